@@ -1,0 +1,39 @@
+# Two commands for a fresh clone: `make demo` and `make test`.
+# Both create .venv when it is missing and install the package into it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The causalml extra brings causalml and scikit-uplift for the parity tests and peer benchmarks;
+# `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
+EXTRAS ?= dev,causalml
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+
+.PHONY: demo test test-fast lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip >/dev/null
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/uplift demo --output reports/demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check uplift tests benchmarks experiments
+	$(BIN)/mypy uplift
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) reports build *.egg-info .pytest_cache .mypy_cache .ruff_cache

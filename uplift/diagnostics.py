@@ -1,0 +1,483 @@
+"""Experiment checks: is the randomized experiment sound enough to trust its effects?
+
+Run these before any model. A sample-ratio mismatch, covariates that differ between arms, or a
+treatment that can be predicted from the features all say the same thing: the arms are not
+comparable, and every uplift estimate built on them is biased.
+
+All functions return result objects with a readable ``summary()``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import ClassifierMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import StratifiedKFold
+
+from .exceptions import UpliftInputError
+from .inference import Estimate
+from .validation import (
+    check_consistent_length,
+    check_features,
+    check_outcome,
+    check_treatment,
+)
+
+__all__ = [
+    "ATEResult",
+    "BalanceResult",
+    "ExperimentReport",
+    "PredictabilityResult",
+    "SRMResult",
+    "average_treatment_effect",
+    "check_experiment",
+    "covariate_balance",
+    "roc_auc_with_se",
+    "srm_test",
+    "treatment_predictability",
+]
+
+Verdict = Literal["pass", "warn", "fail"]
+
+
+def _label(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# --------------------------------------------------------------------------- sample ratio
+
+
+@dataclass(frozen=True)
+class SRMResult:
+    """Sample-ratio-mismatch test: observed rows per arm against the intended allocation."""
+
+    arms: list[Any]
+    counts: np.ndarray
+    expected_counts: np.ndarray
+    statistic: float
+    df: int
+    p_value: float
+    alpha: float
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.p_value >= self.alpha)
+
+    @property
+    def verdict(self) -> Verdict:
+        return "pass" if self.passed else "fail"
+
+    def summary(self) -> str:
+        rows = ", ".join(
+            f"{arm!r}: {n} (expected {e:.0f})"
+            for arm, n, e in zip(self.arms, self.counts, self.expected_counts, strict=True)
+        )
+        outcome = (
+            "no evidence of a sample-ratio mismatch" if self.passed
+            else "SAMPLE-RATIO MISMATCH: assignment or logging is broken; do not trust effects"
+        )
+        return (
+            f"Sample ratio: chi2({self.df}) = {self.statistic:.2f}, p = {self.p_value:.3g} "
+            f"[{self.verdict}; threshold {self.alpha:g}] - {outcome}. Rows per arm: {rows}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "arms": [str(a) for a in self.arms], "counts": self.counts.tolist(),
+            "expected_counts": self.expected_counts.tolist(), "chi2": self.statistic,
+            "df": self.df, "p_value": self.p_value, "verdict": self.verdict,
+        }
+
+
+def srm_test(
+    treatment: Any,
+    expected_shares: Sequence[float] | Mapping[Any, float] | None = None,
+    *,
+    alpha: float = 0.001,
+) -> SRMResult:
+    """Chi-square test of the rows per arm against the intended allocation.
+
+    Parameters
+    ----------
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    expected_shares : sequence or mapping, optional
+        Intended allocation: a mapping from arm label to share, or a sequence in the sorted order
+        of the labels. Default: equal allocation.
+    alpha : float, default 0.001
+        A mismatch is declared when p < alpha. SRM checks use a strict threshold because they run
+        on every experiment and a real mismatch gives tiny p-values on any realistic sample.
+
+    Returns
+    -------
+    SRMResult
+
+    Notes
+    -----
+    ``chi2 = sum_k (n_k - N s_k)^2 / (N s_k)`` with ``K - 1`` degrees of freedom (Pearson).
+
+    Examples
+    --------
+    >>> result = srm_test([0] * 500 + [1] * 520)
+    >>> result.passed, round(result.p_value, 3)
+    (True, 0.531)
+    """
+    array = np.asarray(treatment)
+    # validates NaN and the number of arms; any label serves as the reference here
+    check_treatment(array, control_value=array[0] if len(array) else None)
+    labels = np.unique(array)
+    counts = np.array([(array == label).sum() for label in labels])
+    if expected_shares is None:
+        shares = np.full(len(labels), 1.0 / len(labels))
+    elif isinstance(expected_shares, Mapping):
+        missing = [_label(label) for label in labels if _label(label) not in expected_shares]
+        if missing:
+            raise UpliftInputError(
+                f"expected_shares has no share for arm(s) {missing}; give one share per arm "
+                f"present in treatment ({[_label(x) for x in labels]})."
+            )
+        shares = np.array([float(expected_shares[_label(label)]) for label in labels])
+    else:
+        shares = np.asarray(expected_shares, dtype=np.float64)
+        if shares.shape != (len(labels),):
+            raise UpliftInputError(
+                f"expected_shares needs {len(labels)} numbers (one per arm, in the sorted order "
+                f"{[_label(x) for x in labels]}); got {len(shares)}."
+            )
+    if (shares <= 0).any() or not np.isclose(shares.sum(), 1.0):
+        raise UpliftInputError(f"expected_shares must be positive and sum to 1; got {shares.tolist()}.")
+    expected = shares * counts.sum()
+    statistic, p_value = stats.chisquare(counts, expected)
+    return SRMResult(
+        arms=[_label(x) for x in labels], counts=counts, expected_counts=expected,
+        statistic=float(statistic), df=len(labels) - 1, p_value=float(p_value), alpha=alpha,
+    )
+
+
+# --------------------------------------------------------------------------- covariate balance
+
+
+@dataclass(frozen=True)
+class BalanceResult:
+    """Standardized mean differences of every feature, each treated arm against control."""
+
+    table: pd.DataFrame
+    threshold: float
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        return self.table.loc[self.table["abs_smd"] > self.threshold]
+
+    @property
+    def verdict(self) -> Verdict:
+        return "pass" if self.flagged.empty else "warn"
+
+    def summary(self) -> str:
+        worst = self.table.sort_values("abs_smd", ascending=False).head(3)
+        top = ", ".join(f"{r.feature} ({r.arm}): {r.smd:+.3f}" for r in worst.itertuples())
+        if self.flagged.empty:
+            return (
+                f"Covariate balance: all {self.table['feature'].nunique()} features within "
+                f"|SMD| <= {self.threshold:g} [pass]. Largest: {top}."
+            )
+        names = ", ".join(f"{r.feature} ({r.arm})" for r in self.flagged.itertuples())
+        return (
+            f"Covariate balance: {len(self.flagged)} feature/arm pair(s) with |SMD| > "
+            f"{self.threshold:g} [warn]: {names}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold, "verdict": self.verdict,
+            "max_abs_smd": float(self.table["abs_smd"].max()),
+            "flagged": self.flagged[["feature", "arm", "smd"]].to_dict(orient="records"),
+        }
+
+
+def covariate_balance(
+    X: Any, treatment: Any, *, control_value: Any = None, threshold: float = 0.1
+) -> BalanceResult:
+    """Standardized mean difference of each feature between each treated arm and control.
+
+    Notes
+    -----
+    ``SMD = (mean_t - mean_c) / sqrt((var_t + var_c) / 2)`` (Austin 2009); |SMD| > 0.1 is the
+    conventional sign of imbalance. A feature constant in both arms has SMD 0.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [0.0], [1.0]])
+    >>> covariate_balance(X, [0, 0, 1, 1]).table["smd"].tolist()
+    [0.0]
+    """
+    names = list(map(str, X.columns)) if isinstance(X, pd.DataFrame) else None
+    features = check_features(X, allow_nan=True, name="X")
+    check_consistent_length(X=features, treatment=treatment)
+    info = check_treatment(treatment, control_value=control_value, min_rows_per_arm=2)
+    if names is None:
+        names = [f"x{j}" for j in range(features.shape[1])]
+    control = features[info.codes == 0]
+    rows = []
+    for k, arm in enumerate(info.arms, start=1):
+        treated = features[info.codes == k]
+        mean_t, mean_c = np.nanmean(treated, axis=0), np.nanmean(control, axis=0)
+        pooled = np.sqrt((np.nanvar(treated, axis=0, ddof=1) + np.nanvar(control, axis=0, ddof=1)) / 2.0)
+        diff = mean_t - mean_c
+        smd = np.divide(diff, pooled, out=np.zeros_like(diff), where=pooled > 0)
+        for j, name in enumerate(names):
+            rows.append({"feature": name, "arm": _label(arm), "mean_treated": mean_t[j],
+                         "mean_control": mean_c[j], "smd": smd[j], "abs_smd": abs(smd[j])})
+    return BalanceResult(pd.DataFrame(rows), threshold)
+
+
+# --------------------------------------------------------------------------- predictability
+
+
+def roc_auc_with_se(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """ROC AUC and its DeLong standard error (ties count one half).
+
+    Notes
+    -----
+    With ``m`` positives and ``n`` negatives, the placement of positive ``i`` is the share of
+    negatives scored below it (ties 1/2) and that of negative ``j`` the share of positives scored
+    above it; AUC is their mean and ``Var = var(V10)/m + var(V01)/n`` (DeLong et al. 1988).
+
+    Examples
+    --------
+    >>> roc_auc_with_se(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))[0]
+    0.75
+    """
+    labels = np.asarray(labels).astype(bool)
+    scores = np.asarray(scores, dtype=np.float64)
+    m, n = int(labels.sum()), int((~labels).sum())
+    if m == 0 or n == 0:
+        raise UpliftInputError("AUC needs both classes among the labels.")
+    all_ranks = stats.rankdata(scores)
+    pos_ranks = stats.rankdata(scores[labels])
+    neg_ranks = stats.rankdata(scores[~labels])
+    v10 = (all_ranks[labels] - pos_ranks) / n  # negatives below each positive
+    v01 = 1.0 - (all_ranks[~labels] - neg_ranks) / m  # positives above each negative
+    auc = float(v10.mean())
+    variance = (v10.var(ddof=1) / m if m > 1 else 0.0) + (v01.var(ddof=1) / n if n > 1 else 0.0)
+    return auc, float(np.sqrt(variance))
+
+
+@dataclass(frozen=True)
+class PredictabilityResult:
+    """Cross-validated AUC of predicting each treated arm (versus control) from the features."""
+
+    auc: dict[Any, Estimate]
+    min_auc: float
+
+    @property
+    def verdict(self) -> Verdict:
+        verdicts = []
+        for estimate in self.auc.values():
+            if estimate.ci_low <= 0.5:
+                verdicts.append("pass")
+            elif estimate.estimate >= self.min_auc:
+                verdicts.append("fail")
+            else:
+                verdicts.append("warn")
+        return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
+
+    def summary(self) -> str:
+        parts = "; ".join(f"arm {arm!r}: {est.summary(3)}" for arm, est in self.auc.items())
+        meaning = {
+            "pass": "treatment is not predictable from the features, as in a sound RCT",
+            "warn": "treatment is slightly predictable: check how it was assigned",
+            "fail": "treatment is predictable from the features: not a clean randomization",
+        }[self.verdict]
+        return f"Treatment predictability (cross-validated AUC; 0.5 in an RCT) [{self.verdict}]: {meaning}. {parts}."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "auc": {str(k): v.to_dict() for k, v in self.auc.items()}}
+
+
+def treatment_predictability(
+    X: Any,
+    treatment: Any,
+    *,
+    control_value: Any = None,
+    model: ClassifierMixin | None = None,
+    cv: int = 5,
+    alpha: float = 0.05,
+    min_auc: float = 0.55,
+    random_state: Any = 0,
+) -> PredictabilityResult:
+    """Cross-validated AUC of predicting the arm from X, with a DeLong confidence interval.
+
+    In a sound randomized experiment no model can tell treated from control customers, so the
+    out-of-fold AUC is about 0.5. The verdict is ``"pass"`` when the interval contains 0.5,
+    ``"fail"`` when it lies above 0.5 and the AUC reaches ``min_auc``, ``"warn"`` in between.
+
+    Parameters
+    ----------
+    model : classifier, optional
+        Default: ``HistGradientBoostingClassifier(max_iter=100)``, which finds nonlinear
+        assignment rules and handles NaN. It is cloned, never fitted in place.
+    cv : int, default 5
+        Stratified folds.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 3))
+    >>> treatment_predictability(X, rng.integers(0, 2, 2000)).verdict
+    'pass'
+    """
+    features = check_features(X, allow_nan=True, name="X")
+    check_consistent_length(X=features, treatment=treatment)
+    info = check_treatment(treatment, control_value=control_value, min_rows_per_arm=cv)
+    base = model if model is not None else HistGradientBoostingClassifier(max_iter=100, random_state=random_state)
+    estimates: dict[Any, Estimate] = {}
+    for k, arm in enumerate(info.arms, start=1):
+        rows = np.flatnonzero((info.codes == 0) | (info.codes == k))
+        labels = (info.codes[rows] == k).astype(int)
+        scores = np.empty(len(rows))
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        for train, test in folds.split(features[rows], labels):
+            fitted = clone(base).fit(features[rows][train], labels[train])
+            scores[test] = fitted.predict_proba(features[rows][test])[:, 1]
+        auc, se = roc_auc_with_se(labels, scores)
+        estimates[_label(arm)] = Estimate.from_normal(auc, se, alpha, null_value=0.5, name="AUC")
+    return PredictabilityResult(estimates, min_auc)
+
+
+# --------------------------------------------------------------------------- ATE
+
+
+@dataclass(frozen=True)
+class ATEResult:
+    """Average treatment effect of each treated arm versus control (difference in means)."""
+
+    estimates: dict[Any, Estimate]
+    control_mean: float
+    arm_means: dict[Any, float]
+    counts: dict[Any, int]
+
+    def summary(self) -> str:
+        lines = [f"Control mean {self.control_mean:.4f}."]
+        for arm, est in self.estimates.items():
+            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est.summary()}")
+        return " ".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm], **est.to_dict()}
+             for arm, est in self.estimates.items()]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"control_mean": self.control_mean,
+                "arms": {str(a): {"mean": self.arm_means[a], "n": self.counts[a], **e.to_dict()}
+                         for a, e in self.estimates.items()}}
+
+
+def average_treatment_effect(
+    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
+) -> ATEResult:
+    """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
+
+    Notes
+    -----
+    ``ATE_k = mean(y | arm k) - mean(y | control)`` with ``SE = sqrt(s_k^2/n_k + s_0^2/n_0)``
+    (Welch; unbiased under randomization, Neyman 1923). Valid only in a randomized experiment.
+
+    Examples
+    --------
+    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    >>> round(result.estimates[1].estimate, 4)
+    0.6667
+    """
+    outcome, _ = check_outcome(y)
+    check_consistent_length(y=outcome, treatment=treatment)
+    info = check_treatment(treatment, control_value=control_value, min_rows_per_arm=2)
+    control = outcome[info.codes == 0]
+    estimates, means, counts = {}, {}, {}
+    for k, arm in enumerate(info.arms, start=1):
+        treated = outcome[info.codes == k]
+        effect = treated.mean() - control.mean()
+        se = np.sqrt(treated.var(ddof=1) / len(treated) + control.var(ddof=1) / len(control))
+        key = _label(arm)
+        estimates[key] = Estimate.from_normal(effect, se, alpha, name="ATE")
+        means[key] = float(treated.mean())
+        counts[key] = len(treated)
+    return ATEResult(estimates, float(control.mean()), means, counts)
+
+
+# --------------------------------------------------------------------------- all checks
+
+
+@dataclass(frozen=True)
+class ExperimentReport:
+    """All experiment checks together, with one overall verdict."""
+
+    srm: SRMResult
+    balance: BalanceResult
+    predictability: PredictabilityResult | None
+    ate: ATEResult | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        verdicts = [self.srm.verdict, self.balance.verdict]
+        if self.predictability is not None:
+            verdicts.append(self.predictability.verdict)
+        return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
+
+    def summary(self) -> str:
+        parts = [f"Experiment checks: {self.verdict.upper()}", self.srm.summary(), self.balance.summary()]
+        if self.predictability is not None:
+            parts.append(self.predictability.summary())
+        if self.ate is not None:
+            parts.append("Average treatment effect: " + self.ate.summary())
+        return "\n".join(parts + self.notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "srm": self.srm.to_dict(),
+            "balance": self.balance.to_dict(),
+            "predictability": None if self.predictability is None else self.predictability.to_dict(),
+            "ate": None if self.ate is None else self.ate.to_dict(),
+        }
+
+
+def check_experiment(
+    X: Any,
+    y: Any | None,
+    treatment: Any,
+    *,
+    control_value: Any = None,
+    expected_shares: Sequence[float] | Mapping[Any, float] | None = None,
+    predictability: bool = True,
+    alpha: float = 0.05,
+    random_state: Any = 0,
+) -> ExperimentReport:
+    """Run every experiment check: sample ratio, balance, predictability and the ATE.
+
+    Examples
+    --------
+    >>> from uplift.datasets import make_uplift_classification
+    >>> data = make_uplift_classification(2000, random_state=0)
+    >>> check_experiment(data.X, data.y, data.treatment, predictability=False).verdict
+    'pass'
+    """
+    features = check_features(X, allow_nan=True, name="X")
+    check_consistent_length(X=features, y=y, treatment=treatment)
+    srm = srm_test(treatment, expected_shares)
+    balance = covariate_balance(X, treatment, control_value=control_value)
+    predict = (
+        treatment_predictability(X, treatment, control_value=control_value, alpha=alpha,
+                                 random_state=random_state)
+        if predictability else None
+    )
+    ate = None if y is None else average_treatment_effect(y, treatment, control_value=control_value, alpha=alpha)
+    return ExperimentReport(srm, balance, predict, ate)

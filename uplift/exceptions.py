@@ -1,0 +1,45 @@
+"""Exceptions and warnings raised by :mod:`uplift`.
+
+Every error for bad input subclasses the builtin it refines, so ``except ValueError`` in user code
+keeps working, while ``except UpliftInputError`` catches exactly ours.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChecksumMismatchError",
+    "EmptyPlanWarning",
+    "FeatureMismatchError",
+    "PoorOverlapWarning",
+    "UpliftInputError",
+    "UpliftTypeError",
+    "UpliftWarning",
+]
+
+
+class UpliftInputError(ValueError):
+    """An input has the right type but a value `uplift` cannot use (lengths, NaN, arms, ranges)."""
+
+
+class UpliftTypeError(TypeError):
+    """An input has a type `uplift` cannot use (for example string features for a numeric model)."""
+
+
+class FeatureMismatchError(UpliftInputError):
+    """The features given at predict time do not match those seen at fit time."""
+
+
+class ChecksumMismatchError(UpliftInputError):
+    """A data file's checksum differs from the published one: the file is corrupt or not the one expected."""
+
+
+class UpliftWarning(UserWarning):
+    """Base class of the warnings `uplift` emits."""
+
+
+class PoorOverlapWarning(UpliftWarning):
+    """Estimated propensities are close to 0 or 1: effects rest on few comparable customers."""
+
+
+class EmptyPlanWarning(UpliftWarning):
+    """A campaign plan contacts nobody (for example a budget smaller than one contact)."""

@@ -1,0 +1,211 @@
+"""Statistical plumbing shared by diagnostics, learners, metrics and the campaign optimizer.
+
+One place for: the result object of an estimate with its uncertainty (:class:`Estimate`), normal
+and percentile intervals, and the resampling of rows for the bootstrap (stratified by arm, grouped
+by cluster). Everything that reports a confidence interval in `uplift` goes through here, so there
+is one bootstrap, not one per caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from sklearn.utils import check_random_state
+
+from .exceptions import UpliftInputError
+
+__all__ = ["Estimate", "bootstrap_indices", "normal_interval", "percentile_interval"]
+
+
+def _check_alpha(alpha: float) -> float:
+    if not (0.0 < float(alpha) < 1.0):
+        raise UpliftInputError(f"alpha must be in (0, 1), e.g. 0.05 for a 95% interval; got {alpha!r}.")
+    return float(alpha)
+
+
+def normal_interval(estimate: Any, std_error: Any, alpha: float = 0.05) -> tuple[Any, Any]:
+    """Two-sided normal-approximation interval ``estimate ± z_{1-alpha/2} · std_error``.
+
+    >>> normal_interval(1.0, 0.5, alpha=0.05)
+    (0.020018..., 1.979981...)
+    """
+    z = stats.norm.ppf(1.0 - _check_alpha(alpha) / 2.0)
+    low = np.asarray(estimate) - z * np.asarray(std_error)
+    high = np.asarray(estimate) + z * np.asarray(std_error)
+    if np.ndim(low) == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def percentile_interval(samples: np.ndarray, alpha: float = 0.05, axis: int = 0) -> tuple[Any, Any]:
+    """Percentile interval of bootstrap ``samples`` along ``axis``."""
+    alpha = _check_alpha(alpha)
+    low, high = np.nanquantile(samples, [alpha / 2.0, 1.0 - alpha / 2.0], axis=axis)
+    if np.ndim(low) == 0:
+        return float(low), float(high)
+    return low, high
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its standard error and confidence interval.
+
+    Attributes
+    ----------
+    estimate : float
+    std_error : float
+        NaN when not available.
+    ci_low, ci_high : float
+        Bounds of the two-sided ``1 - alpha`` interval.
+    alpha : float
+    method : str
+        How the interval was obtained (``"normal"``, ``"bootstrap-percentile"``, ...).
+    p_value : float, optional
+        Two-sided p-value of the null hypothesis ``null_value`` when one is reported.
+    name : str
+        What is estimated (used by :meth:`summary`).
+    """
+
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    alpha: float = 0.05
+    method: str = "normal"
+    p_value: float | None = None
+    null_value: float = 0.0
+    name: str = "estimate"
+
+    @classmethod
+    def from_normal(
+        cls, estimate: float, std_error: float, alpha: float = 0.05, *, null_value: float = 0.0,
+        name: str = "estimate",
+    ) -> Estimate:
+        """Estimate with a normal interval and the two-sided p-value of ``null_value``."""
+        low, high = normal_interval(estimate, std_error, alpha)
+        if std_error > 0 and np.isfinite(std_error):
+            z = (estimate - null_value) / std_error
+            p_value = float(2.0 * stats.norm.sf(abs(z)))
+        else:
+            p_value = float("nan")
+        return cls(float(estimate), float(std_error), low, high, alpha, "normal", p_value, null_value, name)
+
+    @classmethod
+    def from_bootstrap(
+        cls, estimate: float, samples: np.ndarray, alpha: float = 0.05, *, method: str = "percentile",
+        null_value: float = 0.0, name: str = "estimate",
+    ) -> Estimate:
+        """Estimate with a bootstrap standard error and a percentile or normal interval."""
+        samples = np.asarray(samples, dtype=np.float64)
+        samples = samples[np.isfinite(samples)]
+        std_error = float(np.std(samples, ddof=1)) if len(samples) > 1 else float("nan")
+        if method == "percentile":
+            low, high = percentile_interval(samples, alpha)
+        elif method == "normal":
+            low, high = normal_interval(estimate, std_error, alpha)
+        else:
+            raise UpliftInputError(f"method must be 'percentile' or 'normal'; got {method!r}.")
+        p_value = None
+        if std_error > 0 and np.isfinite(std_error):
+            p_value = float(2.0 * stats.norm.sf(abs((estimate - null_value) / std_error)))
+        return cls(float(estimate), std_error, float(low), float(high), alpha,
+                   f"bootstrap-{method}", p_value, null_value, name)
+
+    @property
+    def confidence_level(self) -> float:
+        return 1.0 - self.alpha
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies inside the interval."""
+        return bool(self.ci_low <= value <= self.ci_high)
+
+    def summary(self, digits: int = 4) -> str:
+        """One readable line, e.g. ``ATE = 0.0452 (95% CI 0.0391 to 0.0513; SE 0.0031; p < 0.001)``."""
+        level = f"{100 * self.confidence_level:g}%"
+        text = (
+            f"{self.name} = {self.estimate:.{digits}f} ({level} CI {self.ci_low:.{digits}f} to "
+            f"{self.ci_high:.{digits}f}; SE {self.std_error:.{digits}f}"
+        )
+        if self.p_value is not None and np.isfinite(self.p_value):
+            p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+            text += f"; {p}"
+        return text + ")"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "estimate": self.estimate, "std_error": self.std_error,
+            "ci_low": self.ci_low, "ci_high": self.ci_high, "alpha": self.alpha,
+            "method": self.method, "p_value": self.p_value,
+        }
+
+
+def bootstrap_indices(
+    n_samples: int,
+    n_resamples: int,
+    *,
+    strata: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    random_state: Any = None,
+) -> Iterator[np.ndarray]:
+    """Yield row indices of bootstrap resamples.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows.
+    n_resamples : int
+        Number of resamples to yield.
+    strata : array of shape (n_samples,), optional
+        Resample within each stratum (for example the arm), keeping each stratum's size, so that
+        every resample has every arm in its original proportion.
+    groups : array of shape (n_samples,), optional
+        Cluster id (customer, household). Whole clusters are drawn with replacement, which is the
+        right bootstrap when rows of one cluster are correlated (Gerber 2008: households). With
+        ``strata`` too, clusters are drawn within strata (each cluster must lie in one stratum).
+    random_state : int, RandomState or None
+
+    Yields
+    ------
+    ndarray of int
+        Indices into the original rows (with repeats).
+
+    Examples
+    --------
+    >>> [len(i) for i in bootstrap_indices(5, 2, random_state=0)]
+    [5, 5]
+    """
+    rng = check_random_state(random_state)
+    if n_resamples < 1:
+        raise UpliftInputError(f"n_resamples must be a positive integer; got {n_resamples!r}.")
+    strata_codes = (
+        np.zeros(n_samples, dtype=np.intp) if strata is None
+        else np.unique(np.asarray(strata), return_inverse=True)[1].ravel()
+    )
+    if len(strata_codes) != n_samples:
+        raise UpliftInputError(f"strata has {len(strata_codes)} rows; expected {n_samples}.")
+    if groups is None:
+        members = [np.flatnonzero(strata_codes == s) for s in np.unique(strata_codes)]
+        for _ in range(n_resamples):
+            yield np.concatenate([m[rng.randint(0, len(m), len(m))] for m in members])
+        return
+    group_values = np.asarray(groups)
+    if len(group_values) != n_samples:
+        raise UpliftInputError(f"groups has {len(group_values)} rows; expected {n_samples}.")
+    if group_values.dtype.kind in "fc" and np.isnan(group_values).any():
+        raise UpliftInputError("groups contains NaN; every row needs a cluster id.")
+    group_codes = np.unique(group_values, return_inverse=True)[1].ravel()
+    order = np.argsort(group_codes, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(group_codes[order])) + 1]
+    sizes = np.diff(np.r_[starts, n_samples])
+    group_stratum = strata_codes[order[starts]]
+    by_stratum = [np.flatnonzero(group_stratum == s) for s in np.unique(group_stratum)]
+    for _ in range(n_resamples):
+        chosen = np.concatenate([g[rng.randint(0, len(g), len(g))] for g in by_stratum])
+        # expand chosen clusters into their rows without a Python loop over clusters
+        lengths = sizes[chosen]
+        offsets = np.repeat(starts[chosen] - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        yield order[np.arange(lengths.sum()) + offsets]
