@@ -7,7 +7,7 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import pytest  # noqa: E402
+import pytest
 
 #: The workplace's reference data (read-only), beside the repository; absent elsewhere.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

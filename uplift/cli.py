@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args))
-    except (UpliftInputError, UpliftTypeError, FileNotFoundError) as error:
+    except (UpliftInputError, UpliftTypeError, OSError) as error:
+        # user mistakes (bad data, a missing file, an output path that is not a folder): one line
         print(f"uplift {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

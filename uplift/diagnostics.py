@@ -458,6 +458,7 @@ def check_experiment(
     control_value: Any = None,
     expected_shares: Sequence[float] | Mapping[Any, float] | None = None,
     predictability: bool = True,
+    cv: int = 5,
     alpha: float = 0.05,
     random_state: Any = 0,
 ) -> ExperimentReport:
@@ -475,7 +476,7 @@ def check_experiment(
     srm = srm_test(treatment, expected_shares)
     balance = covariate_balance(X, treatment, control_value=control_value)
     predict = (
-        treatment_predictability(X, treatment, control_value=control_value, alpha=alpha,
+        treatment_predictability(X, treatment, control_value=control_value, cv=cv, alpha=alpha,
                                  random_state=random_state)
         if predictability else None
     )

@@ -14,7 +14,8 @@ def experiment_section(context: DemoContext) -> None:
         f"outcome '{data.target_name}', {len(data):,} customers, {len(data.feature_names)} "
         "pre-treatment features."
     )
-    checks = check_experiment(data.X, data.y, data.treatment, random_state=context.random_state)
+    checks = check_experiment(data.X, data.y, data.treatment, cv=3 if context.quick else 5,
+                              random_state=context.random_state)
     all_arms = srm_test(context.data_all_arms.treatment)
     report.verdict("Sample ratio (all three arms)", all_arms.verdict, all_arms.summary())
     report.verdict("Sample ratio (this comparison)", checks.srm.verdict, checks.srm.summary())

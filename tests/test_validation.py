@@ -1,0 +1,158 @@
+"""Every bad input named in the foundation issue gets a clear error (type and message)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from uplift.exceptions import FeatureMismatchError, UpliftInputError, UpliftTypeError
+from uplift.validation import (
+    FeatureSchema,
+    check_consistent_length,
+    check_features,
+    check_fraction,
+    check_outcome,
+    check_probability,
+    check_sample_weight,
+    check_treatment,
+)
+
+
+def test_length_mismatch_names_every_input():
+    with pytest.raises(UpliftInputError, match=r"same number of rows; X has 3, y has 2, treatment has 3"):
+        check_consistent_length(X=np.zeros((3, 1)), y=[0, 1], treatment=[0, 1, 1])
+
+
+def test_nan_in_treatment():
+    with pytest.raises(UpliftInputError, match=r"treatment contains 1 missing value\(s\)"):
+        check_treatment([0.0, 1.0, np.nan])
+
+
+def test_nan_in_object_treatment():
+    with pytest.raises(UpliftInputError, match="missing value"):
+        check_treatment(np.array(["a", None, "b"], dtype=object), control_value="a")
+
+
+def test_nan_in_binary_outcome():
+    with pytest.raises(UpliftInputError, match=r"y contains 1 NaN or infinite value\(s\)"):
+        check_outcome([0.0, np.nan, 1.0], outcome_type="binary")
+
+
+def test_single_arm():
+    with pytest.raises(UpliftInputError, match=r"at least two distinct values .*got only \[1\]"):
+        check_treatment([1, 1, 1])
+
+
+def test_control_value_absent():
+    expected = r"control_value='none' does not occur in treatment; its values are \['a', 'b'\]"
+    with pytest.raises(UpliftInputError, match=expected):
+        check_treatment(["a", "b", "a"], control_value="none")
+
+
+def test_string_labels_need_control_value():
+    with pytest.raises(UpliftInputError, match="pass control_value="):
+        check_treatment(["mail", "none"])
+
+
+def test_outcome_with_three_values_where_binary_required():
+    with pytest.raises(UpliftInputError, match=r"y must be binary \(values 0 and 1\); got values \[0.0, 1.0, 2.0\]"):
+        check_outcome([0, 1, 2, 1], outcome_type="binary")
+
+
+def test_outcome_auto_detects_kind():
+    assert check_outcome([0, 1, 1])[1] == "binary"
+    assert check_outcome([0.0, 2.5])[1] == "continuous"
+    assert check_outcome(np.array([True, False]))[1] == "binary"
+
+
+def test_string_features_rejected_with_encoding_hint():
+    X = pd.DataFrame({"recency": [1, 2], "zip_code": ["Urban", "Rural"]})
+    with pytest.raises(UpliftTypeError, match=r"non-numeric column\(s\) \['zip_code'\].*get_dummies"):
+        check_features(X)
+
+
+def test_string_array_rejected():
+    with pytest.raises(UpliftTypeError, match="must be numeric"):
+        check_features(np.array([["a", "b"]]))
+
+
+def test_nan_in_features_only_when_model_cannot_take_it():
+    X = np.array([[1.0, np.nan], [2.0, 3.0]])
+    with pytest.raises(UpliftInputError, match=r"NaN in column\(s\) \[1\].*SimpleImputer"):
+        check_features(X)
+    assert np.isnan(check_features(X, allow_nan=True)).sum() == 1
+
+
+def test_infinite_features_rejected():
+    with pytest.raises(UpliftInputError, match="infinite"):
+        check_features(np.array([[1.0], [np.inf]]), allow_nan=True)
+
+
+def test_one_dimensional_features_rejected():
+    with pytest.raises(UpliftInputError, match="reshape"):
+        check_features(np.arange(3.0))
+
+
+def test_predict_with_reordered_columns_reorders_by_name():
+    fit_frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 6.0]})
+    schema = FeatureSchema.from_fit(fit_frame)
+    reordered = fit_frame[["c", "a", "b"]]
+    np.testing.assert_array_equal(schema.transform(reordered), fit_frame.to_numpy())
+
+
+def test_predict_with_missing_column_fails():
+    schema = FeatureSchema.from_fit(pd.DataFrame({"a": [1.0], "b": [2.0]}))
+    with pytest.raises(FeatureMismatchError, match=r"missing \['b'\]"):
+        schema.transform(pd.DataFrame({"a": [1.0]}))
+
+
+def test_predict_with_unexpected_column_fails():
+    schema = FeatureSchema.from_fit(pd.DataFrame({"a": [1.0]}))
+    with pytest.raises(FeatureMismatchError, match=r"unexpected \['z'\]"):
+        schema.transform(pd.DataFrame({"a": [1.0], "z": [2.0]}))
+
+
+def test_predict_with_wrong_feature_count_fails():
+    schema = FeatureSchema.from_fit(np.zeros((2, 3)))
+    with pytest.raises(FeatureMismatchError, match="X has 2 features, but the model was fitted with 3"):
+        schema.transform(np.zeros((2, 2)))
+
+
+def test_treatment_codes_put_control_first():
+    info = check_treatment(["b", "ctl", "a", "ctl"], control_value="ctl")
+    assert info.control_value == "ctl"
+    assert list(info.arms) == ["a", "b"]
+    np.testing.assert_array_equal(info.codes, [2, 0, 1, 0])
+    np.testing.assert_array_equal(info.counts, [2, 1, 1])
+    assert list(info.labels) == ["ctl", "a", "b"]
+
+
+def test_treatment_min_rows_per_arm():
+    with pytest.raises(UpliftInputError, match=r"at least 3 rows for TLearner; arm\(s\) \[1\]"):
+        check_treatment([0, 0, 0, 1], min_rows_per_arm=3, context="TLearner")
+
+
+def test_treatment_single_arm_required():
+    with pytest.raises(UpliftInputError, match="exactly two distinct values"):
+        check_treatment([0, 1, 2], allow_multiarm=False)
+
+
+def test_sample_weight_checks():
+    assert check_sample_weight(None, 3) is None
+    with pytest.raises(UpliftInputError, match="non-negative"):
+        check_sample_weight([1.0, -1.0], 2)
+    with pytest.raises(UpliftInputError, match="has 1 rows but the data has 2"):
+        check_sample_weight([1.0], 2)
+
+
+def test_probability_and_fraction_checks():
+    with pytest.raises(UpliftInputError, match="strictly between 0 and 1"):
+        check_probability([0.0, 0.5], "propensity", open_interval=True)
+    with pytest.raises(UpliftInputError, match="NaN"):
+        check_probability([np.nan], "p")
+    with pytest.raises(UpliftInputError, match=r"fraction in \(0, 1\]"):
+        check_fraction(0)
+    with pytest.raises(UpliftInputError, match=r"fraction in \(0, 1\]"):
+        check_fraction(1.5)
+    assert check_fraction(1) == 1.0
