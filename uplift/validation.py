@@ -49,10 +49,7 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
                 f"Pass a single column, e.g. frame[{str(values.columns[0])!r}]."
             )
         values = values.iloc[:, 0]
-    if isinstance(values, pd.Series):
-        array = values.to_numpy()
-    else:
-        array = np.asarray(values)
+    array: np.ndarray = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:

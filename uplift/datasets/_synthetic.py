@@ -98,7 +98,7 @@ def _assignment_probabilities(propensity: PropensitySpec, X: np.ndarray, n_arms:
 
 def _draw_arms(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     cumulative = np.cumsum(probs, axis=1)
-    draws = rng.random(probs.shape[0])[:, None]
+    draws = rng.random(size=(probs.shape[0], 1))
     return np.minimum((draws > cumulative).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
 
 
