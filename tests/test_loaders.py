@@ -1,0 +1,272 @@
+"""Loaders: load_table, verified downloads (never the network), readers of the reference files."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from uplift.datasets import (
+    fetch_criteo,
+    fetch_lenta,
+    fetch_megafon,
+    load_acic2016,
+    load_dataset,
+    load_gerber2008,
+    load_ihdp,
+    load_lenta_sample,
+    load_starbucks,
+    load_table,
+)
+from uplift.datasets._fetch import RemoteFile, download, ensure_file
+from uplift.datasets._public import CRITEO, build_x5_features
+from uplift.exceptions import ChecksumMismatchError, UpliftInputError, UpliftTypeError
+
+# ---------------------------------------------------------------- load_table
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "arm": [" Control", " Mail", " Control", " Mail", " Mail"],
+        "voted": ["Yes", "No", "No", "Yes", "Yes"],
+        "age": [30.0, 40.0, np.nan, 60.0, 20.0],
+        "city": ["x", "y", "x", "z", None],
+        "hh": [1, 1, 2, 3, 3],
+        "day": [1, 2, 3, 4, 5],
+        "clicked_after": [0, 1, 0, 1, 1],
+    })
+
+
+def test_load_table_encodes_and_keeps_roles_apart():
+    data = load_table(_frame(), treatment="arm", outcome="voted", control_value="Control", group="hh", time="day",
+                      drop=["clicked_after"])
+    assert data.feature_names == ["age", "city=x", "city=y", "city=z", "city=nan"]
+    np.testing.assert_array_equal(data.y, [1, 0, 0, 1, 1])
+    assert data.treatment.tolist() == ["Control", "Mail", "Control", "Mail", "Mail"]
+    assert data.control_value == "Control"
+    np.testing.assert_array_equal(data.groups, [1, 1, 2, 3, 3])
+    np.testing.assert_array_equal(data.time, [1, 2, 3, 4, 5])
+    assert np.isnan(data.X["age"].iloc[2])  # numbers keep NaN for models that take it
+    assert data.X.dtypes.unique().tolist() == [np.float64]
+
+
+def test_load_table_reads_csv_and_parquet(tmp_path):
+    frame = _frame().drop(columns="city")
+    frame.to_csv(tmp_path / "e.csv.gz", index=False)
+    frame.to_parquet(tmp_path / "e.parquet")
+    a = load_table(tmp_path / "e.csv.gz", treatment="arm", outcome="voted", control_value="Control")
+    b = load_table(tmp_path / "e.parquet", treatment="arm", outcome="voted", control_value="Control")
+    pd.testing.assert_frame_equal(a.X, b.X)
+    with pytest.raises(UpliftInputError, match="neither CSV"):
+        (tmp_path / "e.xlsx").write_bytes(b"x")
+        load_table(tmp_path / "e.xlsx", treatment="arm", outcome="voted")
+
+
+def test_two_level_text_feature_is_one_column_and_true_outcomes_fill_tau():
+    frame = pd.DataFrame({"t": [0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 4.0], "sex": ["f", "m", "m", "f"],
+                          "m0": [1.0, 1.0, 2.0, 2.0], "m1": [2.0, 4.0, 2.0, 5.0]})
+    data = load_table(frame, treatment="t", outcome="y", true_outcomes=["m0", "m1"])
+    assert data.feature_names == ["sex=m"]
+    np.testing.assert_array_equal(data.tau, [1.0, 3.0, 0.0, 3.0])
+    assert data.mu.shape == (4, 2)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"treatment": "arm", "outcome": "bought"}, UpliftInputError, r"outcome column\(s\) \['bought'\] not found"),
+    ({"treatment": "arm", "outcome": "voted", "control_value": "Control", "group": "household"},
+     UpliftInputError, "group column"),
+    ({"treatment": "arm", "outcome": "voted", "control_value": "Control", "features": ["age", "voted"]},
+     UpliftInputError, "measured before the assignment"),
+    ({"treatment": "arm", "outcome": "voted", "control_value": "Nobody"}, UpliftInputError, "does not occur"),
+    ({"treatment": "arm", "outcome": "city", "control_value": "Control"}, UpliftTypeError, "positive_outcome"),
+])
+def test_load_table_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        load_table(_frame().drop(columns="city").assign(city=list("abcab")) if kwargs["outcome"] == "city"
+                   else _frame(), **kwargs)
+
+
+def test_group_column_with_nan_is_refused():
+    frame = _frame().assign(hh=[1.0, np.nan, 2.0, 3.0, 3.0])
+    with pytest.raises(UpliftInputError, match=r"group column 'hh' has 1 missing value"):
+        load_table(frame, treatment="arm", outcome="voted", control_value="Control", group="hh")
+
+
+def test_identifier_like_text_feature_is_refused():
+    frame = pd.DataFrame({"t": [0, 1] * 30, "y": [0, 1] * 30, "id": [f"c{i}" for i in range(60)]})
+    with pytest.raises(UpliftInputError, match="looks like an identifier"):
+        load_table(frame, treatment="t", outcome="y")
+
+
+def test_unknown_registry_key():
+    with pytest.raises(UpliftInputError, match="unknown data set 'hilstrom'"):
+        load_dataset("hilstrom")
+
+
+# ---------------------------------------------------------------- downloads (fake opener, no network)
+
+def _criteo_bytes(n_rows: int = 6) -> bytes:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(n_rows, 12)), columns=[f"f{i}" for i in range(12)])
+    frame["treatment"] = [0, 1] * (n_rows // 2)
+    frame["conversion"] = 0
+    frame["visit"] = [0, 1, 1, 0, 1, 0][:n_rows]
+    frame["exposure"] = [0, 1, 0, 0, 1, 0][:n_rows]
+    return gzip.compress(frame.to_csv(index=False).encode())
+
+
+def _opener(payload: bytes, calls: list[str]):
+    def open_url(url: str):
+        calls.append(url)
+        return io.BytesIO(payload)
+    return open_url
+
+
+def test_download_is_atomic_verified_and_cached(tmp_path, monkeypatch):
+    payload = _criteo_bytes()
+    monkeypatch.setattr("uplift.datasets._public.CRITEO", RemoteFile(
+        CRITEO.filename, CRITEO.url, CRITEO.columns, n_rows=6, sha256=hashlib.sha256(payload).hexdigest()))
+    calls: list[str] = []
+    data = fetch_criteo(data_home=tmp_path, opener=_opener(payload, calls))
+    assert calls == [CRITEO.url]
+    assert data.feature_names == [f"f{i}" for i in range(12)]  # exposure never a feature
+    assert "exposure" in data.frame.columns
+    again = fetch_criteo(data_home=tmp_path, outcome="conversion", opener=_opener(payload, calls))
+    assert len(calls) == 1 and again.target_name == "conversion"  # served from the cache
+    assert sorted(p.name for p in (tmp_path / "criteo").iterdir()) == [CRITEO.filename, CRITEO.filename + ".sha256"]
+
+
+def test_checksum_mismatch_after_download_removes_the_file(tmp_path):
+    remote = RemoteFile("x.csv.gz", "file:///nowhere/x.csv.gz", ("f0",), sha256="0" * 64)
+    with pytest.raises(ChecksumMismatchError, match=r"checksum mismatch after download.*file was removed"):
+        download(remote, tmp_path, opener=_opener(_criteo_bytes(), []))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_md5_mismatch_and_wrong_row_count_leave_nothing(tmp_path):
+    payload = _criteo_bytes()
+    with pytest.raises(ChecksumMismatchError, match="expected MD5"):
+        download(RemoteFile("a.csv.gz", "u", md5="1" * 32), tmp_path, opener=_opener(payload, []))
+    with pytest.raises(ChecksumMismatchError, match="expected 13,979,592 rows, got 6"):
+        download(CRITEO, tmp_path, opener=_opener(payload, []))
+    with pytest.raises(ChecksumMismatchError, match="truncated"):
+        download(CRITEO, tmp_path, opener=_opener(payload[: len(payload) // 2], []))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_download_leaves_nothing(tmp_path):
+    class Broken(io.BytesIO):
+        def read(self, size=-1):
+            raise ConnectionResetError("connection lost")
+    with pytest.raises(ConnectionResetError):
+        download(CRITEO, tmp_path, opener=lambda url: Broken())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_through_a_file_url(tmp_path):
+    source = tmp_path / "served.csv.gz"
+    source.write_bytes(_criteo_bytes())
+    remote = RemoteFile("c.csv.gz", source.as_uri(), CRITEO.columns, n_rows=6)
+    assert download(remote, tmp_path / "cache").read_bytes() == source.read_bytes()
+
+
+def test_corrupted_cache_is_detected_and_removed(tmp_path):
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6)
+    path = download(remote, tmp_path / "c", opener=_opener(_criteo_bytes(), []))
+    path.write_bytes(path.read_bytes()[:-5])
+    with pytest.raises(ChecksumMismatchError, match="no longer matches"):
+        ensure_file(remote, name="c", data_home_path=tmp_path)
+    assert not path.exists()
+
+
+def test_missing_file_without_download(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download_if_missing=False"):
+        fetch_lenta(data_home=tmp_path, download_if_missing=False)
+    with pytest.raises(FileNotFoundError, match="no file at"):
+        fetch_megafon(path=tmp_path / "absent.csv.gz")
+
+
+def test_user_path_checks_the_header(tmp_path):
+    bad = tmp_path / "criteo.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(ChecksumMismatchError, match=r"columns .* are missing"):
+        fetch_criteo(path=bad)
+
+
+def test_megafon_and_lenta_formats(tmp_path):
+    megafon = pd.DataFrame({f"X_{i}": np.arange(4.0) for i in range(1, 51)})
+    megafon.insert(0, "id", range(4))
+    megafon["treatment_group"] = ["control", "treatment"] * 2
+    megafon["conversion"] = [0, 1, 1, 0]
+    megafon.to_csv(tmp_path / "megafon_dataset.csv.gz", index=False)
+    data = fetch_megafon(path=tmp_path)
+    assert len(data.feature_names) == 50 and data.control_value == "control"
+    lenta = pd.DataFrame({"age": [30.0, 40.0, np.nan, 50.0], "gender": ["Ж", "М", "Ж", np.nan],
+                          "group": ["test", "control", "control", "test"], "response_att": [1, 0, 0, 1]})
+    lenta.to_csv(tmp_path / "lenta_dataset.csv.gz", index=False)
+    data = fetch_lenta(path=tmp_path, subsample=3, random_state=1)
+    assert len(data) == 3 and "gender=nan" in data.feature_names
+
+
+def test_x5_feature_builder_on_the_raw_format():
+    train = pd.DataFrame({"client_id": ["a", "b"], "treatment_flg": [1, 0], "target": [1, 1]})
+    clients = pd.DataFrame({"client_id": ["a", "b", "c"], "first_issue_date": ["2018-01-01"] * 3,
+                            "first_redeem_date": ["2018-01-11", None, None], "age": [30, 40, 50],
+                            "gender": ["F", "M", "U"]})
+    purchases = pd.DataFrame({
+        "client_id": ["a", "a", "a", "b"], "transaction_id": ["t1", "t1", "t2", "t3"],
+        "transaction_datetime": ["2019-03-01 10:00", "2019-03-01 10:00", "2019-03-11 10:00", "2019-03-06 10:00"],
+        "regular_points_received": [1.0, 1.0, 2.0, 0.0], "express_points_received": [0.0, 0.0, 1.0, 0.0],
+        "regular_points_spent": [0.0, 0.0, -5.0, 0.0], "express_points_spent": [0.0] * 4,
+        "purchase_sum": [100.0, 100.0, 50.0, 10.0], "store_id": ["s1", "s1", "s2", "s1"],
+        "product_id": ["p1", "p2", "p1", "p3"],
+    })
+    table = build_x5_features(train, clients, purchases).set_index("client_id")
+    assert table.loc["a", "n_transactions"] == 2 and table.loc["a", "purchase_sum_total"] == 150.0
+    assert table.loc["a", "points_received_total"] == 4.0 and table.loc["a", "points_spent_total"] == -5.0
+    assert table.loc["a", "n_products"] == 2 and table.loc["a", "n_stores"] == 2
+    assert table.loc["a", "recency_days"] == 0 and table.loc["b", "recency_days"] == 5
+    assert table.loc["a", "redeem_delay_days"] == 10 and np.isnan(table.loc["b", "redeem_delay_days"])
+
+
+# ---------------------------------------------------------------- reference files (skip when absent)
+
+def test_reference_readers(shared_data: Path):
+    starbucks = load_starbucks(path=shared_data)
+    assert len(starbucks) == 84_534 and starbucks.feature_names == [f"V{i}" for i in range(1, 8)]
+    assert abs(starbucks.y[starbucks.treatment == "Yes"].mean() - starbucks.y[starbucks.treatment == "No"].mean()
+               - 0.0095) < 0.0005
+    assert len(load_starbucks(path=shared_data, split="test")) == 41_650
+    lenta = load_lenta_sample(path=shared_data / "lenta")
+    assert len(lenta) == 50_000 and lenta.feature_names == ["food_share_15d", "age", "is_women"]
+    criteo = fetch_criteo(path=shared_data / "criteo" / "criteo-uplift-v2.1.sample1000.csv.gz")
+    assert len(criteo) == 1000 and "exposure" not in criteo.feature_names
+
+
+def test_gerber_arms_groups_and_turnout(shared_data: Path):
+    data = load_gerber2008(path=shared_data)
+    assert len(data) == 344_084 and data.n_arms == 4 and data.groups is not None
+    # published Table 2 turnout: 29.7 / 31.5 / 32.2 / 34.5 / 37.8 %
+    for arm, turnout in {"Control": 29.7, "Civic Duty": 31.5, "Hawthorne": 32.2, "Self": 34.5,
+                         "Neighbors": 37.8}.items():
+        assert round(100 * data.y[data.treatment == arm].mean(), 1) == turnout
+    assert not {"voted", "treatment", "hh_id", "cluster"} & set(data.feature_names)
+    # treatment is constant within a household
+    assert data.frame.groupby("hh_id")["treatment"].nunique().max() == 1
+    half = load_gerber2008(path=shared_data, subsample_households=0.1, arms=("Neighbors",))
+    assert set(half.treatment) == {"Control", "Neighbors"} and 0.08 < len(half) / 229_444 < 0.12
+
+
+def test_ihdp_and_acic_truth(shared_data: Path):
+    ihdp = load_ihdp(path=shared_data, replication=1)
+    assert ihdp.X.shape == (747, 25) and "y_cfactual" not in ihdp.feature_names
+    np.testing.assert_allclose(ihdp.tau, ihdp.frame["mu1"] - ihdp.frame["mu0"])
+    acic = load_acic2016(path=shared_data, instance=2)
+    assert len(acic) == 4802 and not {"y0", "y1", "mu0", "mu1", "z"} & set(acic.feature_names)
+    observed = np.where(acic.treatment == 1, acic.frame["y1"], acic.frame["y0"])
+    np.testing.assert_array_equal(acic.y, observed)

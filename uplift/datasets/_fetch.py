@@ -1,0 +1,273 @@
+"""Download public data files into a cache, atomically and verified.
+
+A download streams into a temporary file beside its destination, is verified (SHA-256 or the
+mirror's published MD5 when known, then the header and the row count), and only then renamed
+into place. A file that fails verification is removed, so a partial or corrupt file never sits
+under the name of a valid one. After the first verified download the SHA-256 computed here is
+stored beside the file (``NAME.sha256``) and checked on every later read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import tempfile
+import urllib.request
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from ..exceptions import ChecksumMismatchError, UpliftInputError
+
+__all__ = ["RemoteFile", "data_home", "download", "ensure_file", "file_sha256"]
+
+logger = logging.getLogger(__name__)
+
+#: Function opening a URL and returning a readable binary stream (tests pass a fake one).
+Opener = Callable[[str], IO[bytes]]
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A published data file and what is known about it.
+
+    Attributes
+    ----------
+    filename : str
+        Name in the cache.
+    url : str
+        Canonical public location.
+    columns : tuple of str
+        Header the file must start with (checked after download).
+    n_rows : int, optional
+        Number of data rows (header excluded), checked after download.
+    sha256 : str, optional
+        SHA-256 of the downloaded bytes, when published.
+    md5 : str, optional
+        MD5 of the downloaded bytes published by a mirror (scikit-uplift's), when that is all
+        that is known.
+    """
+
+    filename: str
+    url: str
+    columns: tuple[str, ...] = ()
+    n_rows: int | None = None
+    sha256: str | None = None
+    md5: str | None = None
+
+    @property
+    def checksum_status(self) -> str:
+        if self.sha256:
+            return "SHA-256 verified"
+        if self.md5:
+            return "MD5 of the scikit-uplift mirror verified; schema and row count verified"
+        return "no published checksum: schema and row count verified"
+
+
+def data_home(path: str | Path | None = None) -> Path:
+    """Folder where downloaded data sets are cached.
+
+    ``path`` if given, else the environment variable ``UPLIFT_DATA_HOME``, else the user cache
+    folder (``$XDG_CACHE_HOME/uplift`` or ``~/.cache/uplift``; ``%LOCALAPPDATA%\\uplift`` on
+    Windows). Created when missing.
+
+    >>> import os, tempfile
+    >>> os.environ["UPLIFT_DATA_HOME"] = tempfile.mkdtemp()
+    >>> data_home().is_dir()
+    True
+    >>> del os.environ["UPLIFT_DATA_HOME"]
+    """
+    if path is None:
+        path = os.environ.get("UPLIFT_DATA_HOME") or None
+    if path is None:
+        if os.name == "nt" and os.environ.get("LOCALAPPDATA"):  # pragma: no cover - Windows
+            base = Path(os.environ["LOCALAPPDATA"])
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        path = base / "uplift"
+    home = Path(path).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_text_lines(path: Path) -> IO[bytes]:
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def verify_schema(path: Path, remote: RemoteFile) -> None:
+    """Check the header and the row count of a CSV (plain or gzip) against ``remote``.
+
+    Raises
+    ------
+    ChecksumMismatchError
+        The header or the row count differs, or the file is not readable.
+    """
+    if not remote.columns and remote.n_rows is None:
+        return
+    try:
+        with _open_text_lines(path) as handle:
+            header = handle.readline().decode("utf-8").strip().replace('"', "")
+            rows = 0
+            tail = b"\n"
+            if remote.n_rows is not None:
+                for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                    rows += chunk.count(b"\n")
+                    tail = chunk[-1:]
+                rows += tail != b"\n"  # last line without a trailing newline
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+        raise ChecksumMismatchError(f"{remote.filename}: unreadable or truncated file ({error}).") from error
+    columns = tuple(header.split(","))
+    missing = [c for c in remote.columns if c not in columns]
+    if missing:
+        raise ChecksumMismatchError(
+            f"{remote.filename}: unexpected header; columns {missing[:8]} are missing (got {list(columns)[:8]}"
+            f"{' ...' if len(columns) > 8 else ''}). The file is not the published version."
+        )
+    if remote.n_rows is not None and rows != remote.n_rows:
+        raise ChecksumMismatchError(
+            f"{remote.filename}: expected {remote.n_rows:,} rows, got {rows:,}; the file is truncated or not "
+            "the published version."
+        )
+
+
+def download(remote: RemoteFile, folder: Path, *, opener: Opener | None = None) -> Path:
+    """Download ``remote`` into ``folder`` atomically and verify it; return the final path.
+
+    Raises
+    ------
+    ChecksumMismatchError
+        The downloaded bytes fail verification; nothing is left in ``folder``.
+    OSError
+        The download failed (no network, HTTP error); nothing is left in ``folder``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    destination = folder / remote.filename
+    open_url = opener or (lambda url: urllib.request.urlopen(url, timeout=60))
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{remote.filename}.", suffix=".part")
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    try:
+        logger.info("downloading %s from %s", remote.filename, remote.url)
+        with os.fdopen(fd, "wb") as out, open_url(remote.url) as stream:
+            for chunk in iter(lambda: stream.read(_CHUNK), b""):
+                out.write(chunk)
+                sha256.update(chunk)
+                md5.update(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if remote.sha256 and sha256.hexdigest() != remote.sha256:
+            raise ChecksumMismatchError(
+                f"{remote.filename}: checksum mismatch after download from {remote.url}: expected SHA-256 "
+                f"{remote.sha256}, got {sha256.hexdigest()}. The file was removed; try again later or "
+                "download it yourself and pass path=."
+            )
+        if not remote.sha256 and remote.md5 and md5.hexdigest() != remote.md5:
+            raise ChecksumMismatchError(
+                f"{remote.filename}: checksum mismatch after download from {remote.url}: expected MD5 "
+                f"{remote.md5}, got {md5.hexdigest()}. The file was removed; try again later or download "
+                "it yourself and pass path=."
+            )
+        verify_schema(Path(temporary), remote)
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _write_digest(destination, sha256.hexdigest())
+    return destination
+
+
+def _digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _write_digest(path: Path, digest: str) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{digest}  {path.name}\n")
+    os.replace(temporary, _digest_path(path))
+
+
+def ensure_file(
+    remote: RemoteFile,
+    *,
+    name: str,
+    data_home_path: str | Path | None = None,
+    download_if_missing: bool = True,
+    path: str | Path | None = None,
+    opener: Opener | None = None,
+) -> Path:
+    """Return a verified local copy of ``remote``: the user's ``path``, the cache, or a download.
+
+    A user's ``path`` is checked for its header (and its SHA-256 when published); its row count is
+    not enforced, so a sample of the published file can be read too. A download is checked for
+    header, row count and checksum; a cached file against the SHA-256 recorded when it was
+    downloaded.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist, or the file is not cached and ``download_if_missing=False``.
+    ChecksumMismatchError
+        The file fails verification (a cached file that fails is removed).
+    """
+    if path is not None:
+        local = Path(path).expanduser()
+        if local.is_dir():
+            local = local / remote.filename
+        if not local.is_file():
+            raise FileNotFoundError(f"{name}: no file at {local}; pass the path of {remote.filename}.")
+        if remote.sha256 and file_sha256(local) != remote.sha256:
+            raise ChecksumMismatchError(
+                f"{name}: {local} does not have the published SHA-256 {remote.sha256}; it is corrupt or "
+                "another version."
+            )
+        verify_schema(local, replace(remote, n_rows=None))
+        return local
+    folder = data_home(data_home_path) / name
+    cached = folder / remote.filename
+    if cached.is_file():
+        digest_file = _digest_path(cached)
+        expected = digest_file.read_text().split()[0] if digest_file.is_file() else remote.sha256
+        if expected is None:
+            verify_schema(cached, remote)
+            _write_digest(cached, file_sha256(cached))
+            return cached
+        if file_sha256(cached) != expected:
+            cached.unlink()
+            digest_file.unlink(missing_ok=True)
+            raise ChecksumMismatchError(
+                f"{name}: cached {cached} no longer matches the SHA-256 recorded at download ({expected}); "
+                "it was removed. Run again to download it afresh."
+            )
+        return cached
+    if not download_if_missing:
+        raise FileNotFoundError(
+            f"{name}: {remote.filename} is not in {folder} and download_if_missing=False. Download it from "
+            f"{remote.url} and pass path=, or allow the download."
+        )
+    return download(remote, folder, opener=opener)
+
+
+def check_subsample(n_rows: Any, name: str) -> int | float | None:
+    """Validate a subsample size: None, a fraction in (0, 1] or a positive row count."""
+    if n_rows is None:
+        return None
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int | float) or n_rows <= 0:
+        raise UpliftInputError(f"{name} must be a fraction in (0, 1] or a positive number of rows; got {n_rows!r}.")
+    if isinstance(n_rows, float) and n_rows > 1:
+        raise UpliftInputError(f"{name} as a fraction must be at most 1; got {n_rows!r}. Pass an int for a row count.")
+    return n_rows
