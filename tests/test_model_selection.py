@@ -1,0 +1,333 @@
+"""Splitters, cross-validation and model selection (issue 4, model-selection half)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold
+
+from uplift.datasets import make_uplift_classification, make_uplift_regression
+from uplift.exceptions import UpliftInputError
+from uplift.model_selection import (
+    UpliftSearchCV,
+    UpliftStratifiedGroupKFold,
+    UpliftStratifiedKFold,
+    UpliftTimeSeriesSplit,
+    cross_val_uplift,
+    make_uplift_scorer,
+    uplift_strata,
+)
+
+
+def _binary_data(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    treatment = (rng.random(n) < 0.3).astype(int)
+    y = (rng.random(n) < 0.1 + 0.2 * treatment).astype(float)
+    return rng.standard_normal((n, 3)), y, treatment
+
+
+# ----------------------------------------------------------------------------- strata
+
+
+def test_strata_binary_outcome_exact():
+    strata = uplift_strata([0, 1, 0, 1, 1], [0, 0, 1, 1, 1])
+    # arm code * (n_quantiles + 2) + outcome, n_quantiles = 4
+    np.testing.assert_array_equal(strata, [0, 1, 6, 7, 7])
+
+
+def test_strata_continuous_outcome_uses_quantiles_within_arm_cells():
+    y = np.arange(8, dtype=float) + 0.5
+    strata = uplift_strata(y, [0, 0, 0, 0, 1, 1, 1, 1], n_quantiles=2)
+    # median of y is 4.0: rows 0-3 fall below, 4-7 above; arms split the same way
+    np.testing.assert_array_equal(strata, [0, 0, 0, 0, 5, 5, 5, 5])
+
+
+def test_strata_merge_rare_outcome_cells_into_their_arm():
+    strata = uplift_strata([1, 0, 0, 0, 1, 1, 0, 1], [0, 0, 0, 0, 1, 1, 1, 1], min_size=2)
+    # the single control converter joins the control's cell y = 0, the single treated non-converter
+    # the treated cell y = 1
+    np.testing.assert_array_equal(strata, [0, 0, 0, 0, 7, 7, 7, 7])
+
+
+# ----------------------------------------------------------------------------- stratified k-fold
+
+
+def test_stratified_kfold_keeps_arm_and_outcome_shares_in_every_fold():
+    X, y, treatment = _binary_data(1000)
+    folds = list(UpliftStratifiedKFold(5, random_state=0).split(X, y, treatment=treatment))
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(1000))
+    cells = treatment * 2 + y.astype(int)
+    overall = np.bincount(cells, minlength=4)
+    for _, test in folds:
+        # StratifiedKFold deals each cell to folds in turn: a fold holds each cell's share +- 1 row
+        np.testing.assert_array_less(np.abs(np.bincount(cells[test], minlength=4) - overall / 5), 1.0 + 1e-9)
+
+
+def test_stratified_kfold_continuous_outcome_balances_quartiles():
+    data = make_uplift_regression(800, random_state=1)
+    folds = list(UpliftStratifiedKFold(4, random_state=0).split(data.X, data.y, treatment=data.treatment))
+    strata = uplift_strata(data.y, data.treatment)
+    overall = np.bincount(strata, minlength=strata.max() + 1)
+    for _, test in folds:
+        np.testing.assert_array_less(np.abs(np.bincount(strata[test], minlength=len(overall)) - overall / 4), 1 + 1e-9)
+
+
+def test_stratified_kfold_is_deterministic_with_a_seed_and_shuffles_by_default():
+    X, y, treatment = _binary_data()
+    first = [test for _, test in UpliftStratifiedKFold(3, random_state=4).split(X, y, treatment=treatment)]
+    second = [test for _, test in UpliftStratifiedKFold(3, random_state=4).split(X, y, treatment=treatment)]
+    other = [test for _, test in UpliftStratifiedKFold(3, random_state=5).split(X, y, treatment=treatment)]
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_stratified_kfold_requires_treatment():
+    X, y, _ = _binary_data()
+    with pytest.raises(UpliftInputError, match="needs treatment="):
+        list(UpliftStratifiedKFold(3).split(X, y))
+
+
+def test_stratified_kfold_rejects_arm_smaller_than_folds():
+    X, y, _ = _binary_data(20)
+    treatment = np.r_[np.ones(18, int), 0, 0]
+    with pytest.raises(UpliftInputError, match=r"at least n_splits=5 rows.*\[2, 18\]"):
+        list(UpliftStratifiedKFold(5).split(X, y, treatment=treatment))
+
+
+def test_stratified_kfold_rejects_bad_n_splits():
+    X, y, treatment = _binary_data()
+    with pytest.raises(ValueError, match="n_splits=2 or more"):
+        UpliftStratifiedKFold(1)
+    with pytest.raises(UpliftInputError, match="n_splits must be an integer of at least 2"):
+        list(UpliftTimeSeriesSplit(1).split(X, y, treatment=treatment))
+
+
+# ----------------------------------------------------------------------------- grouped
+
+
+def test_group_kfold_never_puts_a_customer_in_two_folds():
+    rng = np.random.default_rng(2)
+    customer = rng.integers(0, 150, 600)
+    treatment = (customer % 3 == 0).astype(int)  # arm is assigned per customer
+    y = (rng.random(600) < 0.3).astype(float)
+    folds = list(UpliftStratifiedGroupKFold(4, random_state=0).split(np.zeros((600, 1)), y, customer,
+                                                                      treatment=treatment))
+    assert len(folds) == 4
+    for train, test in folds:
+        assert not set(customer[train]) & set(customer[test])
+    tested = np.concatenate([test for _, test in folds])
+    assert sorted(tested.tolist()) == list(range(600))
+    # each fold's treated share stays within 0.1 of the overall 1/3 (groups of ~4 rows move together)
+    for _, test in folds:
+        assert abs(treatment[test].mean() - treatment.mean()) < 0.1
+
+
+def test_group_kfold_rejects_missing_customer_ids():
+    X, y, treatment = _binary_data(40)
+    groups = np.arange(40, dtype=float)
+    groups[3] = np.nan
+    with pytest.raises(UpliftInputError, match="groups contains 1 missing value"):
+        list(UpliftStratifiedGroupKFold(2).split(X, y, groups, treatment=treatment))
+    with pytest.raises(UpliftInputError, match="groups is required"):
+        list(UpliftStratifiedGroupKFold(2).split(X, y, treatment=treatment))
+
+
+def test_group_kfold_rejects_more_folds_than_groups():
+    X, y, treatment = _binary_data(40)
+    with pytest.raises(UpliftInputError, match="more than the number of distinct groups"):
+        list(UpliftStratifiedGroupKFold(5).split(X, y, np.arange(40) % 3, treatment=treatment))
+
+
+# ----------------------------------------------------------------------------- temporal
+
+
+def test_time_series_split_trains_on_earlier_and_tests_on_later_periods():
+    rng = np.random.default_rng(3)
+    time = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, 500), unit="D")
+    treatment, y = rng.integers(0, 2, 500), rng.integers(0, 2, 500)
+    folds = list(UpliftTimeSeriesSplit(4).split(np.zeros((500, 1)), y, treatment=treatment, time=time))
+    assert len(folds) == 4
+    previous_test_end = None
+    for train, test in folds:
+        assert time[train].max() < time[test].min()
+        if previous_test_end is not None:
+            assert time[test].min() > previous_test_end
+        previous_test_end = time[test].max()
+    # five blocks of about 100 rows each (whole days move together: +- one day's ~8 rows)
+    assert all(abs(len(test) - 100) <= 20 for _, test in folds)
+
+
+def test_time_series_split_row_order_rolling_window_and_gap():
+    time = np.repeat(np.arange(8), 5)
+    treatment, y = np.tile([0, 1], 20), np.zeros(40)
+    folds = list(UpliftTimeSeriesSplit(2, max_train_blocks=1, gap_blocks=1).split(
+        np.zeros((40, 1)), y, treatment=treatment, time=time))
+    # 4 blocks of two periods; fold 0 trains on block 0 and tests on block 2 (block 1 is the gap)
+    assert [np.unique(time[a]).tolist() for a, _ in folds] == [[0, 1], [2, 3]]
+    assert [np.unique(time[b]).tolist() for _, b in folds] == [[4, 5], [6, 7]]
+
+
+def test_time_series_split_names_the_fold_with_an_empty_arm():
+    time = np.repeat(np.arange(6), 10)
+    treatment = np.ones(60, int)
+    treatment[:20] = np.tile([0, 1], 10)  # no control after the second period
+    treatment[50] = 0                      # ... except one row in the last period
+    with pytest.raises(UpliftInputError, match=r"fold 1 of 2 \(test times 2 to 3\): its test rows \(20\) contain "
+                                               r"no control rows"):
+        list(UpliftTimeSeriesSplit(2).split(np.zeros((60, 1)), np.zeros(60), treatment=treatment, time=time))
+
+
+def test_time_series_split_needs_enough_periods_and_complete_time_stamps():
+    X, y, treatment = _binary_data(40)
+    with pytest.raises(UpliftInputError, match="needs at least 4 distinct time values; got 2"):
+        list(UpliftTimeSeriesSplit(3).split(X, y, treatment=treatment, time=np.arange(40) % 2))
+    time = np.arange(40, dtype=float)
+    time[0] = np.nan
+    with pytest.raises(UpliftInputError, match="time contains 1 missing value"):
+        list(UpliftTimeSeriesSplit(3).split(X, y, treatment=treatment, time=time))
+
+
+# ----------------------------------------------------------------------------- cross-validation
+
+
+class _TwoModels(BaseEstimator):
+    """A minimal two-model learner with the uplift contract, independent of uplift.learners."""
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, X, y, *, treatment, sample_weight=None):
+        treatment = np.asarray(treatment)
+        X = np.asarray(X)
+        self.models_ = [
+            LogisticRegression(C=self.C).fit(X[treatment == arm], np.asarray(y)[treatment == arm])
+            for arm in (0, 1)
+        ]
+        self.n_fits_with_weights_ = int(sample_weight is not None)
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        return self.models_[1].predict_proba(X)[:, 1] - self.models_[0].predict_proba(X)[:, 1]
+
+
+def _top_half_uplift(y_true, score, treatment):
+    """Treated minus control mean among the top half of scores (a tiny stand-in metric)."""
+    top = score >= np.median(score)
+    return y_true[top & (treatment == 1)].mean() - y_true[top & (treatment == 0)].mean()
+
+
+def test_cross_val_uplift_out_of_fold_effect_equals_refits_on_the_folds():
+    data = make_uplift_classification(900, random_state=0)
+    result = cross_val_uplift(_TwoModels(), data.X, data.y, treatment=data.treatment, cv=3,
+                              scoring={"top_half": _top_half_uplift}, return_estimators=True, random_state=0)
+    assert result.effect.shape == (900,)
+    assert (result.fold_of_row >= 0).all()
+    X = data.X.to_numpy()
+    for fold, (train, test) in enumerate(result.folds):
+        refit = _TwoModels().fit(X[train], data.y[train], treatment=data.treatment[train])
+        np.testing.assert_allclose(result.effect[test], refit.predict(X[test]), rtol=1e-10)
+        np.testing.assert_array_equal(result.fold_of_row[test], fold)
+        expected = _top_half_uplift(data.y[test], result.effect[test], data.treatment[test])
+        assert result.fold_scores.loc[fold, "top_half"] == pytest.approx(expected)
+    assert list(result.fold_scores.columns) == ["fold", "n_train", "n_test", "top_half"]
+    assert len(result.estimators) == 3
+    assert "3-fold cross-validation" in result.summary()
+    assert result.to_dict()["mean_scores"]["top_half"] == pytest.approx(result.fold_scores["top_half"].mean())
+
+
+def test_cross_val_uplift_grouped_by_customer_and_with_sample_weight():
+    data = make_uplift_classification(600, random_state=1)
+    customer = np.arange(600) // 3
+    result = cross_val_uplift(_TwoModels(), data.X, data.y, treatment=data.treatment, groups=customer, cv=3,
+                              scoring=_top_half_uplift, sample_weight=np.ones(600), return_estimators=True,
+                              random_state=0)
+    for train, test in result.folds:
+        assert not set(customer[train]) & set(customer[test])
+    assert all(e.n_fits_with_weights_ == 1 for e in result.estimators)
+
+
+def test_cross_val_uplift_with_a_plain_sklearn_splitter_names_the_fold_without_an_arm():
+    X, y, _ = _binary_data(40)
+    treatment = np.r_[np.zeros(10, int), np.ones(30, int)]  # unshuffled KFold puts all controls in fold 1
+    with pytest.raises(UpliftInputError, match=r"fold 1 of 4: its training rows \(30\) contain no control"):
+        cross_val_uplift(_TwoModels(), X, y, treatment=treatment, cv=KFold(4), scoring=_top_half_uplift)
+
+
+def test_cross_val_uplift_temporal_split_leaves_first_period_untested():
+    X, y, treatment = _binary_data(300)
+    time = np.arange(300) // 10
+    result = cross_val_uplift(_TwoModels(), X, y, treatment=treatment, cv=UpliftTimeSeriesSplit(2), time=time,
+                              scoring=_top_half_uplift)
+    untested = result.fold_of_row == -1
+    assert untested.sum() == 100 and np.isnan(result.effect[untested]).all()
+    assert np.isfinite(result.effect[~untested]).all()
+
+
+def test_cross_val_uplift_bad_inputs():
+    X, y, treatment = _binary_data(60)
+    with pytest.raises(UpliftInputError, match="same number of rows"):
+        cross_val_uplift(_TwoModels(), X, y[:-1], treatment=treatment, scoring=_top_half_uplift)
+    with pytest.raises(UpliftInputError, match="unknown score 'gini'"):
+        cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring="gini")
+    with pytest.raises(UpliftInputError, match="does not use it"):
+        cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring=_top_half_uplift, time=np.arange(60))
+    with pytest.raises(UpliftInputError, match="cv must be a number of folds or a splitter"):
+        cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring=_top_half_uplift, cv="five")
+
+
+# ----------------------------------------------------------------------------- search
+
+
+def test_uplift_search_cv_scores_every_candidate_on_the_same_folds():
+    data = make_uplift_classification(900, random_state=2)
+    search = UpliftSearchCV(_TwoModels(), {"C": [1e-4, 1.0]}, scoring={"top_half": _top_half_uplift}, cv=3,
+                            random_state=0).fit(data.X, data.y, treatment=data.treatment)
+    folds = list(UpliftStratifiedKFold(3, random_state=0).split(data.X, data.y, treatment=data.treatment))
+    for i, params in enumerate(search.cv_results_["params"]):
+        expected = cross_val_uplift(_TwoModels(**params), data.X, data.y, treatment=data.treatment, cv=folds,
+                                    scoring={"top_half": _top_half_uplift})
+        np.testing.assert_allclose(
+            [search.cv_results_[f"split{j}_test_top_half"][i] for j in range(3)], expected.fold_scores["top_half"])
+    best = int(np.argmax(search.cv_results_["mean_test_top_half"]))
+    assert search.best_params_ == search.cv_results_["params"][best]
+    assert search.cv_results_["rank_test_top_half"][best] == 1
+    np.testing.assert_allclose(
+        search.predict(data.X),
+        _TwoModels(**search.best_params_).fit(data.X, data.y, treatment=data.treatment).predict(data.X))
+
+
+def test_uplift_search_cv_rejects_unknown_refit_score():
+    X, y, treatment = _binary_data(200)
+    with pytest.raises(UpliftInputError, match="refit='qini' is not one of the scores"):
+        UpliftSearchCV(_TwoModels(), {"C": [1.0]}, scoring=_top_half_uplift, refit="qini", cv=2).fit(
+            X, y, treatment=treatment)
+
+
+def test_uplift_scorer_in_grid_search_cv_with_metadata_routing():
+    data = make_uplift_classification(900, random_state=3)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_uplift_scorer(_top_half_uplift)
+        learner = _TwoModels().set_fit_request(treatment=True, sample_weight=False)
+        cv = UpliftStratifiedKFold(3, random_state=0)
+        search = GridSearchCV(learner, {"C": [1e-4, 1.0]}, scoring=scorer, cv=cv)
+        search.fit(data.X, data.y, treatment=data.treatment)
+    # routing carried treatment to the splitter, to fit (training rows) and to the scorer (test rows):
+    # the scores equal our own search on the same folds
+    ours = UpliftSearchCV(_TwoModels(), {"C": [1e-4, 1.0]}, scoring=_top_half_uplift, cv=3, random_state=0,
+                          refit=False).fit(data.X, data.y, treatment=data.treatment)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ours.cv_results_["mean_test__top_half_uplift"])
+
+
+def test_uplift_scorer_without_routing_says_how_to_fix_it():
+    data = make_uplift_classification(300, random_state=3)
+    learner = _TwoModels().fit(data.X, data.y, treatment=data.treatment)
+    scorer = make_uplift_scorer(_top_half_uplift)
+    with pytest.raises(UpliftInputError, match=r"received no treatment\. Enable metadata routing"):
+        scorer(learner, data.X, data.y)
+    with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
+        make_uplift_scorer("gini")

@@ -1,0 +1,329 @@
+"""Cross-validation of uplift learners: out-of-fold effects and per-fold scores."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ..exceptions import UpliftInputError
+from ..validation import _as_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
+from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
+
+__all__ = ["CrossValUpliftResult", "cross_val_uplift", "resolve_scoring"]
+
+logger = logging.getLogger(__name__)
+
+#: A metric in the common argument order of :mod:`uplift.evaluation`: ``f(y_true, score, treatment) -> float``.
+UpliftMetric = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+Scoring = str | UpliftMetric | Sequence[str | UpliftMetric] | Mapping[str, UpliftMetric]
+
+#: Named scores: evaluation function and keyword arguments. Conventions are ours (see docs/metrics).
+_NAMED_SCORES: dict[str, tuple[str, dict[str, Any]]] = {
+    "qini_auc": ("qini_auc_score", {}),
+    "uplift_auc": ("uplift_auc_score", {}),
+    "uplift_at_30": ("uplift_at_k", {"k": 0.3}),
+    "uplift_at_10": ("uplift_at_k", {"k": 0.1}),
+}
+
+
+def _named_metric(name: str) -> UpliftMetric:
+    from .. import evaluation  # late import: evaluation.signal_check imports this module
+
+    function_name, keywords = _NAMED_SCORES[name]
+    function = getattr(evaluation, function_name)
+
+    def metric(y_true: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> float:
+        return float(function(y_true, score, treatment, **keywords))
+
+    metric.__name__ = name
+    return metric
+
+
+def resolve_scoring(scoring: Scoring) -> dict[str, UpliftMetric]:
+    """Turn a scoring specification into ``{name: metric}``.
+
+    Names: ``"qini_auc"`` (:func:`uplift.evaluation.qini_auc_score`, default convention),
+    ``"uplift_auc"``, ``"uplift_at_30"``, ``"uplift_at_10"``; or any callable
+    ``f(y_true, score, treatment) -> float``; or a list or dict of them.
+    """
+    if isinstance(scoring, str) or callable(scoring):
+        items: list[tuple[str, Any]] = [(scoring if isinstance(scoring, str) else _callable_name(scoring), scoring)]
+    elif isinstance(scoring, Mapping):
+        items = list(scoring.items())
+    elif isinstance(scoring, Sequence) and len(scoring) > 0:
+        items = [(s if isinstance(s, str) else _callable_name(s), s) for s in scoring]
+    else:
+        raise UpliftInputError(
+            f"scoring must be a score name {sorted(_NAMED_SCORES)}, a callable f(y_true, score, treatment), "
+            f"or a non-empty list or dict of them; got {scoring!r}."
+        )
+    resolved: dict[str, UpliftMetric] = {}
+    for name, spec in items:
+        if isinstance(spec, str):
+            if spec not in _NAMED_SCORES:
+                raise UpliftInputError(
+                    f"unknown score {spec!r}; choose one of {sorted(_NAMED_SCORES)} or pass a callable "
+                    "f(y_true, score, treatment) -> float."
+                )
+            resolved[str(name)] = _named_metric(spec)
+        elif callable(spec):
+            resolved[str(name)] = spec
+        else:
+            raise UpliftInputError(f"scoring entry {name!r} must be a name or a callable; got {spec!r}.")
+    return resolved
+
+
+def _callable_name(function: Any) -> str:
+    return getattr(function, "__name__", type(function).__name__)
+
+
+def _take(X: Any, rows: np.ndarray) -> Any:
+    if isinstance(X, pd.DataFrame | pd.Series):
+        return X.iloc[rows]
+    return np.asarray(X)[rows]
+
+
+def _split_accepts(cv: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(cv.split).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _resolve_cv(cv: Any, groups: Any, random_state: Any) -> Any:
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if groups is not None:
+            return UpliftStratifiedGroupKFold(int(cv), random_state=random_state)
+        return UpliftStratifiedKFold(int(cv), random_state=random_state)
+    if isinstance(cv, str | bytes) or not callable(getattr(cv, "split", None)):
+        raise UpliftInputError(
+            f"cv must be a number of folds or a splitter with a split method (e.g. UpliftStratifiedKFold); "
+            f"got {cv!r}."
+        )
+    return cv
+
+
+def iter_folds(
+    cv: Any, X: Any, y: np.ndarray, treatment: Any, *, groups: Any = None, time: Any = None,
+    random_state: Any = None, codes: np.ndarray, n_arms: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds of ``cv`` on these rows, each checked to contain every arm in train and test."""
+    if isinstance(cv, list | tuple):  # precomputed folds, e.g. shared by every candidate of a search
+        folds = [(np.asarray(a), np.asarray(b)) for a, b in cv]
+        for fold, (train, test) in enumerate(folds):
+            check_fold_arms(fold, len(folds), train, test, codes, n_arms)
+        return folds
+    splitter = _resolve_cv(cv, groups, random_state)
+    arguments: dict[str, Any] = {}
+    if _split_accepts(splitter, "treatment"):
+        arguments["treatment"] = treatment
+    if time is not None:
+        if not _split_accepts(splitter, "time"):
+            raise UpliftInputError(
+                f"time= was given but the splitter {type(splitter).__name__} does not use it; pass "
+                "cv=UpliftTimeSeriesSplit(...) for a temporal split."
+            )
+        arguments["time"] = time
+    folds = [(np.asarray(a), np.asarray(b)) for a, b in splitter.split(X, y, groups, **arguments)]
+    for fold, (train, test) in enumerate(folds):
+        check_fold_arms(fold, len(folds), train, test, codes, n_arms)
+    return folds
+
+
+@dataclass
+class CrossValUpliftResult:
+    """Out-of-fold effects and per-fold scores of one learner.
+
+    Attributes
+    ----------
+    effect : ndarray of shape (n,) or (n, n_arms)
+        Effect predicted for each row by the model that did not see it. Rows that are in no test
+        fold (the first period of a temporal split) hold NaN; see ``fold_of_row``.
+    fold_of_row : ndarray of int, shape (n,)
+        Test fold of each row, -1 for rows never tested.
+    fold_scores : DataFrame
+        One row per fold: ``fold``, ``n_train``, ``n_test`` and one column per score (with several
+        arms, one column per score and arm, e.g. ``qini_auc[arm 2]``).
+    folds : list of (train, test)
+        Row indices of each fold.
+    estimators : list or None
+        The fitted learner of each fold when ``return_estimators=True``.
+    treatment_arms : list
+        Labels of the treated arms (column order of ``effect``).
+    """
+
+    effect: np.ndarray
+    fold_of_row: np.ndarray
+    fold_scores: pd.DataFrame
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    estimators: list[Any] | None
+    treatment_arms: list[Any]
+    score_names: list[str]
+
+    @property
+    def mean_scores(self) -> pd.Series:
+        """Mean of each score over the folds."""
+        return self.fold_scores[self.score_names].mean()
+
+    @property
+    def std_scores(self) -> pd.Series:
+        """Standard deviation (ddof=1) of each score over the folds."""
+        return self.fold_scores[self.score_names].std(ddof=1)
+
+    def summary(self, digits: int = 4) -> str:
+        """One line per score: mean ± sd over the folds."""
+        lines = [f"{len(self.folds)}-fold cross-validation, {int((self.fold_of_row >= 0).sum())} rows tested."]
+        for name in self.score_names:
+            mean, sd = self.mean_scores[name], self.std_scores[name]
+            lines.append(f"{name}: {mean:.{digits}f} ± {sd:.{digits}f} (sd over folds)")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_folds": len(self.folds),
+            "mean_scores": {k: float(v) for k, v in self.mean_scores.items()},
+            "std_scores": {k: float(v) for k, v in self.std_scores.items()},
+            "fold_scores": self.fold_scores.to_dict(orient="list"),
+        }
+
+
+def cross_val_uplift(
+    learner: Any,
+    X: Any,
+    y: Any,
+    *,
+    treatment: Any,
+    cv: Any = 5,
+    groups: Any = None,
+    time: Any = None,
+    scoring: Scoring = "qini_auc",
+    sample_weight: Any = None,
+    control_value: Any = None,
+    return_estimators: bool = False,
+    random_state: Any = None,
+) -> CrossValUpliftResult:
+    """Cross-validate an uplift learner: out-of-fold effects for every row and per-fold scores.
+
+    Parameters
+    ----------
+    learner : uplift learner
+        Any estimator with ``fit(X, y, *, treatment, sample_weight=None)`` and ``predict(X)``
+        returning the effect; it is cloned for each fold, never fitted in place.
+    X : array-like or DataFrame of shape (n, p)
+    y : array-like of shape (n,)
+    treatment : array-like of shape (n,)
+    cv : int or splitter, default 5
+        Number of folds (an :class:`UpliftStratifiedKFold`, or an
+        :class:`UpliftStratifiedGroupKFold` when ``groups`` is given, shuffled with
+        ``random_state``) or a splitter object (scikit-learn's work too; ``treatment`` is passed to
+        splitters whose ``split`` accepts it).
+    groups : array-like of shape (n,), optional
+        Customer id: no customer is in two folds.
+    time : array-like of shape (n,), optional
+        Time stamps for :class:`UpliftTimeSeriesSplit`.
+    scoring : str, callable, list or dict, default "qini_auc"
+        Scores computed on each test fold; see :func:`resolve_scoring`.
+    sample_weight : array-like of shape (n,), optional
+        Passed to ``learner.fit`` (training rows only).
+    control_value : object, optional
+    return_estimators : bool, default False
+        Keep the fitted learner of each fold.
+    random_state : int, RandomState or None
+        Seed of the default splitter's shuffle.
+
+    Returns
+    -------
+    CrossValUpliftResult
+
+    Raises
+    ------
+    UpliftInputError
+        Inputs of different lengths, a fold without some arm (the message names the fold), an
+        unknown score.
+
+    Notes
+    -----
+    The out-of-fold effect of row ``i`` comes from the learner fitted on the folds that do not
+    contain ``i``, so scores computed on ``effect`` are honest: no row's outcome helped rank it
+    (cross-fitting, Chernozhukov et al. 2018). Per-fold scores vary with the fold's random
+    composition; their spread is a rough, not a calibrated, measure of uncertainty (use
+    :func:`uplift.evaluation.score_interval` on ``effect`` for an interval).
+
+    References
+    ----------
+    Chernozhukov, V. et al. (2018). Double/debiased machine learning for treatment and structural
+    parameters. The Econometrics Journal 21(1).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from uplift.datasets import make_uplift_classification
+    >>> from uplift.learners import TLearner
+    >>> data = make_uplift_classification(2000, random_state=0)
+    >>> result = cross_val_uplift(TLearner(outcome_model=LogisticRegression()), data.X, data.y,
+    ...                           treatment=data.treatment, cv=3, random_state=0)
+    >>> result.effect.shape, list(result.fold_scores.columns)
+    ((2000,), ['fold', 'n_train', 'n_test', 'qini_auc'])
+    """
+    outcome, _ = check_outcome(y)
+    n_rows = check_consistent_length(X=X, y=outcome, treatment=_as_1d(treatment, "treatment"))
+    info = check_treatment(treatment, control_value=control_value)
+    weights = check_sample_weight(sample_weight, n_rows)
+    metrics = resolve_scoring(scoring)
+    folds = iter_folds(cv, X, outcome, treatment, groups=groups, time=time, random_state=random_state,
+                       codes=info.codes, n_arms=info.n_arms)
+    treatment_array = _as_1d(treatment, "treatment")
+    effect: np.ndarray | None = None
+    fold_of_row = np.full(n_rows, -1, dtype=np.intp)
+    records, estimators = [], []
+    for fold, (train, test) in enumerate(folds):
+        estimator = clone(learner)
+        fit_arguments: dict[str, Any] = {"treatment": treatment_array[train]}
+        if weights is not None:
+            fit_arguments["sample_weight"] = weights[train]
+        estimator.fit(_take(X, train), outcome[train], **fit_arguments)
+        predicted = np.asarray(estimator.predict(_take(X, test)), dtype=np.float64)
+        if effect is None:
+            effect = np.full((n_rows, *predicted.shape[1:]), np.nan)
+        effect[test] = predicted
+        fold_of_row[test] = fold
+        record: dict[str, Any] = {"fold": fold, "n_train": len(train), "n_test": len(test)}
+        record.update(_fold_scores(metrics, outcome[test], predicted, info.codes[test], info.arms))
+        records.append(record)
+        logger.debug("fold %d of %d scored: %s", fold + 1, len(folds), record)
+        if return_estimators:
+            estimators.append(estimator)
+    if effect is None:
+        raise UpliftInputError("cv produced no folds; pass at least two folds.")
+    fold_scores = pd.DataFrame.from_records(records)
+    score_names = [c for c in fold_scores.columns if c not in ("fold", "n_train", "n_test")]
+    return CrossValUpliftResult(
+        effect=effect, fold_of_row=fold_of_row, fold_scores=fold_scores, folds=folds,
+        estimators=estimators if return_estimators else None,
+        treatment_arms=[a.item() if isinstance(a, np.generic) else a for a in info.arms],
+        score_names=score_names,
+    )
+
+
+def _fold_scores(
+    metrics: Mapping[str, UpliftMetric], y_test: np.ndarray, predicted: np.ndarray, codes: np.ndarray,
+    arms: np.ndarray,
+) -> dict[str, float]:
+    """Scores of one test fold; with several arms, each arm is scored on its rows and the control's."""
+    if predicted.ndim == 1:
+        treated = (codes == 1).astype(np.int64)
+        return {name: float(metric(y_test, predicted, treated)) for name, metric in metrics.items()}
+    scores = {}
+    for k, arm in enumerate(arms, start=1):
+        rows = (codes == 0) | (codes == k)
+        for name, metric in metrics.items():
+            scores[f"{name}[{arm}]"] = float(metric(y_test[rows], predicted[rows, k - 1], (codes[rows] == k) * 1))
+    return scores
