@@ -1,0 +1,292 @@
+"""The one base class of every uplift learner.
+
+:class:`BaseUpliftLearner` owns what every learner shares: input validation, resolution and
+cloning of the base models, multi-arm bookkeeping (each treated arm versus the control), known or
+estimated propensities, cross-fitting folds, the bootstrap and the shape of every output. A
+learner states only its recipe, in three methods:
+
+``_fit_state(plan, data)``
+    fit the base models on validated data and return them (any object); never touches ``self``.
+``_outcomes(state, X)``
+    expected outcome under the control and each arm, shape ``(n, n_arms + 1)``.
+``_effects(state, X)``
+    effect of each arm versus the control, shape ``(n, n_arms)``.
+
+Learners that model the outcomes (S, T) derive the effect from them; learners with a separate
+effect model (X, R, DR, class transformation, transformed outcome) derive the outcomes from a
+control outcome model plus the effect (:class:`SeparateEffectLearner`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._literals import OutcomeType, check_literal
+from ..exceptions import PoorOverlapWarning, UpliftInputError
+from ..validation import (
+    FeatureSchema,
+    check_consistent_length,
+    check_features,
+    check_outcome,
+    check_sample_weight,
+    check_treatment,
+)
+from ._inference import Bootstrap, BootstrapResult, interval, resampled_effects, run_bootstrap
+from ._plan import FitData, FitPlan, Role, predict_outcome
+from ._propensity import known_propensity
+
+__all__ = ["BaseUpliftLearner", "EffectState", "SeparateEffectLearner"]
+
+#: Fewest rows an arm may have: below this no base model (nor cross-fitting) is meaningful.
+MIN_ROWS_PER_ARM = 10
+
+
+class BaseUpliftLearner(BaseEstimator):
+    """Base class of the uplift learners: validation, base models, arms, propensity, inference.
+
+    Subclasses define ``__init__`` (storing their parameters only) and the recipe methods
+    ``_fit_state``, ``_outcomes`` and ``_effects`` (see the module docstring).
+
+    Fitted attributes
+    -----------------
+    treatment_arms_ : ndarray
+        Labels of the treated arms; columns of ``predict`` follow this order.
+    control_value_ : object
+        Label of the control arm.
+    n_arms_ : int
+        Number of treated arms.
+    outcome_type_ : {"binary", "continuous"}
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame with string column names.
+    models_ : object
+        The fitted base models (learner-specific).
+    inference_ : BootstrapResult or None
+        Models refitted on bootstrap resamples, when ``fit(..., inference=Bootstrap(...))``.
+    """
+
+    #: Roles of the base models this learner fits (checked against the outcome before fitting).
+    _roles: ClassVar[tuple[Role, ...]] = ("outcome",)
+    #: Whether the effect model is a classifier (class transformation) rather than a regressor.
+    _effect_is_classifier: ClassVar[bool] = False
+    #: Whether the learner is defined for binary outcomes only.
+    _binary_only: ClassVar[bool] = False
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(
+        self, X: Any, y: Any, *, treatment: Any, sample_weight: Any = None, inference: Bootstrap | None = None
+    ) -> BaseUpliftLearner:
+        """Fit the learner.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n, p)
+            Pre-treatment features, encoded as numbers.
+        y : array-like of shape (n,)
+            Outcome: 0/1 for a conversion (then effects are differences of probabilities) or a number.
+        treatment : array-like of shape (n,)
+            Arm of each row; the control is ``control_value`` (default: the smallest label).
+        sample_weight : array-like of shape (n,), optional
+            Row weights, passed to every base model.
+        inference : Bootstrap, optional
+            Also fit on bootstrap resamples, for ``effect_interval`` and ``ate_interval``.
+
+        Returns
+        -------
+        self
+        """
+        name = type(self).__name__
+        outcome_type = check_literal(self._get("outcome_type", "auto"), OutcomeType, "outcome_type")
+        if self._binary_only:
+            outcome_type = "binary"
+        y_array, kind = check_outcome(y, outcome_type=outcome_type, context=name)
+        info = check_treatment(treatment, control_value=self._get("control_value"),
+                               min_rows_per_arm=MIN_ROWS_PER_ARM, context=name)
+        plan = self._make_plan(kind, info.labels)
+        roles = tuple(r for r in self._roles if r != "propensity" or self._get("propensity") is None)
+        nan_ok = plan.check_models(roles)
+        X_array = check_features(X, allow_nan=nan_ok, context=name)
+        n_samples = check_consistent_length(X=X_array, y=y_array, treatment=info.codes)
+        weight = check_sample_weight(sample_weight, n_samples)
+        propensity = known_propensity(self._get("propensity"), info, n_samples, name)
+        data = FitData(X_array, y_array, info.codes, weight,
+                       None if propensity is None else np.ascontiguousarray(propensity))
+        state = self._fit_state(plan, data)
+        result = None if inference is None else run_bootstrap(self, plan, data, inference)
+        for note in dict.fromkeys(plan.notes):
+            warnings.warn(note, PoorOverlapWarning, stacklevel=2)
+
+        schema = FeatureSchema.from_fit(X)
+        self.models_ = state
+        self.inference_ = result
+        self.treatment_arms_ = info.arms
+        self.control_value_ = info.control_value
+        self.n_arms_ = info.n_arms
+        self.outcome_type_ = kind
+        self.n_features_in_ = schema.n_features
+        self.feature_schema_ = schema
+        self.accepts_nan_ = nan_ok
+        if schema.names is not None:
+            self.feature_names_in_ = np.asarray(schema.names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return self
+
+    def _get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default)
+
+    def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:
+        n_folds = self._get("n_folds", 3)
+        if not isinstance(n_folds, int | np.integer) or n_folds < 2:
+            raise UpliftInputError(f"n_folds must be an integer of at least 2; got {n_folds!r}.")
+        random_state = self._get("random_state")
+        if isinstance(random_state, np.random.RandomState):
+            random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        specs = {
+            "outcome": self._get("outcome_model"),
+            "effect": self._get("effect_model"),
+            "propensity": self._get("propensity_model"),
+            "outcome_is_classifier": kind == "binary",
+            "effect_is_classifier": self._effect_is_classifier,
+        }
+        return FitPlan(type(self).__name__, kind, labels, specs, int(n_folds), random_state,
+                       self._get("propensity") is not None)
+
+    # -- the recipe (subclasses) ----------------------------------------------------------------
+    def _fit_state(self, plan: FitPlan, data: FitData) -> Any:
+        raise NotImplementedError
+
+    def _outcomes(self, state: Any, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _effects(self, state: Any, X: np.ndarray) -> np.ndarray:
+        outcomes = self._outcomes(state, X)
+        return outcomes[:, 1:] - outcomes[:, :1]
+
+    # -- prediction -----------------------------------------------------------------------------
+    def _check_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "models_")
+        return self.feature_schema_.transform(X, allow_nan=self.accepts_nan_, context=type(self).__name__)
+
+    def _shape(self, effects: np.ndarray) -> np.ndarray:
+        return effects[..., 0] if self.n_arms_ == 1 else effects
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Effect of each treated arm versus the control.
+
+        Returns
+        -------
+        ndarray of shape (n,) with one treated arm, (n, n_arms) with several
+            Columns in the order of ``treatment_arms_``. For a binary outcome, a difference of
+            probabilities ``P(y=1 | x, arm) - P(y=1 | x, control)``.
+        """
+        return self._shape(self._effects(self.models_, self._check_X(X)))
+
+    def predict_outcomes(self, X: Any) -> np.ndarray:
+        """Expected outcome under the control and under each treated arm.
+
+        Returns
+        -------
+        ndarray of shape (n, n_arms + 1)
+            Control first, then arms in the order of ``treatment_arms_``; probabilities for a binary
+            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k``, except
+            where a learner with a separate effect model clips a probability into [0, 1].
+        """
+        return self._outcomes(self.models_, self._check_X(X))
+
+    # -- inference ------------------------------------------------------------------------------
+    def _bootstrap(self) -> BootstrapResult:
+        check_is_fitted(self, "models_")
+        if self.inference_ is None:
+            raise NotFittedError(
+                f"{type(self).__name__} was fitted without inference; intervals need "
+                "fit(..., inference=Bootstrap(n_resamples=100, random_state=0))."
+            )
+        return self.inference_
+
+    def effect_interval(self, X: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap percentile interval of the effect at each row of ``X``.
+
+        Returns
+        -------
+        low, high : ndarray, each shaped like ``predict(X)``
+        """
+        result = self._bootstrap()
+        low, high = interval(resampled_effects(self, result, self._check_X(X)), alpha)
+        return self._shape(low), self._shape(high)
+
+    def ate_interval(self, X: Any = None, alpha: float = 0.05) -> tuple[Any, Any]:
+        """Bootstrap percentile interval of the average effect of each arm.
+
+        Parameters
+        ----------
+        X : array-like, optional
+            Average over these rows; by default over the training rows (of each resample).
+        alpha : float, default 0.05
+
+        Returns
+        -------
+        low, high : float with one treated arm, ndarray of shape (n_arms,) with several
+        """
+        result = self._bootstrap()
+        if X is None:
+            samples = result.ate_samples
+        else:
+            samples = resampled_effects(self, result, self._check_X(X)).mean(axis=1)
+        low, high = interval(samples, alpha)
+        if self.n_arms_ == 1:
+            return float(low[0]), float(high[0])
+        return low, high
+
+
+@dataclass(frozen=True)
+class EffectState:
+    """Fitted models of a learner with a separate effect model.
+
+    ``control`` holds the control outcome model(s) (their predictions are averaged: one full-data
+    model, or the cross-fitting fold models), ``effect[k - 1]`` the effect model(s) of arm ``k``,
+    ``extra`` whatever else the recipe needs at predict time (e.g. the X-learner's propensity).
+    """
+
+    control: tuple[Any, ...]
+    effect: tuple[tuple[Any, ...], ...]
+    extra: dict[str, Any]
+
+
+def average_prediction(models: tuple[Any, ...], X: np.ndarray) -> np.ndarray:
+    """Mean of ``predict_outcome`` over ``models`` (one model: its prediction)."""
+    total = predict_outcome(models[0], X)
+    for model in models[1:]:
+        total = total + predict_outcome(model, X)
+    return total / len(models)
+
+
+class SeparateEffectLearner(BaseUpliftLearner):
+    """A learner whose effect has its own model; outcomes are the control outcome plus the effect.
+
+    ``predict_outcomes`` is defined as ``[mu0(x), mu0(x) + tau_1(x), ..., mu0(x) + tau_K(x)]`` where
+    ``mu0`` is the control outcome model and ``tau_k`` the effect returned by ``predict``; for a
+    binary outcome each column is clipped into [0, 1], so the difference equals ``predict`` except
+    where clipping bites.
+    """
+
+    def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
+        return average_prediction(state.effect[code - 1], X)
+
+    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+        return np.column_stack([self._arm_effect(state, code, X) for code in range(1, len(state.effect) + 1)])
+
+    def _outcomes(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+        control = average_prediction(state.control, X)
+        outcomes = np.column_stack([control, control[:, None] + self._effects(state, X)])
+        if state.extra.get("binary", False):
+            np.clip(outcomes, 0.0, 1.0, out=outcomes)
+        return outcomes
