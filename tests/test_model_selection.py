@@ -331,3 +331,23 @@ def test_uplift_scorer_without_routing_says_how_to_fix_it():
         scorer(learner, data.X, data.y)
     with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
         make_uplift_scorer("gini")
+
+
+def test_real_t_learner_in_grid_search_cv_and_out_of_fold_outcomes():
+    from uplift.learners import TLearner
+
+    data = make_uplift_classification(900, random_state=4)
+    with sklearn.config_context(enable_metadata_routing=True):
+        learner = TLearner(outcome_model=LogisticRegression()).set_fit_request(
+            treatment=True, sample_weight=False, inference=False)
+        search = GridSearchCV(learner, {"outcome_model__C": [1e-3, 1.0]}, scoring=make_uplift_scorer(_top_half_uplift),
+                              cv=UpliftStratifiedKFold(3, random_state=0), refit=False)
+        search.fit(data.X, data.y, treatment=data.treatment)
+    ours = UpliftSearchCV(TLearner(outcome_model=LogisticRegression()), {"outcome_model__C": [1e-3, 1.0]},
+                          scoring=_top_half_uplift, cv=3, random_state=0, refit=False).fit(
+        data.X, data.y, treatment=data.treatment)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ours.cv_results_["mean_test__top_half_uplift"])
+    result = cross_val_uplift(TLearner(outcome_model=LogisticRegression()), data.X, data.y, treatment=data.treatment,
+                              cv=3, scoring=_top_half_uplift, return_outcomes=True, random_state=0)
+    # outcomes are consistent with the effect: treated minus control probability (TLearner does not clip)
+    np.testing.assert_allclose(result.outcomes[:, 1] - result.outcomes[:, 0], result.effect, atol=1e-12)

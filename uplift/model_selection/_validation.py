@@ -156,6 +156,9 @@ class CrossValUpliftResult:
         Row indices of each fold.
     estimators : list or None
         The fitted learner of each fold when ``return_estimators=True``.
+    outcomes : ndarray of shape (n, n_arms + 1) or None
+        Out-of-fold ``predict_outcomes`` (control first) when ``return_outcomes=True``, e.g. for
+        doubly robust scores (:func:`uplift.evaluation.rate_score`'s ``outcome_predictions``).
     treatment_arms : list
         Labels of the treated arms (column order of ``effect``).
     """
@@ -167,6 +170,7 @@ class CrossValUpliftResult:
     estimators: list[Any] | None
     treatment_arms: list[Any]
     score_names: list[str]
+    outcomes: np.ndarray | None = None
 
     @property
     def mean_scores(self) -> pd.Series:
@@ -208,6 +212,7 @@ def cross_val_uplift(
     sample_weight: Any = None,
     control_value: Any = None,
     return_estimators: bool = False,
+    return_outcomes: bool = False,
     random_state: Any = None,
 ) -> CrossValUpliftResult:
     """Cross-validate an uplift learner: out-of-fold effects for every row and per-fold scores.
@@ -236,6 +241,9 @@ def cross_val_uplift(
     control_value : object, optional
     return_estimators : bool, default False
         Keep the fitted learner of each fold.
+    return_outcomes : bool, default False
+        Also collect the out-of-fold ``predict_outcomes(X)`` (expected outcome under the control
+        and each arm) of learners that have it.
     random_state : int, RandomState or None
         Seed of the default splitter's shuffle.
 
@@ -282,6 +290,7 @@ def cross_val_uplift(
                        codes=info.codes, n_arms=info.n_arms)
     treatment_array = _as_1d(treatment, "treatment")
     effect: np.ndarray | None = None
+    outcomes: np.ndarray | None = None
     fold_of_row = np.full(n_rows, -1, dtype=np.intp)
     records, estimators = [], []
     for fold, (train, test) in enumerate(folds):
@@ -294,6 +303,11 @@ def cross_val_uplift(
         if effect is None:
             effect = np.full((n_rows, *predicted.shape[1:]), np.nan)
         effect[test] = predicted
+        if return_outcomes:
+            predicted_outcomes = np.asarray(estimator.predict_outcomes(_take(X, test)), dtype=np.float64)
+            if outcomes is None:
+                outcomes = np.full((n_rows, predicted_outcomes.shape[1]), np.nan)
+            outcomes[test] = predicted_outcomes
         fold_of_row[test] = fold
         record: dict[str, Any] = {"fold": fold, "n_train": len(train), "n_test": len(test)}
         record.update(_fold_scores(metrics, outcome[test], predicted, info.codes[test], info.arms))
@@ -309,7 +323,7 @@ def cross_val_uplift(
         effect=effect, fold_of_row=fold_of_row, fold_scores=fold_scores, folds=folds,
         estimators=estimators if return_estimators else None,
         treatment_arms=[a.item() if isinstance(a, np.generic) else a for a in info.arms],
-        score_names=score_names,
+        score_names=score_names, outcomes=outcomes,
     )
 
 
