@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 
 from .exceptions import UpliftInputError
 
-__all__ = ["Estimate", "bootstrap_indices", "normal_interval", "percentile_interval"]
+__all__ = ["Estimate", "bootstrap_indices", "half_sample_indices", "normal_interval", "percentile_interval"]
 
 
 def _check_alpha(alpha: float) -> float:
@@ -206,6 +206,48 @@ def bootstrap_indices(
     for _ in range(n_resamples):
         chosen = np.concatenate([g[rng.randint(0, len(g), len(g))] for g in by_stratum])
         # expand chosen clusters into their rows without a Python loop over clusters
+        lengths = sizes[chosen]
+        offsets = np.repeat(starts[chosen] - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        yield order[np.arange(lengths.sum()) + offsets]
+
+
+def half_sample_indices(
+    n_samples: int, n_resamples: int, *, groups: np.ndarray | None = None, random_state: Any = None,
+) -> Iterator[np.ndarray]:
+    """Yield row indices of half-samples: ``floor(m / 2)`` of the ``m`` clusters, without replacement.
+
+    The half-sample bootstrap of grf (Yadlowsky et al. 2025): the spread of a statistic over
+    half-samples estimates its standard error directly, since drawing half the units without
+    replacement has the variance of a full sample drawn with replacement. Each row is its own
+    cluster when ``groups`` is None.
+
+    Examples
+    --------
+    >>> [sorted(i.tolist()) for i in half_sample_indices(5, 2, random_state=0)]
+    [[0, 2], [0, 2]]
+    """
+    rng = check_random_state(random_state)
+    if n_resamples < 1:
+        raise UpliftInputError(f"n_resamples must be a positive integer; got {n_resamples!r}.")
+    if groups is None:
+        group_codes = np.arange(n_samples)
+    else:
+        group_values = np.asarray(groups)
+        if len(group_values) != n_samples:
+            raise UpliftInputError(f"groups has {len(group_values)} rows; expected {n_samples}.")
+        if group_values.dtype.kind in "fc" and np.isnan(group_values).any():
+            raise UpliftInputError("groups contains NaN; every row needs a cluster id.")
+        group_codes = np.unique(group_values, return_inverse=True)[1].ravel()
+    n_groups = int(group_codes.max()) + 1 if n_samples else 0
+    if n_groups // 2 < 1:
+        raise UpliftInputError(
+            f"a half-sample needs at least 2 clusters; got {n_groups}. Pass finer groups or more data."
+        )
+    order = np.argsort(group_codes, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(group_codes[order])) + 1]
+    sizes = np.diff(np.r_[starts, n_samples])
+    for _ in range(n_resamples):
+        chosen = rng.choice(n_groups, n_groups // 2, replace=False)
         lengths = sizes[chosen]
         offsets = np.repeat(starts[chosen] - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
         yield order[np.arange(lengths.sum()) + offsets]

@@ -1,0 +1,45 @@
+"""Evaluation of uplift rankings: tie-aware curves and scores with named conventions, RATE, intervals.
+
+Pure numpy/scipy: this package never imports matplotlib, xgboost or causalml (a test checks it).
+See ``docs/metrics.md`` for the formula of every convention and a conversion table.
+"""
+
+from ._curves import (
+    lift_curve,
+    perfect_qini_curve,
+    perfect_uplift_curve,
+    qini_curve,
+    toc_curve,
+    uplift_curve,
+)
+from ._intervals import score_interval
+from ._rate import rate_compare, rate_score
+from ._scores import (
+    qini_auc_score,
+    treatment_balance_curve,
+    uplift_at_k,
+    uplift_auc_score,
+    uplift_by_percentile,
+    weighted_average_uplift,
+)
+from ._signal import signal_check
+
+__all__ = [
+    "SignalCheckResult",
+    "lift_curve",
+    "perfect_qini_curve",
+    "perfect_uplift_curve",
+    "qini_auc_score",
+    "qini_curve",
+    "rate_compare",
+    "rate_score",
+    "score_interval",
+    "signal_check",
+    "toc_curve",
+    "treatment_balance_curve",
+    "uplift_at_k",
+    "uplift_auc_score",
+    "uplift_by_percentile",
+    "uplift_curve",
+    "weighted_average_uplift",
+]

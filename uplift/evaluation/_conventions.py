@@ -1,0 +1,126 @@
+"""The area scores of each convention, computed from validated rows.
+
+* ``"uplift"`` (ours): area between the curve and the random line, divided by the same area of
+  the perfect curve; tie blocks are straight segments; points where an arm is still empty are
+  left out.
+* ``"sklift"``: scikit-uplift 0.5.1 ``qini_auc_score`` / ``uplift_auc_score``: the same
+  normalisation, but an arm that is still empty counts as an outcome rate of 0.
+* ``"causalml"``: causalml ``qini_score`` / ``auuc_score`` with ``normalize=True``: one point per
+  row in the order pandas' ``sort_values(ascending=False)`` gives (tied rows keep an order that
+  depends on the input order), undefined leading points interpolated, curve divided by the
+  absolute value of its last point, area = mean of the points (minus the random line's mean).
+* ``"grf"``: grf's RATE with target QINI on inverse-propensity scores (see :mod:`._rate`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import UpliftInputError
+from ._checks import EvaluationData
+from ._curves import perfect_sums, qini_values, uplift_values
+from ._ranking import ranked_sums
+from ._rate import _Ranking, dr_scores
+
+__all__ = ["auc_score"]
+
+
+def _trapezoid(x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.trapezoid(y, x))
+
+
+def _normalised_area(curve, data: EvaluationData, curve_name: str, empty: str) -> float:
+    x, y = curve(ranked_sums(data), empty)
+    x_perfect, y_perfect = curve(perfect_sums(data, curve_name), empty)
+    random_area = _trapezoid(np.array([0.0, x_perfect[-1]]), np.array([0.0, y_perfect[-1]]))
+    perfect = _trapezoid(x_perfect, y_perfect) - random_area
+    actual = _trapezoid(x, y) - random_area
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.float64(actual) / np.float64(perfect))
+
+
+def _qini(sums, empty):
+    return qini_values(sums, empty_control=empty)
+
+
+def _uplift(sums, empty):
+    return uplift_values(sums, empty_arm=empty)
+
+
+def causalml_order(score: np.ndarray) -> np.ndarray:
+    """Row order of pandas ``DataFrame.sort_values(column, ascending=False)`` (``nargsort``, quicksort).
+
+    Tied rows come out in an order that depends on their input order (and, for large inputs, on
+    numpy's unstable quicksort), which is why causalml's scores change when tied rows are
+    reordered.
+    """
+    n = len(score)
+    reversed_index = np.arange(n)[::-1]
+    return reversed_index[score[::-1].argsort(kind="quicksort")][::-1]
+
+
+def _interpolate_leading(values: np.ndarray) -> np.ndarray:
+    """pandas ``interpolate()`` of the NaN values between the leading 0 and the first number."""
+    missing = np.isnan(values)
+    if missing.any():
+        index = np.arange(len(values))
+        values = values.copy()
+        values[missing] = np.interp(index[missing], index[~missing], values[~missing])
+    return values
+
+
+def causalml_score(data: EvaluationData, curve: str) -> float:
+    """causalml ``qini_score`` (curve="qini") or ``auuc_score`` (curve="uplift") with ``normalize=True``."""
+    order = causalml_order(data.score)
+    treated = data.treated[order].astype(np.float64)
+    y = data.y[order]
+    n = len(y)
+    position = np.arange(1, n + 1, dtype=np.float64)
+    cumsum_treated = np.cumsum(treated)
+    cumsum_control = position - cumsum_treated
+    cumsum_y_treated = np.cumsum(y * treated)
+    cumsum_y_control = np.cumsum(y * (1 - treated))
+    values = np.empty(n + 1)
+    values[0] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if curve == "qini":
+            values[1:] = cumsum_y_treated - cumsum_y_control * cumsum_treated / cumsum_control
+        else:
+            values[1:] = cumsum_y_treated / cumsum_treated - cumsum_y_control / cumsum_control
+    values = _interpolate_leading(values)
+    if curve == "uplift":
+        values = values * np.arange(n + 1)
+    values = values / np.abs(values[-1])
+    if curve == "qini":
+        random_area = np.linspace(values[0], values[-1], n + 1).sum()
+        return float((values.sum() - random_area) / (n + 1))
+    return float(values.sum() / (n + 1))
+
+
+def grf_qini(data: EvaluationData) -> float:
+    """grf's RATE with target QINI on inverse-propensity scores (propensity = share treated)."""
+    gamma = dr_scores(data)
+    weight = np.ones(data.n_samples) if data.weight is None else data.weight
+    return _Ranking(data.score).rate(gamma, weight, "QINI")
+
+
+def auc_score(data: EvaluationData, curve: str, convention: str) -> float:
+    """Normalised area score of ``curve`` ("qini" or "uplift") in ``convention``."""
+    if convention in ("sklift", "causalml") and data.weight is not None:
+        raise UpliftInputError(
+            f"convention={convention!r} has no sample weights (the library it reproduces takes none); "
+            "use convention='uplift' for weighted data."
+        )
+    if convention == "uplift":
+        return _normalised_area(_qini if curve == "qini" else _uplift, data, curve, "drop")
+    if convention == "sklift":
+        return _normalised_area(_qini if curve == "qini" else _uplift, data, curve, "zero")
+    if convention == "causalml":
+        return causalml_score(data, curve)
+    if curve == "uplift":
+        raise UpliftInputError(
+            "grf defines no area under the uplift curve; its QINI target (the TOC weighted by the share targeted, "
+            "i.e. the area between the gain curve of IPW scores and the random line) is "
+            "qini_auc_score(..., convention='grf') or rate_score(..., target='QINI')."
+        )
+    return grf_qini(data)
