@@ -4,6 +4,7 @@ Pure numpy/scipy: this package never imports matplotlib, xgboost or causalml (a 
 See ``docs/metrics.md`` for the formula of every convention and a conversion table.
 """
 
+from ._chunked import chunked_auc_scores
 from ._curves import (
     lift_curve,
     perfect_qini_curve,
@@ -26,6 +27,7 @@ from ._signal import signal_check
 
 __all__ = [
     "SignalCheckResult",
+    "chunked_auc_scores",
     "lift_curve",
     "perfect_qini_curve",
     "perfect_uplift_curve",

@@ -1,10 +1,11 @@
 """The area scores of each convention, computed from validated rows.
 
 * ``"uplift"`` (ours): area between the curve and the random line, divided by the same area of
-  the perfect curve; tie blocks are straight segments; points where an arm is still empty are
-  left out.
-* ``"sklift"``: scikit-uplift 0.5.1 ``qini_auc_score`` / ``uplift_auc_score``: the same
-  normalisation, but an arm that is still empty counts as an outcome rate of 0.
+  the perfect curve; tie blocks are straight segments; an arm still empty at the top counts as
+  outcome 0. For a binary outcome without weights this is scikit-uplift's formula; ours extends
+  it to continuous outcomes, weights and several arms.
+* ``"sklift"``: scikit-uplift 0.5.1 ``qini_auc_score`` / ``uplift_auc_score`` exactly (binary
+  outcome, no weights).
 * ``"causalml"``: causalml ``qini_score`` / ``auuc_score`` with ``normalize=True``: one point per
   row in the order pandas' ``sort_values(ascending=False)`` gives (tied rows keep an order that
   depends on the input order), undefined leading points interpolated, curve divided by the
@@ -112,8 +113,9 @@ def auc_score(data: EvaluationData, curve: str, convention: str) -> float:
             "use convention='uplift' for weighted data."
         )
     if convention == "uplift":
-        return _normalised_area(_qini if curve == "qini" else _uplift, data, curve, "drop")
+        return _normalised_area(_qini if curve == "qini" else _uplift, data, curve, "zero")
     if convention == "sklift":
+        # same formula; prepare() has already required a binary outcome and no weights
         return _normalised_area(_qini if curve == "qini" else _uplift, data, curve, "zero")
     if convention == "causalml":
         return causalml_score(data, curve)

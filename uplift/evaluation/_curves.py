@@ -26,12 +26,12 @@ __all__ = [
 ]
 
 
-def qini_values(sums: RankedSums, *, empty_control: str = "drop") -> tuple[np.ndarray, np.ndarray]:
+def qini_values(sums: RankedSums, *, empty_control: str = "zero") -> tuple[np.ndarray, np.ndarray]:
     """Qini curve ``Y_t(k) - Y_c(k) N_t(k) / N_c(k)`` from ranked sums.
 
-    ``empty_control="drop"`` leaves out the points where no control customer is targeted yet
-    (the ratio is undefined there; the segment from the origin then runs straight to the first
-    defined point). ``"zero"`` reads the ratio as 0 there, as scikit-uplift does.
+    ``empty_control="zero"`` (the default, as scikit-uplift) reads the ratio as 0 where no
+    control customer is targeted yet, so the curve is ``Y_t(k)`` there: the perfect curve then
+    rises to the number of treated responders first. ``"drop"`` leaves those points out.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = sums.n_treated / sums.n_control
@@ -56,13 +56,12 @@ def _arm_means(sums: RankedSums, empty: str) -> tuple[np.ndarray, np.ndarray, np
     return mean_treated, mean_control, defined
 
 
-def uplift_values(sums: RankedSums, *, empty_arm: str = "drop") -> tuple[np.ndarray, np.ndarray]:
+def uplift_values(sums: RankedSums, *, empty_arm: str = "zero") -> tuple[np.ndarray, np.ndarray]:
     """Cumulative gain ``(mean_t(k) - mean_c(k)) k`` from ranked sums (see :func:`qini_values`)."""
     mean_treated, mean_control, defined = _arm_means(sums, empty_arm)
     with np.errstate(invalid="ignore"):
         values = (mean_treated - mean_control) * sums.count
     if empty_arm == "zero":
-        values[0] = 0.0
         return sums.count, values
     values[0] = 0.0
     defined[0] = True
@@ -140,9 +139,9 @@ def qini_curve(
     Notes
     -----
     ``Y_t(k)``, ``Y_c(k)`` are the summed outcomes and ``N_t(k)``, ``N_c(k)`` the sizes of the
-    treated and control customers among the top ``k``. Points where no control customer has
-    been reached yet are left out (the ratio is undefined there). The last point is the total
-    incremental outcome ``Y_t - Y_c N_t / N_c``.
+    treated and control customers among the top ``k``. Where no control customer has been
+    reached yet the control term counts as 0 (the curve is ``Y_t(k)``), as in scikit-uplift.
+    The last point is the total incremental outcome ``Y_t - Y_c N_t / N_c``.
 
     References
     ----------
@@ -152,7 +151,7 @@ def qini_curve(
     Examples
     --------
     >>> qini_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
-    (array([0., 2., 4.]), array([0., 1., 2.]))
+    (array([0., 1., 2., 4.]), array([0., 1., 1., 2.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
                    treatment_value=treatment_value, context="qini_curve")
@@ -177,8 +176,8 @@ def uplift_curve(
 
     Notes
     -----
-    Points where one arm has no customer among the top ``k`` are left out (a mean of nobody is
-    undefined). The last point is ``n`` times the difference in mean outcomes.
+    Where one arm has no customer among the top ``k`` yet, its mean counts as 0, as in
+    scikit-uplift. The last point is ``n`` times the difference in mean outcomes.
 
     References
     ----------
@@ -188,7 +187,7 @@ def uplift_curve(
     Examples
     --------
     >>> uplift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
-    (array([0., 2., 4.]), array([0., 2., 4.]))
+    (array([0., 1., 2., 4.]), array([0., 1., 2., 4.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
                    treatment_value=treatment_value, context="uplift_curve")
@@ -278,7 +277,7 @@ def perfect_qini_curve(
     Examples
     --------
     >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
-    (array([0., 5., 6.]), array([0., 2., 1.]))
+    (array([0., 2., 5., 6.]), array([0., 2., 2., 1.]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,
                    control_value=control_value, treatment_value=treatment_value, context="perfect_qini_curve")
@@ -304,7 +303,7 @@ def perfect_uplift_curve(
     Examples
     --------
     >>> perfect_uplift_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
-    (array([0., 4., 5., 6.]), array([0.      , 4.      , 3.333333, 2.      ]))
+    (array([0., 2., 4., 5., 6.]), array([0.      , 2.      , 4.      , 3.333333, 2.      ]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,
                    control_value=control_value, treatment_value=treatment_value, context="perfect_uplift_curve")

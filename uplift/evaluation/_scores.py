@@ -91,7 +91,7 @@ def uplift_auc_score(
     --------
     >>> y, t = [1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0]
     >>> round(uplift_auc_score(y, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], t), 6)
-    0.04
+    0.16
     """
     check_literal(convention, Convention, "convention")
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
