@@ -12,8 +12,10 @@ from ._balance import TreatmentBalanceDisplay
 from ._calibration import UpliftCalibrationDisplay, uplift_calibration_table
 from ._curves import QiniCurveDisplay, UpliftCurveDisplay, bootstrap_curve_band
 from ._percentile import UpliftByPercentileDisplay
+from ._profit import ProfitCurveDisplay
 
 __all__ = [
+    "ProfitCurveDisplay",
     "QiniCurveDisplay",
     "TreatmentBalanceDisplay",
     "UpliftByPercentileDisplay",
