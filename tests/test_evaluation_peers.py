@@ -68,8 +68,10 @@ def test_parity_with_scikit_uplift():
 
 @pytest.mark.peers
 def test_parity_with_causalml():
-    with warnings.catch_warnings():
-        # causalml's import touches deprecated matplotlib colormap API and sets a global style
+    matplotlib = pytest.importorskip("matplotlib")
+    # causalml's import touches deprecated matplotlib colormap API and sets a global plot style
+    # (plt.style.use); rc_context restores the style so later plotting tests are unaffected.
+    with warnings.catch_warnings(), matplotlib.rc_context():
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         pytest.importorskip("causalml", reason="causalml (the causalml extra) is not installed")
