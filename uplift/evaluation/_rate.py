@@ -59,7 +59,8 @@ class _Ranking:
     """Rows sorted once by decreasing priority, with the id of each row's tie block."""
 
     def __init__(self, score: np.ndarray) -> None:
-        self.order = np.argsort(score)[::-1]
+        # grf's order(priorities, decreasing = TRUE): tied rows keep their input order
+        self.order = np.argsort(-score, kind="stable")
         sorted_scores = score[self.order]
         self.block = np.r_[0, np.cumsum(sorted_scores[1:] != sorted_scores[:-1])]
         self.n_blocks = int(self.block[-1]) + 1 if len(score) else 0
@@ -141,7 +142,10 @@ def rate_score(
     ``W_j = Σ_{i≤j} w_i``, ``W = W_n``: ``TOC_j = Σ_{i≤j} w_i Γ_i / W_j - Σ_i w_i Γ_i / W``;
     ``AUTOC = Σ_j w_j TOC_j / W``; ``QINI = Σ_j (W_j / W) w_j TOC_j / W``. This is grf's
     ``rank_average_treatment_effect``; the standard error is the standard deviation over
-    half-samples (``floor(m/2)`` of ``m`` clusters without replacement).
+    half-samples (``floor(m/2)`` of ``m`` clusters without replacement). Without weights (or with
+    equal weights inside each tie block) the result does not depend on row order; with unequal
+    weights inside a tie block, grf's AUTOC depends on the input order of the tied rows (through
+    ``W_j``) and so does ours, which follows grf exactly (QINI does not: its sum is symmetric).
 
     References
     ----------
