@@ -245,20 +245,69 @@ def _dual_prices(
     return contact_price, arm_prices, rounds
 
 
+def _refill(arm: np.ndarray, pool: np.ndarray, previous: np.ndarray, gain: np.ndarray, room: np.ndarray) -> None:
+    """Give customers of ``pool`` (now not contacted) their most profitable arm that still has room.
+
+    Rounds of proposals: each customer proposes its best profitable arm with room (never the arm it
+    was taken out of); each arm accepts its most profitable proposals up to its room.
+    """
+    options = gain[pool].copy()
+    options[np.arange(pool.size), previous - 1] = -np.inf
+    options[options <= 0] = -np.inf
+    while pool.size:
+        options[:, room <= 0] = -np.inf
+        best = options.argmax(axis=1)
+        proposing = np.isfinite(options[np.arange(pool.size), best])
+        if not proposing.any():
+            break
+        accepted = np.zeros(pool.size, dtype=bool)
+        for k in np.unique(best[proposing]):
+            bidders = np.flatnonzero(proposing & (best == k))
+            winners = bidders[np.argsort(-options[bidders, k], kind="stable")[: int(min(room[k], bidders.size))]]
+            accepted[winners] = True
+            arm[pool[winners]] = k + 1
+            room[k] -= winners.size
+        pool, options = pool[~accepted], options[~accepted]
+
+
 def _repair(
     arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
-    arm_max: np.ndarray | None,
+    arm_min: np.ndarray | None, arm_max: np.ndarray | None, arm_prices: np.ndarray,
 ) -> np.ndarray:
-    """Drop the least valuable contacts of any constraint still exceeded (ties at a price)."""
-    arm = arm.copy()
+    """Make the plan feasible after ties at a price, and undo needless rewards of arm minimums.
+
+    Customers over an arm's cap (the least valuable first) and customers pushed into an arm beyond its
+    minimum by its reward go to their best arm with room, or to no contact; then contacts over the cap
+    and spend over the budget are dropped, least valuable first. Nothing here adds spend beyond the
+    budget or contacts beyond the cap.
+    """
+    arm_before, arm = arm, arm.copy()
+    n_arms = gain.shape[1]
     rows = np.arange(len(arm))
     chosen_gain = np.where(arm > 0, gain[rows, np.maximum(arm - 1, 0)], -np.inf)
-    if arm_max is not None:
-        for k in range(gain.shape[1]):
-            members = np.flatnonzero(arm == k + 1)
-            if members.size > arm_max[k]:
-                drop = members[np.argsort(chosen_gain[members], kind="stable")[: members.size - int(arm_max[k])]]
-                arm[drop] = 0
+    high = np.full(n_arms, np.inf) if arm_max is None else arm_max.astype(np.float64)
+    low = np.zeros(n_arms) if arm_min is None else arm_min.astype(np.float64)
+    pool: list[np.ndarray] = []
+    for k in range(n_arms):
+        members = np.flatnonzero(arm == k + 1)
+        if members.size > high[k]:
+            drop = members[np.argsort(chosen_gain[members], kind="stable")[: members.size - int(high[k])]]
+            arm[drop] = 0
+            pool.append(drop)
+        elif arm_prices[k] < 0 and members.size > low[k]:
+            # rewarded beyond its minimum: release those who earn more elsewhere (or not contacted)
+            others = np.delete(gain[members], k, axis=1)
+            better = np.maximum(others.max(axis=1, initial=-np.inf), 0.0) - gain[members, k]
+            order = np.argsort(-better, kind="stable")[: members.size - int(low[k])]
+            release = members[order[better[order] > 0]]
+            arm[release] = 0
+            pool.append(release)
+    if pool:
+        released = np.concatenate(pool)
+        previous = arm_before[released]
+        counts = np.bincount(arm, minlength=n_arms + 1)[1:]
+        _refill(arm, released, previous, gain, high - counts)
+        chosen_gain = np.where(arm > 0, gain[rows, np.maximum(arm - 1, 0)], -np.inf)
     if max_contacts is not None:
         members = np.flatnonzero(arm > 0)
         if members.size > max_contacts:
@@ -316,7 +365,7 @@ def solve_knapsack(
                      arm_prices)
     adjusted = gain - contact_price - arm_prices[None, :] if side else gain
     arm, theta = _solve_budget(adjusted, spend, budget)
-    arm = _repair(arm, gain, spend, budget, max_contacts, arm_max)
+    arm = _repair(arm, gain, spend, budget, max_contacts, arm_min, arm_max, arm_prices)
     bound = _dual_value(gain, spend, theta, contact_price, arm_prices, budget, max_contacts, arm_min, arm_max)
     return Solution(arm=arm.astype(np.intp), budget_price=theta, contact_price=contact_price,
                     arm_prices=arm_prices, rounds=rounds, upper_bound=bound)

@@ -96,9 +96,13 @@ class CampaignPlan:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per customer: id, arm, arm_label, rank, expected_profit, expected_spend, p0, p_arm."""
+        """One row per customer: id, arm, arm_label, rank, expected_profit, expected_spend, p0, p_arm.
+
+        ``arm_label`` is the arm's label as text (``"none"`` for no contact); ``p0`` and ``p_arm`` are the
+        predicted outcomes under the control and under the chosen arm.
+        """
         rows = np.arange(len(self.arm))
-        labels = np.r_[np.asarray(["none"], dtype=object), self.arm_labels.astype(object)]
+        labels = np.asarray(["none", *(str(_label(a)) for a in self.arm_labels)], dtype=object)
         return pd.DataFrame({
             "id": self.ids,
             "arm": self.arm,
