@@ -1,4 +1,4 @@
-"""The `uplift` command line: `uplift demo` (and, as they land, benchmark and datasets commands).
+"""The `uplift` command line: `uplift demo`, `uplift benchmark CONFIG`, `uplift datasets list|fetch NAME`.
 
 Only this module writes to the terminal. User mistakes end in one readable line on stderr and
 exit code 2; failures of the program itself keep their traceback.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
+import urllib.error
 from collections.abc import Sequence
+from typing import TextIO
 
 from . import __version__
 from .exceptions import UpliftInputError, UpliftTypeError
@@ -24,6 +27,68 @@ def _demo(args: argparse.Namespace) -> int:
     index = run_demo(args.output, random_state=args.random_state, quick=args.quick)
     print(f"Report written to {index}")
     print(f"Summary written to {index.parent / 'summary.json'}")
+    return EXIT_OK
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (the CLI's only; library code logs)."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream, self.width = stream or sys.stderr, width
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int, description: str) -> None:
+        filled = int(self.width * done / max(total, 1))
+        elapsed = time.perf_counter() - self.started
+        line = f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {elapsed:5.0f}s {description}"
+        self.stream.write(line[:150].ljust(150) if self.stream.isatty() else line + "\n")
+        if done == total and self.stream.isatty():
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import load_config, run_benchmark, summarize
+
+    config = load_config(args.config)
+    progress = None if args.no_progress else _ProgressBar()
+    run = run_benchmark(config, output_dir=args.output, resume=args.resume, progress=progress)
+    summarize(run.output_dir, failures=run.failures)
+    print(f"{run.n_run} task(s) run, {run.n_skipped} already finished, {len(run.failures)} learner/data set "
+          f"pair(s) skipped")
+    print(f"Results: {run.output_dir / 'results.jsonl'}")
+    print(f"Summary: {run.output_dir / 'summary.md'}")
+    return EXIT_OK
+
+
+def _datasets_list(args: argparse.Namespace) -> int:
+    from .datasets import DATASETS
+
+    width = max(len(key) for key in DATASETS)
+    for key, info in DATASETS.items():
+        where = "download" if info.downloadable else ("bundled/generated" if key in ("hillstrom", "synthetic",
+                                                      "synthetic_regression") else "local file (path=)")
+        print(f"{key:<{width}}  {info.summary} [{where}; {info.licence}; checksum: {info.checksum}]")
+    return EXIT_OK
+
+
+def _datasets_fetch(args: argparse.Namespace) -> int:
+    from .datasets import DATASETS, load_dataset
+
+    info = DATASETS.get(args.name)
+    if info is None:
+        raise UpliftInputError(f"unknown data set {args.name!r}; run `uplift datasets list` for the names.")
+    params: dict[str, object] = {}
+    if args.path is not None:
+        params["path"] = args.path
+    if info.downloadable and args.data_home is not None:
+        params["data_home"] = args.data_home
+    try:
+        data = load_dataset(args.name, **params)
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        raise UpliftInputError(f"download of {args.name!r} failed ({error}); check the network, or download the "
+                               "file yourself and pass --path.") from error
+    print(f"{args.name}: {data!r}")
     return EXIT_OK
 
 
@@ -46,6 +111,37 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--random-state", type=int, default=0, help="seed for splits and models (default: 0)")
     demo.add_argument("--quick", action="store_true", help="smaller settings, for a fast look")
     demo.set_defaults(handler=_demo)
+
+    benchmark = commands.add_parser(
+        "benchmark", help="run learners (ours and peers) on data sets as a TOML config says",
+        description="Run every (data set, learner, seed, fold) task of CONFIG, append each finished task to "
+        "OUTPUT/results.jsonl, and write summary.md, summary.csv and figures. See docs/benchmark.md.",
+    )
+    benchmark.add_argument("config", metavar="CONFIG", help="benchmark configuration file (.toml)")
+    benchmark.add_argument("--output", "-o", default=None,
+                           help="results folder (default: the config's output, else benchmark-results/NAME)")
+    benchmark.add_argument("--resume", action="store_true",
+                           help="continue a run in the results folder, skipping finished tasks")
+    benchmark.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    benchmark.set_defaults(handler=_benchmark)
+
+    datasets = commands.add_parser(
+        "datasets", help="list or fetch data sets",
+        description="List the registered data sets, or download / read and verify one of them.",
+    )
+    datasets_commands = datasets.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
+    listing = datasets_commands.add_parser("list", help="registered data sets with source, licence and checksum",
+                                           description="Print every registered data set.")
+    listing.set_defaults(handler=_datasets_list)
+    fetch = datasets_commands.add_parser(
+        "fetch", help="download (or read from --path) and verify a data set",
+        description="Download NAME into the cache (UPLIFT_DATA_HOME or the user cache folder) with checksum, "
+        "header and row-count verification, or read and check a copy you have with --path.",
+    )
+    fetch.add_argument("name", metavar="NAME", help="data set key (see `uplift datasets list`)")
+    fetch.add_argument("--path", default=None, help="a local copy (file, or folder holding it) instead of a download")
+    fetch.add_argument("--data-home", default=None, help="cache folder (default: UPLIFT_DATA_HOME or ~/.cache/uplift)")
+    fetch.set_defaults(handler=_datasets_fetch)
     return parser
 
 

@@ -1,0 +1,240 @@
+"""Benchmark runner: config validation, honest splits, resumable results, summaries with intervals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from uplift.benchmark import (
+    ResultsStore,
+    aggregate,
+    build_learner,
+    load_benchmark_dataset,
+    make_splits,
+    parse_config,
+    parse_metrics,
+    run_benchmark,
+    summarize,
+)
+from uplift.benchmark._learners import RandomScores
+from uplift.datasets import load_table, make_uplift_classification
+from uplift.exceptions import UpliftInputError
+from uplift.validation import check_treatment
+
+LOGISTIC = {"class": "sklearn.linear_model:LogisticRegression", "params": {"max_iter": 200}}
+
+
+def _config(tmp_path: Path, **overrides) -> dict:
+    frame = make_uplift_classification(600, n_features=4, random_state=0)
+    table = frame.X.assign(t=frame.treatment, y=frame.y)
+    table.to_csv(tmp_path / "tiny.csv", index=False)
+    raw = {
+        "name": "tiny", "seeds": [0, 1], "n_folds": 3, "n_bootstrap": 20,
+        "metrics": ["qini_auc:sklift", "rate:AUTOC"],
+        "datasets": [{"name": "tiny", "table": {"path": "tiny.csv", "treatment": "t", "outcome": "y"}}],
+        "learners": [{"key": "random"}, {"name": "t_logistic", "key": "t_learner",
+                                         "params": {"outcome_model": LOGISTIC}}],
+    }
+    raw.update(overrides)
+    return raw
+
+
+# ---------------------------------------------------------------- bad configs
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"datasets": [{"key": "hilstrom"}]}, "unknown key 'hilstrom'"),
+    ({"learners": [{"key": "t_lerner"}]}, "unknown learner 't_lerner'"),
+    ({"learners": [{"class": "not_a_package.models:Thing"}]}, "'not_a_package.models:Thing' does not import"),
+    ({"learners": [{"class": "sklearn.linear_model:NoSuchModel"}]}, "has no 'NoSuchModel'"),
+    ({"metrics": ["qini_auc:sklearn"]}, "convention must be one of"),
+    ({"metrics": ["accuracy"]}, "unknown metric 'accuracy'"),
+])
+def test_bad_config_entries_fail_before_any_task(tmp_path, change, match):
+    config = parse_config(_config(tmp_path, **change), base_dir=tmp_path)
+    with pytest.raises(UpliftInputError, match=match):
+        run_benchmark(config, output_dir=tmp_path / "out")
+    assert not (tmp_path / "out" / "results.jsonl").exists()
+
+
+def test_config_naming_a_missing_column(tmp_path):
+    raw = _config(tmp_path)
+    raw["datasets"][0]["table"]["group"] = "household"
+    config = parse_config(raw, base_dir=tmp_path)
+    with pytest.raises(UpliftInputError, match=r"data set 'tiny': group column\(s\) \['household'\] not found"):
+        run_benchmark(config, output_dir=tmp_path / "out")
+
+
+@pytest.mark.parametrize(("raw", "match"), [
+    ({"datasets": [{"key": "synthetic"}]}, "no learners"),
+    ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic", "table": {}}]}, "exactly one of key"),
+    ({"learners": [{"key": "random"}, {"key": "random"}], "datasets": [{"key": "synthetic"}]}, "must be unique"),
+    ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic"}], "n_folds": 1}, "at least 2"),
+    ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic"}], "seed": [0]}, r"unknown entries \['seed'\]"),
+])
+def test_config_structure_errors(raw, match):
+    with pytest.raises(UpliftInputError, match=match):
+        parse_config(raw)
+
+
+def test_existing_results_need_resume(tmp_path):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    run_benchmark(config, output_dir=tmp_path / "out")
+    with pytest.raises(UpliftInputError, match="pass --resume"):
+        run_benchmark(config, output_dir=tmp_path / "out")
+
+
+# ---------------------------------------------------------------- splits
+
+def test_grouped_split_keeps_households_together():
+    rng = np.random.default_rng(0)
+    households = np.repeat(np.arange(150), 2)
+    frame = pd.DataFrame({"hh": households, "t": np.repeat(rng.integers(0, 2, 150), 2),
+                          "y": rng.integers(0, 2, 300), "x": rng.normal(size=300)})
+    data = load_table(frame, treatment="t", outcome="y", group="hh")
+    codes = check_treatment(data.treatment).codes
+    for train, test in make_splits(data, codes, "grouped", 3, seed=0):
+        assert not set(households[train]) & set(households[test])
+
+
+def test_time_split_with_an_empty_arm_names_the_fold():
+    # periods 0-3 have both arms; in periods 4-5 nobody was treated, so the last test block lacks the arm
+    time = np.repeat(np.arange(6), 20)
+    treatment = np.where(time < 4, np.tile([0, 1], 60), 0)
+    frame = pd.DataFrame({"day": time, "t": treatment, "y": np.tile([0, 1, 1, 0], 30), "x": np.arange(120.0)})
+    data = load_table(frame, treatment="t", outcome="y", time="day")
+    codes = check_treatment(data.treatment).codes
+    with pytest.raises(UpliftInputError, match=r"data set 'late': fold 2 of 2 \(test times 4 to 5\).*treated arm"):
+        make_splits(data, codes, "temporal", 2, seed=0, name="late")
+
+
+# ---------------------------------------------------------------- resumable, never duplicated
+
+def _keys(path: Path) -> list[str]:
+    return [json.loads(line)["key"] for line in path.read_text().splitlines()]
+
+
+def test_killed_run_resumes_without_duplicates(tmp_path, monkeypatch):
+    config = parse_config(_config(tmp_path), base_dir=tmp_path)
+    assert config.n_tasks == 12
+    calls = {"n": 0}
+    original = RandomScores.fit
+
+    def dies_on_the_eighth_fit(self, X, y, *, treatment):
+        calls["n"] += 1
+        if calls["n"] == 4:  # the 4th random fit is the 8th task (seed 1, fold 1)
+            raise KeyboardInterrupt
+        return original(self, X, y, treatment=treatment)
+
+    monkeypatch.setattr(RandomScores, "fit", dies_on_the_eighth_fit)
+    output = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(config, output_dir=output)
+    results = output / "results.jsonl"
+    finished = results.read_bytes()
+    assert len(_keys(results)) == 6  # seed 0: 3 random + 3 T-learner tasks
+    # a torn line, as a kill during a write would leave
+    results.write_bytes(finished + b'{"key": "tiny|random|seed=1|fold=0|abc", "scor')
+    monkeypatch.setattr(RandomScores, "fit", original)
+    run = run_benchmark(config, output_dir=output, resume=True)
+    assert (run.n_run, run.n_skipped) == (6, 6)
+    keys = _keys(results)
+    assert len(keys) == len(set(keys)) == 12
+    assert results.read_bytes().startswith(finished)  # finished rows untouched
+    again = run_benchmark(config, output_dir=output, resume=True)
+    assert (again.n_run, again.n_skipped) == (0, 12)
+    assert len(_keys(results)) == 12
+
+
+def test_store_ignores_a_duplicate_key_and_rejects_garbage(tmp_path):
+    store = ResultsStore(tmp_path / "r.jsonl")
+    store.append({"key": "a", "v": 1})
+    ResultsStore(tmp_path / "r.jsonl").append({"key": "a", "v": 2})
+    assert [r["v"] for r in ResultsStore(tmp_path / "r.jsonl").records()] == [1]
+    (tmp_path / "bad.jsonl").write_text('{"key": "a"}\nnot json\n')
+    with pytest.raises(UpliftInputError, match="line 2 is not valid JSON"):
+        ResultsStore(tmp_path / "bad.jsonl").records()
+
+
+# ---------------------------------------------------------------- summaries
+
+def test_summary_files_and_known_truth_metrics(tmp_path):
+    raw = _config(tmp_path, seeds=[0], metrics=["qini_auc:sklift", "uplift_at_k:0.3"],
+                  datasets=[{"key": "synthetic", "params": {"n_samples": 900, "n_features": 4, "random_state": 0}}])
+    run = run_benchmark(parse_config(raw, base_dir=tmp_path), output_dir=tmp_path / "out")
+    table = summarize(run.output_dir)
+    for name in ("summary.md", "summary.csv", "qini_synthetic.png", "bars_synthetic.png"):
+        assert (tmp_path / "out" / name).is_file()
+    metrics = set(table["metric"])
+    assert {"qini_auc:sklift", "uplift_at_k:0.3", "pehe"} <= metrics
+    assert "oracle (true effect)" in set(table["learner"])
+    pehe = table.set_index(["learner", "metric"])["mean"]
+    # a logistic T-learner recovers the effect better than random scores in [0, 1]
+    assert pehe[("t_logistic", "pehe")] < pehe[("random", "pehe")]
+    csv = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert len(csv) == len(table)
+
+
+def test_interval_and_best_marking_exact():
+    rows = []
+    for learner, values in {"a": [1.0, 2.0, 3.0], "b": [10.0, 10.5, 11.0], "c": [9.0, 10.0, 11.0]}.items():
+        for fold, value in enumerate(values):
+            rows.append({"dataset": "d", "arm": "1", "learner": learner, "metric": "m", "seed": 0, "fold": fold,
+                         "value": value, "std_error": None, "n_train": 2, "n_test": 1})
+    table = aggregate(pd.DataFrame(rows)).set_index("learner")
+    # a: mean 2, sd 1, corrected SE = 1 * sqrt(1/3 + 1/2); t(0.975, 2) = 4.3027
+    half = stats.t.ppf(0.975, 2) * np.sqrt(1 / 3 + 1 / 2)
+    np.testing.assert_allclose(table.loc["a", ["mean", "ci_low", "ci_high"]].astype(float), [2, 2 - half, 2 + half])
+    assert not table["best"].any()  # b's interval overlaps c's: no winner marked
+    rows = [r | {"value": r["value"] + (20 if r["learner"] == "b" else 0)} for r in rows]
+    assert aggregate(pd.DataFrame(rows)).set_index("learner")["best"].to_dict() == {"a": False, "b": True,
+                                                                                    "c": False}
+
+
+def test_metric_names_are_normalised():
+    assert [m.name for m in parse_metrics(["qini_auc", "uplift_at_k:.25", "rate:qini"])] == [
+        "qini_auc:uplift", "uplift_at_k:0.25", "rate:QINI"]
+
+
+# ---------------------------------------------------------------- reference data and peers
+
+def test_reference_configs_parse_and_load(shared_data):
+    configs = sorted(Path(__file__).resolve().parents[1].joinpath("benchmarks", "configs").glob("*.toml"))
+    assert len(configs) >= 6
+    from uplift.benchmark import load_config
+
+    gerber = load_config(Path(__file__).resolve().parents[1] / "benchmarks/configs/gerber2008.toml")
+    data = load_benchmark_dataset(gerber.datasets[0], shared_data)
+    assert data.groups is not None and data.n_arms == 4
+    for path in configs:
+        for spec in load_config(path).learners:
+            if spec.key.startswith(("sklift", "causalml")):
+                continue
+            build_learner(spec, random_state=0)
+
+
+@pytest.mark.peers
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # matplotlib, when causalml imports it
+def test_peer_adapters_multi_arm_and_parity():
+    pytest.importorskip("sklift", reason="scikit-uplift is an optional peer (causalml extra)")
+    pytest.importorskip("causalml", reason="causalml is an optional peer (causalml extra)")
+    from sklearn.linear_model import LogisticRegression
+
+    from uplift.benchmark import LearnerSpec
+    from uplift.learners import TLearner
+
+    data = make_uplift_classification(800, n_features=4, n_arms=2, random_state=1)
+    codes = check_treatment(data.treatment).codes
+    for key in ("sklift_two_models", "sklift_solo_model", "causalml_t", "causalml_x"):
+        learner = build_learner(LearnerSpec(key, key=key, params={"model": LOGISTIC}), random_state=0)
+        assert learner.fit(data.X, data.y, treatment=codes).predict(data.X).shape == (800, 2)
+    # identical base models: sklift's TwoModels and causalml's T-learner equal our T-learner
+    ours = TLearner(LogisticRegression(max_iter=200)).fit(data.X, data.y, treatment=codes).predict(data.X)
+    for key in ("sklift_two_models", "causalml_t"):
+        peer = build_learner(LearnerSpec(key, key=key, params={"model": LOGISTIC}), random_state=0)
+        np.testing.assert_allclose(peer.fit(data.X, data.y, treatment=codes).predict(data.X), ours, rtol=1e-6,
+                                   err_msg=key)

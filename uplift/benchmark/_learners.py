@@ -1,0 +1,140 @@
+"""Learners of a benchmark: registry keys, ``module:Class`` import paths, and a random baseline."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+from ..exceptions import UpliftInputError
+from ._config import LearnerSpec
+
+__all__ = ["LEARNERS", "RandomScores", "build_learner", "import_object"]
+
+
+class RandomScores(BaseEstimator):
+    """Baseline that ranks customers at random: its Qini is 0 in expectation.
+
+    Every table should show it: a learner whose interval overlaps the random baseline has not
+    shown that it ranks customers better than chance.
+    """
+
+    def __init__(self, random_state: int | None = None) -> None:
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any, *, treatment: Any) -> RandomScores:
+        self.n_arms_ = len(np.unique(np.asarray(treatment))) - 1
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        rng = check_random_state(self.random_state)
+        scores = rng.uniform(size=(len(X), self.n_arms_))
+        return scores[:, 0] if self.n_arms_ == 1 else scores
+
+
+@dataclass(frozen=True)
+class LearnerEntry:
+    """A registered learner: the import path of its factory and what it is."""
+
+    target: str
+    summary: str
+    peer: str | None = None  # the package a peer adapter needs
+
+
+_OURS = "uplift.learners:"
+_PEERS = "uplift.benchmark._peers:"
+LEARNERS: dict[str, LearnerEntry] = {
+    "random": LearnerEntry("uplift.benchmark._learners:RandomScores", "random scores (baseline, Qini 0 expected)"),
+    "s_learner": LearnerEntry(_OURS + "SLearner", "uplift S-learner (one model, treatment as a feature)"),
+    "t_learner": LearnerEntry(_OURS + "TLearner", "uplift T-learner (one model per arm)"),
+    "x_learner": LearnerEntry(_OURS + "XLearner", "uplift X-learner (Kunzel et al. 2019)"),
+    "r_learner": LearnerEntry(_OURS + "RLearner", "uplift R-learner (Nie & Wager 2021)"),
+    "dr_learner": LearnerEntry(_OURS + "DRLearner", "uplift DR-learner (Kennedy 2023)"),
+    "class_transformation": LearnerEntry(_OURS + "ClassTransformation",
+                                         "uplift class transformation (Jaskowski & Jaroszewicz 2012)"),
+    "transformed_outcome": LearnerEntry(_OURS + "TransformedOutcome", "uplift transformed outcome (IPW)"),
+    "sklift_solo_model": LearnerEntry(_PEERS + "SkliftSoloModel", "scikit-uplift SoloModel", "sklift"),
+    "sklift_two_models": LearnerEntry(_PEERS + "SkliftTwoModels", "scikit-uplift TwoModels (vanilla)", "sklift"),
+    "sklift_class_transformation": LearnerEntry(_PEERS + "SkliftClassTransformation",
+                                                "scikit-uplift ClassTransformation", "sklift"),
+    "causalml_s": LearnerEntry(_PEERS + "CausalmlS", "causalml BaseS{Classifier,Regressor}", "causalml"),
+    "causalml_t": LearnerEntry(_PEERS + "CausalmlT", "causalml BaseT{Classifier,Regressor}", "causalml"),
+    "causalml_x": LearnerEntry(_PEERS + "CausalmlX", "causalml BaseX{Classifier,Regressor}", "causalml"),
+    "causalml_r": LearnerEntry(_PEERS + "CausalmlR", "causalml BaseR{Classifier,Regressor}", "causalml"),
+    "causalml_dr": LearnerEntry(_PEERS + "CausalmlDR", "causalml BaseDR{Classifier,Learner}", "causalml"),
+}
+
+
+def import_object(path: str, *, what: str = "learner") -> Any:
+    """Import ``package.module:Name``; raise a one-line error when it does not import."""
+    if ":" not in path:
+        raise UpliftInputError(f"{what} path must look like 'package.module:Name'; got {path!r}.")
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UpliftInputError(
+            f"{what} {path!r} does not import: {error}. Check the module name, or install the package "
+            "(peers: pip install 'uplift[causalml]')."
+        ) from error
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise UpliftInputError(
+            f"{what} {path!r} does not import: module {module_name!r} has no {attribute!r}."
+        ) from None
+
+
+def _build_value(value: Any, where: str) -> Any:
+    """Build ``{class = "module:Name", params = {...}}`` tables into objects, recursively."""
+    if isinstance(value, dict) and "class" in value:
+        unknown = set(value) - {"class", "params"}
+        if unknown:
+            raise UpliftInputError(f"{where}: a model table takes 'class' and 'params' only; got {sorted(unknown)}.")
+        factory = import_object(str(value["class"]), what=f"{where} class")
+        params = {k: _build_value(v, f"{where}.{k}") for k, v in dict(value.get("params", {})).items()}
+        return _call(factory, params, where)
+    if isinstance(value, dict):
+        return {k: _build_value(v, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def _call(factory: Callable[..., Any], params: dict[str, Any], where: str) -> Any:
+    try:
+        return factory(**params)
+    except TypeError as error:
+        raise UpliftInputError(f"{where}: cannot build {getattr(factory, '__name__', factory)} ({error}).") from error
+
+
+def build_learner(spec: LearnerSpec, *, random_state: int) -> Any:
+    """A fresh, unfitted learner for ``spec``; ``random_state`` is set when the learner takes one.
+
+    Raises
+    ------
+    UpliftInputError
+        Unknown registry key, an import path that does not import, or parameters the class refuses.
+    """
+    if spec.key is not None:
+        entry = LEARNERS.get(spec.key)
+        if entry is None:
+            raise UpliftInputError(
+                f"unknown learner {spec.key!r} (learner {spec.name!r}); registered learners are {sorted(LEARNERS)}. "
+                "Or give class = \"module:Class\"."
+            )
+        target = entry.target
+    else:
+        target = str(spec.class_path)
+    factory = import_object(target, what=f"learner {spec.name!r}")
+    params = {k: _build_value(v, f"learner {spec.name!r} params.{k}") for k, v in spec.params.items()}
+    learner = _call(factory, params, f"learner {spec.name!r}")
+    if not (hasattr(learner, "fit") and hasattr(learner, "predict")):
+        raise UpliftInputError(f"learner {spec.name!r} ({target}) has no fit/predict methods.")
+    if "random_state" not in spec.params and hasattr(learner, "get_params") and \
+            "random_state" in learner.get_params(deep=False):
+        learner.set_params(random_state=random_state)
+    return learner

@@ -1,0 +1,273 @@
+"""Run a benchmark: every (data set, learner, seed, fold) task, resumable, one result line per task."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import platform
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..datasets import DATASETS, UpliftDataset, load_dataset, load_table
+from ..exceptions import UpliftInputError
+from ..validation import check_outcome, check_treatment
+from ._config import BenchmarkConfig, DatasetSpec, _hash
+from ._learners import build_learner
+from ._metrics import compute_fold_scores, parse_metrics
+from ._store import ResultsStore, task_key
+
+__all__ = ["BenchmarkRun", "load_benchmark_dataset", "make_splits", "run_benchmark"]
+
+logger = logging.getLogger(__name__)
+
+#: Called after each task with (tasks done, tasks in total, description of the task).
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass
+class BenchmarkRun:
+    """What :func:`run_benchmark` did."""
+
+    output_dir: Path
+    n_tasks: int
+    n_run: int = 0
+    n_skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> UpliftDataset:
+    """Load the data set named by ``spec``; ``data_dir`` is passed as ``path=`` to loaders that read files."""
+    if spec.table is not None:
+        table = dict(spec.table)
+        path = table.pop("path")
+        try:
+            return load_table(path, **table)
+        except UpliftInputError as error:
+            raise UpliftInputError(f"data set {spec.name!r}: {error}") from error
+    if spec.key not in DATASETS:
+        raise UpliftInputError(
+            f"data set {spec.name!r}: unknown key {spec.key!r}; registered data sets are {sorted(DATASETS)}."
+        )
+    params = dict(spec.params)
+    accepts_path = "path" in inspect.signature(DATASETS[spec.key].loader).parameters
+    if data_dir is not None and accepts_path and "path" not in params and spec.key != "hillstrom":
+        params["path"] = data_dir
+    for name, value in params.items():  # arms = ["Neighbors"] in TOML -> tuple for the loader
+        if isinstance(value, list):
+            params[name] = tuple(value)
+    try:
+        return load_dataset(str(spec.key), **params)
+    except UpliftInputError as error:
+        raise UpliftInputError(f"data set {spec.name!r}: {error}") from error
+
+
+def _split_kind(spec: DatasetSpec, data: UpliftDataset) -> str:
+    if spec.split != "auto":
+        return spec.split
+    if data.groups is not None:
+        return "grouped"
+    if data.time is not None:
+        return "temporal"
+    return "stratified"
+
+
+def make_splits(data: UpliftDataset, codes: np.ndarray, kind: str, n_folds: int, seed: int,
+                name: str = "") -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds of ``data`` using :mod:`uplift.model_selection` splitters.
+
+    ``kind`` is ``"stratified"`` (arm × outcome), ``"grouped"`` (no group in two folds) or
+    ``"temporal"`` (train on earlier times, test on the next period). Every fold must contain
+    every arm in its training and test rows; otherwise the error names the fold.
+    """
+    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, UpliftTimeSeriesSplit
+
+    X = np.zeros((len(codes), 1))
+    try:
+        if kind == "stratified":
+            return list(UpliftStratifiedKFold(n_folds, random_state=seed).split(X, data.y, treatment=codes))
+        if kind == "grouped":
+            if data.groups is None:
+                raise UpliftInputError(f"data set {name!r}: split = \"grouped\" needs a group column (group = ...).")
+            splitter = UpliftStratifiedGroupKFold(n_folds, random_state=seed)
+            return list(splitter.split(X, data.y, groups=data.groups, treatment=codes))
+        if data.time is None:
+            raise UpliftInputError(f"data set {name!r}: split = \"temporal\" needs a time column (time = ...).")
+        return list(UpliftTimeSeriesSplit(n_folds).split(X, data.y, treatment=codes, time=data.time))
+    except UpliftInputError as error:
+        raise UpliftInputError(f"data set {name!r}: {error}") from error
+
+
+class _PeakMemory:
+    """Peak resident memory (MiB) above the level at start, sampled every 10 ms (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        self._stop = threading.Event()
+        self.peak_mib = float("nan")
+
+    def _rss(self) -> int | None:
+        try:
+            with open("/proc/self/statm") as handle:
+                return int(handle.read().split()[1]) * self._page
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def __enter__(self) -> _PeakMemory:
+        self._start = self._rss()
+        self._peak = self._start or 0
+        if self._start is not None:
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.01):
+            self._peak = max(self._peak, self._rss() or 0)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._start is not None:
+            self._thread.join()
+            self._peak = max(self._peak, self._rss() or 0)
+            self.peak_mib = (self._peak - self._start) / 2**20
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "machine": platform.machine(), "cpus": str(os.cpu_count())}
+    for package in ("uplift", "numpy", "scikit-learn", "xgboost", "causalml", "scikit-uplift"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def run_benchmark(
+    config: BenchmarkConfig,
+    *,
+    output_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+) -> BenchmarkRun:
+    """Run every task of ``config``, appending each finished one to ``output_dir/results.jsonl``.
+
+    Parameters
+    ----------
+    config : BenchmarkConfig
+    output_dir : path, optional
+        Overrides ``config.output`` (default ``benchmark-results/<config name>``).
+    resume : bool, default False
+        Continue a run in ``output_dir``: finished tasks are skipped. Without it an existing
+        ``results.jsonl`` is an error, so results of different runs never mix by accident.
+    progress : callable, optional
+        Called as ``progress(done, total, description)`` after every task (the CLI draws a bar).
+
+    Returns
+    -------
+    BenchmarkRun
+        Counts of tasks run and skipped, and the failures (a learner that cannot handle a data
+        set, for example a binary-only method on a continuous outcome, is reported and skipped).
+
+    Notes
+    -----
+    Each task fits the learner on the training rows of one fold and predicts the test rows; the
+    scores of every metric are computed on those test rows for every treated arm versus the
+    control. Fit and predict time are wall-clock seconds; memory is the peak resident memory
+    above the level before the fit, sampled every 10 ms.
+    """
+    output = Path(output_dir or config.output or Path("benchmark-results") / config.name)
+    results_path = output / "results.jsonl"
+    if results_path.exists() and results_path.stat().st_size > 0 and not resume:
+        raise UpliftInputError(
+            f"{results_path} already holds results; pass --resume (resume=True) to continue that run, or choose "
+            "another --output folder."
+        )
+    specs = parse_metrics(config.metrics)
+    for learner_spec in config.learners:  # fail fast on unknown keys and paths that do not import
+        build_learner(learner_spec, random_state=0)
+    store = ResultsStore(results_path)
+    output.joinpath("run.json").write_text(json.dumps(
+        {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
+         "metrics": list(config.metrics), "versions": _versions()}, indent=2) + "\n")
+    run = BenchmarkRun(output_dir=output, n_tasks=config.n_tasks)
+    done = 0
+    for dataset_spec in config.datasets:
+        data = load_benchmark_dataset(dataset_spec, config.data_dir)
+        info = check_treatment(data.treatment, control_value=data.control_value, context=dataset_spec.name)
+        y, _ = check_outcome(data.y, context=dataset_spec.name)
+        codes = info.codes
+        arm_labels = [str(data.arm_names.get(arm, arm)) for arm in info.arms.tolist()]
+        kind = _split_kind(dataset_spec, data)
+        X = data.X
+        for seed in config.seeds:
+            splits = make_splits(data, codes, kind, config.n_folds, seed, dataset_spec.name)
+            for learner_spec in config.learners:
+                fingerprint = _hash([dataset_spec.fingerprint(), learner_spec.fingerprint(), config.n_folds,
+                                     list(config.metrics), config.n_bootstrap, kind])
+                for fold, (train, test) in enumerate(splits):
+                    key = task_key(dataset_spec.name, learner_spec.name, seed, fold, fingerprint)
+                    done += 1
+                    description = f"{dataset_spec.name} / {learner_spec.name} / seed {seed} / fold {fold + 1}"
+                    if key in store:
+                        run.n_skipped += 1
+                    elif any(f.startswith(f"{dataset_spec.name} / {learner_spec.name}:") for f in run.failures):
+                        pass
+                    else:
+                        record = _run_task(learner_spec, seed, fold, X, y, codes, train, test, specs, arm_labels,
+                                           data, config, kind, run, dataset_spec.name)
+                        if record is not None:
+                            record.update(key=key, dataset=dataset_spec.name, learner=learner_spec.name,
+                                          seed=seed, fold=fold, split=kind)
+                            store.append(record)
+                            run.n_run += 1
+                    if progress is not None:
+                        progress(done, run.n_tasks, description)
+    return run
+
+
+def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, codes: np.ndarray,
+              train: np.ndarray, test: np.ndarray, specs: list[Any], arm_labels: list[str],
+              data: UpliftDataset, config: BenchmarkConfig, kind: str, run: BenchmarkRun,
+              dataset_name: str) -> dict[str, Any] | None:
+    learner = build_learner(learner_spec, random_state=seed)
+    logger.info("fitting %s on %s (seed %d, fold %d)", learner_spec.name, dataset_name, seed, fold + 1)
+    try:
+        with _PeakMemory() as memory, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            started = time.perf_counter()
+            learner.fit(X.iloc[train], y[train], treatment=codes[train])
+            fitted = time.perf_counter()
+            effect = np.asarray(learner.predict(X.iloc[test]), dtype=np.float64)
+            finished = time.perf_counter()
+    except (UpliftInputError, ValueError, TypeError) as error:
+        message = f"{dataset_name} / {learner_spec.name}: {type(error).__name__}: {error}"
+        logger.warning("skipping %s", message)
+        run.failures.append(message)
+        return None
+    if effect.shape[0] != len(test) or not np.isfinite(effect).all():
+        message = f"{dataset_name} / {learner_spec.name}: predictions of shape {effect.shape} with non-finite values"
+        run.failures.append(message)
+        return None
+    tau = None if data.tau is None else np.asarray(data.tau)[test]
+    groups = None if data.groups is None else np.asarray(data.groups)[test]
+    scores, curves = compute_fold_scores(specs, y[test], effect, codes[test], arm_labels, tau=tau, groups=groups,
+                                         n_bootstrap=config.n_bootstrap, random_state=seed)
+    return {
+        "n_train": len(train), "n_test": len(test),
+        "fit_seconds": round(fitted - started, 4), "predict_seconds": round(finished - fitted, 4),
+        "peak_memory_mib": None if np.isnan(memory.peak_mib) else round(memory.peak_mib, 1),
+        "scores": scores, "qini_curves": curves,
+        "warnings": sorted({f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught}),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
