@@ -23,9 +23,9 @@ __all__ = ["DEFAULT_XGB_PARAMS", "default_classifier", "default_propensity_model
 
 #: XGBoost settings of the default base models (see the module docstring for how they were chosen).
 DEFAULT_XGB_PARAMS: dict[str, Any] = {
-    "n_estimators": 200,
+    "n_estimators": 300,
     "max_depth": 3,
-    "learning_rate": 0.05,
+    "learning_rate": 0.1,
     "min_child_weight": 5.0,
     "subsample": 1.0,
     "tree_method": "hist",
@@ -69,7 +69,7 @@ def default_regressor(random_state: int | None = None) -> BaseEstimator:
     Examples
     --------
     >>> default_regressor(random_state=0).get_params()["learning_rate"]
-    0.05
+    0.1
     """
     from xgboost import XGBRegressor
 
