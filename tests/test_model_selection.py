@@ -351,3 +351,32 @@ def test_real_t_learner_in_grid_search_cv_and_out_of_fold_outcomes():
                               cv=3, scoring=_top_half_uplift, return_outcomes=True, random_state=0)
     # outcomes are consistent with the effect: treated minus control probability (TLearner does not clip)
     np.testing.assert_allclose(result.outcomes[:, 1] - result.outcomes[:, 0], result.effect, atol=1e-12)
+
+
+def test_named_scores_are_the_evaluation_functions_in_our_convention():
+    from uplift.evaluation import qini_auc_score, uplift_at_k, uplift_auc_score
+
+    data = make_uplift_classification(900, random_state=5)
+    result = cross_val_uplift(_TwoModels(), data.X, data.y, treatment=data.treatment, cv=3, random_state=0,
+                              scoring=["qini_auc", "uplift_auc", "uplift_at_30"])
+    for fold, (_, test) in enumerate(result.folds):
+        y, score, t = data.y[test], result.effect[test], data.treatment[test]
+        assert result.fold_scores.loc[fold, "qini_auc"] == pytest.approx(qini_auc_score(y, score, t))
+        assert result.fold_scores.loc[fold, "uplift_auc"] == pytest.approx(uplift_auc_score(y, score, t))
+        assert result.fold_scores.loc[fold, "uplift_at_30"] == pytest.approx(uplift_at_k(y, score, t, k=0.3))
+
+
+def test_multi_arm_cross_validation_scores_each_arm_against_the_control():
+    from uplift.learners import TLearner
+
+    data = make_uplift_classification(1500, n_arms=2, random_state=6)
+    result = cross_val_uplift(TLearner(outcome_model=LogisticRegression()), data.X, data.y, treatment=data.treatment,
+                              cv=3, scoring=_top_half_uplift, random_state=0)
+    assert result.effect.shape == (1500, 2)
+    assert result.treatment_arms == [1, 2]
+    assert list(result.fold_scores.columns) == ["fold", "n_train", "n_test", "_top_half_uplift[1]",
+                                                "_top_half_uplift[2]"]
+    _, test = result.folds[0]
+    rows = test[data.treatment[test] != 1]  # arm 2 and the control
+    expected = _top_half_uplift(data.y[rows], result.effect[rows, 1], (data.treatment[rows] == 2).astype(int))
+    assert result.fold_scores.loc[0, "_top_half_uplift[2]"] == pytest.approx(expected)
