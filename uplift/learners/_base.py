@@ -188,7 +188,8 @@ class BaseUpliftLearner(BaseEstimator):
             Columns in the order of ``treatment_arms_``. For a binary outcome, a difference of
             probabilities ``P(y=1 | x, arm) - P(y=1 | x, control)``.
         """
-        return self._shape(self._effects(self.models_, self._check_X(X)))
+        X = self._check_X(X)
+        return self._shape(self._effects(self.models_, X))
 
     def predict_outcomes(self, X: Any) -> np.ndarray:
         """Expected outcome under the control and under each treated arm.
@@ -200,7 +201,8 @@ class BaseUpliftLearner(BaseEstimator):
             outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k``, except
             where a learner with a separate effect model clips a probability into [0, 1].
         """
-        return self._outcomes(self.models_, self._check_X(X))
+        X = self._check_X(X)
+        return self._outcomes(self.models_, X)
 
     # -- inference ------------------------------------------------------------------------------
     def _bootstrap(self) -> BootstrapResult:
@@ -219,8 +221,8 @@ class BaseUpliftLearner(BaseEstimator):
         -------
         low, high : ndarray, each shaped like ``predict(X)``
         """
-        result = self._bootstrap()
-        low, high = interval(resampled_effects(self, result, self._check_X(X)), alpha)
+        X = self._check_X(X)
+        low, high = interval(resampled_effects(self, self._bootstrap(), X), alpha)
         return self._shape(low), self._shape(high)
 
     def ate_interval(self, X: Any = None, alpha: float = 0.05) -> tuple[Any, Any]:
