@@ -29,8 +29,8 @@ import numpy as np
 from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _preview, check_outcome
 from ._checks import _check_score
-from ._curves import qini_values, uplift_values
-from ._ranking import RankedSums, sorted_group_sums
+from ._curves import perfect_group_scores, qini_values, uplift_values
+from ._ranking import RankedSums, sorted_group_sums, sums_from_group_counts
 
 __all__ = ["chunked_auc_scores"]
 
@@ -69,17 +69,6 @@ def _trapezoid_from(x0: float, y0: float, x: np.ndarray, y: np.ndarray) -> float
     xs = np.r_[x0, x]
     ys = np.r_[y0, y]
     return float(np.sum(np.diff(xs) * (ys[1:] + ys[:-1])) / 2.0)
-
-
-def _sums_from_counts(group_scores: list[float], counts: list[int]) -> RankedSums:
-    """Ranked sums of rows whose score is constant within each of the four groups."""
-    values = sorted(set(group_scores), reverse=True)
-    cumulative = np.zeros((len(values) + 1, 4))
-    for j, value in enumerate(values):
-        cumulative[j + 1] = cumulative[j] + [c if s == value else 0 for s, c in zip(group_scores, counts, strict=True)]
-    c0, c1, t0, t1 = cumulative.T
-    return RankedSums(score=np.array(values), count=c0 + c1 + t0 + t1, n_treated=t0 + t1, n_control=c0 + c1,
-                      y_treated=t1, y_control=c1)
 
 
 def _normalised(area: float, curve: tuple[np.ndarray, np.ndarray]) -> float:
@@ -165,11 +154,10 @@ def chunked_auc_scores(
         uplift_area += _trapezoid_from(x_last, uplift_last, x, uplift)
         x_last, qini_last, uplift_last = float(x[-1]), float(qini[-1]), float(uplift[-1])
         base = np.array([c0[-1], c1[-1], t0[-1], t1[-1]], dtype=np.float64)
-    control_responders, treated_non_responders = counts[1], counts[2]
-    summand_is_y = control_responders > treated_non_responders
-    perfect_uplift_scores = [2.0, 1.0 if summand_is_y else 0.0, 0.0 if summand_is_y else 1.0, 3.0]
+    perfect_qini = sums_from_group_counts(perfect_group_scores("qini", counts), counts)
+    perfect_uplift = sums_from_group_counts(perfect_group_scores("uplift", counts), counts)
     return {
-        "qini": _normalised(qini_area, qini_values(_sums_from_counts([0.0, -1.0, 0.0, 1.0], counts))),
-        "uplift": _normalised(uplift_area, uplift_values(_sums_from_counts(perfect_uplift_scores, counts))),
+        "qini": _normalised(qini_area, qini_values(perfect_qini)),
+        "uplift": _normalised(uplift_area, uplift_values(perfect_uplift)),
         "n_samples": int(sum(counts)),
     }

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import EvaluationData, prepare
-from ._ranking import RankedSums, ranked_sums
+from ._ranking import RankedSums, ranked_sums, sums_from_group_counts
 
 __all__ = [
     "lift_curve",
@@ -92,8 +92,22 @@ def _with_score(data: EvaluationData, score: np.ndarray) -> EvaluationData:
                           outcome_type=data.outcome_type, mask=data.mask)
 
 
+def perfect_group_scores(curve: str, counts: list[float]) -> list[float]:
+    """:func:`perfect_score` of the groups (control y=0, control y=1, treated y=0, treated y=1)."""
+    if curve == "qini":
+        return [0.0, -1.0, 0.0, 1.0]
+    summand_is_y = counts[1] > counts[2]  # control responders > treated non-responders
+    return [2.0, 1.0 if summand_is_y else 0.0, 0.0 if summand_is_y else 1.0, 3.0]
+
+
 def perfect_sums(data: EvaluationData, curve: str) -> RankedSums:
-    return ranked_sums(_with_score(data, perfect_score(data, curve)))
+    """Ranked sums of the perfect ranking; for a binary outcome from the four group totals alone."""
+    if data.outcome_type != "binary":
+        return ranked_sums(_with_score(data, perfect_score(data, curve)))
+    group = data.treated.view(np.uint8) * np.uint8(2)
+    group += data.y == 1.0
+    counts = np.bincount(group, weights=data.weight, minlength=4).tolist()
+    return sums_from_group_counts(perfect_group_scores(curve, counts), counts)
 
 
 _PARAMETERS = """

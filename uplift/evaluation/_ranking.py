@@ -21,7 +21,7 @@ import numpy as np
 
 from ._checks import EvaluationData
 
-__all__ = ["RankedSums", "ranked_sums", "sorted_group_sums"]
+__all__ = ["RankedSums", "ranked_sums", "sorted_group_sums", "sums_from_group_counts"]
 
 
 @dataclass(frozen=True)
@@ -89,21 +89,23 @@ def sorted_group_sums(groups: list[np.ndarray]) -> tuple[np.ndarray, list[np.nda
     labels = np.repeat(np.arange(len(groups), dtype=np.uint8), sizes)[order]
     sorted_scores = merged[order]
     ends = _block_ends(sorted_scores)
-    counts = [np.cumsum(labels == k, dtype=np.int64)[ends] for k in range(len(groups))]
+    counts = []
+    for k in range(len(groups) - 1):
+        counts.append(np.cumsum(labels == k, dtype=np.int64)[ends])
+    counts.append(ends + 1 - sum(counts))  # the last group: rows so far minus the others
     return sorted_scores[ends], counts
 
 
 def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
     """Cumulative sums at each tie-block end of ``data`` ranked by decreasing score."""
     if data.weight is None and data.outcome_type == "binary":
-        positive = data.y == 1.0
-        treated = data.treated
-        groups = [
-            np.sort(data.score[~treated & ~positive]),
-            np.sort(data.score[~treated & positive]),
-            np.sort(data.score[treated & ~positive]),
-            np.sort(data.score[treated & positive]),
-        ]
+        group = data.treated.view(np.uint8) * np.uint8(2)
+        group += data.y == 1.0  # 0: control y=0, 1: control y=1, 2: treated y=0, 3: treated y=1
+        groups = []
+        for k in range(4):
+            values = data.score[group == k]
+            values.sort()
+            groups.append(values)
         scores, (c0, c1, t0, t1) = sorted_group_sums(groups)
         n_treated = _with_zero(t0 + t1)
         n_control = _with_zero(c0 + c1)
@@ -138,3 +140,23 @@ def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
         y2_treated=cumulative(weight_treated * y * y) if squares else None,
         y2_control=cumulative(weight_control * y * y) if squares else None,
     )
+
+
+def sums_from_group_counts(group_scores: list[float], counts: list[float]) -> RankedSums:
+    """Ranked sums of a binary outcome whose score is constant within each (arm, outcome) group.
+
+    ``group_scores`` and ``counts`` (numbers or weight sums) are given for the groups (control,
+    y=0), (control, y=1), (treated, y=0), (treated, y=1). Used for the perfect curves, which
+    rank whole groups, so they cost nothing beyond the four counts.
+
+    >>> sums_from_group_counts([0.0, -1.0, 0.0, 1.0], [3, 1, 2, 2]).y_treated
+    array([0., 2., 2., 2.])
+    """
+    values = sorted(set(group_scores), reverse=True)
+    cumulative = np.zeros((len(values) + 1, 4))
+    for j, value in enumerate(values):
+        step = [c if score == value else 0.0 for score, c in zip(group_scores, counts, strict=True)]
+        cumulative[j + 1] = cumulative[j] + step
+    c0, c1, t0, t1 = cumulative.T
+    return RankedSums(score=np.array(values), count=c0 + c1 + t0 + t1, n_treated=t0 + t1, n_control=c0 + c1,
+                      y_treated=t1, y_control=c1)

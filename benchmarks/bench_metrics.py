@@ -1,0 +1,158 @@
+"""Speed and peak memory of uplift.evaluation against scikit-uplift and causalml, and the chunked path.
+
+Usage (the numbers in docs/benchmarks.md come from these commands):
+
+    .venv/bin/python benchmarks/bench_metrics.py --sizes 1000000 10000000
+    .venv/bin/python benchmarks/bench_metrics.py --chunked 100000000
+
+Each function is timed once per size on the same data in the same process (wall clock), then
+called again under ``tracemalloc`` for its peak of traced allocations (numpy and pandas buffers
+are traced). Ratios are peer time / our time. A peer whose 1M-row time predicts more than
+``--peer-limit`` seconds at a larger size is skipped there and reported as capped.
+
+The chunked run generates 10^8 rows in chunks of 10^6 (binary outcome, random arm, float64
+scores with ties every ~1e-7), feeds them once to ``chunked_auc_scores`` in a fresh process and
+reports the wall time (generation included and separately) and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+
+
+def make_data(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    treatment = rng.integers(0, 2, n)
+    score = rng.random(n)
+    y = (rng.random(n) < 0.1 + 0.05 * treatment * (score > 0.5)).astype(np.int64)
+    return y, score, treatment
+
+
+def ours():
+    from uplift.evaluation import qini_auc_score, uplift_auc_score
+
+    return {"qini": lambda y, s, t: qini_auc_score(y, s, t), "uplift": lambda y, s, t: uplift_auc_score(y, s, t)}
+
+
+def sklift():
+    try:
+        from sklift.metrics import qini_auc_score, uplift_auc_score
+    except ImportError:
+        return None
+    return {"qini": qini_auc_score, "uplift": uplift_auc_score}
+
+
+def causalml():
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import matplotlib
+
+            with matplotlib.rc_context():
+                from causalml.metrics.visualize import auuc_score, qini_score
+    except ImportError:
+        return None
+    import pandas as pd
+
+    def frame(y, s, t):
+        return pd.DataFrame({"y": y, "w": t, "model": s})
+
+    return {
+        "qini": lambda y, s, t: float(qini_score(frame(y, s, t))["model"]),
+        "uplift": lambda y, s, t: float(auuc_score(frame(y, s, t))["model"]),
+    }
+
+
+def measure(function, y, s, t):
+    gc.collect()
+    start = time.perf_counter()
+    value = function(y, s, t)
+    seconds = time.perf_counter() - start
+    gc.collect()
+    tracemalloc.start()
+    function(y, s, t)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return float(value), seconds, peak / 2**20
+
+
+def run_sizes(sizes: list[int], peer_limit: float) -> None:
+    warnings.simplefilter("ignore", FutureWarning)  # sklearn's stable_cumsum deprecation inside sklift
+    libraries = {"uplift": ours(), "sklift": sklift(), "causalml": causalml()}
+    first_time: dict[tuple[str, str], tuple[int, float]] = {}
+    print("| rows | metric | library | value | seconds | peak MiB | peer / uplift time |")
+    print("|---:|---|---|---:|---:|---:|---:|")
+    for n in sizes:
+        y, s, t = make_data(n)
+        for metric in ("qini", "uplift"):
+            base_seconds = None
+            for name, functions in libraries.items():
+                if functions is None:
+                    print(f"| {n:,} | {metric} | {name} | not installed | | | |")
+                    continue
+                previous = first_time.get((name, metric))
+                if previous is not None and previous[1] * n / previous[0] * 1.3 > peer_limit:
+                    print(f"| {n:,} | {metric} | {name} | capped: ~{previous[1] * n / previous[0]:.0f} s predicted "
+                          f"from {previous[0]:,} rows > {peer_limit:.0f} s | | | |")
+                    continue
+                value, seconds, peak = measure(functions[metric], y, s, t)
+                first_time.setdefault((name, metric), (n, seconds))
+                if name == "uplift":
+                    base_seconds = seconds
+                ratio = "1" if name == "uplift" else f"{seconds / base_seconds:.1f}x"
+                print(f"| {n:,} | {metric} | {name} | {value:.6f} | {seconds:.2f} | {peak:.0f} | {ratio} |", flush=True)
+
+
+def chunk_stream(n: int, chunk: int = 1_000_000, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        treatment = rng.integers(0, 2, size, dtype=np.int8)
+        score = np.round(rng.random(size), 7)
+        y = (rng.random(size) < 0.1 + 0.05 * treatment * (score > 0.5)).astype(np.int8)
+        yield y, score, treatment
+
+
+def run_chunked(n: int) -> None:
+    from uplift.evaluation import chunked_auc_scores
+
+    start = time.perf_counter()
+    for _ in chunk_stream(n):
+        pass
+    generation = time.perf_counter() - start
+    start = time.perf_counter()
+    result = chunked_auc_scores(chunk_stream(n))
+    seconds = time.perf_counter() - start
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    print(f"| {n:,} | chunked_auc_scores | qini {result['qini']:.6f}, uplift {result['uplift']:.6f} | "
+          f"{seconds:.1f} s (data generation alone: {generation:.1f} s) | peak RSS {peak_rss:.2f} GiB |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[])
+    parser.add_argument("--chunked", type=int, default=0, help="rows for the chunked run (in a fresh process)")
+    parser.add_argument("--peer-limit", type=float, default=300.0)
+    parser.add_argument("--_chunked-child", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._chunked_child:
+        run_chunked(args._chunked_child)
+        return
+    if args.sizes:
+        run_sizes(args.sizes, args.peer_limit)
+    if args.chunked:
+        print("| rows | function | scores | seconds | memory |\n|---:|---|---|---:|---:|", flush=True)
+        subprocess.run([sys.executable, __file__, "--_chunked-child", str(args.chunked)], check=True)
+
+
+if __name__ == "__main__":
+    main()
