@@ -145,7 +145,7 @@ def chunked_auc_scores(
         if not any(len(s) for s in slices):
             continue
         _, window_counts = sorted_group_sums(slices)
-        c0, c1, t0, t1 = (base[k] + window_counts[k] for k in range(4))
+        c0, c1, t0, t1 = (base[k] + window_counts[k][1:] for k in range(4))
         sums = RankedSums(score=np.empty(0), count=c0 + c1 + t0 + t1, n_treated=t0 + t1, n_control=c0 + c1,
                           y_treated=t1, y_control=c1)
         x, qini = qini_values(sums)

@@ -59,28 +59,34 @@ class RankedSums:
         return float(self.y_treated[-1] / self.n_treated[-1] - self.y_control[-1] / self.n_control[-1])
 
 
-def _block_ends(sorted_scores: np.ndarray) -> np.ndarray:
-    """Index of the last row of each run of equal values in a sorted array."""
-    ends = np.flatnonzero(sorted_scores[1:] != sorted_scores[:-1])
-    return np.append(ends, len(sorted_scores) - 1)
+def _block_ends(sorted_scores: np.ndarray) -> np.ndarray | None:
+    """Index of the last row of each run of equal values in a sorted array; None when all differ."""
+    boundaries = np.flatnonzero(sorted_scores[1:] != sorted_scores[:-1])
+    if len(boundaries) == len(sorted_scores) - 1:
+        return None
+    ends = np.empty(len(boundaries) + 1, dtype=np.intp)
+    ends[:-1] = boundaries
+    ends[-1] = len(sorted_scores) - 1
+    return ends
 
 
-def _with_zero(values: np.ndarray) -> np.ndarray:
+def _cumulative(values: np.ndarray, ends: np.ndarray | None) -> np.ndarray:
+    """Cumulative sums of ``values`` at the block ends, with a leading 0, as float64."""
     out = np.empty(len(values) + 1, dtype=np.float64)
     out[0] = 0.0
-    out[1:] = values
-    return out
+    np.cumsum(values, out=out[1:])
+    return out if ends is None else out[np.r_[0, ends + 1]]
 
 
 def sorted_group_sums(groups: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Merge sorted (ascending) score arrays of several groups into tie blocks.
 
     Returns the block scores in decreasing order and, for each group, the cumulative number of
-    its rows at or above each block (without the leading zero).
+    its rows at or above each block, with a leading 0 (float64).
 
     >>> scores, counts = sorted_group_sums([np.array([0.1, 0.5]), np.array([0.5, 0.9])])
     >>> scores, counts[0], counts[1]
-    (array([0.9, 0.5, 0.1]), array([0, 1, 2]), array([1, 2, 2]))
+    (array([0.9, 0.5, 0.1]), array([0., 0., 1., 2.]), array([0., 1., 2., 2.]))
     """
     sizes = [len(g) for g in groups]
     merged = np.concatenate(groups)
@@ -88,12 +94,12 @@ def sorted_group_sums(groups: list[np.ndarray]) -> tuple[np.ndarray, list[np.nda
     order = np.argsort(merged, kind="stable")[::-1]
     labels = np.repeat(np.arange(len(groups), dtype=np.uint8), sizes)[order]
     sorted_scores = merged[order]
+    del merged, order
     ends = _block_ends(sorted_scores)
-    counts = []
-    for k in range(len(groups) - 1):
-        counts.append(np.cumsum(labels == k, dtype=np.int64)[ends])
-    counts.append(ends + 1 - sum(counts))  # the last group: rows so far minus the others
-    return sorted_scores[ends], counts
+    counts = [_cumulative(labels == k, ends) for k in range(len(groups) - 1)]
+    rows = np.arange(len(labels) + 1, dtype=np.float64) if ends is None else np.r_[0.0, ends + 1.0]
+    counts.append(rows - sum(counts))  # the last group: rows so far minus the others
+    return (sorted_scores if ends is None else sorted_scores[ends]), counts
 
 
 def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
@@ -107,10 +113,9 @@ def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
             values.sort()
             groups.append(values)
         scores, (c0, c1, t0, t1) = sorted_group_sums(groups)
-        n_treated = _with_zero(t0 + t1)
-        n_control = _with_zero(c0 + c1)
-        y_treated = _with_zero(t1)
-        y_control = _with_zero(c1)
+        n_treated = t0 + t1
+        n_control = c0 + c1
+        y_treated, y_control = t1, c1
         return RankedSums(
             score=scores, count=n_treated + n_control, n_treated=n_treated, n_control=n_control,
             y_treated=y_treated, y_control=y_control,
@@ -126,12 +131,12 @@ def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
     weight_control = weight - weight_treated
 
     def cumulative(values: np.ndarray) -> np.ndarray:
-        return _with_zero(np.cumsum(values)[ends])
+        return _cumulative(values, ends)
 
     n_treated = cumulative(weight_treated)
     n_control = cumulative(weight_control)
     return RankedSums(
-        score=sorted_scores[ends],
+        score=sorted_scores if ends is None else sorted_scores[ends],
         count=cumulative(weight),
         n_treated=n_treated,
         n_control=n_control,
