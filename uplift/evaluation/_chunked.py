@@ -128,7 +128,7 @@ def chunked_auc_scores(
         parts[k] = []  # free the chunk copies before the next group is concatenated
         merged.sort()
         groups.append(merged)
-    counts = [len(g) for g in groups]
+    counts = [float(len(g)) for g in groups]
     if counts[0] + counts[1] == 0 or counts[2] + counts[3] == 0:
         raise UpliftInputError(
             f"the {'control' if counts[0] + counts[1] == 0 else 'treated'} arm has no rows in any chunk; "

@@ -68,7 +68,7 @@ def score_interval(
     if weights is not None:
         metric_kwargs["sample_weight"] = weights
     point = float(metric(y_array, score_array, treatment_array, **metric_kwargs))
-    strata = treatment_array
+    strata: np.ndarray | None = treatment_array
     group_array = None
     if groups is not None:
         group_array = _as_1d(groups, "groups")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -182,16 +182,16 @@ def _bin_table(data: EvaluationData, bins: int, strategy: str) -> pd.DataFrame:
     if bins > data.n_samples:
         raise UpliftInputError(f"bins={bins} is more than the {data.n_samples} rows; pass fewer bins.")
     sums = ranked_sums(data, squares=True)
-    columns = {}
-    for arm, n, y, y2 in (("treatment", sums.n_treated, sums.y_treated, sums.y2_treated),
-                          ("control", sums.n_control, sums.y_control, sums.y2_control)):
-        axis = sums.count if strategy == "overall" else n
+    squares_treated = cast(np.ndarray, sums.y2_treated)  # present: requested by squares=True
+    squares_control = cast(np.ndarray, sums.y2_control)
+    table: dict[str, np.ndarray] = {}
+    for arm, cumulative in (("treatment", (sums.n_treated, sums.y_treated, squares_treated)),
+                            ("control", (sums.n_control, sums.y_control, squares_control))):
+        axis = sums.count if strategy == "overall" else cumulative[0]
         edges = _bin_edges(sums, data, bins, axis)
-        columns[arm] = [np.diff(_at(edges, axis, values)) for values in (n, y, y2)]
-        columns[arm] = [np.r_[c, v[-1]] for c, v in zip(columns[arm], (n, y, y2), strict=True)]
-    table = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for arm, (n, y, y2) in columns.items():
+        # per-bin sums, then the totals over all rows for the last ("total") row
+        n, y, y2 = (np.r_[np.diff(_at(edges, axis, values)), values[-1]] for values in cumulative)
+        with np.errstate(invalid="ignore", divide="ignore"):
             mean = y / n
             variance = np.maximum(y2 / n - mean**2, 0.0)
             table[f"n_{arm}"] = n
@@ -200,8 +200,8 @@ def _bin_table(data: EvaluationData, bins: int, strategy: str) -> pd.DataFrame:
     frame = pd.DataFrame(table)
     frame["uplift"] = frame["mean_treatment"] - frame["mean_control"]
     frame["std_error"] = np.sqrt(frame["std_error_treatment"] ** 2 + frame["std_error_control"] ** 2)
-    edges = [round(100 * j / bins) for j in range(bins + 1)]
-    frame.index = pd.Index([f"{edges[j]}-{edges[j + 1]}" for j in range(bins)] + ["total"], name="percentile")
+    percent = [round(100 * j / bins) for j in range(bins + 1)]
+    frame.index = pd.Index([f"{percent[j]}-{percent[j + 1]}" for j in range(bins)] + ["total"], name="percentile")
     order = ["n_treatment", "n_control", "mean_treatment", "mean_control", "uplift", "std_error",
              "std_error_treatment", "std_error_control"]
     return frame[order]
