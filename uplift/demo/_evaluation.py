@@ -16,6 +16,7 @@ from ..evaluation import (
     uplift_at_k,
     uplift_auc_score,
 )
+from ..evaluation._checks import Convention
 from ..evaluation._signal import naive_learner
 from ..model_selection import cross_val_uplift
 from ._context import DemoContext
@@ -26,10 +27,11 @@ logger = logging.getLogger(__name__)
 def _scores_table(y: Any, effect: Any, treatment: Any, *, n_resamples: int, random_state: int) -> pd.DataFrame:
     """Every score of the out-of-fold ranking, with the convention it is computed in."""
     rows = []
-    for convention in ("uplift", "sklift", "causalml", "grf"):
+    conventions: tuple[Convention, ...] = ("uplift", "sklift", "causalml", "grf")
+    for convention in conventions:
         rows.append({"score": "Qini AUC", "convention": convention,
                      "value": float(qini_auc_score(y, effect, treatment, convention=convention))})
-    for convention in ("uplift", "sklift", "causalml"):
+    for convention in conventions[:3]:
         rows.append({"score": "uplift AUC", "convention": convention,
                      "value": float(uplift_auc_score(y, effect, treatment, convention=convention))})
     rows.append({"score": "uplift@30%", "convention": "overall",
@@ -52,7 +54,7 @@ def evaluation_section(context: DemoContext) -> None:
     from ..plotting import QiniCurveDisplay, UpliftByPercentileDisplay, UpliftCurveDisplay
 
     report, data, seed = context.report, context.data, context.random_state
-    n_folds = 3 if context.quick else 5
+    n_folds = 2 if context.quick else 4
     n_resamples = 20 if context.quick else 200
     report.heading("3. Evaluation: is there a signal, and how well do we rank?")
 

@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 RateTarget = Literal["QINI", "AUTOC"]
 
 
-def naive_learner(outcome_type: str = "binary", random_state: Any = None) -> Any:
+def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", random_state: Any = None) -> Any:
     """The fast learner of the signal check: a T-learner of logistic (binary) or ridge regressions.
 
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
@@ -240,7 +240,8 @@ def signal_check(
     from . import qini_auc_score, rate_score, score_interval
 
     check_literal(target, RateTarget, "target")
-    outcome, outcome_type = check_outcome(y)
+    outcome, kind = check_outcome(y)
+    outcome_type: Literal["binary", "continuous"] = "binary" if kind == "binary" else "continuous"
     treatment_array = _as_1d(treatment, "treatment")
     n_samples = check_consistent_length(X=X, y=outcome, treatment=treatment_array)
     info = check_treatment(treatment_array, control_value=control_value, allow_multiarm=False,

@@ -133,6 +133,8 @@ def check_fold_arms(
 class _UpliftSplitterMixin:
     """Shared validation of ``split`` inputs."""
 
+    n_splits: int
+
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None, treatment: Any = None,
                      time: Any = None) -> int:
         """Number of folds (accepts the routed ``treatment`` and ``time`` and ignores them)."""

@@ -48,6 +48,7 @@ class _CurveDisplay:
     curve_name: ClassVar[str]
     perfect_curve_name: ClassVar[str]
     score_name: ClassVar[str]
+    score_label: ClassVar[str]
     title: ClassVar[str]
     ylabel: ClassVar[str]
 

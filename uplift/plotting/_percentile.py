@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import evaluation
+from ..evaluation._checks import Strategy
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftByPercentileDisplay"]
@@ -47,7 +48,7 @@ class UpliftByPercentileDisplay:
 
     @classmethod
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: str = "overall",
+        cls, y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: Strategy = "overall",
         sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05, name: str | None = None,
         ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
@@ -59,7 +60,7 @@ class UpliftByPercentileDisplay:
     @classmethod
     def from_estimator(
         cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, bins: int = 10,
-        strategy: str = "overall", sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05,
+        strategy: Strategy = "overall", sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05,
         name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
         """Uplift by percentile of a fitted learner's predicted effect on ``X``."""
@@ -88,8 +89,9 @@ class UpliftByPercentileDisplay:
                                         linewidth=1.2, label="control mean outcome")
         self.total_line_ = None
         if "total" in self.table.index:
-            self.total_line_ = ax.axhline(float(self.table.loc["total", "uplift"]), color="0.3", linestyle="--",
-                                          linewidth=1.0, label="overall uplift (ATE)")
+            total = float(np.asarray(self.table.loc["total", "uplift"]))
+            self.total_line_ = ax.axhline(total, color="0.3", linestyle="--", linewidth=1.0,
+                                          label="overall uplift (ATE)")
         ax.axhline(0.0, color="0.8", linewidth=0.8)
         ax.set_xticks(positions, [str(i) for i in bins.index])
         ax.set_xlabel("Percentile of predicted uplift (highest first)")
