@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..datasets import load_hillstrom
 from ._context import DemoContext
+from ._evaluation import evaluation_section
 from ._experiment import experiment_section
 from ._report import Report
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 SECTIONS: tuple[Callable[[DemoContext], None], ...] = (
     experiment_section,
+    evaluation_section,
 )
 
 
