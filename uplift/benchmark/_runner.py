@@ -44,6 +44,7 @@ class BenchmarkRun:
     n_run: int = 0
     n_skipped: int = 0
     failures: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
 
 
 def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> UpliftDataset:
@@ -217,6 +218,7 @@ def run_benchmark(
                                      list(config.metrics), config.n_bootstrap, kind])
                 for fold, (train, test) in enumerate(splits):
                     key = task_key(dataset_spec.name, learner_spec.name, seed, fold, fingerprint)
+                    run.keys.add(key)
                     done += 1
                     description = f"{dataset_spec.name} / {learner_spec.name} / seed {seed} / fold {fold + 1}"
                     if key in store:

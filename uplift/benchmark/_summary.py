@@ -185,13 +185,31 @@ def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, p
     return written
 
 
-def summarize(output_dir: str | Path, *, failures: list[str] | None = None, figures: bool = True) -> pd.DataFrame:
+def summarize(
+    output_dir: str | Path, *, keys: set[str] | None = None, failures: list[str] | None = None,
+    figures: bool = True,
+) -> pd.DataFrame:
     """Regenerate ``summary.csv``, ``summary.md`` and the figures from ``output_dir/results.jsonl``.
 
-    Returns the aggregated table (one row per data set, arm, learner and metric).
+    Parameters
+    ----------
+    output_dir : path
+    keys : set of str, optional
+        Summarise only these tasks (``BenchmarkRun.keys``: the tasks of the current config, when
+        an earlier run with other settings wrote to the same file). Default: every task.
+    failures : list of str, optional
+        Learner/data set pairs that could not run, listed under "Not run".
+    figures : bool, default True
+
+    Returns
+    -------
+    DataFrame
+        The aggregated table (one row per data set, arm, learner and metric).
     """
     output = Path(output_dir)
     records = ResultsStore(output / "results.jsonl").records()
+    if keys is not None:
+        records = [r for r in records if r["key"] in keys]
     scores = tidy_scores(records)
     table = aggregate(scores, _timings(records))
     if table.empty:

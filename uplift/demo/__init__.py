@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..datasets import load_hillstrom
+from ._benchmark import benchmark_section
 from ._context import DemoContext
 from ._evaluation import evaluation_section
 from ._experiment import experiment_section
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 SECTIONS: tuple[Callable[[DemoContext], None], ...] = (
     experiment_section,
     evaluation_section,
+    benchmark_section,
 )
 
 
