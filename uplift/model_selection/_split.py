@@ -208,7 +208,7 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
         self, n_splits: int = 5, *, shuffle: bool = True, random_state: Any = None, n_quantiles: int = 4,
         control_value: Any = None,
     ) -> None:
-        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
         self.n_quantiles = n_quantiles
         self.control_value = control_value
 
@@ -289,7 +289,7 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
         self, n_splits: int = 5, *, shuffle: bool = True, random_state: Any = None, n_quantiles: int = 4,
         control_value: Any = None,
     ) -> None:
-        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
         self.n_quantiles = n_quantiles
         self.control_value = control_value
 
