@@ -88,13 +88,14 @@ def _score(spec: MetricSpec, y: np.ndarray, score: np.ndarray, treatment: np.nda
            groups: np.ndarray | None, n_bootstrap: int, random_state: int) -> tuple[float, float | None]:
     from .. import evaluation
 
+    option: Any = spec.option  # validated against the Literal options by parse_metrics
     if spec.family == "qini_auc":
-        return float(evaluation.qini_auc_score(y, score, treatment, convention=spec.option)), None
+        return float(evaluation.qini_auc_score(y, score, treatment, convention=option)), None
     if spec.family == "uplift_auc":
-        return float(evaluation.uplift_auc_score(y, score, treatment, convention=spec.option)), None
+        return float(evaluation.uplift_auc_score(y, score, treatment, convention=option)), None
     if spec.family == "uplift_at_k":
         return float(evaluation.uplift_at_k(y, score, treatment, k=float(spec.option), strategy="overall")), None
-    estimate = evaluation.rate_score(y, score, treatment, target=spec.option, n_bootstrap=n_bootstrap,
+    estimate = evaluation.rate_score(y, score, treatment, target=option, n_bootstrap=n_bootstrap,
                                      groups=groups, random_state=random_state)
     return float(estimate.estimate), float(estimate.std_error)
 

@@ -106,7 +106,9 @@ def file_sha256(path: Path) -> str:
 def _open_text_lines(path: Path) -> IO[bytes]:
     with open(path, "rb") as probe:
         magic = probe.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
 
 
 def verify_schema(path: Path, remote: RemoteFile) -> None:
