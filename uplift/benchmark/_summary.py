@@ -143,26 +143,35 @@ def _markdown(table: pd.DataFrame, failures: list[str]) -> str:
 
 
 def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, primary: str | None) -> list[Path]:
+    from matplotlib import colormaps
     from matplotlib.figure import Figure
+
+    cmap = colormaps["tab20"]
 
     written = []
     grid = np.linspace(0, 1, CURVE_POINTS)
     for dataset in dict.fromkeys(r["dataset"] for r in records):
         mine = [r for r in records if r["dataset"] == dataset]
         arms = list(dict.fromkeys(arm for r in mine for arm in r["qini_curves"]))
-        figure = Figure(figsize=(5.5 * len(arms), 4.2))
+        learners = list(dict.fromkeys(r["learner"] for r in mine))
+        colors = [cmap(i % 20) for i in range(len(learners))]
+        figure = Figure(figsize=(5.5 * len(arms) + 2.5, 4.2))
         axes = figure.subplots(1, len(arms), squeeze=False)[0]
         for ax, arm in zip(axes, arms, strict=True):
             end = []
-            for learner in dict.fromkeys(r["learner"] for r in mine):
+            for index, learner in enumerate(learners):
                 curves = np.array([r["qini_curves"][arm] for r in mine if r["learner"] == learner and arm in
                                    r["qini_curves"]])
-                ax.plot(grid, curves.mean(axis=0), label=learner)
+                if len(curves) == 0:
+                    continue
+                ax.plot(grid, curves.mean(axis=0), label=learner, color=colors[index],
+                        linestyle=("-", "--", ":", "-.")[index // 10 % 4] if index >= 10 else "-")
                 end.append(curves[:, -1].mean())
-            ax.plot([0, 1], [0, float(np.mean(end))], color="grey", linestyle="--", label="random")
-            ax.set(title=f"{dataset}: {arm}", xlabel="fraction targeted",
+            ax.plot([0, 1], [0, float(np.mean(end))], color="black", linestyle=":", linewidth=1,
+                    label="random targeting (line)")
+            ax.set(title=f"{dataset}: {arm} vs control", xlabel="fraction targeted",
                    ylabel="Qini (incremental outcomes per customer)")
-            ax.legend(fontsize="small")
+        axes[-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
         path = output / f"qini_{dataset}.png"
         figure.savefig(path, dpi=100, bbox_inches="tight")
         written.append(path)
@@ -178,7 +187,7 @@ def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, p
             errors = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
             ax.barh(rows["learner"], rows["mean"], xerr=np.nan_to_num(errors), capsize=3, color="#4c78a8")
             ax.axvline(0, color="grey", linewidth=0.8)
-            ax.set(title=f"{dataset}: {arm}", xlabel=f"{primary} (mean, 95% CI)")
+            ax.set(title=f"{dataset}: {arm} vs control", xlabel=f"{primary} (mean, 95% corrected CV interval)")
         path = output / f"bars_{dataset}.png"
         figure.savefig(path, dpi=100, bbox_inches="tight")
         written.append(path)
