@@ -93,3 +93,25 @@ def test_causalml_convention_depends_on_the_order_of_tied_rows():
     assert qini_auc_score(Y, S, T, convention="causalml") != pytest.approx(
         qini_auc_score(Y[reverse], S[reverse], T[reverse], convention="causalml"), rel=1e-6)
     assert qini_auc_score(Y, S, T) == pytest.approx(qini_auc_score(Y[reverse], S[reverse], T[reverse]), rel=1e-12)
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("strategy", ["overall", "by_group"])
+def test_binned_scores_match_scikit_uplift_without_ties(strategy):
+    metrics = pytest.importorskip("sklift.metrics", reason="scikit-uplift (the causalml extra) is not installed")
+    from uplift.evaluation import uplift_at_k, uplift_by_percentile, weighted_average_uplift
+
+    rng = np.random.default_rng(0)
+    n = 1000  # n k and each arm's k share are whole numbers of rows, where scikit-uplift cuts
+    y, t, s = rng.integers(0, 2, n), np.repeat([0, 1], n // 2), rng.normal(size=n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        theirs = metrics.uplift_by_percentile(y, s, t, strategy=strategy, bins=10, std=True)
+        ours = uplift_by_percentile(y, s, t, strategy=strategy, bins=10).iloc[:-1]
+        np.testing.assert_allclose(ours["uplift"], theirs["uplift"], atol=1e-12)
+        np.testing.assert_allclose(ours["std_error"], theirs["std_uplift"], atol=1e-12)
+        np.testing.assert_allclose(ours["n_treatment"], theirs["n_treatment"])
+        np.testing.assert_allclose(weighted_average_uplift(y, s, t, strategy=strategy),
+                                   metrics.weighted_average_uplift(y, s, t, strategy=strategy), atol=1e-12)
+        np.testing.assert_allclose(uplift_at_k(y, s, t, k=0.3, strategy=strategy),
+                                   metrics.uplift_at_k(y, s, t, k=0.3, strategy=strategy), atol=1e-12)
