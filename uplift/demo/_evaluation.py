@@ -104,5 +104,5 @@ def evaluation_section(context: DemoContext) -> None:
         "n_resamples": n_resamples,
         "cross_validation": cross_validated.to_dict(),
         "scores": scores.to_dict(orient="records"),
-        "uplift_by_decile": deciles.table.to_dict(orient="list"),
+        "uplift_by_decile": deciles.table.reset_index().to_dict(orient="list"),
     }
