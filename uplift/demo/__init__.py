@@ -16,6 +16,7 @@ from ._benchmark import benchmark_section
 from ._context import DemoContext
 from ._evaluation import evaluation_section
 from ._experiment import experiment_section
+from ._models import models_section
 from ._report import Report
 
 __all__ = ["SECTIONS", "DemoContext", "run_demo"]
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 SECTIONS: tuple[Callable[[DemoContext], None], ...] = (
     experiment_section,
+    models_section,
     evaluation_section,
     benchmark_section,
 )
