@@ -380,3 +380,17 @@ def test_multi_arm_cross_validation_scores_each_arm_against_the_control():
     rows = test[data.treatment[test] != 1]  # arm 2 and the control
     expected = _top_half_uplift(data.y[rows], result.effect[rows, 1], (data.treatment[rows] == 2).astype(int))
     assert result.fold_scores.loc[0, "_top_half_uplift[2]"] == pytest.approx(expected)
+
+
+def test_uplift_search_cv_with_groups_uses_grouped_folds():
+    data = make_uplift_classification(600, random_state=7)
+    customer = np.arange(600) // 4
+    search = UpliftSearchCV(_TwoModels(), {"C": [0.1, 1.0]}, scoring=_top_half_uplift, cv=3, random_state=0,
+                            refit=False).fit(data.X, data.y, treatment=data.treatment, groups=customer)
+    folds = list(UpliftStratifiedGroupKFold(3, random_state=0).split(data.X, data.y, customer,
+                                                                     treatment=data.treatment))
+    expected = cross_val_uplift(_TwoModels(C=0.1), data.X, data.y, treatment=data.treatment, cv=folds,
+                                scoring=_top_half_uplift)
+    np.testing.assert_allclose(search.cv_results_["mean_test__top_half_uplift"][0],
+                               expected.fold_scores["_top_half_uplift"].mean())
+    assert not hasattr(search, "best_estimator_")
