@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..datasets import load_hillstrom
 from ._benchmark import benchmark_section
+from ._campaign import campaign_section
 from ._context import DemoContext
 from ._evaluation import evaluation_section
 from ._experiment import experiment_section
@@ -27,6 +28,7 @@ SECTIONS: tuple[Callable[[DemoContext], None], ...] = (
     experiment_section,
     models_section,
     evaluation_section,
+    campaign_section,
     benchmark_section,
 )
 
