@@ -85,6 +85,16 @@ def test_nan_in_X_for_a_model_that_cannot_take_nan(binary):
         fitted.predict(X)
 
 
+def test_nan_in_X_with_models_that_take_nan(binary):
+    # XGBoost handles NaN, and so does the default propensity model (its first step imputes).
+    xgboost = pytest.importorskip("xgboost")
+    X = binary.X.to_numpy().copy()
+    X[::9, 1] = np.nan
+    learner = DRLearner(xgboost.XGBClassifier(n_estimators=5, max_depth=2, n_jobs=1),
+                        effect_model=xgboost.XGBRegressor(n_estimators=5, max_depth=2, n_jobs=1), random_state=0)
+    assert np.isfinite(learner.fit(X, binary.y, treatment=binary.treatment).predict(X)).all()
+
+
 def test_arm_with_too_few_rows(binary):
     treatment = binary.treatment.copy()
     treatment[:5] = 2  # a third arm with 5 rows

@@ -66,7 +66,14 @@ def predict_outcome(model: Any, X: np.ndarray) -> np.ndarray:
 
 
 def accepts_nan(model: Any) -> bool:
-    """Whether a scikit-learn estimator declares that it handles missing values."""
+    """Whether a scikit-learn estimator declares that it handles missing values.
+
+    A Pipeline handles them when its first step does (an imputer, for example).
+    """
+    steps = getattr(model, "steps", None)
+    if steps:
+        first = next((step for _, step in steps if step not in (None, "passthrough")), None)
+        return first is not None and accepts_nan(first)
     try:
         return bool(get_tags(model).input_tags.allow_nan)
     except (AttributeError, TypeError):
