@@ -218,6 +218,7 @@ def evaluate_policy(
     (True, ['plan', 'treat none'])
     """
     check_literal(method, EvaluationMethod, "method")
+    arm_labels: np.ndarray | None
     if isinstance(policy, CampaignPlan):
         economics = policy.economics if economics is None else economics
         arm_labels = policy.arm_labels if arms is None else np.asarray(arms)

@@ -124,11 +124,11 @@ def smoothed_prices(
         value = tau * float((top + np.log(total)).sum())
         chosen = weights.sum(axis=0)
         gradient = []
-        if use_budget:
-            value += theta * budget  # type: ignore[operator]
+        if budget is not None:
+            value += theta * budget
             gradient.append(budget - float((weights * cost).sum()))
-        if use_contacts:
-            value += contact * max_contacts  # type: ignore[operator]
+        if max_contacts is not None:
+            value += contact * max_contacts
             gradient.append(max_contacts - float(chosen.sum()))
         value += float((above * high).sum() - (below * low).sum())
         gradient.extend((high - chosen)[has_max])
