@@ -7,8 +7,9 @@ Usage (the numbers in docs/benchmarks.md come from these commands):
     .venv/bin/python benchmarks/bench_metrics.py --conventions   # the table of docs/metrics.md
 
 Each function is timed ``--repeat`` times per size on the same data in the same process (wall
-clock; the minimum is reported, since the machine is shared), then called again under
-``tracemalloc`` for its peak of traced allocations (numpy and pandas buffers are traced).
+clock; the libraries take turns run by run and each one's minimum is reported, since the
+machine is shared), then called once more under ``tracemalloc`` for its peak of traced
+allocations (numpy and pandas buffers are traced).
 Ratios are peer time / our time. A peer whose 1M-row time predicts more than ``--peer-limit``
 seconds at a larger size is skipped there and reported as capped.
 
@@ -31,10 +32,12 @@ import warnings
 import numpy as np
 
 
-def make_data(n: int, seed: int = 0):
+def make_data(n: int, seed: int = 0, float32_scores: bool = False):
     rng = np.random.default_rng(seed)
     treatment = rng.integers(0, 2, n)
     score = rng.random(n)
+    if float32_scores:  # model outputs (XGBoost, LightGBM predict float32), passed as float64
+        score = score.astype(np.float32).astype(np.float64)
     y = (rng.random(n) < 0.1 + 0.05 * treatment * (score > 0.5)).astype(np.int64)
     return y, score, treatment
 
@@ -74,46 +77,57 @@ def causalml():
     }
 
 
-def measure(function, y, s, t, repeat=3):
-    seconds = np.inf
-    for _ in range(repeat):  # best of `repeat`: the machine is shared, the minimum is the least disturbed run
-        gc.collect()
-        start = time.perf_counter()
-        value = function(y, s, t)
-        seconds = min(seconds, time.perf_counter() - start)
+def timed(function, y, s, t):
+    gc.collect()
+    start = time.perf_counter()
+    value = function(y, s, t)
+    return float(value), time.perf_counter() - start
+
+
+def traced_peak(function, y, s, t) -> float:
     gc.collect()
     tracemalloc.start()
     function(y, s, t)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return float(value), seconds, peak / 2**20
+    return peak / 2**20
 
 
 def run_sizes(sizes: list[int], peer_limit: float, repeat: int) -> None:
     warnings.simplefilter("ignore", FutureWarning)  # sklearn's stable_cumsum deprecation inside sklift
     libraries = {"uplift": ours(), "sklift": sklift(), "causalml": causalml()}
     first_time: dict[tuple[str, str], tuple[int, float]] = {}
-    print("| rows | metric | library | value | seconds | peak MiB | peer / uplift time |")
+    print("| rows | metric | library | value | seconds (best of runs) | peak MiB | peer / uplift time |")
     print("|---:|---|---|---:|---:|---:|---:|")
-    for n in sizes:
-        y, s, t = make_data(n)
+    for n, float32_scores in [(n, f32) for n in sizes for f32 in (False, True)]:
+        y, s, t = make_data(n, float32_scores=float32_scores)
+        rows = f"{n:,} ({'float32' if float32_scores else 'float64'} scores)"
         for metric in ("qini", "uplift"):
-            base_seconds = None
+            active = {}
             for name, functions in libraries.items():
                 if functions is None:
-                    print(f"| {n:,} | {metric} | {name} | not installed | | | |")
+                    print(f"| {rows} | {metric} | {name} | not installed | | | |")
                     continue
                 previous = first_time.get((name, metric))
                 if previous is not None and previous[1] * n / previous[0] * 1.3 > peer_limit:
-                    print(f"| {n:,} | {metric} | {name} | capped: ~{previous[1] * n / previous[0]:.0f} s predicted "
+                    print(f"| {rows} | {metric} | {name} | capped: ~{previous[1] * n / previous[0]:.0f} s predicted "
                           f"from {previous[0]:,} rows > {peer_limit:.0f} s | | | |")
                     continue
-                value, seconds, peak = measure(functions[metric], y, s, t, repeat)
-                first_time.setdefault((name, metric), (n, seconds))
-                if name == "uplift":
-                    base_seconds = seconds
-                ratio = "1" if name == "uplift" else f"{seconds / base_seconds:.1f}x"
-                print(f"| {n:,} | {metric} | {name} | {value:.6f} | {seconds:.2f} | {peak:.0f} | {ratio} |", flush=True)
+                active[name] = functions[metric]
+            # interleave the libraries run by run, so a burst of load on the shared machine hits
+            # all of them alike; report each one's best run
+            best = dict.fromkeys(active, np.inf)
+            values = {}
+            for _ in range(repeat):
+                for name, function in active.items():
+                    values[name], seconds = timed(function, y, s, t)
+                    best[name] = min(best[name], seconds)
+            for name, function in active.items():
+                first_time.setdefault((name, metric), (n, best[name]))
+                peak = traced_peak(function, y, s, t)
+                ratio = "1" if name == "uplift" else f"{best[name] / best['uplift']:.1f}x"
+                print(f"| {rows} | {metric} | {name} | {values[name]:.6f} | {best[name]:.2f} | {peak:.0f} | {ratio} |",
+                      flush=True)
 
 
 def chunk_stream(n: int, chunk: int = 1_000_000, seed: int = 1):

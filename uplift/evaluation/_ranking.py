@@ -72,6 +72,14 @@ def _block_ends(sorted_scores: np.ndarray) -> np.ndarray | None:
 
 def _cumulative(values: np.ndarray, ends: np.ndarray | None) -> np.ndarray:
     """Cumulative sums of ``values`` at the block ends, with a leading 0, as float64."""
+    if values.dtype == np.bool_ and len(values) < 2**31 - 1:
+        counts = np.cumsum(values, dtype=np.int32)  # exact, and several times faster than int64 / float64
+        if ends is not None:
+            counts = counts[ends]
+        out = np.empty(len(counts) + 1, dtype=np.float64)
+        out[0] = 0.0
+        out[1:] = counts
+        return out
     out = np.empty(len(values) + 1, dtype=np.float64)
     out[0] = 0.0
     np.cumsum(values, out=out[1:])
@@ -102,17 +110,33 @@ def sorted_group_sums(groups: list[np.ndarray]) -> tuple[np.ndarray, list[np.nda
     return (sorted_scores if ends is None else sorted_scores[ends]), counts
 
 
+def _narrowed(score: np.ndarray) -> np.ndarray:
+    """The scores as float32 when that loses nothing (model outputs often are float32), else as given.
+
+    Sorting float32 is markedly faster; since every value converts exactly, ties and order are
+    unchanged and the result is identical.
+    """
+    if score.dtype != np.float64 or len(score) < 100_000:
+        return score
+    narrow = score.astype(np.float32)
+    if np.array_equal(narrow, score):
+        return narrow
+    return score
+
+
 def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
     """Cumulative sums at each tie-block end of ``data`` ranked by decreasing score."""
     if data.weight is None and data.outcome_type == "binary":
         group = data.treated.view(np.uint8) * np.uint8(2)
         group += data.y == 1.0  # 0: control y=0, 1: control y=1, 2: treated y=0, 3: treated y=1
+        score = _narrowed(data.score)
         groups = []
         for k in range(4):
-            values = data.score[group == k]
+            values = score[group == k]
             values.sort()
             groups.append(values)
         scores, (c0, c1, t0, t1) = sorted_group_sums(groups)
+        scores = scores.astype(np.float64, copy=False)
         n_treated = t0 + t1
         n_control = c0 + c1
         y_treated, y_control = t1, c1
