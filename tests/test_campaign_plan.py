@@ -226,3 +226,17 @@ def test_profit_plan_beats_uplift_ranking_and_reaches_the_oracle_on_synthetic_tr
     assert true_gain[positive].sum() < true_gain[plan_campaign(estimated, ECONOMICS).arm == 1].sum()
     assert (data.customer_type[plan.arm == 1] == "sure thing").mean() == 0.0
     assert true_spend[plan.arm == 1].sum() <= budget * 1.05  # expected spend under the truth stays near budget
+
+
+def test_discount_rate_and_per_customer_value():
+    # a 10% discount on a 100 order is a 10 conversion cost: the sure thing is −4.10 again
+    economics = Economics(value=30.0, contact_cost=0.10, discount_rate=0.10, order_value=100.0)
+    np.testing.assert_allclose(economics.score([[0.50, 0.55]]).gain, [[-4.10]])
+    # per-customer value: the second customer is worth twice as much → 60·0.03 − 0.10 = 1.70
+    economics = Economics(value=[30.0, 60.0], contact_cost=0.10)
+    np.testing.assert_allclose(economics.score([[0.50, 0.55], [0.01, 0.04]]).gain[:, 0], [1.40, 1.70])
+    with pytest.raises(UpliftInputError, match="one value per row of outcomes"):
+        economics.score([[0.5, 0.55]])
+    # revenue outcome: margin 30%, 10% discount on treated revenue: 0.3·(60 − 50) − 0.1·60 − 1 = −4
+    revenue = Economics(margin_rate=0.3, discount_rate=0.1, contact_cost=1.0)
+    np.testing.assert_allclose(revenue.score([[50.0, 60.0]]).gain, [[-4.0]])
