@@ -50,9 +50,10 @@ def benchmark_section(context: DemoContext) -> None:
         f"{m:.4f} [{lo:.4f}, {hi:.4f}]" + (" best" if best else "")
         for m, lo, hi, best in zip(shown["mean"], shown["ci_low"], shown["ci_high"], shown["best"], strict=True)
     ]
-    wide = shown.pivot(index="learner", columns="metric", values="value (95% CI)").reset_index()
-    timing = shown.groupby("learner", sort=False)["fit_seconds"].first().round(2).rename("fit seconds per fold")
-    wide = wide.merge(timing.reset_index(), on="learner")
+    order = [spec.name for spec in config.learners]
+    wide = shown.pivot(index="learner", columns="metric", values="value (95% CI)").reindex(order).reset_index()
+    timing = shown.groupby("learner", sort=False)["fit_seconds"].first().map("{:.2f}".format)
+    wide = wide.merge(timing.rename("fit seconds per fold").reset_index(), on="learner")
     report.table(wide[["learner", *[m for m in DEMO_METRICS if m in wide.columns], "fit seconds per fold"]],
                  caption="Metric names carry their convention (sklift = scikit-uplift's qini_auc_score / "
                          "uplift_auc_score; rate:AUTOC as grf, with its bootstrap SE in the full table).")
