@@ -7,7 +7,7 @@ Usage::
 
 Outcomes come from ``make_uplift_classification`` (persuadables, sure things, lost causes, sleeping
 dogs; arm k scales the effect from 1.0 to 1.5). Economics: a conversion is worth 30; arm 1 is a
-plain e-mail (0.05 per contact), arm 2 a 5-off coupon, arm 3 a 10-off coupon (0.05 and 0.10 per
+plain e-mail (0.05 per contact), arm 2 a 2-off coupon, arm 3 a 4-off coupon (0.05 and 0.10 per
 contact). Each phase runs in its own process so that its peak RSS is its own; the unit of time is
 one ``np.argsort`` of the n x arms profit matrix (what a single global sort of all options costs).
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-ECONOMICS = {"value": 30.0, "contact_cost": [0.05, 0.05, 0.10], "conversion_cost": [0.0, 5.0, 10.0]}
+ECONOMICS = {"value": 30.0, "contact_cost": [0.05, 0.05, 0.10], "conversion_cost": [0.0, 2.0, 4.0]}
 
 
 def _peak_mib() -> float:
