@@ -30,7 +30,7 @@ from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _preview, check_outcome
 from ._checks import _check_score
 from ._curves import perfect_group_scores, qini_values, uplift_values
-from ._ranking import RankedSums, sorted_group_sums, sums_from_group_counts
+from ._ranking import RankedSums, binary_group_sums, sums_from_group_counts
 
 __all__ = ["chunked_auc_scores"]
 
@@ -136,7 +136,7 @@ def chunked_auc_scores(
         )
     cuts = np.unique(np.concatenate([g[::-step] for g in groups if len(g)]))[::-1]
     bounds = np.r_[np.inf, cuts[1:], -np.inf]  # windows [bounds[j+1], bounds[j]), from the top down
-    base = np.zeros(4)
+    base = np.zeros(5)  # count, n_treated, n_control, y_treated, y_control above the window
     x_last = qini_last = uplift_last = 0.0
     qini_area = uplift_area = 0.0
     for j in range(len(bounds) - 1):
@@ -144,16 +144,17 @@ def chunked_auc_scores(
         slices = [g[np.searchsorted(g, low, "left"):np.searchsorted(g, high, "left")] for g in groups]
         if not any(len(s) for s in slices):
             continue
-        _, window_counts = sorted_group_sums(slices)
-        c0, c1, t0, t1 = (base[k] + window_counts[k][1:] for k in range(4))
-        sums = RankedSums(score=np.empty(0), count=c0 + c1 + t0 + t1, n_treated=t0 + t1, n_control=c0 + c1,
-                          y_treated=t1, y_control=c1)
+        window = binary_group_sums(slices)
+        sums = RankedSums(score=window.score, count=base[0] + window.count[1:],
+                          n_treated=base[1] + window.n_treated[1:], n_control=base[2] + window.n_control[1:],
+                          y_treated=base[3] + window.y_treated[1:], y_control=base[4] + window.y_control[1:])
         x, qini = qini_values(sums)
         _, uplift = uplift_values(sums)
         qini_area += _trapezoid_from(x_last, qini_last, x, qini)
         uplift_area += _trapezoid_from(x_last, uplift_last, x, uplift)
         x_last, qini_last, uplift_last = float(x[-1]), float(qini[-1]), float(uplift[-1])
-        base = np.array([c0[-1], c1[-1], t0[-1], t1[-1]], dtype=np.float64)
+        base = np.array([sums.count[-1], sums.n_treated[-1], sums.n_control[-1], sums.y_treated[-1],
+                         sums.y_control[-1]])
     perfect_qini = sums_from_group_counts(perfect_group_scores("qini", counts), counts)
     perfect_uplift = sums_from_group_counts(perfect_group_scores("uplift", counts), counts)
     return {

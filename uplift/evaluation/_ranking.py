@@ -15,13 +15,14 @@ Two ways to get there, same result:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import EvaluationData
 
-__all__ = ["RankedSums", "ranked_sums", "sorted_group_sums", "sums_from_group_counts"]
+__all__ = ["RankedSums", "binary_group_sums", "ranked_sums", "sums_from_group_counts"]
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ class RankedSums:
 
 def _block_ends(sorted_scores: np.ndarray) -> np.ndarray | None:
     """Index of the last row of each run of equal values in a sorted array; None when all differ."""
-    boundaries = np.flatnonzero(sorted_scores[1:] != sorted_scores[:-1])
-    if len(boundaries) == len(sorted_scores) - 1:
+    equal_to_next = sorted_scores[1:] == sorted_scores[:-1]
+    if not equal_to_next.any():
         return None
+    boundaries = np.flatnonzero(~equal_to_next)
     ends = np.empty(len(boundaries) + 1, dtype=np.intp)
     ends[:-1] = boundaries
     ends[-1] = len(sorted_scores) - 1
@@ -86,28 +88,32 @@ def _cumulative(values: np.ndarray, ends: np.ndarray | None) -> np.ndarray:
     return out if ends is None else out[np.r_[0, ends + 1]]
 
 
-def sorted_group_sums(groups: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Merge sorted (ascending) score arrays of several groups into tie blocks.
+def binary_group_sums(groups: list[np.ndarray]) -> RankedSums:
+    """Ranked sums from the sorted (ascending) scores of the four (arm, outcome) groups.
 
-    Returns the block scores in decreasing order and, for each group, the cumulative number of
-    its rows at or above each block, with a leading 0 (float64).
+    ``groups`` holds the scores of (control, y=0), (control, y=1), (treated, y=0) and
+    (treated, y=1). They are merged by a stable arg-sort of the concatenated sorted runs (timsort
+    finds the runs, so this costs about a linear merge); the group label of each merged row gives
+    the cumulative counts.
 
-    >>> scores, counts = sorted_group_sums([np.array([0.1, 0.5]), np.array([0.5, 0.9])])
-    >>> scores, counts[0], counts[1]
-    (array([0.9, 0.5, 0.1]), array([0., 0., 1., 2.]), array([0., 1., 2., 2.]))
+    >>> sums = binary_group_sums([np.array([0.1]), np.array([0.5]), np.array([0.5]), np.array([0.9])])
+    >>> sums.score, sums.n_treated, sums.y_control
+    (array([0.9, 0.5, 0.1]), array([0., 1., 2., 2.]), array([0., 0., 1., 1.]))
     """
     sizes = [len(g) for g in groups]
     merged = np.concatenate(groups)
-    # A stable arg-sort of concatenated sorted runs is a merge (timsort finds the runs).
     order = np.argsort(merged, kind="stable")[::-1]
-    labels = np.repeat(np.arange(len(groups), dtype=np.uint8), sizes)[order]
+    labels = np.repeat(np.arange(4, dtype=np.uint8), sizes)[order]
     sorted_scores = merged[order]
     del merged, order
     ends = _block_ends(sorted_scores)
-    counts = [_cumulative(labels == k, ends) for k in range(len(groups) - 1)]
-    rows = np.arange(len(labels) + 1, dtype=np.float64) if ends is None else np.r_[0.0, ends + 1.0]
-    counts.append(rows - sum(counts))  # the last group: rows so far minus the others
-    return (sorted_scores if ends is None else sorted_scores[ends]), counts
+    count = np.arange(len(labels) + 1, dtype=np.float64) if ends is None else np.r_[0.0, ends + 1.0]
+    n_treated = _cumulative(labels >= 2, ends)
+    return RankedSums(
+        score=(sorted_scores if ends is None else sorted_scores[ends]).astype(np.float64, copy=False),
+        count=count, n_treated=n_treated, n_control=count - n_treated,
+        y_treated=_cumulative(labels == 3, ends), y_control=_cumulative(labels == 1, ends),
+    )
 
 
 def _narrowed(score: np.ndarray) -> np.ndarray:
@@ -135,16 +141,10 @@ def ranked_sums(data: EvaluationData, *, squares: bool = False) -> RankedSums:
             values = score[group == k]
             values.sort()
             groups.append(values)
-        scores, (c0, c1, t0, t1) = sorted_group_sums(groups)
-        scores = scores.astype(np.float64, copy=False)
-        n_treated = t0 + t1
-        n_control = c0 + c1
-        y_treated, y_control = t1, c1
-        return RankedSums(
-            score=scores, count=n_treated + n_control, n_treated=n_treated, n_control=n_control,
-            y_treated=y_treated, y_control=y_control,
-            y2_treated=y_treated if squares else None, y2_control=y_control if squares else None,
-        )
+        sums = binary_group_sums(groups)
+        if squares:  # y^2 = y for a binary outcome
+            return dataclasses.replace(sums, y2_treated=sums.y_treated, y2_control=sums.y_control)
+        return sums
     order = np.argsort(data.score)[::-1]
     sorted_scores = data.score[order]
     ends = _block_ends(sorted_scores)
