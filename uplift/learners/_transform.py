@@ -96,9 +96,9 @@ class ClassTransformation(SeparateEffectLearner):
                 weights = np.ones(len(rows)) if data.weight is None else data.weight[rows]
                 e = np.full(len(rows), weights[treated].sum() / weights.sum())
             balance = np.where(treated, 0.5 / e, 0.5 / (1.0 - e))
-            balance = None if np.allclose(balance, 1.0) else balance
+            weight = _combine(None if np.allclose(balance, 1.0) else balance, data.weight_of(rows))
             z = np.where(treated, data.y[rows], 1.0 - data.y[rows])
-            effects.append((plan.fit("effect", code, data.X[rows], z, _combine(balance, data.weight_of(rows))),))
+            effects.append((plan.fit("effect", code, data.X[rows], z, weight),))
         return EffectState((_control_model(plan, data),), tuple(effects), {"binary": True})
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
