@@ -4,6 +4,8 @@ base-model fits it wraps and beside causalml's equivalent, in one run.
 Data: :func:`uplift.datasets.make_criteo_like` (12 float32 features, 85% treated, visits about
 4.7%). Every case runs in its own child process (a fresh interpreter that builds the same data
 with the same seed), so that its peak RSS (``resource.getrusage``: ``ru_maxrss``) is its own.
+"fit MiB" is that peak minus the RSS just before fitting (interpreter, imported libraries and
+data), i.e. the memory the fit itself adds; causalml's import alone weighs about 150 MiB.
 Base models: :func:`uplift.learners.default_classifier` / ``default_regressor`` everywhere; the
 design propensity 0.85 is passed where a learner uses one (it is an experiment). "raw" is the same
 sequence of base-model fits and predictions written by hand with numpy (the floor any wrapper
@@ -12,7 +14,10 @@ pays); its ratio to ours is the overhead of the package.
 Usage::
 
     .venv/bin/python benchmarks/bench_learners_scale.py --sizes 100000 1000000
-    .venv/bin/python benchmarks/bench_learners_scale.py --sizes 100000 --learners S T --n-jobs 1
+    .venv/bin/python benchmarks/bench_learners_scale.py --sizes 100000 --learners S T --n-jobs 1 --repeat 3
+
+``--repeat k`` runs every case k times (interleaved: raw, ours, causalml, raw, ...) and keeps the
+fastest time and the smallest peak of each, the usual way to read timings on a noisy machine.
 
 ``--n-jobs`` sets the threads of every XGBoost model in every case alike (default: all cores). On
 a shared, oversubscribed machine use 1: two OpenMP threads that wait for each other at every
@@ -22,6 +27,7 @@ barrier made one fit 9x slower there.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import subprocess
@@ -38,6 +44,12 @@ PROPENSITY = 0.85
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _current_mib() -> float:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024.0
 
 
 # -- the cases (run in the child) ---------------------------------------------------------------------
@@ -138,9 +150,14 @@ def child(kind: str, name: str, n_samples: int, n_jobs: int | None) -> None:
         _defaults._n_jobs = lambda: n_jobs  # every case builds its models through default_*
 
     warnings.simplefilter("ignore")
+    import sklearn.model_selection  # noqa: F401  (imports of every case, before the baseline)
+    import xgboost  # noqa: F401
+
+    if kind == "causalml":
+        importlib.import_module("causalml.inference.meta")
     data = make_criteo_like(n_samples, random_state=0)
     y, t = np.asarray(data.y, dtype=np.float64), np.asarray(data.treatment, dtype=np.int64)
-    data_mib = _peak_mib()
+    data_mib = _current_mib()  # interpreter, libraries and data: what every case holds before fitting
     started = time.perf_counter()
     effect = {"ours": ours, "raw": raw, "causalml": causalml}[kind](name, data.X, y, t)
     seconds = time.perf_counter() - started
@@ -161,25 +178,32 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--learners", nargs="+", default=LEARNERS, choices=LEARNERS)
     parser.add_argument("--n-jobs", type=int, default=None, help="threads per XGBoost model (default: all cores)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case; the minimum is kept")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]), args.n_jobs)
         return
     print("| rows | learner | ours s | raw s | ours/raw | causalml s | causalml/raw | ours MiB | raw MiB "
-          "| ours/raw | causalml MiB | causalml/raw | corr(tau) |")
-    print("|" + "---|" * 13)
+          "| ours/raw | causalml MiB | causalml/raw | fit MiB ours / raw / causalml | corr(tau) |")
+    print("|" + "---|" * 14)
     for n_samples in args.sizes:
         for name in args.learners:
-            results = {kind: run_case(kind, name, n_samples, args.n_jobs) for kind in ("raw", "ours")}
-            results["causalml"] = run_case("causalml", name, n_samples, args.n_jobs) if name in CAUSALML else None
-            base, mine, peer = results["raw"], results["ours"], results["causalml"]
+            kinds = ["raw", "ours", "causalml"] if name in CAUSALML else ["raw", "ours"]
+            runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+            for _ in range(args.repeat):
+                for kind in kinds:
+                    runs[kind].append(run_case(kind, name, n_samples, args.n_jobs))
+            best = {kind: {key: min(run[key] for run in results) for key in results[0]}
+                    for kind, results in runs.items()}
+            base, mine, peer = best["raw"], best["ours"], best.get("causalml")
             peer_cells = (["n/a"] * 4 if peer is None else
                           [f"{peer['seconds']:.1f}", f"{peer['seconds'] / base['seconds']:.2f}",
                            f"{peer['peak_mib']:.0f}", f"{peer['peak_mib'] / base['peak_mib']:.2f}"])
             cells = [f"{n_samples:,}", name, f"{mine['seconds']:.1f}", f"{base['seconds']:.1f}",
                      f"{mine['seconds'] / base['seconds']:.2f}", *peer_cells[:2], f"{mine['peak_mib']:.0f}",
                      f"{base['peak_mib']:.0f}", f"{mine['peak_mib'] / base['peak_mib']:.2f}", *peer_cells[2:],
+                     " / ".join(f"{r['peak_mib'] - r['data_mib']:.0f}" if r else "n/a" for r in (mine, base, peer)),
                      f"{mine['corr']:.3f}"]
             print("| " + " | ".join(cells) + " |", flush=True)
 
