@@ -214,7 +214,7 @@ def check_treatment(
     order = np.r_[control_index, np.delete(np.arange(len(labels)), control_index)]
     remap = np.empty(len(labels), dtype=np.intp)
     remap[order] = np.arange(len(labels))
-    codes = remap[codes_sorted]
+    codes = codes_sorted if control_index == 0 else remap[codes_sorted]
     counts = np.bincount(codes, minlength=len(labels))
     too_small = [labels[order[k]] for k in range(len(labels)) if counts[k] < min_rows_per_arm]
     if too_small:
