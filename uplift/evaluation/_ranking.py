@@ -73,15 +73,13 @@ def _block_ends(sorted_scores: np.ndarray) -> np.ndarray | None:
 
 
 def _cumulative(values: np.ndarray, ends: np.ndarray | None) -> np.ndarray:
-    """Cumulative sums of ``values`` at the block ends, with a leading 0, as float64."""
+    """Cumulative sums of ``values`` at the block ends, with a leading 0 (int32 counts for booleans)."""
     if values.dtype == np.bool_ and len(values) < 2**31 - 1:
-        counts = np.cumsum(values, dtype=np.int32)  # exact, and several times faster than int64 / float64
-        if ends is not None:
-            counts = counts[ends]
-        out = np.empty(len(counts) + 1, dtype=np.float64)
-        out[0] = 0.0
-        out[1:] = counts
-        return out
+        # counts: int32 is exact here and its cumsum several times faster than int64 / float64
+        counts = np.empty(len(values) + 1, dtype=np.int32)
+        counts[0] = 0
+        np.cumsum(values, out=counts[1:])
+        return counts if ends is None else counts[np.r_[0, ends + 1]]
     out = np.empty(len(values) + 1, dtype=np.float64)
     out[0] = 0.0
     np.cumsum(values, out=out[1:])
@@ -98,7 +96,7 @@ def binary_group_sums(groups: list[np.ndarray]) -> RankedSums:
 
     >>> sums = binary_group_sums([np.array([0.1]), np.array([0.5]), np.array([0.5]), np.array([0.9])])
     >>> sums.score, sums.n_treated, sums.y_control
-    (array([0.9, 0.5, 0.1]), array([0., 1., 2., 2.]), array([0., 0., 1., 1.]))
+    (array([0.9, 0.5, 0.1]), array([0, 1, 2, 2], dtype=int32), array([0, 0, 1, 1], dtype=int32))
     """
     sizes = [len(g) for g in groups]
     merged = np.concatenate(groups)
