@@ -92,9 +92,9 @@ def _unique_inverse(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if array.dtype.kind in "biu" and len(array):
         low, high = int(array.min()), int(array.max())
         if high - low < 1024:
-            offset = array.astype(np.intp, copy=False)
+            offset = array.astype(np.intp)  # a copy: the codes must not alias the caller's array
             if low:
-                offset = offset - low
+                offset -= low
             present = np.bincount(offset, minlength=high - low + 1) > 0
             labels = (np.flatnonzero(present) + low).astype(array.dtype)
             if present.all():
