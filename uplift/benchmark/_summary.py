@@ -146,6 +146,8 @@ def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, p
     from matplotlib import colormaps
     from matplotlib.figure import Figure
 
+    from ..plotting import QiniCurveDisplay
+
     cmap = colormaps["tab20"]
 
     written = []
@@ -158,19 +160,20 @@ def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, p
         figure = Figure(figsize=(5.5 * len(arms) + 2.5, 4.2))
         axes = figure.subplots(1, len(arms), squeeze=False)[0]
         for ax, arm in zip(axes, arms, strict=True):
-            end = []
+            auc = table.loc[(table["dataset"] == dataset) & (table["arm"] == arm)
+                            & (table["metric"] == "qini_auc:uplift")].set_index("learner")["mean"]
             for index, learner in enumerate(learners):
                 curves = np.array([r["qini_curves"][arm] for r in mine if r["learner"] == learner and arm in
                                    r["qini_curves"]])
                 if len(curves) == 0:
                     continue
-                ax.plot(grid, curves.mean(axis=0), label=learner, color=colors[index],
-                        linestyle=("-", "--", ":", "-.")[index // 10 % 4] if index >= 10 else "-")
-                end.append(curves[:, -1].mean())
-            ax.plot([0, 1], [0, float(np.mean(end))], color="black", linestyle=":", linewidth=1,
-                    label="random targeting (line)")
-            ax.set(title=f"{dataset}: {arm} vs control", xlabel="fraction targeted",
-                   ylabel="Qini (incremental outcomes per customer)")
+                style = {"color": colors[index], "linewidth": 1.4,
+                         "linestyle": ("-", "--", ":", "-.")[index // 10 % 4]}
+                QiniCurveDisplay(x=grid, y=curves.mean(axis=0), auc=auc.get(learner), name=learner).plot(
+                    ax, plot_random=index == 0, plot_perfect=False, line_kwargs=style)
+            ax.set(title=f"{dataset}: {arm} vs control (mean over folds)",
+                   ylabel="Qini per customer  (Y_t(k) − Y_c(k)·N_t(k)/N_c(k)) / n")
+            ax.get_legend().remove()
         axes[-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
         path = output / f"qini_{dataset}.png"
         figure.savefig(path, dpi=100, bbox_inches="tight")
