@@ -123,6 +123,20 @@ def fetch_criteo(
     ----------
     Diemert, E., Betlei, A., Renaudin, C., Amini, M.-R. (2018). A Large Scale Benchmark for
     Uplift Modeling. AdKDD & TargetAd workshop, KDD.
+
+    Examples
+    --------
+    A file in the published format (here four made-up rows) read with ``path=``:
+
+    >>> import tempfile, pathlib
+    >>> header = ",".join([*(f"f{i}" for i in range(12)), "treatment", "conversion", "visit", "exposure"])
+    >>> rows = [",".join(["1.0"] * 12 + [t, "0", v, e]) for t, v, e in
+    ...         [("1", "1", "1"), ("0", "0", "0"), ("1", "0", "0"), ("0", "1", "0")]]
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "criteo-research-uplift-v2.1.csv.gz"
+    >>> import gzip; _ = file.write_bytes(gzip.compress("\\n".join([header, *rows]).encode()))
+    >>> data = fetch_criteo(path=file)
+    >>> len(data), data.feature_names[-1], "exposure" in data.feature_names
+    (4, 'f11', False)
     """
     check_literal(outcome, CriteoOutcome, "outcome")
     file = ensure_file(CRITEO, name="criteo", data_home_path=data_home,
