@@ -238,3 +238,43 @@ def test_peer_adapters_multi_arm_and_parity():
         peer = build_learner(LearnerSpec(key, key=key, params={"model": LOGISTIC}), random_state=0)
         np.testing.assert_allclose(peer.fit(data.X, data.y, treatment=codes).predict(data.X), ours, rtol=1e-6,
                                    err_msg=key)
+
+
+def test_sigkill_mid_run_then_resume(tmp_path):
+    """A real `kill -9` of the CLI during a run: the restart skips finished tasks, no row twice."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = tmp_path / "kill.toml"
+    config.write_text(
+        'name = "kill"\nseeds = [0, 1]\nn_folds = 5\nn_bootstrap = 50\nmetrics = ["qini_auc:sklift", "rate:AUTOC"]\n'
+        '[[datasets]]\nkey = "synthetic"\nparams = { n_samples = 3000, n_features = 4, random_state = 0 }\n'
+        '[[learners]]\nkey = "random"\n[[learners]]\nname = "t"\nkey = "t_learner"\n'
+        'params = { outcome_model = { class = "sklearn.linear_model:LogisticRegression" } }\n'
+    )
+    output = tmp_path / "out"
+    results = output / "results.jsonl"
+    command = [sys.executable, "-m", "uplift.cli", "benchmark", str(config), "--output", str(output), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if results.exists() and results.read_bytes().count(b"\n") >= 3:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    killed_at = results.read_bytes()
+    rerun = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"})
+    assert rerun.returncode == 0, rerun.stderr
+    keys = _keys(results)
+    assert len(keys) == len(set(keys)) == 20
+    finished = killed_at[: killed_at.rfind(b"\n") + 1]
+    assert results.read_bytes().startswith(finished)
+    n_finished = finished.count(b"\n")
+    assert f"{20 - n_finished} task(s) run, {n_finished} already finished" in rerun.stdout
