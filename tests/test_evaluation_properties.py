@@ -179,17 +179,20 @@ def test_score_interval_stratified_bootstrap():
 @pytest.mark.slow
 def test_rate_interval_covers_the_truth():
     # Truth: RATE (AUTOC) of the true effect as priority, computed with the true effects as scores on
-    # 400,000 customers (its own error, about 0.001, is small beside the SE at n = 2,000, about 0.03).
+    # 400,000 customers (about 0.054; its own error, about 0.001, is small beside the SE at n = 2,000,
+    # about 0.016). Measured once: 190 of 200 intervals cover it; half-sample SE 0.0154 on average
+    # against an empirical sd of the estimates of 0.0159.
     population = make_uplift_classification(400_000, random_state=100)
     order = np.argsort(-population.tau)
     tau_sorted = population.tau[order]
     toc = np.cumsum(tau_sorted) / np.arange(1, len(tau_sorted) + 1) - tau_sorted.mean()
     truth = toc.mean()
-    repetitions = 80
+    repetitions = 200
     covered = 0
     for seed in range(repetitions):
         data = make_uplift_classification(2000, random_state=seed)
         covered += rate_score(data.y, data.tau, data.treatment, n_bootstrap=100, random_state=seed).contains(truth)
-    # With true coverage 0.95, 80 repetitions cover on average 76 times with sd sqrt(80 * .95 * .05) = 1.95;
-    # 4 sd below is 68. The upper side is not tested: conservative intervals are acceptable.
-    assert covered >= 68, covered
+    # With true coverage 0.95, 200 repetitions cover on average 190 times with sd
+    # sqrt(200 * .95 * .05) = 3.1; 4 sd below is 178. The upper side is not tested: conservative
+    # intervals are acceptable.
+    assert covered >= 178, covered
