@@ -1,6 +1,7 @@
 """Evaluation of uplift rankings: tie-aware curves and scores with named conventions, RATE, intervals.
 
-Pure numpy/scipy: this package never imports matplotlib, xgboost or causalml (a test checks it).
+Array code on numpy (pandas only for the per-bin table): this package never imports matplotlib,
+xgboost or causalml (a test checks it).
 See ``docs/metrics.md`` for the formula of every convention and a conversion table.
 """
 
