@@ -225,3 +225,21 @@ def test_metrics_never_import_plotting_or_heavy_libraries():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rate_multi_arm_keeps_per_row_inputs_aligned():
+    rng = np.random.default_rng(8)
+    n = 90
+    treatment = np.tile([0, 1, 2], n // 3)
+    y, score = rng.normal(size=n), rng.normal(size=n)
+    outcomes = rng.normal(size=(n, 3))  # control, arm 1, arm 2 (as predict_outcomes)
+    propensity = rng.uniform(0.3, 0.7, n)
+    groups = np.arange(n) // 2
+    keep = treatment != 1
+    full = rate_score(y, score, treatment, control_value=0, treatment_value=2, outcome_predictions=outcomes,
+                      propensity=propensity, groups=groups, n_bootstrap=20, random_state=1)
+    subset = rate_score(y[keep], score[keep], (treatment[keep] == 2).astype(int),
+                        outcome_predictions=outcomes[keep][:, [0, 2]], propensity=propensity[keep],
+                        groups=groups[keep], n_bootstrap=20, random_state=1)
+    assert full.estimate == pytest.approx(subset.estimate)
+    assert full.std_error == pytest.approx(subset.std_error)
