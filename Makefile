@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # The causalml extra brings causalml and scikit-uplift for the parity tests and peer benchmarks;
 # `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
 EXTRAS ?= dev,causalml
+# OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
+export OMP_WAIT_POLICY ?= PASSIVE
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
