@@ -117,8 +117,7 @@ class BaseUpliftLearner(BaseEstimator):
         n_samples = check_consistent_length(X=X_array, y=y_array, treatment=info.codes)
         weight = check_sample_weight(sample_weight, n_samples)
         propensity = known_propensity(self._get("propensity"), info, n_samples, name)
-        data = FitData(X_array, y_array, info.codes, weight,
-                       None if propensity is None else np.ascontiguousarray(propensity))
+        data = FitData(X_array, y_array, info.codes, weight, propensity)
         state = self._fit_state(plan, data)
         result = None if inference is None else run_bootstrap(self, plan, data, inference)
         for note in dict.fromkeys(plan.notes):

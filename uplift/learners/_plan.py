@@ -51,6 +51,11 @@ class FitData:
     def weight_of(self, index: np.ndarray | slice) -> np.ndarray | None:
         return None if self.weight is None else self.weight[index]
 
+    def pair_rows(self, code: int) -> np.ndarray | slice:
+        """Rows of the control and arm ``code``: a slice (views, no copy of X) when that is every row."""
+        in_pair = (self.codes == 0) | (self.codes == code)
+        return slice(None) if in_pair.all() else np.flatnonzero(in_pair)
+
 
 def _describe(model: Any) -> str:
     return type(model).__name__

@@ -73,7 +73,7 @@ class _CrossFitLearner(SeparateEffectLearner):
         outcomes, probabilities, control_models = cross_fit_outcomes(plan, data)
         effects = []
         for code in range(1, plan.n_arms + 1):
-            rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
+            rows = data.pair_rows(code)
             e = pair_propensity(probabilities[rows], code)
             target, weight = self._target(data.y[rows], (data.codes[rows] == code).astype(np.float64),
                                           outcomes[rows, 0], outcomes[rows, code], e)

@@ -88,13 +88,13 @@ class ClassTransformation(SeparateEffectLearner):
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         effects = []
         for code in range(1, plan.n_arms + 1):
-            rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
+            rows = data.pair_rows(code)
             treated = data.codes[rows] == code
             if data.propensity is not None:
                 e = pair_propensity(data.propensity[rows], code)
             else:
-                weights = np.ones(len(rows)) if data.weight is None else data.weight[rows]
-                e = np.full(len(rows), weights[treated].sum() / weights.sum())
+                weights = np.ones(len(treated)) if data.weight is None else data.weight[rows]
+                e = np.full(len(treated), weights[treated].sum() / weights.sum())
             balance = np.where(treated, 0.5 / e, 0.5 / (1.0 - e))
             weight = _combine(None if np.allclose(balance, 1.0) else balance, data.weight_of(rows))
             z = np.where(treated, data.y[rows], 1.0 - data.y[rows])
@@ -171,7 +171,7 @@ class TransformedOutcome(SeparateEffectLearner):
         probabilities, _ = arm_probabilities(plan, data, cross_fit=True)
         effects = []
         for code in range(1, plan.n_arms + 1):
-            rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
+            rows = data.pair_rows(code)
             e = pair_propensity(probabilities[rows], code)
             treated = (data.codes[rows] == code).astype(np.float64)
             transformed = data.y[rows] * (treated - e) / (e * (1.0 - e))
