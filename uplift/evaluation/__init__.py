@@ -24,7 +24,7 @@ from ._scores import (
     uplift_by_percentile,
     weighted_average_uplift,
 )
-from ._signal import signal_check
+from ._signal import SignalCheckResult, signal_check
 
 __all__ = [
     "SignalCheckResult",
