@@ -50,3 +50,10 @@ def test_version_and_lazy_submodules():
     assert uplift.__version__ == "0.1.0"
     assert uplift.datasets.load_hillstrom is not None
     assert "diagnostics" in dir(uplift)
+
+
+def test_every_subpackage_supports_star_import():
+    names = ["benchmark", "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference",
+             "learners", "model_selection", "plotting", "validation"]
+    code = "\n".join(f"from uplift.{name} import *" for name in names)
+    _run(code + "\nprint('ok')")
