@@ -29,3 +29,39 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture(scope="session")
+def light():
+    """Factory of every learner with light, deterministic base models (logistic / linear).
+
+    ``light(name, kind)`` with ``name`` in S, T, X, R, DR, CT, TO and ``kind`` "binary" or
+    "continuous". R estimates its propensity (the cross-fitted logistic default); X, DR and TO use
+    the known design propensity 0.5, as in a randomized experiment.
+    """
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    from uplift.learners import (
+        ClassTransformation,
+        DRLearner,
+        RLearner,
+        SLearner,
+        TLearner,
+        TransformedOutcome,
+        XLearner,
+    )
+
+    def make(name: str, kind: str = "binary"):
+        outcome = LogisticRegression() if kind == "binary" else LinearRegression()
+        effect = LinearRegression()
+        return {
+            "S": lambda: SLearner(outcome, interactions=True),
+            "T": lambda: TLearner(outcome),
+            "X": lambda: XLearner(outcome, effect_model=effect, propensity=0.5),
+            "R": lambda: RLearner(outcome, effect_model=effect, random_state=0),
+            "DR": lambda: DRLearner(outcome, effect_model=effect, propensity=0.5, random_state=0),
+            "CT": lambda: ClassTransformation(LogisticRegression(), outcome_model=LogisticRegression()),
+            "TO": lambda: TransformedOutcome(effect, outcome_model=outcome, propensity=0.5),
+        }[name]()
+
+    return make

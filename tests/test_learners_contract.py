@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
@@ -18,33 +18,12 @@ from sklearn.utils.validation import check_is_fitted
 from uplift.datasets import make_uplift_classification, make_uplift_regression
 from uplift.exceptions import FeatureMismatchError
 from uplift.learners import (
-    BaseUpliftLearner,
-    ClassTransformation,
-    DRLearner,
-    RLearner,
     SLearner,
     TLearner,
-    TransformedOutcome,
-    XLearner,
 )
 
 NAMES = ["S", "T", "X", "R", "DR", "CT", "TO"]
 SEPARATE_EFFECT = {"X", "R", "DR", "CT", "TO"}
-
-
-def light(name: str, kind: str = "binary") -> BaseUpliftLearner:
-    """Each learner with light, deterministic base models; propensities estimated for R, known elsewhere."""
-    outcome = LogisticRegression() if kind == "binary" else LinearRegression()
-    effect = LinearRegression()
-    return {
-        "S": SLearner(outcome, interactions=True),
-        "T": TLearner(outcome),
-        "X": XLearner(outcome, effect_model=effect, propensity=0.5),
-        "R": RLearner(outcome, effect_model=effect, random_state=0),
-        "DR": DRLearner(outcome, effect_model=effect, propensity=0.5, random_state=0),
-        "CT": ClassTransformation(LogisticRegression(), outcome_model=LogisticRegression()),
-        "TO": TransformedOutcome(effect, outcome_model=outcome, random_state=0),
-    }[name]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +37,7 @@ def three_arms():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_fit_returns_self_and_is_idempotent(name, binary):
+def test_fit_returns_self_and_is_idempotent(name, binary, light):
     learner = light(name)
     assert learner.fit(binary.X, binary.y, treatment=binary.treatment) is learner
     first = learner.predict(binary.X)
@@ -70,7 +49,7 @@ def test_fit_returns_self_and_is_idempotent(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_parameters_are_not_changed_by_fit(name, binary):
+def test_parameters_are_not_changed_by_fit(name, binary, light):
     learner = light(name)
     before = repr(learner.get_params(deep=True))
     learner.fit(binary.X, binary.y, treatment=binary.treatment)
@@ -83,7 +62,7 @@ def test_parameters_are_not_changed_by_fit(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_unfitted_learner_raises(name, binary):
+def test_unfitted_learner_raises(name, binary, light):
     learner = light(name)
     for method in (learner.predict, learner.predict_outcomes, learner.effect_interval):
         with pytest.raises(NotFittedError):
@@ -91,7 +70,7 @@ def test_unfitted_learner_raises(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_numpy_and_pandas_inputs_agree(name, binary):
+def test_numpy_and_pandas_inputs_agree(name, binary, light):
     from_frame = light(name).fit(binary.X, pd.Series(binary.y), treatment=pd.Series(binary.treatment))
     from_array = light(name).fit(binary.X.to_numpy(), binary.y, treatment=list(binary.treatment))
     np.testing.assert_allclose(from_frame.predict(binary.X), from_array.predict(binary.X.to_numpy()), rtol=1e-12)
@@ -101,7 +80,7 @@ def test_numpy_and_pandas_inputs_agree(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_works_inside_a_pipeline(name, binary):
+def test_works_inside_a_pipeline(name, binary, light):
     pipeline = Pipeline([("identity", FunctionTransformer()), ("learner", light(name))])
     pipeline.fit(binary.X, binary.y, learner__treatment=binary.treatment)
     direct = light(name).fit(binary.X, binary.y, treatment=binary.treatment)
@@ -109,7 +88,7 @@ def test_works_inside_a_pipeline(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_clone_get_params_set_params(name, binary):
+def test_clone_get_params_set_params(name, binary, light):
     learner = light(name)
     copy = clone(learner)
     assert copy.get_params().keys() == learner.get_params().keys()
@@ -119,7 +98,7 @@ def test_clone_get_params_set_params(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_features_are_checked_at_predict(name, binary):
+def test_features_are_checked_at_predict(name, binary, light):
     learner = light(name).fit(binary.X, binary.y, treatment=binary.treatment)
     with pytest.raises(FeatureMismatchError, match="features, but the model was fitted with 5"):
         learner.predict(binary.X.to_numpy()[:, :4])
@@ -130,7 +109,7 @@ def test_features_are_checked_at_predict(name, binary):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_several_arms_give_one_column_per_arm(name, three_arms):
+def test_several_arms_give_one_column_per_arm(name, three_arms, light):
     learner = light(name)
     if "propensity" in learner.get_params():
         learner.set_params(propensity=None)
@@ -143,7 +122,7 @@ def test_several_arms_give_one_column_per_arm(name, three_arms):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_predict_outcomes_is_consistent_with_predict(name, binary, three_arms):
+def test_predict_outcomes_is_consistent_with_predict(name, binary, three_arms, light):
     for data in (binary, three_arms):
         learner = light(name)
         if "propensity" in learner.get_params():
@@ -161,7 +140,7 @@ def test_predict_outcomes_is_consistent_with_predict(name, binary, three_arms):
 
 
 @pytest.mark.parametrize("name", ["S", "T", "X", "R", "DR", "TO"])
-def test_continuous_outcome(name):
+def test_continuous_outcome(name, light):
     data = make_uplift_regression(500, 5, random_state=0)
     learner = light(name, "continuous").fit(data.X, data.y, treatment=data.treatment)
     assert learner.outcome_type_ == "continuous"

@@ -7,37 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import LinearRegression
 
 from uplift.datasets import make_uplift_classification, make_uplift_regression
 from uplift.learners import (
-    ClassTransformation,
-    DRLearner,
-    RLearner,
-    SLearner,
     TLearner,
-    TransformedOutcome,
-    XLearner,
 )
 
 #: Mostly persuadables, so that the true ATE (about 0.06) is several standard errors from 0 and
 #: a learner with the wrong sign fails the ATE test.
 SHARES = (0.6, 0.1, 0.2, 0.1)
-
-
-def light(name: str, kind: str = "binary"):
-    """Each learner with light, deterministic base models (logistic / linear)."""
-    outcome = LogisticRegression() if kind == "binary" else LinearRegression()
-    effect = LinearRegression()
-    return {
-        "S": SLearner(outcome, interactions=True),
-        "T": TLearner(outcome),
-        "X": XLearner(outcome, effect_model=effect, propensity=0.5),
-        "R": RLearner(outcome, effect_model=effect, random_state=0),
-        "DR": DRLearner(outcome, effect_model=effect, propensity=0.5, random_state=0),
-        "CT": ClassTransformation(LogisticRegression(), outcome_model=LogisticRegression()),
-        "TO": TransformedOutcome(effect, outcome_model=outcome, propensity=0.5),
-    }[name]
 
 
 BINARY = ["S", "T", "X", "R", "DR", "CT", "TO"]
@@ -55,7 +34,7 @@ def _horvitz_thompson_se(y: np.ndarray, treatment: np.ndarray, e: float = 0.5) -
 
 
 @pytest.mark.parametrize(("kind", "name"), [("binary", n) for n in BINARY] + [("continuous", n) for n in CONTINUOUS])
-def test_ate_within_four_standard_errors(kind, name):
+def test_ate_within_four_standard_errors(kind, name, light):
     data = (make_uplift_classification(3000, 6, type_shares=SHARES, random_state=11) if kind == "binary"
             else make_uplift_regression(2000, 6, random_state=11))
     learner = light(name, kind).fit(data.X, data.y, treatment=data.treatment)
@@ -85,7 +64,7 @@ CORRELATION_BOUND = {
 
 
 @pytest.mark.parametrize(("kind", "name"), list(CORRELATION_BOUND))
-def test_predicted_effect_tracks_the_truth(kind, name):
+def test_predicted_effect_tracks_the_truth(kind, name, light):
     n_binary = 12000 if name == "CT" else 3000
     data = (make_uplift_classification(n_binary, 6, type_shares=SHARES, random_state=12) if kind == "binary"
             else make_uplift_regression(2000, 6, random_state=12))
@@ -95,7 +74,7 @@ def test_predicted_effect_tracks_the_truth(kind, name):
 
 
 @pytest.mark.parametrize("name", ["T", "DR"])
-def test_error_shrinks_with_n(name):
+def test_error_shrinks_with_n(name, light):
     # tau(x) = 1 + 0.5 x2 + 1{x3 > 0}: a linear effect model keeps an approximation floor (RMSE
     # about 0.30, the residual of 1{x3>0} on x3), plus an estimation error of order sqrt(p / n):
     # about 0.6 at n = 400 and under 0.15 at n = 6400 (6 features, noise 1). So the RMSE must fall
