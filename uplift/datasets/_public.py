@@ -66,6 +66,16 @@ X5_FILES = {
 }
 
 
+def _read_sample(
+    remote: RemoteFile, name: str, *, subsample: Any, random_state: Any, data_home: str | Path | None,
+    download_if_missing: bool, path: str | Path | None, opener: Opener | None,
+) -> tuple[pd.DataFrame, Path]:
+    """The verified file (downloaded if missing and allowed) read as a table, optionally subsampled."""
+    file = ensure_file(remote, name=name, data_home_path=data_home,
+                       download_if_missing=download_if_missing, path=path, opener=opener)
+    return _subsample(pd.read_csv(file), subsample, random_state, name), file
+
+
 def _subsample(frame: pd.DataFrame, subsample: Any, random_state: Any, name: str) -> pd.DataFrame:
     size = check_subsample(subsample, "subsample")
     if size is None:
@@ -139,9 +149,9 @@ def fetch_criteo(
     (4, 'f11', False)
     """
     check_literal(outcome, CriteoOutcome, "outcome")
-    file = ensure_file(CRITEO, name="criteo", data_home_path=data_home,
-                       download_if_missing=download_if_missing, path=path, opener=opener)
-    frame = _subsample(pd.read_csv(file), subsample, random_state, "criteo")
+    frame, file = _read_sample(CRITEO, "criteo", subsample=subsample, random_state=random_state,
+                               data_home=data_home, download_if_missing=download_if_missing, path=path,
+                               opener=opener)
     return load_table(
         frame, treatment="treatment", outcome=outcome, control_value=0,
         features=[f"f{i}" for i in range(12)],
@@ -171,9 +181,9 @@ def fetch_lenta(
     login) and verified by the mirror's published MD5, the header and the row count. Licence
     terms of the original release are unclear: use for research and benchmarks.
     """
-    file = ensure_file(LENTA, name="lenta", data_home_path=data_home,
-                       download_if_missing=download_if_missing, path=path, opener=opener)
-    frame = _subsample(pd.read_csv(file), subsample, random_state, "lenta")
+    frame, file = _read_sample(LENTA, "lenta", subsample=subsample, random_state=random_state,
+                               data_home=data_home, download_if_missing=download_if_missing, path=path,
+                               opener=opener)
     return load_table(frame, treatment="group", outcome="response_att", control_value="control",
                       description=f"Lenta BigTarget uplift ({len(frame):,} rows from {file.name}).")
 
@@ -192,12 +202,13 @@ def fetch_megafon(
     ``treatment_group`` ("treatment" / "control", 50% each) is the treatment and ``conversion``
     the outcome. Parameters and verification as in :func:`fetch_lenta`.
     """
-    file = ensure_file(MEGAFON, name="megafon", data_home_path=data_home,
-                       download_if_missing=download_if_missing, path=path, opener=opener)
-    frame = _subsample(pd.read_csv(file), subsample, random_state, "megafon")
+    frame, file = _read_sample(MEGAFON, "megafon", subsample=subsample, random_state=random_state,
+                               data_home=data_home, download_if_missing=download_if_missing, path=path,
+                               opener=opener)
     identifiers = [c for c in frame.columns if c.lower() == "id"]
     return load_table(frame, treatment="treatment_group", outcome="conversion", control_value="control",
-                      drop=identifiers, description=f"MegaFon Uplift Competition ({len(frame):,} rows).")
+                      drop=identifiers,
+                      description=f"MegaFon Uplift Competition ({len(frame):,} rows from {file.name}).")
 
 
 def fetch_x5_tables(
