@@ -221,8 +221,7 @@ class BaseUpliftLearner(BaseEstimator):
         -------
         ndarray of shape (n, n_arms + 1)
             Control first, then arms in the order of ``treatment_arms_``; probabilities for a binary
-            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k``, except
-            where a learner with a separate effect model clips a probability into [0, 1].
+            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k`` (to rounding).
         """
         X = self._check_X(X)
         return self._outcomes(self.models_, X)
@@ -297,21 +296,34 @@ def average_prediction(models: tuple[Any, ...], X: np.ndarray) -> np.ndarray:
 class SeparateEffectLearner(BaseUpliftLearner):
     """A learner whose effect has its own model; outcomes are the control outcome plus the effect.
 
-    ``predict_outcomes`` is defined as ``[mu0(x), mu0(x) + tau_1(x), ..., mu0(x) + tau_K(x)]`` where
-    ``mu0`` is the control outcome model and ``tau_k`` the effect returned by ``predict``; for a
-    binary outcome each column is clipped into [0, 1], so the difference equals ``predict`` except
-    where clipping bites.
+    ``predict_outcomes`` is ``[mu0(x), mu0(x) + tau_1(x), ..., mu0(x) + tau_K(x)]`` where ``mu0`` is
+    the control outcome model and ``tau_k`` the effect returned by ``predict``. For a binary outcome
+    an effect is a difference of probabilities, so both come from the same bounded numbers:
+    ``mu0`` is clipped into [0, 1] and each effect into ``[-mu0(x), 1 - mu0(x)]`` (hence into
+    [-1, 1]); ``predict`` returns the clipped effect, so ``predict`` equals the difference of
+    ``predict_outcomes`` columns for every row.
     """
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
         return average_prediction(state.effect[code - 1], X)
 
-    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+    def _raw_effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
         return np.column_stack([self._arm_effect(state, code, X) for code in range(1, len(state.effect) + 1)])
 
+    def _control_and_effects(self, state: EffectState, X: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """The control outcome (None when not needed) and the effects, bounded for a binary outcome."""
+        effects = self._raw_effects(state, X)
+        if not state.extra.get("binary", False):
+            return None, effects
+        control = np.clip(average_prediction(state.control, X), 0.0, 1.0)
+        np.clip(effects, -control[:, None], 1.0 - control[:, None], out=effects)
+        return control, effects
+
+    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+        return self._control_and_effects(state, X)[1]
+
     def _outcomes(self, state: EffectState, X: np.ndarray) -> np.ndarray:
-        control = average_prediction(state.control, X)
-        outcomes = np.column_stack([control, control[:, None] + self._effects(state, X)])
-        if state.extra.get("binary", False):
-            np.clip(outcomes, 0.0, 1.0, out=outcomes)
-        return outcomes
+        control, effects = self._control_and_effects(state, X)
+        if control is None:
+            control = average_prediction(state.control, X)
+        return np.column_stack([control, control[:, None] + effects])
