@@ -42,6 +42,16 @@ def test_srm_with_intended_unequal_allocation():
         srm_test(labels, [0.5, 0.6])
 
 
+def test_srm_with_a_planned_arm_that_has_no_rows_fails():
+    # issue 9: a planned arm with zero rows raised "must sum to 1" instead of a failed SRM verdict
+    result = srm_test(["control"] * 500 + ["mail"] * 500, {"control": 0.4, "mail": 0.4, "sms": 0.2})
+    assert result.verdict == "fail"
+    assert result.counts.tolist() == [500, 500, 0] and result.arms == ["control", "mail", "sms"]
+    assert srm_test([0] * 100, {0: 0.5, 1: 0.5}).verdict == "fail"
+    with pytest.raises(UpliftInputError, match="pass a mapping"):
+        srm_test([0] * 50 + [1] * 50, [0.4, 0.4, 0.2])
+
+
 def test_hillstrom_three_arms_pass_srm_with_published_p_value():
     # data/README.md: chi2(2) = 0.20, p = 0.90
     result = srm_test(load_hillstrom(arms="all").treatment)
@@ -57,8 +67,66 @@ def test_smd_exact():
     table = result.table.set_index("feature")
     assert table.loc["a", "smd"] == pytest.approx(1.0)
     assert table.loc["b", "smd"] == 0.0
-    assert list(result.flagged["feature"]) == ["a"]
+    # Welch: SE = sqrt(1/3 + 1/3), z = 1.2247 on 4 degrees of freedom; Holm over 2 pairs doubles p
+    assert table.loc["a", "z"] == pytest.approx(1 / np.sqrt(2 / 3))
+    assert table.loc["a", "p_value"] == pytest.approx(2 * stats.t.sf(1 / np.sqrt(2 / 3), 4))
+    assert table.loc["a", "p_adjusted"] == pytest.approx(2 * table.loc["a", "p_value"])
+    assert table.loc["b", "p_value"] == 1.0
+    # an SMD of 1 on three rows per arm is within chance: no warning (the old |SMD| > 0.1 rule warned)
+    assert result.verdict == "pass" and result.flagged.empty
+
+
+def test_balance_flags_an_imbalance_beyond_chance():
+    rng = np.random.default_rng(3)
+    treatment = np.arange(2000) % 2
+    X = np.c_[rng.normal(size=2000) + 0.3 * treatment, rng.normal(size=2000)]
+    result = covariate_balance(X, treatment)
     assert result.verdict == "warn"
+    assert list(result.flagged["feature"]) == ["x0"]
+    assert "x0 (1; SMD +0.2" in result.summary() and "large" in result.summary()
+
+
+def test_balance_does_not_cry_wolf_on_sound_experiments_at_n_400():
+    # issue 9, finding 14: the fixed |SMD| > 0.1 rule warned on 99% of sound experiments at n = 400
+    # (the SMD's SD is sqrt(1/200 + 1/200) = 0.1 there). Holm at family-wise alpha = 0.01 warns on at
+    # most 1% of them; 300 experiments: binomial SD sqrt(.01 * .99 / 300) = 0.0057, bound 0.01 + 4 SD.
+    rng = np.random.default_rng(0)
+    repetitions, warned, old_rule = 300, 0, 0
+    treatment = np.arange(400) % 2
+    for _ in range(repetitions):
+        X = np.c_[rng.normal(size=(400, 6)), rng.integers(0, 2, size=(400, 4))]
+        result = covariate_balance(X, rng.permutation(treatment))
+        warned += result.verdict == "warn"
+        old_rule += (result.table["abs_smd"] > 0.1).any()
+    assert warned / repetitions <= 0.01 + 4 * np.sqrt(0.01 * 0.99 / repetitions)
+    assert old_rule / repetitions > 0.9  # the rule it replaces
+
+
+@pytest.mark.slow
+def test_predictability_permutation_test_has_its_nominal_size():
+    # issue 9, finding 14: DeLong's SE on pooled out-of-fold scores rejected 12.5-17.7% of sound
+    # experiments at a nominal 5%. The permutation test's size is at most 1/20 = 0.05 exactly; 200 sound
+    # experiments (naive Bayes, n = 120, 2 folds): binomial SD sqrt(.05 * .95 / 200) = 0.0154, so the
+    # rejection rate must lie within 0.05 +- 3 SD = [0.004, 0.096].
+    from sklearn.naive_bayes import GaussianNB
+
+    rng = np.random.default_rng(0)
+    repetitions, rejected, permutations = 200, 0, 0
+    treatment = np.arange(120) % 2
+    for seed in range(repetitions):
+        X = rng.normal(size=(120, 3))
+        result = treatment_predictability(X, rng.permutation(treatment), model=GaussianNB(), cv=2,
+                                          random_state=seed)
+        rejected += result.auc[1].p_value <= 0.05
+        permutations += result.auc[1].n_resamples
+    assert abs(rejected / repetitions - 0.05) <= 3 * np.sqrt(0.05 * 0.95 / repetitions), rejected
+    assert permutations / repetitions < 8  # it stops early on sound experiments
+
+
+def test_predictability_bad_input():
+    X = np.zeros((40, 1))
+    with pytest.raises(UpliftInputError, match="n_permutations must be an integer of at least 19"):
+        treatment_predictability(X, np.arange(40) % 2, n_permutations=5)
 
 
 def test_auc_and_delong_se_against_brute_force():
@@ -74,9 +142,13 @@ def test_auc_and_delong_se_against_brute_force():
 
 
 def test_predictability_flags_a_confounded_assignment():
+    from sklearn.linear_model import LogisticRegression
+
+    # a cheap model: the permutation test refits it 3 x 20 times here (the propensity is logistic in X)
     data = make_uplift_classification(4000, propensity="observational", random_state=0)
-    result = treatment_predictability(data.X, data.treatment, cv=3)
+    result = treatment_predictability(data.X, data.treatment, cv=3, model=LogisticRegression())
     assert result.verdict == "fail"
+    assert result.auc[1].p_value == pytest.approx(1 / 20)  # no permuted AUC reached the observed one
     assert result.auc[1].estimate > 0.6
 
 
@@ -98,8 +170,8 @@ def test_hillstrom_ate_contains_published_figure():
 
 
 def test_check_experiment_on_a_sound_rct():
-    data = make_uplift_classification(3000, random_state=1)
-    report = check_experiment(data.X, data.y, data.treatment, random_state=0)
+    data = make_uplift_classification(1000, random_state=1)
+    report = check_experiment(data.X, data.y, data.treatment, cv=2, random_state=0)
     assert report.verdict == "pass"
     assert "Experiment checks: PASS" in report.summary()
     assert report.to_dict()["srm"]["verdict"] == "pass"

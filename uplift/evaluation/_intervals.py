@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
-from ..inference import Estimate, bootstrap_indices
+from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
+from ..inference import MIN_VALID_RESAMPLES, Estimate, bootstrap_indices
 from ..validation import _as_1d, check_consistent_length
 
 __all__ = ["score_interval"]
@@ -29,6 +31,8 @@ def score_interval(
         example :func:`qini_auc_score` or :func:`uplift_at_k`.
     y_true, score, treatment : array-like of shape (n,)
     n_resamples : int, default 200
+        At least 10. The percentile interval reads order statistics ``alpha / 2 · (B + 1)`` and
+        ``(1 - alpha / 2)(B + 1)``, which needs ``B >= 2 / alpha - 1`` (39 for 95%) to be exact.
     groups : array-like of shape (n,), optional
         Cluster id (customer, household): whole clusters are resampled. Arms are resampled
         separately when every cluster lies in one arm; otherwise clusters are drawn across arms.
@@ -45,6 +49,14 @@ def score_interval(
     -------
     Estimate
         ``p_value`` tests "score = 0" (for normalised Qini or uplift areas: no better than random).
+        ``n_nan_resamples`` counts the resamples on which ``metric`` was undefined (NaN); they are
+        left out, with a warning. A NaN estimate gets a NaN interval, with a warning.
+
+    Raises
+    ------
+    UpliftInputError
+        ``n_resamples`` below 10, or fewer than 10 finite resamples or fewer than half of them
+        (the interval would describe only the resamples on which the metric happens to exist).
 
     Notes
     -----
@@ -60,6 +72,16 @@ def score_interval(
     >>> result.ci_low < result.estimate < result.ci_high
     True
     """
+    if not callable(metric):
+        raise UpliftTypeError(f"metric must be a score function such as qini_auc_score; got {metric!r}.")
+    if method not in ("percentile", "normal"):
+        raise UpliftInputError(f"method must be 'percentile' or 'normal'; got {method!r}.")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) \
+            or n_resamples < MIN_VALID_RESAMPLES:
+        raise UpliftInputError(
+            f"n_resamples must be an integer of at least {MIN_VALID_RESAMPLES}; got {n_resamples!r}. "
+            "The default, 200, gives an interval with nominal coverage."
+        )
     y_array = _as_1d(y_true, "y_true")
     treatment_array = _as_1d(treatment, "treatment")
     score_array = np.asarray(score.to_numpy() if hasattr(score, "to_numpy") else score)
@@ -78,11 +100,25 @@ def score_interval(
         pairs = np.unique(np.c_[codes, arm_codes], axis=0)
         if len(pairs) != len(np.unique(codes)):
             strata = None
-    samples = []
-    for index in bootstrap_indices(len(y_array), n_resamples, strata=strata, groups=group_array,
-                                   random_state=random_state):
-        if weights is not None:
-            metric_kwargs["sample_weight"] = weights[index]
-        samples.append(metric(y_array[index], score_array[index], treatment_array[index], **metric_kwargs))
     name = getattr(metric, "__name__", "score")
-    return Estimate.from_bootstrap(point, np.asarray(samples, dtype=np.float64), alpha, method=method, name=name)
+    if not np.isfinite(point):
+        warnings.warn(f"{name} is {point} on these data, so its interval is NaN too.", UpliftWarning, stacklevel=2)
+        return Estimate.from_bootstrap(point, np.array([]), alpha, method=method, name=name)
+    samples = np.empty(n_resamples)
+    with warnings.catch_warnings():
+        # a metric undefined on a resample warns each time; they are counted and reported once below
+        warnings.simplefilter("ignore", UpliftWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for b, index in enumerate(bootstrap_indices(len(y_array), n_resamples, strata=strata, groups=group_array,
+                                                    random_state=random_state)):
+            if weights is not None:
+                metric_kwargs["sample_weight"] = weights[index]
+            samples[b] = metric(y_array[index], score_array[index], treatment_array[index], **metric_kwargs)
+    result = Estimate.from_bootstrap(point, samples, alpha, method=method, name=name)
+    if result.n_nan_resamples:
+        warnings.warn(
+            f"{name} was undefined (NaN) on {result.n_nan_resamples} of {n_resamples} bootstrap resamples; they are "
+            "left out of the standard error and the interval (Estimate.n_nan_resamples).", UpliftWarning,
+            stacklevel=2,
+        )
+    return result

@@ -31,8 +31,10 @@ class Bootstrap:
 
     Parameters
     ----------
-    n_resamples : int, default 100
-        Number of resamples (each one a full refit of the learner: cost grows linearly).
+    n_resamples : int, default 200
+        Number of resamples (each one a full refit of the learner: cost grows linearly). With the
+        percentile rule of :func:`uplift.inference.percentile_interval` a 95% interval has
+        nominal coverage from 39 resamples on; more resamples make its end points less noisy.
     random_state : int, RandomState or None
         Seed of the resampling and of the refits.
     groups : array-like of shape (n,), optional
@@ -42,7 +44,9 @@ class Bootstrap:
     Notes
     -----
     The interval of the effect at ``x`` is the percentile interval of ``tau_b(x)`` over resamples
-    ``b``; that of the average effect uses ``mean_i tau_b(x_i)`` over the rows of each resample
+    ``b`` (order statistics ``alpha / 2 · (B + 1)`` and ``(1 - alpha / 2)(B + 1)``, which cover
+    ``1 - alpha`` of the bootstrap distribution for any ``B``; numpy's default quantile would
+    cover 0.931 at ``B = 100``); that of the average effect uses ``mean_i tau_b(x_i)`` over the rows of each resample
     (or over the ``X`` given to ``ate_interval``). It covers the sampling variability of the data
     and of the fitted models, not the bias of a model that cannot represent the true effect.
 
@@ -63,7 +67,7 @@ class Bootstrap:
     True
     """
 
-    def __init__(self, n_resamples: int = 100, *, random_state: Any = None, groups: Any = None) -> None:
+    def __init__(self, n_resamples: int = 200, *, random_state: Any = None, groups: Any = None) -> None:
         self.n_resamples = n_resamples
         self.random_state = random_state
         self.groups = groups
@@ -88,7 +92,7 @@ def _check_bootstrap(inference: Any, n_samples: int) -> np.ndarray | None:
     if not isinstance(inference, Bootstrap):
         raise UpliftTypeError(
             f"inference must be a Bootstrap(...) object or None; got {inference!r}. "
-            "For example fit(..., inference=Bootstrap(n_resamples=100, random_state=0))."
+            "For example fit(..., inference=Bootstrap(n_resamples=200, random_state=0))."
         )
     if not isinstance(inference.n_resamples, int | np.integer) or inference.n_resamples < 2:
         raise UpliftInputError(
