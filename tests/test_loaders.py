@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from uplift.datasets import (
 )
 from uplift.datasets._fetch import RemoteFile, download, ensure_file
 from uplift.datasets._public import CRITEO, build_x5_features
-from uplift.exceptions import ChecksumMismatchError, UpliftInputError, UpliftTypeError
+from uplift.exceptions import ChecksumMismatchError, UpliftInputError, UpliftTypeError, UpliftWarning
 
 # ---------------------------------------------------------------- load_table
 
@@ -101,6 +102,59 @@ def test_identifier_like_text_feature_is_refused():
     frame = pd.DataFrame({"t": [0, 1] * 30, "y": [0, 1] * 30, "id": [f"c{i}" for i in range(60)]})
     with pytest.raises(UpliftInputError, match="looks like an identifier"):
         load_table(frame, treatment="t", outcome="y")
+
+
+@pytest.mark.parametrize(("outcome", "positive", "match"), [
+    (["Yes", "No", "No", "Yes"], "yes", r"positive_outcome='yes' matches no value of outcome column 'y'.*"
+                                        r"\['No', 'Yes'\].*Did you mean positive_outcome='Yes'"),
+    ([0, 1, 1, 0], "1", r"positive_outcome='1' matches no value.*\[0, 1\].*Did you mean positive_outcome=1\?"),
+    (["bought", "none", "none", "bought"], "purchased", r"values seen are \['bought', 'none'\]"),
+])
+def test_positive_outcome_matching_no_value_is_refused(outcome, positive, match):
+    # finding 5: these used to give y = 0 on every row without a word
+    frame = pd.DataFrame({"t": [0, 1, 0, 1], "y": outcome, "x": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(UpliftInputError, match=match):
+        load_table(frame, treatment="t", outcome="y", positive_outcome=positive)
+
+
+def test_positive_outcome_that_matches_is_exact_after_stripping():
+    frame = pd.DataFrame({"t": [0, 1, 0, 1], "y": [" Yes", "No ", "maybe", "Yes"], "x": [1.0, 2.0, 3.0, 4.0]})
+    data = load_table(frame, treatment="t", outcome="y", positive_outcome="Yes")
+    np.testing.assert_array_equal(data.y, [1, 0, 0, 1])
+
+
+def test_duplicate_column_names_are_refused():
+    # used to end in AttributeError ('DataFrame' object has no attribute 'dtype')
+    frame = pd.DataFrame([[0, 1, 2.0, 3.0], [1, 0, 4.0, 5.0]], columns=["t", "y", "x", "x"])
+    with pytest.raises(UpliftInputError, match=r"column name\(s\) \['x'\] appear more than once"):
+        load_table(frame, treatment="t", outcome="y")
+
+
+@pytest.mark.parametrize("name", ["customer_id", "ID", "CustomerID", "row"])
+def test_identifier_feature_warns_and_id_excludes_it(name):
+    # "row" is caught by its values (a distinct integer on each of 30 rows), the others by name
+    frame = pd.DataFrame({"t": [0, 1] * 15, "y": [0, 1, 1] * 10, "x": [0.5, 1.5, 2.5] * 10, name: np.arange(30)})
+    with pytest.warns(UpliftWarning, match=f"feature '{name}' looks like a row identifier.*id='{name}'"):
+        data = load_table(frame, treatment="t", outcome="y")
+    assert name in data.feature_names
+    data = load_table(frame, treatment="t", outcome="y", id=name)
+    assert data.feature_names == ["x"] and name in data.frame.columns
+
+
+def test_ordinary_features_do_not_warn():
+    # 19 distinct integers (below the 20-row floor), repeated floats, a named feature list: no warning
+    frame = pd.DataFrame({"t": [0, 1] * 15, "y": [0, 1, 1] * 10, "age": np.r_[np.arange(19), np.zeros(11)].astype(int),
+                          "paid": np.linspace(0, 1, 30), "customer_id": np.arange(30)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_table(frame, treatment="t", outcome="y", features=["age", "paid", "customer_id"]).X.shape == (30, 3)
+        assert load_table(frame, treatment="t", outcome="y", id="customer_id").feature_names == ["age", "paid"]
+
+
+def test_id_column_that_is_also_a_feature_is_refused():
+    frame = pd.DataFrame({"t": [0, 1], "y": [0, 1], "cid": [1, 2]})
+    with pytest.raises(UpliftInputError, match="also used as treatment, outcome, group, time, id"):
+        load_table(frame, treatment="t", outcome="y", id="cid", features=["cid"])
 
 
 def test_unknown_registry_key():
