@@ -324,3 +324,59 @@ def test_ihdp_and_acic_truth(shared_data: Path):
     assert len(acic) == 4802 and not {"y0", "y1", "mu0", "mu1", "z"} & set(acic.feature_names)
     observed = np.where(acic.treatment == 1, acic.frame["y1"], acic.frame["y0"])
     np.testing.assert_array_equal(acic.y, observed)
+
+
+# ---------------------------------------------------------------- a file is the replication / split asked for
+
+def _ihdp_file(folder: Path, name: str, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    rows = np.column_stack([np.tile([0, 1], 10), rng.normal(size=(20, 29))])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(gzip.compress(pd.DataFrame(rows).to_csv(header=False, index=False).encode()))
+    return path
+
+
+def test_ihdp_file_of_another_replication_is_refused(tmp_path, monkeypatch):
+    # finding 7: load_ihdp(replication=3, path=<replication 1 file>) returned replication 1 labelled 3
+    from uplift.datasets import _reference
+
+    first = _ihdp_file(tmp_path / "a", "copy.csv.gz", seed=1)
+    third = _ihdp_file(tmp_path / "b", "copy.csv.gz", seed=3)
+    for replication, file in ((1, first), (3, third)):
+        monkeypatch.setitem(_reference.IHDP_SHA256, replication, hashlib.sha256(gzip.decompress(
+            file.read_bytes())).hexdigest())
+    assert load_ihdp(replication=3, path=third).description.startswith("IHDP semi-synthetic, replication 3")
+    with pytest.raises(UpliftInputError, match=r"holds IHDP replication 1 .* not the IHDP replication 3 asked "
+                                               r"for; pass the file of IHDP replication 3, or replication=1"):
+        load_ihdp(replication=3, path=first)
+
+
+def test_unpublished_ihdp_file_is_checked_by_its_name(tmp_path):
+    named_one = _ihdp_file(tmp_path, "ihdp_npci_1.csv.gz", seed=0)
+    with pytest.raises(UpliftInputError, match=r"is named as IHDP replication 1, not the IHDP replication 3"):
+        load_ihdp(replication=3, path=named_one)
+    with pytest.warns(UpliftWarning, match="not one of the published IHDP replication files"):
+        assert len(load_ihdp(replication=1, path=named_one)) == 20
+
+
+def test_starbucks_file_of_the_other_split_is_refused(tmp_path):
+    frame = pd.DataFrame({"ID": np.arange(40), "Promotion": ["No", "Yes"] * 20, "purchase": [0, 1, 0, 0] * 10,
+                          "V1": np.arange(40) % 3})
+    frame.to_csv(tmp_path / "training.csv.gz", index=False)
+    with pytest.raises(UpliftInputError, match=r"named as Starbucks split train, not the Starbucks split test.*"
+                                               r"split='train'"):
+        load_starbucks(split="test", path=tmp_path / "training.csv.gz")
+
+
+def test_reference_files_are_recognised_by_content(shared_data: Path):
+    with pytest.raises(UpliftInputError, match="holds IHDP replication 1"):
+        load_ihdp(replication=3, path=shared_data / "ihdp" / "ihdp_npci_1.csv.gz")
+    with pytest.raises(UpliftInputError, match="holds Starbucks split train"):
+        load_starbucks(split="test", path=shared_data / "starbucks" / "training.csv.gz")
+    with pytest.raises(UpliftInputError, match="holds ACIC 2016 instance 1"):
+        load_acic2016(instance=2, path=shared_data / "acic2016" / "zymu_1.csv.gz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the published files are recognised: no warning
+        assert len(load_ihdp(replication=3, path=shared_data)) == 747
+        assert len(load_starbucks(split="test", path=shared_data)) == 41_650

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from ..exceptions import ChecksumMismatchError, UpliftInputError
 
-__all__ = ["RemoteFile", "data_home", "download", "ensure_file", "file_sha256"]
+__all__ = ["RemoteFile", "data_home", "download", "ensure_file", "file_mode", "file_sha256"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,17 @@ def data_home(path: str | Path | None = None) -> Path:
     home = Path(path).expanduser()
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def file_mode() -> int:
+    """Permission bits of a new regular file under the process umask (``0o666 & ~umask``).
+
+    ``tempfile.mkstemp`` creates files readable by their owner only (0600); a file renamed into
+    place from it gets these bits first, like a file opened with ``open(path, "w")``.
+    """
+    mask = os.umask(0o022)  # the only portable way to read the umask is to set it and restore it
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def file_sha256(path: Path) -> str:
@@ -184,6 +195,7 @@ def download(remote: RemoteFile, folder: Path, *, opener: Opener | None = None) 
                 "it yourself and pass path=."
             )
         verify_schema(Path(temporary), remote)
+        os.chmod(temporary, file_mode())
         os.replace(temporary, destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -200,6 +212,7 @@ def _write_digest(path: Path, digest: str) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w") as handle:
         handle.write(f"{digest}  {path.name}\n")
+    os.chmod(temporary, file_mode())
     os.replace(temporary, _digest_path(path))
 
 

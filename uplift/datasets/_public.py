@@ -152,12 +152,14 @@ def fetch_criteo(
     frame, file = _read_sample(CRITEO, "criteo", subsample=subsample, random_state=random_state,
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
-    return load_table(
+    data = load_table(
         frame, treatment="treatment", outcome=outcome, control_value=0,
         features=[f"f{i}" for i in range(12)],
         drop=["exposure", "conversion" if outcome == "visit" else "visit"],
         description=f"Criteo Uplift Prediction v2.1 ({len(frame):,} rows read from {file.name}); CC BY-NC-SA 4.0.",
     )
+    data.source_files = (file,)
+    return data
 
 
 def fetch_lenta(
@@ -184,8 +186,10 @@ def fetch_lenta(
     frame, file = _read_sample(LENTA, "lenta", subsample=subsample, random_state=random_state,
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
-    return load_table(frame, treatment="group", outcome="response_att", control_value="control",
+    data = load_table(frame, treatment="group", outcome="response_att", control_value="control",
                       description=f"Lenta BigTarget uplift ({len(frame):,} rows from {file.name}).")
+    data.source_files = (file,)
+    return data
 
 
 def fetch_megafon(
@@ -206,9 +210,11 @@ def fetch_megafon(
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
     identifiers = [c for c in frame.columns if c.lower() == "id"]
-    return load_table(frame, treatment="treatment_group", outcome="conversion", control_value="control",
+    data = load_table(frame, treatment="treatment_group", outcome="conversion", control_value="control",
                       drop=identifiers,
                       description=f"MegaFon Uplift Competition ({len(frame):,} rows from {file.name}).")
+    data.source_files = (file,)
+    return data
 
 
 def fetch_x5_tables(

@@ -262,9 +262,11 @@ def load_table(
     if isinstance(path_or_frame, pd.DataFrame):
         frame = path_or_frame
         source = "the DataFrame"
+        files: tuple[Path, ...] = ()
     else:
         frame = read_table(path_or_frame)
         source = str(path_or_frame)
+        files = (Path(path_or_frame),)
     duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
     if duplicated:
         raise UpliftInputError(
@@ -344,4 +346,5 @@ def load_table(
         time=times,
         mu=mu,
         tau=tau,
+        source_files=files,
     )
