@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
+import stat
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -382,3 +384,75 @@ def test_reference_files_are_recognised_by_content(shared_data: Path):
         warnings.simplefilter("error")  # the published files are recognised: no warning
         assert len(load_ihdp(replication=3, path=shared_data)) == 747
         assert len(load_starbucks(split="test", path=shared_data)) == 41_650
+
+
+# ---------------------------------------------------------------- issue 9: cache integrity
+
+def test_empty_digest_record_is_verified_again(tmp_path):
+    # an empty NAME.sha256 (a crash between file and record) used to raise IndexError
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6)
+    path = download(remote, tmp_path / "c", opener=_opener(_criteo_bytes(), []))
+    record = path.with_name(path.name + ".sha256")
+    record.write_text("")
+    assert ensure_file(remote, name="c", data_home_path=tmp_path) == path
+    assert record.read_text().split()[0] == hashlib.sha256(path.read_bytes()).hexdigest()
+    record.write_text("")
+    path.write_bytes(_criteo_bytes(4))  # and the file it should vouch for is not the download
+    with pytest.raises(ChecksumMismatchError, match="expected 6 rows, got 4"):
+        ensure_file(remote, name="c", data_home_path=tmp_path)
+    assert not path.exists()
+
+
+def test_forged_cache_with_forged_digest_record_is_refused(tmp_path):
+    payload = _criteo_bytes()
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6, md5=hashlib.md5(payload).hexdigest())
+    path = download(remote, tmp_path / "c", opener=_opener(payload, []))
+    forged = gzip.compress(gzip.decompress(payload).replace(b",0,", b",1,", 1))  # one outcome flipped
+    assert forged != payload
+    path.write_bytes(forged)
+    path.with_name(path.name + ".sha256").write_text(f"{hashlib.sha256(forged).hexdigest()}  {path.name}\n")
+    with pytest.raises(ChecksumMismatchError, match="no longer matches the MD5 of the published file shipped"):
+        ensure_file(remote, name="c", data_home_path=tmp_path)
+    assert not path.exists()
+
+
+def test_criteo_is_fetched_over_https_with_a_shipped_digest(tmp_path):
+    assert CRITEO.url.startswith("https://") and CRITEO.md5 and len(CRITEO.md5) == 32
+    plain = RemoteFile("c.csv.gz", "http://example.org/c.csv.gz", CRITEO.columns)
+    with pytest.raises(UpliftInputError, match=r"refusing to download over http://"):
+        download(plain, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_part_files_are_removed_by_the_next_download(tmp_path, caplog):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    stale = folder / ".c.csv.gz.k1ll3d.part"
+    stale.write_bytes(b"x" * 1000)  # what kill -9 during a download leaves
+    other = folder / ".other.csv.gz.abc.part"
+    other.write_bytes(b"y")
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6)
+    with caplog.at_level("WARNING", logger="uplift.datasets._fetch"):
+        download(remote, folder, opener=_opener(_criteo_bytes(), []))
+    assert not stale.exists() and other.exists()  # only this file's leftovers
+    assert "left by an interrupted download" in caplog.text
+    assert sorted(p.name for p in folder.iterdir()) == [other.name, "c.csv.gz", "c.csv.gz.sha256"]
+
+
+def test_cached_downloads_follow_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = download(RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6), tmp_path,
+                        opener=_opener(_criteo_bytes(), []))
+    finally:
+        os.umask(previous)
+    for file in (path, path.with_name(path.name + ".sha256")):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o644, file.name  # was 0600 from mkstemp
+
+
+def test_subsample_of_int_one_is_refused(tmp_path):
+    file = tmp_path / CRITEO.filename
+    file.write_bytes(_criteo_bytes())
+    with pytest.raises(UpliftInputError, match=r"subsample=1 is ambiguous.*subsample=1.0 for every row"):
+        fetch_criteo(path=file, subsample=1)
+    assert len(fetch_criteo(path=file, subsample=1.0)) == 6 and len(fetch_criteo(path=file, subsample=2)) == 2
