@@ -107,7 +107,8 @@ def _describe(fingerprint: dict[str, Any]) -> str:
     return f"content hash {fingerprint['sha256'][:12]}, {fingerprint['rows']:,} rows" + (f"; {files}" if files else "")
 
 
-def check_same_data(name: str, current: dict[str, Any], previous: list[dict[str, Any]], results: Path) -> None:
+def check_same_data(name: str, current: dict[str, Any], previous: list[dict[str, Any] | None],
+                    results: Path) -> None:
     """Refuse to resume when finished tasks of data set ``name`` were computed on other data.
 
     ``previous`` holds the ``data`` fingerprints recorded by those tasks (None for results written

@@ -98,11 +98,11 @@ def _encode_outcome(values: pd.Series, name: str, positive: Any) -> np.ndarray:
         stripped = _strip_text(values)
         matches = (stripped == positive).to_numpy()
         if not matches.any():
-            levels = pd.Series(pd.unique(stripped)).tolist()  # Python scalars: 1, not np.int64(1)
-            seen = sorted(map(repr, levels))
+            observed = pd.Series(pd.unique(stripped)).tolist()  # Python scalars: 1, not np.int64(1)
+            seen = sorted(map(repr, observed))
             shown = ", ".join(seen[:10]) + (" ..." if len(seen) > 10 else "")
             hint = ""
-            close = [v for v in levels if str(v).strip().lower() == str(positive).strip().lower()]
+            close = [v for v in observed if str(v).strip().lower() == str(positive).strip().lower()]
             if close:
                 hint = f" Did you mean positive_outcome={close[0]!r}? Values are compared exactly (case and type)."
             raise UpliftInputError(
