@@ -302,7 +302,7 @@ _TABLE = {"path": "t.csv", "treatment": "t", "outcome": "y"}
     ({"metrics": ["qini_auc:sklearn"]}, r"metrics: metric 'qini_auc:sklearn'"),
     ({"description": 5}, r"description must be text"),
     ({"datasets": [{"key": "synthetic", "params": {"n_sample": 10}}]},
-     r"datasets\[0\]: data set 'synthetic' takes no parameter\(s\) \['n_sample'\]"),
+     r"datasets\[0\]: params: data set 'synthetic' takes no parameter\(s\) \['n_sample'\]"),
     ({"datasets": [{"key": "criteo", "params": {"subsample": 1}}]}, r"datasets\[0\]: .*subsample=1 is ambiguous"),
     ({"datasets": [{"key": "synthetic", "split": 5}]}, r"datasets\[0\]: split must be one of"),
     ({"datasets": [{"key": 5}]}, r"datasets\[0\]: key must be text"),

@@ -207,7 +207,7 @@ def _registry_params(key: str, params: dict[str, Any], here: str) -> None:
     accepted = [name for name in inspect.signature(info.loader).parameters]
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise _fail(here, f"data set {key!r} takes no parameter(s) {unknown}; it takes {accepted}.")
+        raise _fail(here, f"params: data set {key!r} takes no parameter(s) {unknown}; it takes {accepted}.")
     if "subsample" in params:
         try:
             check_subsample(params["subsample"], "params.subsample")
