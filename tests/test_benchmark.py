@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -49,15 +51,14 @@ def _config(tmp_path: Path, **overrides) -> dict:
 @pytest.mark.parametrize(("change", "match"), [
     ({"datasets": [{"key": "hilstrom"}]}, "unknown key 'hilstrom'"),
     ({"learners": [{"key": "t_lerner"}]}, "unknown learner 't_lerner'"),
-    ({"learners": [{"class": "not_a_package.models:Thing"}]}, "'not_a_package.models:Thing' does not import"),
+    ({"learners": [{"class": "sklearn.no_such_module:Thing"}]}, "'sklearn.no_such_module:Thing' does not import"),
     ({"learners": [{"class": "sklearn.linear_model:NoSuchModel"}]}, "has no 'NoSuchModel'"),
     ({"metrics": ["qini_auc:sklearn"]}, "convention must be one of"),
     ({"metrics": ["accuracy"]}, "unknown metric 'accuracy'"),
 ])
 def test_bad_config_entries_fail_before_any_task(tmp_path, change, match):
-    config = parse_config(_config(tmp_path, **change), base_dir=tmp_path)
-    with pytest.raises(UpliftInputError, match=match):
-        run_benchmark(config, output_dir=tmp_path / "out")
+    with pytest.raises(UpliftInputError, match=match):  # at config load (unknown data set) or at run start
+        run_benchmark(parse_config(_config(tmp_path, **change), base_dir=tmp_path), output_dir=tmp_path / "out")
     assert not (tmp_path / "out" / "results.jsonl").exists()
 
 
@@ -73,7 +74,7 @@ def test_config_naming_a_missing_column(tmp_path):
     ({"datasets": [{"key": "synthetic"}]}, "no learners"),
     ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic", "table": {}}]}, "exactly one of key"),
     ({"learners": [{"key": "random"}, {"key": "random"}], "datasets": [{"key": "synthetic"}]}, "must be unique"),
-    ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic"}], "n_folds": 1}, "at least 2"),
+    ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic"}], "n_folds": 1}, "between 2 and 100"),
     ({"learners": [{"key": "random"}], "datasets": [{"key": "synthetic"}], "seed": [0]}, r"unknown entries \['seed'\]"),
 ])
 def test_config_structure_errors(raw, match):
@@ -278,3 +279,192 @@ def test_sigkill_mid_run_then_resume(tmp_path):
     assert results.read_bytes().startswith(finished)
     n_finished = finished.count(b"\n")
     assert f"{20 - n_finished} task(s) run, {n_finished} already finished" in rerun.stdout
+
+
+# ---------------------------------------------------------------- issue 9: the config is checked against a schema
+
+_MINIMAL = {"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}]}
+_TABLE = {"path": "t.csv", "treatment": "t", "outcome": "y"}
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"n_bootstrap": -5}, r"n_bootstrap must be at least 20 .*got -5"),  # was: RATE silently dropped, exit 0
+    ({"n_bootstrap": 2.5}, r"n_bootstrap must be an integer; got 2.5"),
+    ({"output": 5}, r"output must be a folder path as text.*got 5 \(int\)"),  # was: TypeError
+    ({"data_dir": ["a"]}, r"data_dir must be a folder path as text"),
+    ({"datasets": [{"key": "synthetic", "name": "a/b"}]}, r"datasets\[0\]: name 'a/b' cannot name files"),
+    ({"learners": [{"key": "random", "name": "x|y"}]}, r"learners\[0\]: name 'x\|y' cannot name files"),
+    ({"name": ".."}, r"name '\.\.' cannot name files"),
+    ({"seeds": [True]}, r"seeds must be a non-empty list of integers"),
+    ({"seeds": [-1]}, r"seeds must be a non-empty list of integers in \[0, 2\*\*32\)"),
+    ({"seeds": [0, 0]}, r"seeds must be distinct"),
+    ({"n_folds": "3"}, r"n_folds must be an integer; got '3'"),
+    ({"metrics": ["qini_auc:sklearn"]}, r"metrics: metric 'qini_auc:sklearn'"),
+    ({"description": 5}, r"description must be text"),
+    ({"datasets": [{"key": "synthetic", "params": {"n_sample": 10}}]},
+     r"datasets\[0\]: params: data set 'synthetic' takes no parameter\(s\) \['n_sample'\]"),
+    ({"datasets": [{"key": "criteo", "params": {"subsample": 1}}]}, r"datasets\[0\]: .*subsample=1 is ambiguous"),
+    ({"datasets": [{"key": "synthetic", "split": 5}]}, r"datasets\[0\]: split must be one of"),
+    ({"datasets": [{"key": 5}]}, r"datasets\[0\]: key must be text"),
+    ({"datasets": [{"table": _TABLE | {"features": "age"}}]}, r"table.features must be a list"),
+    ({"datasets": [{"table": _TABLE | {"max_categories": 0}}]}, r"table.max_categories must be at least 1"),
+    ({"datasets": [{"table": _TABLE | {"treatment": 1}}]}, r"table.treatment must be text"),
+    ({"datasets": [{"table": _TABLE, "params": {"a": 1}}]}, r"params apply to a registered data set"),
+    ({"learners": [{"key": "t_learner", "params": {"outcome_model": {
+        "class": "sklearn.linear_model:LogisticRegression", "param": {}}}}]}, r"takes 'class' and 'params' only"),
+    ({"learners": [{"class": "sklearn.linear_model:LogisticRegression()"}]}, r"class must look like"),
+])
+def test_config_schema_names_the_offending_key(change, match):
+    with pytest.raises(UpliftInputError, match=match):
+        parse_config(_MINIMAL | change)
+
+
+def test_valid_config_entries_pass_the_schema():
+    config = parse_config(_MINIMAL | {"n_bootstrap": 20, "output": "out", "seeds": [0, 2**32 - 1], "datasets": [
+        {"name": "crit.eo-1", "key": "criteo", "params": {"subsample": 1.0}},
+        {"table": _TABLE | {"id": "cid", "features": ["a"], "max_categories": 3, "control_value": "No"}}]})
+    assert [d.name for d in config.datasets] == ["crit.eo-1", "t"] and config.output == Path("out")
+
+
+# ---------------------------------------------------------------- issue 9: a config is code (allow-list)
+
+def _payload(target: Path) -> dict:
+    return {"class": "subprocess:Popen", "params": {"args": ["touch", str(target)]}}
+
+
+def test_config_class_outside_the_allow_list_never_runs(tmp_path):
+    target = tmp_path / "pwned"
+    learner = _payload(target) | {"name": "evil"}
+    nested = {"key": "t_learner", "params": {"outcome_model": _payload(target)}}
+    for learners in ([learner], [nested]):
+        with pytest.raises(UpliftInputError, match=r"'subprocess:Popen' is not imported.*--allow-import subprocess"):
+            parse_config(_MINIMAL | {"learners": learners})
+    # a spec built in Python skips parse_config: the builder checks again before importing anything
+    from uplift.benchmark import LearnerSpec
+
+    with pytest.raises(UpliftInputError, match="is not imported"):
+        build_learner(LearnerSpec(name="evil", class_path="subprocess:Popen", params={"args": ["touch", str(target)]}),
+                      random_state=0)
+    # allowed by the user, a function is still refused: a config names classes
+    config = parse_config(_MINIMAL | {"learners": [{"class": "subprocess:run",
+                                                    "params": {"args": ["touch", str(target)]}}]},
+                          allow_imports=["subprocess"])
+    with pytest.raises(UpliftInputError, match="is a function, not a class"):
+        run_benchmark(config, output_dir=tmp_path / "out")
+    assert not target.exists()
+
+
+def test_allow_import_lets_a_trusted_module_in(tmp_path):
+    raw = _MINIMAL | {"learners": [{"class": "collections:OrderedDict"}]}
+    with pytest.raises(UpliftInputError, match="is not imported"):
+        parse_config(raw)
+    config = parse_config(raw, allow_imports=["collections"])
+    with pytest.raises(UpliftInputError, match="has no fit/predict methods"):  # imported and built
+        run_benchmark(config, output_dir=tmp_path / "out")
+    with pytest.raises(UpliftInputError, match="allow_imports must hold module names"):
+        parse_config(raw, allow_imports=["os; rm"])
+
+
+# ---------------------------------------------------------------- issue 9: results never mix
+
+def test_resume_after_the_data_file_changed_is_refused(tmp_path):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    run_benchmark(config, output_dir=output)
+    results = output / "results.jsonl"
+    before = results.read_bytes()
+    record = json.loads(before.splitlines()[0])
+    assert record["data"]["rows"] == 600 and record["data"]["files"][0]["path"].endswith("tiny.csv")
+    assert json.loads((output / "run.json").read_text())["datasets"]["tiny"]["sha256"] == record["data"]["sha256"]
+    table = pd.read_csv(tmp_path / "tiny.csv")
+    changed = table.assign(y=1 - table["y"])
+    changed.to_csv(tmp_path / "tiny.csv", index=False)
+    with pytest.raises(UpliftInputError, match=r"data set 'tiny' changed since .*results.jsonl was written: 3 "
+                                               r"finished task\(s\).*tiny.csv.*would mix results"):
+        run_benchmark(config, output_dir=output, resume=True)
+    assert results.read_bytes() == before
+    table.to_csv(tmp_path / "tiny.csv", index=False)  # the same content again, a new mtime: accepted
+    assert run_benchmark(config, output_dir=output, resume=True).n_skipped == 3
+
+
+def _lenta_folder(root: Path, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    folder = root / "lenta"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"is_treatment": np.tile([0, 1], 40), "response_att": rng.integers(0, 2, 80),
+                  "food_share_15d": rng.uniform(size=80), "age": rng.integers(20, 30, 80),
+                  "is_women": rng.integers(0, 2, 80)}).to_csv(folder / "lenta_sample50k.csv.gz", index=False)
+    return root
+
+
+def test_resume_after_data_dir_changed_is_refused(tmp_path):
+    raw = {"seeds": [0], "n_folds": 2, "n_bootstrap": 20, "metrics": ["qini_auc:sklift"],
+           "datasets": [{"key": "lenta_sample"}], "learners": [{"key": "random"}]}
+    first, second = _lenta_folder(tmp_path / "a", 0), _lenta_folder(tmp_path / "b", 1)
+    run_benchmark(parse_config(raw, data_dir=first), output_dir=tmp_path / "out")
+    with pytest.raises(UpliftInputError, match=r"data set 'lenta_sample' changed since"):
+        run_benchmark(parse_config(raw, data_dir=second), output_dir=tmp_path / "out", resume=True)
+
+
+def test_a_second_run_on_one_folder_is_refused(tmp_path):
+    from uplift.benchmark._integrity import output_lock
+
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    with output_lock(output):  # as a run in another process would hold it
+        with pytest.raises(UpliftInputError, match=rf"another benchmark run \(pid {os.getpid()} since .*\) is "
+                                                   r"writing to .*out; .*another --output folder"):
+            run_benchmark(config, output_dir=output)
+        assert not (output / "results.jsonl").exists()
+    assert run_benchmark(config, output_dir=output).n_run == 3  # released
+
+
+# ---------------------------------------------------------------- issue 9: result lines
+
+@pytest.mark.parametrize(("content", "match"), [
+    (b'{"key": "a"}\n\xff\xfe garbage\n', r"line 2 is not UTF-8 text"),
+    (b'[1, 2]\n', r"line 1 is a JSON list, not an object"),
+    (b'"text"\n', r"line 1 is a JSON str"),
+    (b'{"key": 5}\n', r"line 1 lacks \['a text key'\]"),
+])
+def test_unreadable_result_lines_are_named(tmp_path, content, match):
+    (tmp_path / "results.jsonl").write_bytes(content)
+    with pytest.raises(UpliftInputError, match=match + r".*remove that line"):
+        ResultsStore(tmp_path / "results.jsonl")
+
+
+def test_a_result_line_without_scores_is_named_on_resume_and_summarize(tmp_path):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    run_benchmark(config, output_dir=output)
+    lines = (output / "results.jsonl").read_text().splitlines()
+    broken = json.loads(lines[1])
+    del broken["scores"]
+    (output / "results.jsonl").write_text("\n".join([lines[0], json.dumps(broken), *lines[2:]]) + "\n")
+    with pytest.raises(UpliftInputError, match=r"line 2 lacks \['scores'\]"):
+        summarize(output)  # was: KeyError
+    with pytest.raises(UpliftInputError, match=r"line 2 lacks \['scores'\]"):
+        run_benchmark(config, output_dir=output, resume=True)
+
+
+def test_a_valid_last_line_without_newline_is_kept(tmp_path):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    run_benchmark(config, output_dir=output)
+    results = output / "results.jsonl"
+    results.write_bytes(results.read_bytes().rstrip(b"\n"))
+    again = run_benchmark(config, output_dir=output, resume=True)
+    assert (again.n_run, again.n_skipped) == (0, 3)  # was: the third task dropped as torn and run again
+    assert results.read_bytes().endswith(b"}\n") and len(_keys(results)) == 3
+
+
+def test_output_files_follow_the_umask(tmp_path):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    previous = os.umask(0o027)
+    try:
+        run = run_benchmark(config, output_dir=tmp_path / "out")
+        summarize(run.output_dir, figures=False)
+    finally:
+        os.umask(previous)
+    for name in ("results.jsonl", "run.json", "summary.md", "summary.csv"):
+        assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o640, name  # was 0600 from mkstemp

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from uplift.cli import main
@@ -63,3 +67,71 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     assert main(["benchmark", str(config), "--output", str(output), "--resume", "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert "0 task(s) run, 2 already finished" in captured.out and captured.err == ""
+
+
+# ---------------------------------------------------------------- issue 9
+
+_TINY = ('seeds = [0]\nn_folds = 2\nmetrics = ["qini_auc:sklift"]\n'
+         '[[datasets]]\nkey = "synthetic"\nparams = { n_samples = 200, n_features = 4, random_state = 0 }\n')
+
+
+def test_every_task_failing_exits_non_zero_without_a_summary_path(tmp_path, capsys):
+    config = tmp_path / "fails.toml"
+    # LogisticRegression.fit takes no treatment=: every task fails (TypeError), none finishes
+    config.write_text(_TINY + '[[learners]]\nclass = "sklearn.linear_model:LogisticRegression"\n')
+    assert main(["benchmark", str(config), "--output", str(tmp_path / "out"), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "Summary:" not in captured.out and not (tmp_path / "out" / "summary.md").exists()
+    assert "no task finished, so no summary was written" in captured.err
+    assert "failed: synthetic / LogisticRegression: TypeError" in captured.err
+
+
+def test_a_config_payload_is_refused_and_never_runs(tmp_path, capsys):
+    target = tmp_path / "pwned"
+    config = tmp_path / "evil.toml"
+    config.write_text(_TINY + '[[learners]]\nclass = "subprocess:Popen"\n'
+                      f'params = {{ args = ["touch", "{target}"] }}\n')
+    assert main(["benchmark", str(config), "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "is not imported" in err and "--allow-import subprocess" in err and len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def _lenta_sample(root: Path) -> Path:
+    folder = root / "lenta"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"is_treatment": np.tile([0, 1], 30), "response_att": rng.integers(0, 2, 60),
+                  "food_share_15d": rng.uniform(size=60), "age": rng.integers(20, 30, 60),
+                  "is_women": rng.integers(0, 2, 60)}).to_csv(folder / "lenta_sample50k.csv.gz", index=False)
+    return root
+
+
+def test_data_dir_flag_and_data_home(tmp_path, monkeypatch, capsys):
+    # a shipped config names no folder: --data-dir (or UPLIFT_DATA_HOME) says where the files are
+    config = tmp_path / "configs" / "lenta.toml"
+    config.parent.mkdir()
+    config.write_text('seeds = [0]\nn_folds = 2\nmetrics = ["qini_auc:sklift"]\n[[datasets]]\nkey = "lenta_sample"\n'
+                      '[[learners]]\nkey = "random"\n')
+    monkeypatch.setenv("UPLIFT_DATA_HOME", str(tmp_path / "empty_home"))
+    assert main(["benchmark", str(config), "--output", str(tmp_path / "a"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "data set 'lenta_sample'" in err and "--data-dir" in err and "UPLIFT_DATA_HOME" in err
+    data = _lenta_sample(tmp_path / "data")
+    assert main(["benchmark", str(config), "--output", str(tmp_path / "b"), "--no-progress", "--data-dir",
+                 str(data)]) == 0
+    monkeypatch.setenv("UPLIFT_DATA_HOME", str(data))
+    assert main(["benchmark", str(config), "--output", str(tmp_path / "c"), "--no-progress"]) == 0
+
+
+def test_shipped_configs_run_from_a_fresh_clone():
+    from uplift.benchmark import load_config
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks" / "configs"
+    for path in sorted(folder.glob("*.toml")):
+        text = path.read_text()
+        assert "shared/data" not in text and "data_dir" not in text, path.name  # no folder outside the clone
+        config = load_config(path)
+        assert config.data_dir is None
+        if config.description:  # hillstrom.toml said "5-fold" with n_folds = 3
+            assert f"{config.n_folds}-fold" in config.description, path.name

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
+import stat
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +29,7 @@ from uplift.datasets import (
 )
 from uplift.datasets._fetch import RemoteFile, download, ensure_file
 from uplift.datasets._public import CRITEO, build_x5_features
-from uplift.exceptions import ChecksumMismatchError, UpliftInputError, UpliftTypeError
+from uplift.exceptions import ChecksumMismatchError, UpliftInputError, UpliftTypeError, UpliftWarning
 
 # ---------------------------------------------------------------- load_table
 
@@ -103,6 +107,59 @@ def test_identifier_like_text_feature_is_refused():
         load_table(frame, treatment="t", outcome="y")
 
 
+@pytest.mark.parametrize(("outcome", "positive", "match"), [
+    (["Yes", "No", "No", "Yes"], "yes", r"positive_outcome='yes' matches no value of outcome column 'y'.*"
+                                        r"\['No', 'Yes'\].*Did you mean positive_outcome='Yes'"),
+    ([0, 1, 1, 0], "1", r"positive_outcome='1' matches no value.*\[0, 1\].*Did you mean positive_outcome=1\?"),
+    (["bought", "none", "none", "bought"], "purchased", r"values seen are \['bought', 'none'\]"),
+])
+def test_positive_outcome_matching_no_value_is_refused(outcome, positive, match):
+    # finding 5: these used to give y = 0 on every row without a word
+    frame = pd.DataFrame({"t": [0, 1, 0, 1], "y": outcome, "x": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(UpliftInputError, match=match):
+        load_table(frame, treatment="t", outcome="y", positive_outcome=positive)
+
+
+def test_positive_outcome_that_matches_is_exact_after_stripping():
+    frame = pd.DataFrame({"t": [0, 1, 0, 1], "y": [" Yes", "No ", "maybe", "Yes"], "x": [1.0, 2.0, 3.0, 4.0]})
+    data = load_table(frame, treatment="t", outcome="y", positive_outcome="Yes")
+    np.testing.assert_array_equal(data.y, [1, 0, 0, 1])
+
+
+def test_duplicate_column_names_are_refused():
+    # used to end in AttributeError ('DataFrame' object has no attribute 'dtype')
+    frame = pd.DataFrame([[0, 1, 2.0, 3.0], [1, 0, 4.0, 5.0]], columns=["t", "y", "x", "x"])
+    with pytest.raises(UpliftInputError, match=r"column name\(s\) \['x'\] appear more than once"):
+        load_table(frame, treatment="t", outcome="y")
+
+
+@pytest.mark.parametrize("name", ["customer_id", "ID", "CustomerID", "row"])
+def test_identifier_feature_warns_and_id_excludes_it(name):
+    # "row" is caught by its values (a distinct integer on each of 30 rows), the others by name
+    frame = pd.DataFrame({"t": [0, 1] * 15, "y": [0, 1, 1] * 10, "x": [0.5, 1.5, 2.5] * 10, name: np.arange(30)})
+    with pytest.warns(UpliftWarning, match=f"feature '{name}' looks like a row identifier.*id='{name}'"):
+        data = load_table(frame, treatment="t", outcome="y")
+    assert name in data.feature_names
+    data = load_table(frame, treatment="t", outcome="y", id=name)
+    assert data.feature_names == ["x"] and name in data.frame.columns
+
+
+def test_ordinary_features_do_not_warn():
+    # 19 distinct integers (below the 20-row floor), repeated floats, a named feature list: no warning
+    frame = pd.DataFrame({"t": [0, 1] * 15, "y": [0, 1, 1] * 10, "age": np.r_[np.arange(19), np.zeros(11)].astype(int),
+                          "paid": np.linspace(0, 1, 30), "customer_id": np.arange(30)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_table(frame, treatment="t", outcome="y", features=["age", "paid", "customer_id"]).X.shape == (30, 3)
+        assert load_table(frame, treatment="t", outcome="y", id="customer_id").feature_names == ["age", "paid"]
+
+
+def test_id_column_that_is_also_a_feature_is_refused():
+    frame = pd.DataFrame({"t": [0, 1], "y": [0, 1], "cid": [1, 2]})
+    with pytest.raises(UpliftInputError, match="also used as treatment, outcome, group, time, id"):
+        load_table(frame, treatment="t", outcome="y", id="cid", features=["cid"])
+
+
 def test_unknown_registry_key():
     with pytest.raises(UpliftInputError, match="unknown data set 'hilstrom'"):
         load_dataset("hilstrom")
@@ -152,10 +209,11 @@ def test_md5_mismatch_and_wrong_row_count_leave_nothing(tmp_path):
     payload = _criteo_bytes()
     with pytest.raises(ChecksumMismatchError, match="expected MD5"):
         download(RemoteFile("a.csv.gz", "u", md5="1" * 32), tmp_path, opener=_opener(payload, []))
+    schema_only = replace(CRITEO, md5=None)
     with pytest.raises(ChecksumMismatchError, match="expected 13,979,592 rows, got 6"):
-        download(CRITEO, tmp_path, opener=_opener(payload, []))
+        download(schema_only, tmp_path, opener=_opener(payload, []))
     with pytest.raises(ChecksumMismatchError, match="truncated"):
-        download(CRITEO, tmp_path, opener=_opener(payload[: len(payload) // 2], []))
+        download(schema_only, tmp_path, opener=_opener(payload[: len(payload) // 2], []))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -270,3 +328,131 @@ def test_ihdp_and_acic_truth(shared_data: Path):
     assert len(acic) == 4802 and not {"y0", "y1", "mu0", "mu1", "z"} & set(acic.feature_names)
     observed = np.where(acic.treatment == 1, acic.frame["y1"], acic.frame["y0"])
     np.testing.assert_array_equal(acic.y, observed)
+
+
+# ---------------------------------------------------------------- a file is the replication / split asked for
+
+def _ihdp_file(folder: Path, name: str, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    rows = np.column_stack([np.tile([0, 1], 10), rng.normal(size=(20, 29))])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(gzip.compress(pd.DataFrame(rows).to_csv(header=False, index=False).encode()))
+    return path
+
+
+def test_ihdp_file_of_another_replication_is_refused(tmp_path, monkeypatch):
+    # finding 7: load_ihdp(replication=3, path=<replication 1 file>) returned replication 1 labelled 3
+    from uplift.datasets import _reference
+
+    first = _ihdp_file(tmp_path / "a", "copy.csv.gz", seed=1)
+    third = _ihdp_file(tmp_path / "b", "copy.csv.gz", seed=3)
+    for replication, file in ((1, first), (3, third)):
+        monkeypatch.setitem(_reference.IHDP_SHA256, replication, hashlib.sha256(gzip.decompress(
+            file.read_bytes())).hexdigest())
+    assert load_ihdp(replication=3, path=third).description.startswith("IHDP semi-synthetic, replication 3")
+    with pytest.raises(UpliftInputError, match=r"holds IHDP replication 1 .* not the IHDP replication 3 asked "
+                                               r"for; pass the file of IHDP replication 3, or replication=1"):
+        load_ihdp(replication=3, path=first)
+
+
+def test_unpublished_ihdp_file_is_checked_by_its_name(tmp_path):
+    named_one = _ihdp_file(tmp_path, "ihdp_npci_1.csv.gz", seed=0)
+    with pytest.raises(UpliftInputError, match=r"is named as IHDP replication 1, not the IHDP replication 3"):
+        load_ihdp(replication=3, path=named_one)
+    with pytest.warns(UpliftWarning, match="not one of the published IHDP replication files"):
+        assert len(load_ihdp(replication=1, path=named_one)) == 20
+
+
+def test_starbucks_file_of_the_other_split_is_refused(tmp_path):
+    frame = pd.DataFrame({"ID": np.arange(40), "Promotion": ["No", "Yes"] * 20, "purchase": [0, 1, 0, 0] * 10,
+                          "V1": np.arange(40) % 3})
+    frame.to_csv(tmp_path / "training.csv.gz", index=False)
+    with pytest.raises(UpliftInputError, match=r"named as Starbucks split train, not the Starbucks split test.*"
+                                               r"split='train'"):
+        load_starbucks(split="test", path=tmp_path / "training.csv.gz")
+
+
+def test_reference_files_are_recognised_by_content(shared_data: Path):
+    with pytest.raises(UpliftInputError, match="holds IHDP replication 1"):
+        load_ihdp(replication=3, path=shared_data / "ihdp" / "ihdp_npci_1.csv.gz")
+    with pytest.raises(UpliftInputError, match="holds Starbucks split train"):
+        load_starbucks(split="test", path=shared_data / "starbucks" / "training.csv.gz")
+    with pytest.raises(UpliftInputError, match="holds ACIC 2016 instance 1"):
+        load_acic2016(instance=2, path=shared_data / "acic2016" / "zymu_1.csv.gz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the published files are recognised: no warning
+        assert len(load_ihdp(replication=3, path=shared_data)) == 747
+        assert len(load_starbucks(split="test", path=shared_data)) == 41_650
+
+
+# ---------------------------------------------------------------- issue 9: cache integrity
+
+def test_empty_digest_record_is_verified_again(tmp_path):
+    # an empty NAME.sha256 (a crash between file and record) used to raise IndexError
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6)
+    path = download(remote, tmp_path / "c", opener=_opener(_criteo_bytes(), []))
+    record = path.with_name(path.name + ".sha256")
+    record.write_text("")
+    assert ensure_file(remote, name="c", data_home_path=tmp_path) == path
+    assert record.read_text().split()[0] == hashlib.sha256(path.read_bytes()).hexdigest()
+    record.write_text("")
+    path.write_bytes(_criteo_bytes(4))  # and the file it should vouch for is not the download
+    with pytest.raises(ChecksumMismatchError, match="expected 6 rows, got 4"):
+        ensure_file(remote, name="c", data_home_path=tmp_path)
+    assert not path.exists()
+
+
+def test_forged_cache_with_forged_digest_record_is_refused(tmp_path):
+    payload = _criteo_bytes()
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6, md5=hashlib.md5(payload).hexdigest())
+    path = download(remote, tmp_path / "c", opener=_opener(payload, []))
+    forged = gzip.compress(gzip.decompress(payload).replace(b",0,", b",1,", 1))  # one outcome flipped
+    assert forged != payload
+    path.write_bytes(forged)
+    path.with_name(path.name + ".sha256").write_text(f"{hashlib.sha256(forged).hexdigest()}  {path.name}\n")
+    with pytest.raises(ChecksumMismatchError, match="no longer matches the MD5 of the published file shipped"):
+        ensure_file(remote, name="c", data_home_path=tmp_path)
+    assert not path.exists()
+
+
+def test_criteo_is_fetched_over_https_with_a_shipped_digest(tmp_path):
+    assert CRITEO.url.startswith("https://") and CRITEO.md5 and len(CRITEO.md5) == 32
+    plain = RemoteFile("c.csv.gz", "http://example.org/c.csv.gz", CRITEO.columns)
+    with pytest.raises(UpliftInputError, match=r"refusing to download over http://"):
+        download(plain, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_part_files_are_removed_by_the_next_download(tmp_path, caplog):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    stale = folder / ".c.csv.gz.k1ll3d.part"
+    stale.write_bytes(b"x" * 1000)  # what kill -9 during a download leaves
+    other = folder / ".other.csv.gz.abc.part"
+    other.write_bytes(b"y")
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6)
+    with caplog.at_level("WARNING", logger="uplift.datasets._fetch"):
+        download(remote, folder, opener=_opener(_criteo_bytes(), []))
+    assert not stale.exists() and other.exists()  # only this file's leftovers
+    assert "left by an interrupted download" in caplog.text
+    assert sorted(p.name for p in folder.iterdir()) == [other.name, "c.csv.gz", "c.csv.gz.sha256"]
+
+
+def test_cached_downloads_follow_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = download(RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6), tmp_path,
+                        opener=_opener(_criteo_bytes(), []))
+    finally:
+        os.umask(previous)
+    for file in (path, path.with_name(path.name + ".sha256")):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o644, file.name  # was 0600 from mkstemp
+
+
+def test_subsample_of_int_one_is_refused(tmp_path):
+    file = tmp_path / CRITEO.filename
+    file.write_bytes(_criteo_bytes())
+    with pytest.raises(UpliftInputError, match=r"subsample=1 is ambiguous.*subsample=1.0 for every row"):
+        fetch_criteo(path=file, subsample=1)
+    assert len(fetch_criteo(path=file, subsample=1.0)) == 6 and len(fetch_criteo(path=file, subsample=2)) == 2

@@ -19,6 +19,7 @@ from . import __version__
 from .exceptions import UpliftInputError, UpliftTypeError
 
 EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran but produced nothing (every benchmark task failed)
 EXIT_USAGE = 2
 
 
@@ -51,12 +52,18 @@ class _ProgressBar:
 def _benchmark(args: argparse.Namespace) -> int:
     from .benchmark import load_config, run_benchmark, summarize
 
-    config = load_config(args.config)
+    config = load_config(args.config, allow_imports=args.allow_import, data_dir=args.data_dir)
     progress = None if args.no_progress else _ProgressBar()
     run = run_benchmark(config, output_dir=args.output, resume=args.resume, progress=progress)
-    summarize(run.output_dir, keys=run.keys, failures=run.failures)
+    table = summarize(run.output_dir, keys=run.keys, failures=run.failures)
     print(f"{run.n_run} task(s) run, {run.n_skipped} already finished, {len(run.failures)} learner/data set "
           f"pair(s) skipped")
+    if table.empty:
+        for failure in run.failures:
+            print(f"  failed: {failure}", file=sys.stderr)
+        print(f"uplift benchmark: error: no task finished, so no summary was written (every learner/data set "
+              f"pair failed; see above). Results folder: {run.output_dir}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"Results: {run.output_dir / 'results.jsonl'}")
     print(f"Summary: {run.output_dir / 'summary.md'}")
     return EXIT_OK
@@ -124,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--resume", action="store_true",
                            help="continue a run in the results folder, skipping finished tasks")
     benchmark.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    benchmark.add_argument("--data-dir", default=None, metavar="DIR",
+                           help="folder holding the reference files (starbucks/, ihdp/, ...); overrides the "
+                           "config's data_dir (default: UPLIFT_DATA_HOME or ~/.cache/uplift)")
+    benchmark.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
+                           help="let the config name classes from MODULE (repeatable); by default only uplift, "
+                           "sklearn, xgboost, lightgbm, causalml and sklift (a config is code: see "
+                           "docs/reliability.md)")
     benchmark.set_defaults(handler=_benchmark)
 
     datasets = commands.add_parser(

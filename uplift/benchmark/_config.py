@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from .._literals import check_literal
+from ..datasets import DATASETS
+from ..datasets._fetch import check_subsample
 from ..exceptions import UpliftInputError
+from ._metrics import parse_metrics
 
-__all__ = ["BenchmarkConfig", "DatasetSpec", "LearnerSpec", "SplitKind", "load_config", "parse_config"]
+__all__ = [
+    "ALLOWED_IMPORTS", "BenchmarkConfig", "DatasetSpec", "LearnerSpec", "SplitKind", "check_import_allowed",
+    "load_config", "parse_config",
+]
 
 SplitKind = Literal["auto", "stratified", "grouped", "temporal"]
 
@@ -21,8 +28,8 @@ DEFAULT_METRICS = (
 )
 _TOP_KEYS = {"name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_bootstrap",
              "description"}
-_TABLE_KEYS = {"path", "treatment", "outcome", "control_value", "features", "drop", "group", "time",
-               "positive_outcome", "true_outcomes", "max_categories"}
+_TABLE_KEYS = ("path", "treatment", "outcome", "control_value", "features", "drop", "group", "time", "id",
+               "positive_outcome", "true_outcomes", "max_categories", "description")
 
 
 def _hash(payload: Any) -> str:
@@ -79,20 +86,133 @@ class BenchmarkConfig:
     data_dir: Path | None = None
     n_bootstrap: int = 200
     description: str = ""
+    allow_imports: tuple[str, ...] = ()
 
     @property
     def n_tasks(self) -> int:
         return len(self.datasets) * len(self.learners) * len(self.seeds) * self.n_folds
 
 
+#: Packages a benchmark config may import classes from; others need ``--allow-import MODULE``.
+ALLOWED_IMPORTS = ("uplift", "sklearn", "xgboost", "lightgbm", "causalml", "sklift")
+#: Fewest RATE bootstrap resamples: the standard error of a bootstrap SE from B resamples is
+#: about SE / sqrt(2 (B - 1)), so below 20 the SE itself is off by more than 16%.
+MIN_BOOTSTRAP = 20
+_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z]\w*$")
+_MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_FORBIDDEN_IN_NAMES = ("/", "\\", "|", "\0", ":")
+
+
 def _fail(where: str, message: str) -> UpliftInputError:
     return UpliftInputError(f"benchmark config{where}: {message}")
 
 
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "text", int: "an integer", float: "a number", bool: "true or false", list: "a list",
+             dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
 def _expect(value: Any, kind: type | tuple[type, ...], what: str, where: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise _fail(where, f"{what} must be {getattr(kind, '__name__', kind)}; got {value!r}.")
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise _fail(where, f"{what} must be {_kind_name(kind)}; got {value!r} ({type(value).__name__}).")
     return value
+
+
+def _text_list(value: Any, what: str, where: str) -> list[str]:
+    _expect(value, list, what, where)
+    if not all(isinstance(item, str) for item in value):
+        raise _fail(where, f"{what} must be a list of column names (text); got {value!r}.")
+    return list(value)
+
+
+def _safe_name(value: Any, what: str, where: str) -> str:
+    """A name used in task keys and file names: text without path separators, '|' or ':'."""
+    _expect(value, str, what, where)
+    if not value.strip() or value.strip(".") == "" or any(c in value for c in _FORBIDDEN_IN_NAMES) \
+            or len(value) > 100:
+        raise _fail(where, f"{what} {value!r} cannot name files and task keys; use at most 100 characters "
+                    "without '/', '\\', '|', ':' (letters, digits, '_', '-', '.' are safe).")
+    return value
+
+
+def check_import_allowed(path: str, allow_imports: tuple[str, ...], where: str) -> None:
+    """Refuse an import path outside :data:`ALLOWED_IMPORTS` and the user's ``allow_imports``.
+
+    A config names classes that are imported and called: a config is code. Without this check,
+    ``class = "subprocess:Popen"`` with ``params = { args = [...] }`` would run a command while
+    the config is being checked.
+
+    Raises
+    ------
+    UpliftInputError
+        ``path`` is malformed or its module is not allowed.
+    """
+    if not isinstance(path, str) or not _IMPORT_PATH.match(path):
+        raise _fail(where, f"class must look like \"package.module:ClassName\"; got {path!r}.")
+    module = path.partition(":")[0]
+    allowed = (*ALLOWED_IMPORTS, *allow_imports)
+    if not any(module == name or module.startswith(name + ".") for name in allowed):
+        raise _fail(where, f"class {path!r} is not imported: a benchmark config may only name classes from "
+                    f"{', '.join(ALLOWED_IMPORTS)}{' and ' + ', '.join(allow_imports) if allow_imports else ''} "
+                    f"(a config is code). If you trust this config, pass --allow-import {module.split('.')[0]} "
+                    "(allow_imports= in Python).")
+
+
+def _check_model_tables(value: Any, where: str, allow_imports: tuple[str, ...]) -> None:
+    """Check every ``{ class = ..., params = ... }`` table inside learner params, without importing."""
+    if isinstance(value, dict) and "class" in value:
+        unknown = set(value) - {"class", "params"}
+        if unknown:
+            raise _fail(where, f"a model table takes 'class' and 'params' only; got {sorted(unknown)}.")
+        check_import_allowed(value["class"], allow_imports, where)
+        _expect(value.get("params", {}), dict, "the params of a model table", where)
+        value = value.get("params", {})
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _check_model_tables(item, f"{where}.{name}", allow_imports)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_model_tables(item, f"{where}[{index}]", allow_imports)
+
+
+def _table(table: Any, here: str) -> dict[str, Any]:
+    _expect(table, dict, "table", here)
+    missing = {"path", "treatment", "outcome"} - set(table)
+    if missing:
+        raise _fail(here, f"table needs {sorted(missing)} (the file and its treatment and outcome columns).")
+    unknown = set(table) - set(_TABLE_KEYS)
+    if unknown:
+        raise _fail(here, f"unknown table entries {sorted(unknown)}; allowed: {sorted(_TABLE_KEYS)}.")
+    for name in ("path", "treatment", "outcome", "group", "time", "id", "description"):
+        if name in table:
+            _expect(table[name], str, f"table.{name}", here)
+    for name in ("features", "drop", "true_outcomes"):
+        if name in table:
+            _text_list(table[name], f"table.{name}", here)
+    for name in ("control_value", "positive_outcome"):
+        if name in table:
+            _expect(table[name], (str, int, float, bool), f"table.{name}", here)
+    if "max_categories" in table and _expect(table["max_categories"], int, "table.max_categories", here) < 1:
+        raise _fail(here, f"table.max_categories must be at least 1; got {table['max_categories']}.")
+    return dict(table)
+
+
+def _registry_params(key: str, params: dict[str, Any], here: str) -> None:
+    info = DATASETS.get(key)
+    if info is None:
+        raise _fail(here, f"unknown key {key!r}; registered data sets are {sorted(DATASETS)}.")
+    accepted = [name for name in inspect.signature(info.loader).parameters]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise _fail(here, f"params: data set {key!r} takes no parameter(s) {unknown}; it takes {accepted}.")
+    if "subsample" in params:
+        try:
+            check_subsample(params["subsample"], "params.subsample")
+        except UpliftInputError as error:
+            raise _fail(here, str(error)) from error
 
 
 def _dataset(entry: Any, index: int, where: str) -> DatasetSpec:
@@ -104,25 +224,22 @@ def _dataset(entry: Any, index: int, where: str) -> DatasetSpec:
     if ("key" in entry) == ("table" in entry):
         raise _fail(here, "give exactly one of key = \"<registered name>\" or table = { path = ..., treatment = "
                     "..., outcome = ... }.")
-    table = entry.get("table")
-    if table is not None:
-        _expect(table, dict, "table", here)
-        missing = {"path", "treatment", "outcome"} - set(table)
-        if missing:
-            raise _fail(here, f"table needs {sorted(missing)} (the file and its treatment and outcome columns).")
-        unknown = set(table) - _TABLE_KEYS
-        if unknown:
-            raise _fail(here, f"unknown table entries {sorted(unknown)}; allowed: {sorted(_TABLE_KEYS)}.")
-    key = entry.get("key")
-    name = entry.get("name") or key or Path(str(table["path"])).name.split(".")[0]  # type: ignore[index]
+    table = _table(entry["table"], here) if "table" in entry else None
+    key = _expect(entry["key"], str, "key", here) if "key" in entry else None
+    params = dict(_expect(entry.get("params", {}), dict, "params", here))
+    if key is not None:
+        _registry_params(key, params, here)
+    elif params:
+        raise _fail(here, "params apply to a registered data set (key = ...); a table's options go inside table.")
+    default = key or Path(str(table["path"])).name.split(".")[0]  # type: ignore[index]
+    name = _safe_name(entry.get("name", default), "name", here)
     split = entry.get("split", "auto")
-    check_literal(split, SplitKind, f"datasets[{index}].split")
-    params = _expect(entry.get("params", {}), dict, "params", here)
-    return DatasetSpec(name=str(name), key=key, params=dict(params), table=dict(table) if table else None,
-                       split=split)
+    if not isinstance(split, str) or split not in get_args(SplitKind):
+        raise _fail(here, f"split must be one of {list(get_args(SplitKind))}; got {split!r}.")
+    return DatasetSpec(name=name, key=key, params=params, table=table, split=split)  # type: ignore[arg-type]
 
 
-def _learner(entry: Any, index: int, where: str) -> LearnerSpec:
+def _learner(entry: Any, index: int, where: str, allow_imports: tuple[str, ...]) -> LearnerSpec:
     here = f"{where}, learners[{index}]"
     _expect(entry, dict, "each [[learners]] entry", here)
     unknown = set(entry) - {"name", "key", "class", "params"}
@@ -130,19 +247,57 @@ def _learner(entry: Any, index: int, where: str) -> LearnerSpec:
         raise _fail(here, f"unknown entries {sorted(unknown)}; allowed: name, key, class, params.")
     if ("key" in entry) == ("class" in entry):
         raise _fail(here, "give exactly one of key = \"<registered learner>\" or class = \"module:Class\".")
+    key = _expect(entry["key"], str, "key", here) if "key" in entry else None
     class_path = entry.get("class")
-    if class_path is not None and (not isinstance(class_path, str) or ":" not in class_path):
-        raise _fail(here, f"class must look like \"package.module:ClassName\"; got {class_path!r}.")
-    params = _expect(entry.get("params", {}), dict, "params", here)
-    name = entry.get("name") or entry.get("key") or class_path.rsplit(":", 1)[1]  # type: ignore[union-attr]
-    return LearnerSpec(name=str(name), key=entry.get("key"), class_path=class_path, params=dict(params))
+    if class_path is not None:
+        check_import_allowed(class_path, allow_imports, here)
+    params = dict(_expect(entry.get("params", {}), dict, "params", here))
+    _check_model_tables(params, f"{here}: params", allow_imports)
+    name = _safe_name(entry.get("name", key or str(class_path).rsplit(":", 1)[-1]), "name", here)
+    return LearnerSpec(name=name, key=key, class_path=class_path, params=params)
 
 
-def parse_config(raw: dict[str, Any], *, base_dir: Path | None = None, source: str = "") -> BenchmarkConfig:
-    """Build a :class:`BenchmarkConfig` from the parsed TOML ``raw``.
+def _path_entry(raw: dict[str, Any], name: str, where: str) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, f"{name} must be a folder path as text, such as {name} = \"results/run1\"; got "
+                    f"{value!r} ({type(value).__name__}).")
+    return value
 
-    Relative table paths and ``data_dir`` are resolved against ``base_dir`` (the folder of the
-    config file). Raises :class:`~uplift.exceptions.UpliftInputError` naming the faulty entry.
+
+def parse_config(
+    raw: dict[str, Any], *, base_dir: Path | None = None, source: str = "",
+    allow_imports: tuple[str, ...] | list[str] = (), data_dir: str | Path | None = None,
+) -> BenchmarkConfig:
+    """Build a :class:`BenchmarkConfig` from the parsed TOML ``raw``, checking every entry.
+
+    Every entry is checked against the format of ``docs/benchmark.md`` before anything is
+    imported or run: unknown entries, wrong types, values out of range, names that cannot name
+    a file, data set parameters the loader does not take, and classes outside the allowed
+    packages are refused with the offending entry named.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed TOML.
+    base_dir : path, optional
+        Folder of the config file: relative table paths and ``data_dir`` are resolved against it.
+    source : str
+        Name of the config in messages.
+    allow_imports : sequence of str
+        Modules (with their sub-modules) a ``class`` may come from besides
+        :data:`ALLOWED_IMPORTS` (the CLI's ``--allow-import``). Never read from the config.
+    data_dir : path, optional
+        Folder holding the reference files (``starbucks/``, ``ihdp/``...), overriding the config's
+        ``data_dir`` (the CLI's ``--data-dir``). Without either, loaders search the data home
+        (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
+
+    Raises
+    ------
+    UpliftInputError
+        An entry is wrong; the message names it.
 
     Examples
     --------
@@ -150,11 +305,20 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path | None = None, source: s
     ...                        "seeds": [0, 1], "n_folds": 3})
     >>> config.n_tasks
     6
+    >>> parse_config({"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}], "n_bootstrap": -5})
+    Traceback (most recent call last):
+    ...
+    uplift.exceptions.UpliftInputError: benchmark config: n_bootstrap must be at least 20 ...; got -5.
     """
     where = f" {source}" if source else ""
+    _expect(raw, dict, "the config", where)
     unknown = set(raw) - _TOP_KEYS
     if unknown:
         raise _fail(where, f"unknown entries {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}.")
+    allowed = tuple(allow_imports)
+    bad = [m for m in allowed if not isinstance(m, str) or not _MODULE_NAME.match(m)]
+    if bad:
+        raise UpliftInputError(f"allow_imports must hold module names such as 'mypackage'; got {bad}.")
     datasets = raw.get("datasets")
     learners = raw.get("learners")
     if not datasets or not isinstance(datasets, list):
@@ -168,40 +332,54 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path | None = None, source: s
         if spec.table is not None and not Path(str(spec.table["path"])).is_absolute():
             spec.table["path"] = str(base / str(spec.table["path"]))
         dataset_specs.append(spec)
-    learner_specs = [_learner(entry, index, where) for index, entry in enumerate(learners)]
+    learner_specs = [_learner(entry, index, where, allowed) for index, entry in enumerate(learners)]
     for kind, specs in (("data set", dataset_specs), ("learner", learner_specs)):
         names = [s.name for s in specs]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise _fail(where, f"{kind} names must be unique; {duplicated} appear more than once (add name = ...).")
     seeds = raw.get("seeds", [0])
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool)
-                                                           for s in seeds):
-        raise _fail(where, f"seeds must be a non-empty list of integers; got {seeds!r}.")
+    if not isinstance(seeds, list) or not seeds or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**32 for s in seeds):
+        raise _fail(where, f"seeds must be a non-empty list of integers in [0, 2**32); got {seeds!r}.")
+    if len(set(seeds)) != len(seeds):
+        raise _fail(where, f"seeds must be distinct (a repeated seed repeats its tasks); got {seeds!r}.")
     n_folds = _expect(raw.get("n_folds", 5), int, "n_folds", where)
-    if n_folds < 2:
-        raise _fail(where, f"n_folds must be at least 2; got {n_folds}.")
+    if not 2 <= n_folds <= 100:
+        raise _fail(where, f"n_folds must be between 2 and 100; got {n_folds}.")
     metrics = raw.get("metrics", list(DEFAULT_METRICS))
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics) or not metrics:
         raise _fail(where, f"metrics must be a non-empty list of names such as \"qini_auc:sklift\"; got {metrics!r}.")
-    output = raw.get("output")
-    data_dir = raw.get("data_dir")
+    try:
+        parse_metrics(metrics)
+    except UpliftInputError as error:
+        raise _fail(where, f"metrics: {error}") from error
+    n_bootstrap = _expect(raw.get("n_bootstrap", 200), int, "n_bootstrap", where)
+    if n_bootstrap < MIN_BOOTSTRAP:
+        raise _fail(where, f"n_bootstrap must be at least {MIN_BOOTSTRAP} (fewer resamples give a RATE standard "
+                    f"error off by more than 16%); got {n_bootstrap}.")
+    name = _safe_name(raw.get("name", Path(source).stem if source else "benchmark"), "name", where)
+    output = _path_entry(raw, "output", where)
+    config_data_dir = _path_entry(raw, "data_dir", where)
     return BenchmarkConfig(
-        name=str(raw.get("name") or (Path(source).stem if source else "benchmark")),
+        name=name,
         datasets=tuple(dataset_specs),
         learners=tuple(learner_specs),
         seeds=tuple(seeds),
         n_folds=n_folds,
         metrics=tuple(metrics),
         output=Path(output) if output else None,
-        data_dir=(base / data_dir) if data_dir else None,
-        n_bootstrap=_expect(raw.get("n_bootstrap", 200), int, "n_bootstrap", where),
-        description=str(raw.get("description", "")),
+        data_dir=Path(data_dir).expanduser() if data_dir is not None
+        else (base / config_data_dir) if config_data_dir else None,
+        n_bootstrap=n_bootstrap,
+        description=str(_expect(raw.get("description", ""), str, "description", where)),
+        allow_imports=allowed,
     )
 
 
-def load_config(path: str | Path) -> BenchmarkConfig:
-    """Read and validate a benchmark configuration file (TOML).
+def load_config(path: str | Path, *, allow_imports: tuple[str, ...] | list[str] = (),
+                data_dir: str | Path | None = None) -> BenchmarkConfig:
+    """Read and validate a benchmark configuration file (TOML); see :func:`parse_config`.
 
     Raises
     ------
@@ -217,4 +395,5 @@ def load_config(path: str | Path) -> BenchmarkConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise UpliftInputError(f"benchmark config {path} is not valid TOML: {error}.") from error
-    return parse_config(raw, base_dir=path.resolve().parent, source=str(path))
+    return parse_config(raw, base_dir=path.resolve().parent, source=str(path), allow_imports=allow_imports,
+                        data_dir=data_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ..exceptions import UpliftInputError
-from ._config import LearnerSpec
+from ._config import LearnerSpec, check_import_allowed
 
 __all__ = ["LEARNERS", "RandomScores", "build_learner", "import_object"]
 
@@ -70,8 +71,14 @@ LEARNERS: dict[str, LearnerEntry] = {
 }
 
 
-def import_object(path: str, *, what: str = "learner") -> Any:
-    """Import ``package.module:Name``; raise a one-line error when it does not import."""
+def import_object(path: str, *, what: str = "learner", allow_imports: tuple[str, ...] | None = None) -> Any:
+    """Import ``package.module:Name``; raise a one-line error when it does not import.
+
+    ``allow_imports`` not None marks a path written in a config (untrusted): it must come from an
+    allowed package (checked before anything is imported) and name a class.
+    """
+    if allow_imports is not None:
+        check_import_allowed(path, allow_imports, f": {what}")
     if ":" not in path:
         raise UpliftInputError(f"{what} path must look like 'package.module:Name'; got {path!r}.")
     module_name, _, attribute = path.partition(":")
@@ -83,24 +90,27 @@ def import_object(path: str, *, what: str = "learner") -> Any:
             "(peers: pip install 'uplift[causalml]')."
         ) from error
     try:
-        return getattr(module, attribute)
+        found = getattr(module, attribute)
     except AttributeError:
         raise UpliftInputError(
             f"{what} {path!r} does not import: module {module_name!r} has no {attribute!r}."
         ) from None
+    if allow_imports is not None and not inspect.isclass(found):
+        raise UpliftInputError(f"{what} {path!r} is a {type(found).__name__}, not a class; a config names classes.")
+    return found
 
 
-def _build_value(value: Any, where: str) -> Any:
+def _build_value(value: Any, where: str, allow_imports: tuple[str, ...]) -> Any:
     """Build ``{class = "module:Name", params = {...}}`` tables into objects, recursively."""
     if isinstance(value, dict) and "class" in value:
         unknown = set(value) - {"class", "params"}
         if unknown:
             raise UpliftInputError(f"{where}: a model table takes 'class' and 'params' only; got {sorted(unknown)}.")
-        factory = import_object(str(value["class"]), what=f"{where} class")
-        params = {k: _build_value(v, f"{where}.{k}") for k, v in dict(value.get("params", {})).items()}
+        factory = import_object(str(value["class"]), what=f"{where} class", allow_imports=allow_imports)
+        params = {k: _build_value(v, f"{where}.{k}", allow_imports) for k, v in dict(value.get("params", {})).items()}
         return _call(factory, params, where)
     if isinstance(value, dict):
-        return {k: _build_value(v, f"{where}.{k}") for k, v in value.items()}
+        return {k: _build_value(v, f"{where}.{k}", allow_imports) for k, v in value.items()}
     return value
 
 
@@ -111,13 +121,18 @@ def _call(factory: Callable[..., Any], params: dict[str, Any], where: str) -> An
         raise UpliftInputError(f"{where}: cannot build {getattr(factory, '__name__', factory)} ({error}).") from error
 
 
-def build_learner(spec: LearnerSpec, *, random_state: int) -> Any:
+def build_learner(spec: LearnerSpec, *, random_state: int, allow_imports: tuple[str, ...] = ()) -> Any:
     """A fresh, unfitted learner for ``spec``; ``random_state`` is set when the learner takes one.
+
+    Classes named by the config (``class`` and model tables in ``params``) must come from
+    :data:`~uplift.benchmark._config.ALLOWED_IMPORTS` or ``allow_imports``; registered learners
+    are trusted.
 
     Raises
     ------
     UpliftInputError
-        Unknown registry key, an import path that does not import, or parameters the class refuses.
+        Unknown registry key, an import path that does not import or is not allowed, or parameters
+        the class refuses.
     """
     if spec.key is not None:
         entry = LEARNERS.get(spec.key)
@@ -126,11 +141,12 @@ def build_learner(spec: LearnerSpec, *, random_state: int) -> Any:
                 f"unknown learner {spec.key!r} (learner {spec.name!r}); registered learners are {sorted(LEARNERS)}. "
                 "Or give class = \"module:Class\"."
             )
+        factory = import_object(entry.target, what=f"learner {spec.name!r}")
         target = entry.target
     else:
         target = str(spec.class_path)
-    factory = import_object(target, what=f"learner {spec.name!r}")
-    params = {k: _build_value(v, f"learner {spec.name!r} params.{k}") for k, v in spec.params.items()}
+        factory = import_object(target, what=f"learner {spec.name!r}", allow_imports=allow_imports)
+    params = {k: _build_value(v, f"learner {spec.name!r} params.{k}", allow_imports) for k, v in spec.params.items()}
     learner = _call(factory, params, f"learner {spec.name!r}")
     if not (hasattr(learner, "fit") and hasattr(learner, "predict")):
         raise UpliftInputError(f"learner {spec.name!r} ({target}) has no fit/predict methods.")

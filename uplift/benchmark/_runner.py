@@ -23,9 +23,10 @@ from ..datasets import DATASETS, UpliftDataset, load_dataset, load_table
 from ..exceptions import UpliftInputError
 from ..validation import check_outcome, check_treatment
 from ._config import BenchmarkConfig, DatasetSpec, _hash
+from ._integrity import check_same_data, data_fingerprint, output_lock
 from ._learners import build_learner
 from ._metrics import compute_fold_scores, parse_metrics
-from ._store import ResultsStore, task_key
+from ._store import RESULT_FIELDS, ResultsStore, task_key, write_atomic
 
 __all__ = ["BenchmarkRun", "load_benchmark_dataset", "make_splits", "run_benchmark"]
 
@@ -48,7 +49,16 @@ class BenchmarkRun:
 
 
 def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> UpliftDataset:
-    """Load the data set named by ``spec``; ``data_dir`` is passed as ``path=`` to loaders that read files."""
+    """Load the data set named by ``spec``; ``data_dir`` is passed as ``path=`` to loaders that read files.
+
+    Without ``data_dir`` (and without ``path`` in the data set's params), file readers search the
+    data home (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
+
+    Raises
+    ------
+    UpliftInputError
+        The data set cannot be loaded; a missing file names ``--data-dir`` and ``UPLIFT_DATA_HOME``.
+    """
     if spec.table is not None:
         table = dict(spec.table)
         path = table.pop("path")
@@ -71,6 +81,12 @@ def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> U
         return load_dataset(str(spec.key), **params)
     except UpliftInputError as error:
         raise UpliftInputError(f"data set {spec.name!r}: {error}") from error
+    except FileNotFoundError as error:
+        where = f"--data-dir {data_dir}" if data_dir is not None else "the data home (UPLIFT_DATA_HOME)"
+        raise UpliftInputError(
+            f"data set {spec.name!r}: {error} Searched {where}. Pass --data-dir DIR (a folder holding "
+            f"{spec.key}/), set UPLIFT_DATA_HOME, or give data_dir or params.path in the config."
+        ) from error
 
 
 def _split_kind(spec: DatasetSpec, data: UpliftDataset) -> str:
@@ -170,7 +186,9 @@ def run_benchmark(
         Overrides ``config.output`` (default ``benchmark-results/<config name>``).
     resume : bool, default False
         Continue a run in ``output_dir``: finished tasks are skipped. Without it an existing
-        ``results.jsonl`` is an error, so results of different runs never mix by accident.
+        ``results.jsonl`` is an error, so results of different runs never mix by accident. A data
+        set whose content changed since its finished tasks ran is refused (each result line
+        records a fingerprint of the data it was computed on).
     progress : callable, optional
         Called as ``progress(done, total, description)`` after every task (the CLI draws a bar).
 
@@ -180,6 +198,12 @@ def run_benchmark(
         Counts of tasks run and skipped, and the failures (a learner that cannot handle a data
         set, for example a binary-only method on a continuous outcome, is reported and skipped).
 
+    Raises
+    ------
+    UpliftInputError
+        ``results.jsonl`` exists without ``resume``, another run holds the folder's lock, a
+        result line is unreadable, or a data set changed since a resumed run wrote its results.
+
     Notes
     -----
     Each task fits the learner on the training rows of one fold and predicts the test rows; the
@@ -188,6 +212,12 @@ def run_benchmark(
     above the level before the fit, sampled every 10 ms.
     """
     output = Path(output_dir or config.output or Path("benchmark-results") / config.name)
+    with output_lock(output):
+        return _run_locked(config, output, resume, progress)
+
+
+def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
+                progress: ProgressCallback | None) -> BenchmarkRun:
     results_path = output / "results.jsonl"
     if results_path.exists() and results_path.stat().st_size > 0 and not resume:
         raise UpliftInputError(
@@ -196,11 +226,12 @@ def run_benchmark(
         )
     specs = parse_metrics(config.metrics)
     for learner_spec in config.learners:  # fail fast on unknown keys and paths that do not import
-        build_learner(learner_spec, random_state=0)
-    store = ResultsStore(results_path)
-    output.joinpath("run.json").write_text(json.dumps(
-        {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
-         "metrics": list(config.metrics), "versions": _versions()}, indent=2) + "\n")
+        build_learner(learner_spec, random_state=0, allow_imports=config.allow_imports)
+    store = ResultsStore(results_path, required=RESULT_FIELDS)
+    recorded = {record["key"]: record.get("data") for record in store.records()} if len(store) else {}
+    metadata: dict[str, Any] = {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
+                                "metrics": list(config.metrics), "versions": _versions(), "datasets": {}}
+    write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
     run = BenchmarkRun(output_dir=output, n_tasks=config.n_tasks)
     done = 0
     for dataset_spec in config.datasets:
@@ -211,11 +242,20 @@ def run_benchmark(
         arm_labels = [str(data.arm_names.get(arm, arm)) for arm in info.arms.tolist()]
         kind = _split_kind(dataset_spec, data)
         X = data.X
+        fingerprints = {learner_spec.name: _hash([dataset_spec.fingerprint(), learner_spec.fingerprint(),
+                                                  config.n_folds, list(config.metrics), config.n_bootstrap, kind])
+                        for learner_spec in config.learners}
+        fingerprint_of_data = data_fingerprint(data)
+        mine = [task_key(dataset_spec.name, learner, seed, fold, fingerprints[learner])
+                for learner in fingerprints for seed in config.seeds for fold in range(config.n_folds)]
+        check_same_data(dataset_spec.name, fingerprint_of_data, [recorded[k] for k in mine if k in recorded],
+                        results_path)
+        metadata["datasets"][dataset_spec.name] = fingerprint_of_data
+        write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
         for seed in config.seeds:
             splits = make_splits(data, codes, kind, config.n_folds, seed, dataset_spec.name)
             for learner_spec in config.learners:
-                fingerprint = _hash([dataset_spec.fingerprint(), learner_spec.fingerprint(), config.n_folds,
-                                     list(config.metrics), config.n_bootstrap, kind])
+                fingerprint = fingerprints[learner_spec.name]
                 for fold, (train, test) in enumerate(splits):
                     key = task_key(dataset_spec.name, learner_spec.name, seed, fold, fingerprint)
                     run.keys.add(key)
@@ -230,7 +270,7 @@ def run_benchmark(
                                            data, config, kind, run, dataset_spec.name)
                         if record is not None:
                             record.update(key=key, dataset=dataset_spec.name, learner=learner_spec.name,
-                                          seed=seed, fold=fold, split=kind)
+                                          seed=seed, fold=fold, split=kind, data=fingerprint_of_data)
                             store.append(record)
                             run.n_run += 1
                     if progress is not None:
@@ -242,7 +282,7 @@ def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, co
               train: np.ndarray, test: np.ndarray, specs: list[Any], arm_labels: list[str],
               data: UpliftDataset, config: BenchmarkConfig, kind: str, run: BenchmarkRun,
               dataset_name: str) -> dict[str, Any] | None:
-    learner = build_learner(learner_spec, random_state=seed)
+    learner = build_learner(learner_spec, random_state=seed, allow_imports=config.allow_imports)
     logger.info("fitting %s on %s (seed %d, fold %d)", learner_spec.name, dataset_name, seed, fold + 1)
     try:
         with _PeakMemory() as memory, warnings.catch_warnings(record=True) as caught:

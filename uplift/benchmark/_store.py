@@ -12,13 +12,17 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..datasets._fetch import file_mode
 from ..exceptions import UpliftInputError
 
-__all__ = ["ResultsStore", "task_key", "write_atomic"]
+__all__ = ["RESULT_FIELDS", "ResultsStore", "task_key", "write_atomic"]
+
+#: Entries every benchmark result line must have (the summaries read them).
+RESULT_FIELDS = ("key", "dataset", "learner", "seed", "fold", "n_train", "n_test", "scores", "qini_curves")
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, file_mode())  # mkstemp makes 0600; a result file follows the umask
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -43,6 +48,18 @@ def task_key(dataset: str, learner: str, seed: int, fold: int, fingerprint: str)
 class ResultsStore:
     """Append-only store of finished tasks in ``path`` (JSON lines).
 
+    Parameters
+    ----------
+    path : path
+    required : sequence of str, default ("key",)
+        Entries every line must have (the benchmark passes :data:`RESULT_FIELDS`); a line without
+        one is refused with its number.
+
+    Raises
+    ------
+    UpliftInputError
+        A line is not UTF-8, not JSON, not a JSON object, or lacks a required entry.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -53,8 +70,9 @@ class ResultsStore:
     ([1.0], True)
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, required: Sequence[str] = ("key",)) -> None:
         self.path = Path(path)
+        self.required = tuple(required)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._keys: set[str] = set()
         self._repair()
@@ -65,32 +83,64 @@ class ResultsStore:
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1
         if end < len(data):
-            logger.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run", self.path,
-                           len(data) - end)
-            with open(self.path, "r+b") as handle:
-                handle.truncate(end)
-                handle.flush()
-                os.fsync(handle.fileno())
-        for number, record in enumerate(self._read(), start=1):
-            key = record.get("key")
-            if not isinstance(key, str):
-                raise UpliftInputError(f"{self.path}: line {number} has no task key; this is not a results file.")
-            self._keys.add(key)
+            if self._is_whole_record(data[end:]):
+                # a finished task written without its newline (by hand or another tool): keep it
+                with open(self.path, "ab") as handle:
+                    handle.write(b"\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            else:
+                logger.warning("%s: dropping a torn last line (%d bytes) left by an interrupted run", self.path,
+                               len(data) - end)
+                with open(self.path, "r+b") as handle:
+                    handle.truncate(end)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        for record in self._read():
+            self._keys.add(record["key"])
+
+    def _is_whole_record(self, tail: bytes) -> bool:
+        try:
+            record = json.loads(tail.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return False
+        return isinstance(record, dict) and all(name in record for name in self.required)
 
     def _read(self) -> Iterator[dict[str, Any]]:
         if not self.path.exists():
             return
-        with open(self.path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+        fix = "The file was edited or corrupted: remove that line (the task runs again on --resume)."
+        with open(self.path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise UpliftInputError(f"{self.path}: line {number} is not UTF-8 text ({error}). {fix}") from error
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
+                    record = json.loads(line)
                 except json.JSONDecodeError as error:
+                    raise UpliftInputError(f"{self.path}: line {number} is not valid JSON ({error}). {fix}") from error
+                if not isinstance(record, dict):
                     raise UpliftInputError(
-                        f"{self.path}: line {number} is not valid JSON ({error}); the file was edited or corrupted. "
-                        "Remove that line to resume."
-                    ) from error
+                        f"{self.path}: line {number} is a JSON {type(record).__name__}, not an object with a task "
+                        f"key; this is not a results file, or it was edited. {fix}"
+                    )
+                missing = [name for name in self.required if name not in record]
+                if missing or not isinstance(record.get("key"), str):
+                    raise UpliftInputError(
+                        f"{self.path}: line {number} lacks {missing or ['a text key']} (every line needs "
+                        f"{list(self.required)}); this is not a results file, or it was edited. {fix}"
+                    )
+                if "scores" in self.required and not (isinstance(record["scores"], list) and all(
+                        isinstance(score, dict) and {"metric", "arm", "value", "std_error"} <= set(score)
+                        for score in record["scores"])):
+                    raise UpliftInputError(
+                        f"{self.path}: line {number} has 'scores' that are not a list of {{metric, arm, value, "
+                        f"std_error}} objects. {fix}"
+                    )
+                yield record
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys

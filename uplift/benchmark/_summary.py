@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from ._metrics import CURVE_POINTS
-from ._store import ResultsStore, write_atomic
+from ._store import RESULT_FIELDS, ResultsStore, write_atomic
 
 __all__ = ["ORACLE", "aggregate", "summarize", "tidy_scores"]
 
@@ -219,7 +219,7 @@ def summarize(
         The aggregated table (one row per data set, arm, learner and metric).
     """
     output = Path(output_dir)
-    records = ResultsStore(output / "results.jsonl").records()
+    records = ResultsStore(output / "results.jsonl", required=RESULT_FIELDS).records()
     if keys is not None:
         records = [r for r in records if r["key"] in keys]
     scores = tidy_scores(records)

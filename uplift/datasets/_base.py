@@ -55,6 +55,9 @@ class UpliftDataset:
         treated arm (P(treated)), (n, n_arms + 1) for several.
     customer_type : ndarray of str, optional
         Segment labels of synthetic data (persuadable, sure thing, lost cause, sleeping dog).
+    source_files : tuple of Path
+        The files the data was read from (empty for generated data and DataFrames), so a run
+        can record their size and modification time.
     """
 
     X: pd.DataFrame
@@ -73,6 +76,7 @@ class UpliftDataset:
     tau: np.ndarray | None = None
     propensity: np.ndarray | None = None
     customer_type: np.ndarray | None = None
+    source_files: tuple[Path, ...] = ()
 
     def __len__(self) -> int:
         return len(self.y)

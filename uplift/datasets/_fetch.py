@@ -3,12 +3,18 @@
 A download streams into a temporary file beside its destination, is verified (SHA-256 or the
 mirror's published MD5 when known, then the header and the row count), and only then renamed
 into place. A file that fails verification is removed, so a partial or corrupt file never sits
-under the name of a valid one. After the first verified download the SHA-256 computed here is
-stored beside the file (``NAME.sha256``) and checked on every later read.
+under the name of a valid one. While it runs, the download holds a lock on its folder; temporary
+files found there under that lock were left by a killed download and are removed.
+
+A cached file is checked on every read against the digest shipped in the package when one is
+known (SHA-256 or the mirror's MD5), so a replaced file is refused even with a matching
+``NAME.sha256``. Only for files without a shipped digest is the SHA-256 recorded beside the file
+after its first verified download (``NAME.sha256``) the reference (trust on first use).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import logging
@@ -16,14 +22,19 @@ import os
 import tempfile
 import urllib.request
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from ..exceptions import ChecksumMismatchError, UpliftInputError
 
-__all__ = ["RemoteFile", "data_home", "download", "ensure_file", "file_sha256"]
+try:  # POSIX only; elsewhere (Windows) downloads are not locked
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["RemoteFile", "data_home", "download", "ensure_file", "file_mode", "file_sha256"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +106,52 @@ def data_home(path: str | Path | None = None) -> Path:
     return home
 
 
+def file_mode() -> int:
+    """Permission bits of a new regular file under the process umask (``0o666 & ~umask``).
+
+    ``tempfile.mkstemp`` creates files readable by their owner only (0600); a file renamed into
+    place from it gets these bits first, like a file opened with ``open(path, "w")``.
+    """
+    mask = os.umask(0o022)  # the only portable way to read the umask is to set it and restore it
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _file_md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file); waits for another holder."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _remove_stale_temporaries(folder: Path, filename: str) -> None:
+    """Remove ``.NAME.*.part`` / ``.NAME.*.tmp`` files: under the folder lock, no download is writing them."""
+    for stale in [*folder.glob(f".{filename}.*.part"), *folder.glob(f".{filename}.*.tmp")]:
+        logger.warning("removing %s (%d bytes) left by an interrupted download", stale, stale.stat().st_size)
+        stale.unlink(missing_ok=True)
 
 
 def _open_text_lines(path: Path) -> IO[bytes]:
@@ -158,7 +209,18 @@ def download(remote: RemoteFile, folder: Path, *, opener: Opener | None = None) 
         The download failed (no network, HTTP error); nothing is left in ``folder``.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder):
+        _remove_stale_temporaries(folder, remote.filename)
+        return _download_locked(remote, folder, opener)
+
+
+def _download_locked(remote: RemoteFile, folder: Path, opener: Opener | None) -> Path:
     destination = folder / remote.filename
+    if not remote.url.startswith(("https://", "file://")) and opener is None:
+        raise UpliftInputError(
+            f"{remote.filename}: refusing to download over {remote.url.split(':', 1)[0]}:// ({remote.url}); only "
+            "https:// is used, so the file cannot be replaced on the way. Download it yourself and pass path=."
+        )
     open_url = opener or (lambda url: urllib.request.urlopen(url, timeout=60))
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{remote.filename}.", suffix=".part")
     sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
@@ -184,6 +246,7 @@ def download(remote: RemoteFile, folder: Path, *, opener: Opener | None = None) 
                 "it yourself and pass path=."
             )
         verify_schema(Path(temporary), remote)
+        os.chmod(temporary, file_mode())
         os.replace(temporary, destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -200,6 +263,7 @@ def _write_digest(path: Path, digest: str) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w") as handle:
         handle.write(f"{digest}  {path.name}\n")
+    os.chmod(temporary, file_mode())
     os.replace(temporary, _digest_path(path))
 
 
@@ -242,19 +306,7 @@ def ensure_file(
     folder = data_home(data_home_path) / name
     cached = folder / remote.filename
     if cached.is_file():
-        digest_file = _digest_path(cached)
-        expected = digest_file.read_text().split()[0] if digest_file.is_file() else remote.sha256
-        if expected is None:
-            verify_schema(cached, remote)
-            _write_digest(cached, file_sha256(cached))
-            return cached
-        if file_sha256(cached) != expected:
-            cached.unlink()
-            digest_file.unlink(missing_ok=True)
-            raise ChecksumMismatchError(
-                f"{name}: cached {cached} no longer matches the SHA-256 recorded at download ({expected}); "
-                "it was removed. Run again to download it afresh."
-            )
+        _verify_cached(cached, remote, name)
         return cached
     if not download_if_missing:
         raise FileNotFoundError(
@@ -264,12 +316,62 @@ def ensure_file(
     return download(remote, folder, opener=opener)
 
 
+def _recorded_digest(path: Path) -> str | None:
+    """The SHA-256 in ``NAME.sha256``, or None when the file is missing, empty or malformed."""
+    digest_file = _digest_path(path)
+    if not digest_file.is_file():
+        return None
+    words = digest_file.read_text(encoding="utf-8", errors="replace").split()
+    if not words or len(words[0]) != 64 or any(c not in "0123456789abcdef" for c in words[0]):
+        logger.warning("%s is empty or malformed; verifying %s again", digest_file, path.name)
+        return None
+    return words[0]
+
+
+def _verify_cached(cached: Path, remote: RemoteFile, name: str) -> None:
+    """Check a cached file against the shipped digest, else the recorded one, else its schema; remove it on failure."""
+    if remote.sha256 or remote.md5:
+        expected, kind = (remote.sha256, "SHA-256") if remote.sha256 else (remote.md5, "MD5")
+        actual = file_sha256(cached) if remote.sha256 else _file_md5(cached)
+        source = f"the {kind} of the published file shipped with the package ({expected})"
+    else:
+        recorded = _recorded_digest(cached)
+        if recorded is None:  # never recorded, or the record was lost: verify the file as after a download
+            try:
+                verify_schema(cached, remote)
+            except ChecksumMismatchError:
+                cached.unlink()
+                _digest_path(cached).unlink(missing_ok=True)
+                raise
+            _write_digest(cached, file_sha256(cached))
+            return
+        expected, actual = recorded, file_sha256(cached)
+        source = f"the SHA-256 recorded at download ({expected})"
+    if actual != expected:
+        cached.unlink()
+        _digest_path(cached).unlink(missing_ok=True)
+        raise ChecksumMismatchError(
+            f"{name}: cached {cached} no longer matches {source}; it was removed. Run again to download it afresh."
+        )
+
+
 def check_subsample(n_rows: Any, name: str) -> int | float | None:
-    """Validate a subsample size: None, a fraction in (0, 1] or a positive row count."""
+    """Validate a subsample size: None, a fraction in (0, 1] (float) or a row count of at least 2 (int).
+
+    The int ``1`` is refused: it would mean one row, and is almost always meant as "all rows" (1.0).
+
+    >>> check_subsample(1.0, "subsample"), check_subsample(500, "subsample")
+    (1.0, 500)
+    """
     if n_rows is None:
         return None
-    if isinstance(n_rows, bool) or not isinstance(n_rows, int | float) or n_rows <= 0:
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int | float) or n_rows <= 0 or n_rows != n_rows:
         raise UpliftInputError(f"{name} must be a fraction in (0, 1] or a positive number of rows; got {n_rows!r}.")
+    if isinstance(n_rows, int) and n_rows == 1:
+        raise UpliftInputError(
+            f"{name}=1 is ambiguous: as an int it means one row. Pass {name}=1.0 for every row, or a row count "
+            "of at least 2."
+        )
     if isinstance(n_rows, float) and n_rows > 1:
         raise UpliftInputError(f"{name} as a fraction must be at most 1; got {n_rows!r}. Pass an int for a row count.")
     return n_rows

@@ -98,4 +98,5 @@ def load_hillstrom(
         treatment_name="segment",
         control_value=0,
         arm_names=names,
+        source_files=(source,),
     )

@@ -22,11 +22,15 @@ __all__ = [
 
 CriteoOutcome = Literal["visit", "conversion"]
 
+#: Criteo publishes v2.1 at http://go.criteo.net/criteo-research-uplift-v2.1.csv.gz (plain HTTP, no
+#: digest). The download uses the HTTPS copy scikit-uplift reads (criteo-bucket on S3) and its
+#: published MD5, so a replaced file is refused; the cache keeps the original file name.
 CRITEO = RemoteFile(
     filename="criteo-research-uplift-v2.1.csv.gz",
-    url="http://go.criteo.net/criteo-research-uplift-v2.1.csv.gz",
+    url="https://criteo-bucket.s3.eu-central-1.amazonaws.com/criteo.csv.gz",
     columns=(*(f"f{i}" for i in range(12)), "treatment", "conversion", "visit", "exposure"),
     n_rows=13_979_592,
+    md5="d2236769ef69e9be52556110102911ec",
 )
 #: Lenta BigTarget: the canonical public copy is scikit-uplift's mirror (MD5 published there).
 LENTA = RemoteFile(
@@ -104,13 +108,14 @@ def fetch_criteo(
     outcome : {"visit", "conversion"}, default "visit"
         Visit rate 0.046992, conversion rate 0.00292 on the full file.
     subsample : int or float, optional
-        Keep a seeded random subset of rows: a row count, or a fraction in (0, 1].
+        Keep a seeded random subset of rows: a row count (an int of at least 2), or a fraction in
+        (0, 1] (a float: ``1.0`` keeps every row; the int ``1`` is refused as ambiguous).
     random_state : int, default 0
         Seed of the subsample.
     data_home : path, optional
         Cache folder (default: ``UPLIFT_DATA_HOME`` or the user cache folder, see :func:`data_home`).
     download_if_missing : bool, default True
-        Download the 297 MB file from ``http://go.criteo.net`` when it is not cached.
+        Download the 297 MB file (over HTTPS, see Notes) when it is not cached.
     path : path, optional
         A copy you already have (the ``.csv.gz`` or a folder holding it); its header is checked.
     opener : callable, optional
@@ -125,9 +130,11 @@ def fetch_criteo(
 
     Notes
     -----
-    No SHA-256 is published for v2.1. A download is verified by its header and its exact row
-    count (13,979,592) before it is renamed into the cache; its SHA-256 is then recorded and
-    checked on every later read. Licence: CC BY-NC-SA 4.0 (non-commercial).
+    Criteo publishes v2.1 over plain HTTP without a digest. The download uses the HTTPS copy that
+    scikit-uplift reads, and is verified by that copy's published MD5 (shipped in the package),
+    its header and its exact row count (13,979,592) before it is renamed into the cache; every
+    later read checks the cached file against the shipped MD5 again. Licence: CC BY-NC-SA 4.0
+    (non-commercial).
 
     References
     ----------
@@ -152,12 +159,14 @@ def fetch_criteo(
     frame, file = _read_sample(CRITEO, "criteo", subsample=subsample, random_state=random_state,
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
-    return load_table(
+    data = load_table(
         frame, treatment="treatment", outcome=outcome, control_value=0,
         features=[f"f{i}" for i in range(12)],
         drop=["exposure", "conversion" if outcome == "visit" else "visit"],
         description=f"Criteo Uplift Prediction v2.1 ({len(frame):,} rows read from {file.name}); CC BY-NC-SA 4.0.",
     )
+    data.source_files = (file,)
+    return data
 
 
 def fetch_lenta(
@@ -184,8 +193,10 @@ def fetch_lenta(
     frame, file = _read_sample(LENTA, "lenta", subsample=subsample, random_state=random_state,
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
-    return load_table(frame, treatment="group", outcome="response_att", control_value="control",
+    data = load_table(frame, treatment="group", outcome="response_att", control_value="control",
                       description=f"Lenta BigTarget uplift ({len(frame):,} rows from {file.name}).")
+    data.source_files = (file,)
+    return data
 
 
 def fetch_megafon(
@@ -206,9 +217,11 @@ def fetch_megafon(
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
                                opener=opener)
     identifiers = [c for c in frame.columns if c.lower() == "id"]
-    return load_table(frame, treatment="treatment_group", outcome="conversion", control_value="control",
+    data = load_table(frame, treatment="treatment_group", outcome="conversion", control_value="control",
                       drop=identifiers,
                       description=f"MegaFon Uplift Competition ({len(frame):,} rows from {file.name}).")
+    data.source_files = (file,)
+    return data
 
 
 def fetch_x5_tables(

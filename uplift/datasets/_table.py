@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import UpliftInputError, UpliftTypeError
+from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 from ..validation import check_treatment
 from ._base import UpliftDataset
 
@@ -20,6 +22,8 @@ _POSITIVE = frozenset({"yes", "true", "y", "t", "1"})
 _NEGATIVE = frozenset({"no", "false", "n", "f", "0"})
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".txt", ".txt.gz")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Below this many rows, an integer column with distinct values is not taken for an identifier.
+_ID_MIN_ROWS = 20
 
 
 def read_table(path: str | Path, **read_csv_kwargs: Any) -> pd.DataFrame:
@@ -61,6 +65,23 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], role: str) -> 
         )
 
 
+def _looks_like_identifier(name: Any, values: pd.Series, max_categories: int) -> str | None:
+    """Why ``values`` looks like a row identifier (its name, or one distinct integer or text per row), else None."""
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+    if not numeric and values.nunique() > max_categories:
+        return None  # refused by encode_features with its own message
+    text = str(name)
+    lower = text.lower()
+    if (lower in {"id", "uuid", "guid", "unnamed: 0"} or re.search(r"[_\-\s.](id|uuid|guid)$", lower)
+            or re.search(r"[a-z0-9](ID|Id)$", text)):
+        return "its name says it is an identifier"
+    integer = pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if len(values) >= _ID_MIN_ROWS and (integer or not numeric) and values.notna().all() \
+            and values.nunique() == len(values):
+        return "it holds a distinct value on every row"
+    return None
+
+
 def _strip_text(values: pd.Series) -> pd.Series:
     if values.dtype == object or isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
         return values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
@@ -74,7 +95,21 @@ def _encode_outcome(values: pd.Series, name: str, positive: Any) -> np.ndarray:
             "observed outcome. Drop those rows first."
         )
     if positive is not None:
-        return (_strip_text(values) == positive).to_numpy(dtype=np.float64)
+        stripped = _strip_text(values)
+        matches = (stripped == positive).to_numpy()
+        if not matches.any():
+            observed = pd.Series(pd.unique(stripped)).tolist()  # Python scalars: 1, not np.int64(1)
+            seen = sorted(map(repr, observed))
+            shown = ", ".join(seen[:10]) + (" ..." if len(seen) > 10 else "")
+            hint = ""
+            close = [v for v in observed if str(v).strip().lower() == str(positive).strip().lower()]
+            if close:
+                hint = f" Did you mean positive_outcome={close[0]!r}? Values are compared exactly (case and type)."
+            raise UpliftInputError(
+                f"positive_outcome={positive!r} matches no value of outcome column {name!r}; the values seen are "
+                f"[{shown}]. Pass one of them (every row would otherwise read as 0).{hint}"
+            )
+        return matches.astype(np.float64)
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=np.float64)
     text = _strip_text(values).astype(str).str.lower()
@@ -143,6 +178,7 @@ def load_table(
     group: str | None = None,
     time: str | None = None,
     positive_outcome: Any = None,
+    id: str | None = None,
     true_outcomes: Sequence[str] | None = None,
     max_categories: int = 50,
     description: str = "",
@@ -171,7 +207,14 @@ def load_table(
     time : str, optional
         Time stamp or period of each row, for temporal splits.
     positive_outcome : object, optional
-        For a text outcome, the value that counts as 1 (others are 0).
+        The outcome value that counts as 1 (others are 0), compared exactly after stripping
+        spaces: ``"Yes"`` is not ``"yes"``, and ``"1"`` is not the number ``1``. A value that
+        matches no row is refused.
+    id : str, optional
+        Column identifying each row (customer id): never a feature, kept in ``frame``. Without it,
+        a feature that looks like an identifier (named ``id``, ``*_id``, ``CustomerID``..., or an
+        integer or text column with a distinct value on every row of at least 20 rows) raises an
+        :class:`~uplift.exceptions.UpliftWarning`.
     true_outcomes : sequence of str, optional
         Columns holding the true expected outcome under the control and each treated arm (control
         first), for semi-synthetic data: they fill ``mu`` and ``tau`` and never enter ``X``.
@@ -189,11 +232,17 @@ def load_table(
     Raises
     ------
     UpliftInputError
-        A named column is missing, a feature is also the treatment/outcome/group/time column, the
+        Two columns share a name, a named column is missing, ``positive_outcome`` matches no
+        value of the outcome, a feature is also the treatment/outcome/group/time column, the
         outcome has missing values, the group or time column has missing values, or the treatment
         does not have a control and at least one treated arm.
     UpliftTypeError
         A text outcome without Yes/No-like values and no ``positive_outcome``.
+
+    Warns
+    -----
+    UpliftWarning
+        A feature looks like a row identifier (see ``id``), when ``features`` is not given.
 
     Notes
     -----
@@ -213,12 +262,20 @@ def load_table(
     if isinstance(path_or_frame, pd.DataFrame):
         frame = path_or_frame
         source = "the DataFrame"
+        files: tuple[Path, ...] = ()
     else:
         frame = read_table(path_or_frame)
         source = str(path_or_frame)
+        files = (Path(path_or_frame),)
+    duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if duplicated:
+        raise UpliftInputError(
+            f"load_table({source}): column name(s) {duplicated} appear more than once; every column needs a "
+            "distinct name (a CSV read by pandas renames repeats to 'name.1'). Rename or drop the repeats."
+        )
     roles = {"treatment": [treatment], "outcome": [outcome], "drop": list(drop),
              "group": [group] if group is not None else [], "time": [time] if time is not None else [],
-             "true_outcomes": list(true_outcomes or [])}
+             "id": [id] if id is not None else [], "true_outcomes": list(true_outcomes or [])}
     for role, columns in roles.items():
         _require_columns(frame, columns, role)
     reserved = {c for role, columns in roles.items() for c in columns}
@@ -230,9 +287,19 @@ def load_table(
         clash = [c for c in feature_columns if c in reserved]
         if clash:
             raise UpliftInputError(
-                f"feature column(s) {clash} are also used as treatment, outcome, group, time, true outcome or "
+                f"feature column(s) {clash} are also used as treatment, outcome, group, time, id, true outcome or "
                 "drop column; a feature must be measured before the assignment. Remove them from features=."
             )
+    if features is None:
+        for column in feature_columns:
+            reason = _looks_like_identifier(column, frame[column], max_categories)
+            if reason is not None:
+                warnings.warn(
+                    f"load_table({source}): feature {column!r} looks like a row identifier ({reason}); a model "
+                    f"can memorise it. Pass id={column!r} (or drop=[{column!r}]) to keep it out of X, or list "
+                    "the features with features= to keep it.",
+                    UpliftWarning, stacklevel=2,
+                )
     arms = _strip_text(frame[treatment])
     info = check_treatment(arms.to_numpy(), control_value=control_value, context=f"load_table({source})")
     y = _encode_outcome(frame[outcome], outcome, positive_outcome)
@@ -279,4 +346,5 @@ def load_table(
         time=times,
         mu=mu,
         tau=tau,
+        source_files=files,
     )
