@@ -34,6 +34,7 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
     "learner/DRLearner": ("uplift.learners", "DRLearner"),
     "learner/ClassTransformation": ("uplift.learners", "ClassTransformation"),
     "learner/TransformedOutcome": ("uplift.learners", "TransformedOutcome"),
+    "campaign/Policy": ("uplift.campaign", "Policy"),
 }
 
 #: key -> (module, class name) of the records: dataclasses rebuilt from their fields.
