@@ -126,8 +126,8 @@ def save(
 
     The model is a directory (or, when ``path`` ends in ``.zip``, one zip file of it) holding
     ``manifest.json`` and the files it lists with their SHA-256: ``arrays.npz`` and the base models
-    in ``models/`` (XGBoost in its own UBJ format, scikit-learn through skops). Nothing is pickled,
-    so :func:`load` never runs code from the file. See ``docs/io.md``.
+    in ``models/`` (XGBoost in its own UBJ format, scikit-learn through skops). No serialized Python objects:
+    :func:`load` never runs code from the file. See ``docs/io.md``.
 
     Parameters
     ----------
@@ -273,7 +273,9 @@ def _open(source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             try:
                 data = read_file(name)
             except KeyError as error:
-                raise ModelFileError(f"{source} is incomplete: file {name} listed in its manifest is missing.") from error
+                raise ModelFileError(
+                    f"{source} is incomplete: file {name} listed in its manifest is missing."
+                ) from error
             if _sha256(data) != digest:
                 raise ModelFileError(
                     f"checksum mismatch for {name} in {source}: the file was modified or corrupted after saving. "
@@ -300,9 +302,9 @@ def _check_format(manifest: Any, source: Path) -> None:
 
 
 def _warn_versions(manifest: dict[str, Any], source: Path) -> None:
-    saved = manifest.get("versions") if isinstance(manifest.get("versions"), dict) else {}
+    saved: dict[str, Any] = manifest["versions"] if isinstance(manifest.get("versions"), dict) else {}
     current = _versions()
-    used = manifest.get("libraries") if isinstance(manifest.get("libraries"), list) else ["uplift", "numpy"]
+    used: list[Any] = manifest["libraries"] if isinstance(manifest.get("libraries"), list) else ["uplift", "numpy"]
     changed = [f"{name} {saved.get(name)} -> {current.get(name)}" for name in used
                if name in current and saved.get(name) != current.get(name)]
     if changed:
@@ -338,7 +340,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load(path: str | os.PathLike[str], *, trusted: Iterable[str] = ()) -> Any:
-    """Load a model written by :func:`save`; nothing in the file is unpickled or run.
+    """Load a model written by :func:`save`; nothing in the file is run.
 
     Parameters
     ----------

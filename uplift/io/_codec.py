@@ -10,7 +10,7 @@ in the tree is tagged with ``"$type"``:
 ``numpy_scalar``   a numpy scalar with its dtype (arm labels keep their exact type)
 ``tuple``          a tuple (a list is a JSON list)
 ``dict``           a dict, as ``[key, value]`` pairs (keys need not be strings)
-``ndarray``        an entry of ``arrays.npz``, read back with ``allow_pickle=False``
+``ndarray``        an entry of ``arrays.npz``, read back refusing object arrays
 ``object_array``   an object array (e.g. feature names), element by element
 ``random_state``   a ``numpy.random.RandomState``, by its state
 ``estimator``      a registered estimator: class key, constructor parameters, other attributes
@@ -20,7 +20,7 @@ in the tree is tagged with ``"$type"``:
 =================  ===============================================================================
 
 Anything else is refused when saving (:class:`~uplift.exceptions.UpliftTypeError`, naming where in
-the object it sits); nothing is ever pickled. :class:`Decoder` accepts only these tags and only
+the object it sits); no Python object is ever serialized as such. :class:`Decoder` accepts only these tags and only
 registered class keys (:mod:`uplift.io._registry`).
 """
 
@@ -64,7 +64,8 @@ class Encoder:
         files = dict(self.files)
         if self.arrays:
             buffer = io.BytesIO()
-            np.savez(buffer, allow_pickle=False, **self.arrays)
+            # numbers and strings only (_array routes object arrays to JSON); keys are a0, a1, ...
+            np.savez(buffer, **self.arrays)  # type: ignore[arg-type]
             files[ARRAYS_FILE] = buffer.getvalue()
         return files
 
@@ -104,8 +105,8 @@ class Encoder:
         raise UpliftTypeError(
             f"cannot save {where}: objects of type {type(value).__module__}.{type(value).__qualname__} are not "
             "supported by uplift.io, which stores numbers, strings, arrays, lists, dicts, uplift's own classes, "
-            "scikit-learn models (through skops) and XGBoost models, and never pickles. Use a supported base "
-            "model, or store this object yourself."
+            "scikit-learn models (through skops) and XGBoost models, and nothing that runs code when loaded. Use a "
+            "supported base model, or store this object yourself."
         )
 
     def _scalar(self, value: np.generic, where: str) -> Any:
@@ -129,7 +130,7 @@ class Encoder:
         name = type(value).__name__
         return {
             "$type": "estimator", "class": key,
-            "params": {k: self.encode(v, f"{name}(...{k}=)") for k, v in params.items()},
+            "params": {k: self.encode(v, f"{name} parameter {k}") for k, v in params.items()},
             "state": {k: self.encode(v, f"{name}.{k}") for k, v in state.items()},
         }
 
@@ -161,7 +162,10 @@ class Decoder:
     def _array_file(self) -> Any:
         if self._arrays is None:
             try:
-                self._arrays = np.load(io.BytesIO(self._file(ARRAYS_FILE)), allow_pickle=False)
+                # Why uplift never uses pickle, joblib, dill or cloudpickle: loading them runs code chosen by
+                # whoever wrote the file. np.load refuses object arrays by default (reading them would need
+                # that), and tests/test_io_security.py proves a payload in one never runs.
+                self._arrays = np.load(io.BytesIO(self._file(ARRAYS_FILE)))
             except ValueError as error:
                 raise ModelFileError(f"{ARRAYS_FILE} is not a readable numpy archive: {error}") from error
         return self._arrays
@@ -182,7 +186,9 @@ class Decoder:
         try:
             return method(node)
         except (KeyError, TypeError) as error:
-            raise ModelFileError(f"the model file holds a malformed {kind!r} value ({error}); it was altered.") from error
+            raise ModelFileError(
+                f"the model file holds a malformed {kind!r} value ({error}); it was altered."
+            ) from error
 
     def _decode_float(self, node: dict[str, Any]) -> float:
         return _SPECIAL_FLOATS[node["value"]]
@@ -205,7 +211,7 @@ class Decoder:
             raise ModelFileError(f"{ARRAYS_FILE} has no array {node['key']!r}; the model file was altered.")
         try:
             return arrays[node["key"]]
-        except ValueError as error:  # "Object arrays cannot be loaded when allow_pickle=False"
+        except ValueError as error:  # numpy refuses an object array
             raise ModelFileError(f"{ARRAYS_FILE} entry {node['key']!r} was refused: {error}. A file written by "
                                  "uplift.io.save never holds object arrays; it was altered.") from error
 
