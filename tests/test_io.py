@@ -284,6 +284,23 @@ def test_unfitted_xgboost_and_random_state_objects_round_trip(tmp_path):
     assert loaded.random_state.randint(1000) == learner.random_state.randint(1000)
 
 
+def test_extra_plain_attributes_are_saved_generically(fitted, tmp_path):
+    learner = fitted[0]
+    # what another version may add: dtypes and categories of the features, any plain data
+    learner.feature_dtypes_ = {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
+    learner.feature_categories_ = {"region": np.array(["north", "south"], dtype=object), "size": [1.5, np.nan]}
+    try:
+        path = uplift_io.save(learner, tmp_path / "m")
+    finally:
+        del learner.feature_dtypes_, learner.feature_categories_
+    loaded = uplift_io.load(path)
+    assert loaded.feature_dtypes_ == {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
+    assert loaded.feature_categories_["region"].tolist() == ["north", "south"]
+    assert loaded.feature_categories_["size"][0] == 1.5 and np.isnan(loaded.feature_categories_["size"][1])
+    described = uplift_io.read_manifest(path)["model"]["features"]
+    assert described["dtypes"]["x0"] == "float64" and described["categories"]["region"] == ["north", "south"]
+
+
 def test_continuous_outcome_and_array_features(tmp_path):
     data = make_uplift_regression(200, random_state=0)
     X = np.asarray(data.X)

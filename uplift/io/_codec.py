@@ -12,6 +12,7 @@ in the tree is tagged with ``"$type"``:
 ``dict``           a dict, as ``[key, value]`` pairs (keys need not be strings)
 ``ndarray``        an entry of ``arrays.npz``, read back refusing object arrays
 ``object_array``   an object array (e.g. feature names), element by element
+``dtype``          a plain numpy dtype (e.g. the dtype of a feature), by its string
 ``random_state``   a ``numpy.random.RandomState``, by its state
 ``estimator``      a registered estimator: class key, constructor parameters, other attributes
 ``record``         a registered dataclass: class key and fields
@@ -48,6 +49,8 @@ FILE_NAME = re.compile(r"^(arrays\.npz|models/[0-9]{3,6}\.(ubj|skops))$")
 _NPZ_KINDS = set("biufcUSMm")
 #: Attribute names the fitted state may set (no dunder names such as __class__ or __dict__).
 _ATTRIBUTE = re.compile(r"^_?[A-Za-z][A-Za-z0-9_]*$")
+#: Plain numpy dtype strings ("<f8", "|b1", "<U5", "|O", "<M8[ns]"): no structured dtypes.
+_DTYPE = re.compile(r"^[<>|=][biufcUSMmO][0-9]*(\[[a-z]+\])?$")
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -93,6 +96,8 @@ class Encoder:
         if type(value) is dict:
             return {"$type": "dict", "items": [[self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")]
                                                for k, v in value.items()]}
+        if isinstance(value, np.dtype) and value.names is None and _DTYPE.match(value.str):
+            return {"$type": "dtype", "value": value.str}
         if type(value) is np.random.RandomState:
             return {"$type": "random_state", "state": self.encode(value.get_state(legacy=True), where)}
         registered = class_key(value)
@@ -198,6 +203,11 @@ class Decoder:
         if dtype.kind not in "biufU":
             raise ModelFileError(f"the model file holds a numpy scalar of unsupported dtype {dtype}.")
         return np.array(self.decode(node["value"]), dtype=dtype)[()]
+
+    def _decode_dtype(self, node: dict[str, Any]) -> np.dtype[Any]:
+        if not isinstance(node["value"], str) or not _DTYPE.match(node["value"]):
+            raise ModelFileError(f"the model file holds an unsupported dtype {node['value']!r}; it was altered.")
+        return np.dtype(node["value"])
 
     def _decode_tuple(self, node: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(self.decode(item) for item in node["items"])
