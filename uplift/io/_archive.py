@@ -189,7 +189,7 @@ def save(
         "class": tree["class"],
         "saved_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "libraries": sorted({"uplift", "numpy", *encoder.libraries}),
+        "libraries": sorted({"uplift", "numpy", "scikit-learn", *encoder.libraries}),
         "model": _describe(obj),
         "training": None if summary is None else json.loads(_json_dumps(dict(summary), "summary")),
         "reference": _reference(obj, reference),
