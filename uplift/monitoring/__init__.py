@@ -8,16 +8,19 @@ See ``docs/monitoring.md``.
 from ._decay import DecayResult, uplift_decay
 from ._drift import DEFAULT_THRESHOLDS, AssignmentDrift, assignment_drift, feature_drift, histogram_distances
 from ._histograms import bin_like, merge_histograms, reference_histograms
+from ._monitor import MonitorReport, monitor
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "AssignmentDrift",
     "DecayResult",
+    "MonitorReport",
     "assignment_drift",
     "bin_like",
     "feature_drift",
     "histogram_distances",
     "merge_histograms",
+    "monitor",
     "reference_histograms",
     "uplift_decay",
 ]

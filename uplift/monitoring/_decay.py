@@ -89,6 +89,8 @@ def uplift_decay(
     outcomes: Any = None,
     training_rate: float | None = None,
     training_value: float | None = None,
+    arm_label: Any = 1,
+    control_label: Any = 0,
     alpha: float = 0.01,
     bins: int = 10,
     n_bootstrap: int = 200,
@@ -117,6 +119,9 @@ def uplift_decay(
         Predicted outcome under control and treatment, for the AIPW score.
     training_rate, training_value : float, optional
         RATE and per-customer incremental profit measured at training time (from the model file).
+    arm_label, control_label : object, default 1 and 0
+        Labels of the treated arm and the control in the model's terms, so that ``economics``
+        given per arm label applies.
     alpha : float, default 0.01
         Family-wise level of the decay tests (Bonferroni over the tests that apply).
     bins : int, default 10
@@ -181,8 +186,9 @@ def uplift_decay(
                   "p_value": float(stats.norm.cdf(rate_z))})
     economics = Economics(value=1.0) if economics is None else economics
     chosen = (score_array > 0).astype(np.intp) if policy_arm is None else np.asarray(policy_arm).astype(np.intp)
-    evaluation = evaluate_policy(chosen, y_array, treatment_array, economics, outcomes=outcomes,
-                                 propensity=propensity, control_value=0, arms=[1])
+    labelled = np.where(treatment_array == 1, arm_label, control_label)
+    evaluation = evaluate_policy(chosen, y_array, labelled, economics, outcomes=outcomes, propensity=propensity,
+                                 control_value=control_label, arms=[arm_label])
     value = _per_customer(evaluation.value, n)
     policy = evaluation.comparisons.copy()
     money = [c for c in policy.columns if c in ("estimate", "std_error", "ci_low", "ci_high") or
