@@ -95,3 +95,23 @@ def test_bad_inputs(fitted):
         monitor(object(), X, reference=reference)
     with pytest.raises(UpliftInputError, match="labels other than the model's control"):
         monitor(model, X, y=np.zeros(4), treatment=[0, 1, 2, 1], reference=reference)
+
+
+def test_cli_monitor_writes_the_report(fitted, tmp_path, capsys):
+    pytest.importorskip("uplift.io")
+    from uplift.cli import main
+    from uplift.io import save
+
+    model, _ = fitted
+    train = make_uplift_stream(1, 3000, random_state=13).X
+    save(model, tmp_path / "model", reference=train)
+    X, y, treatment = _period("effect", seed=5)
+    X.assign(bought=y, offer=treatment).to_csv(tmp_path / "new.csv", index=False)
+    code = main(["monitor", str(tmp_path / "model"), str(tmp_path / "new.csv"), "--outcome", "bought",
+                 "--treatment", "offer", "--output", str(tmp_path / "out")])
+    assert code == 0
+    assert "status: decay" in capsys.readouterr().out
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert main(["monitor", str(tmp_path / "model"), str(tmp_path / "new.csv"), "--outcome", "nope",
+                 "--treatment", "offer"]) == 2
+    assert "lacks column(s) ['nope']" in capsys.readouterr().err
