@@ -10,6 +10,8 @@ __all__ = [
     "ChecksumMismatchError",
     "EmptyPlanWarning",
     "FeatureMismatchError",
+    "ModelFileError",
+    "ModelVersionWarning",
     "PoorOverlapWarning",
     "UpliftInputError",
     "UpliftTypeError",
@@ -33,6 +35,11 @@ class ChecksumMismatchError(UpliftInputError):
     """A data file's checksum differs from the published one: the file is corrupt or not the one expected."""
 
 
+class ModelFileError(UpliftInputError):
+    """A saved model cannot be loaded safely: wrong format or version, a checksum mismatch, an unknown
+    class, a missing file or a file that would need code to run (a pickle, an untrusted type)."""
+
+
 class UpliftWarning(UserWarning):
     """Base class of the warnings `uplift` emits."""
 
@@ -43,3 +50,7 @@ class PoorOverlapWarning(UpliftWarning):
 
 class EmptyPlanWarning(UpliftWarning):
     """A campaign plan contacts nobody (for example a budget smaller than one contact)."""
+
+
+class ModelVersionWarning(UpliftWarning):
+    """A saved model was written with other versions of `uplift` or its libraries than those loading it."""
