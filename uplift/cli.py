@@ -15,10 +15,13 @@ import time
 import urllib.error
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .exceptions import UpliftInputError, UpliftTypeError
+
+if TYPE_CHECKING:
+    from .campaign import Economics
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -98,11 +101,14 @@ def _datasets_fetch(args: argparse.Namespace) -> int:
 class _Tqdm:
     """Adapter from the workflow's ``progress(done, total, description)`` callback to a tqdm bar.
 
-    The bar appears only for steps that last more than a second (``delay=1``) and only on stderr.
+    The bar appears only for steps that last more than a second (``delay=1``), only on stderr, and
+    only when stderr is a terminal (a log file gets no carriage-return noise).
     """
 
     def __init__(self, unit: str = "step", disable: bool = False) -> None:
-        self.unit, self.disable, self.bar = unit, disable, None
+        self.unit = unit
+        self.bar: Any = None
+        self.disable: bool | None = True if disable else None  # None: tqdm disables it off a terminal
 
     def __call__(self, done: int, total: int, description: str) -> None:
         from tqdm import tqdm  # the CLI's progress bar; library code only calls back
@@ -157,10 +163,10 @@ def _economics_arguments(parser: argparse.ArgumentParser, *, required: bool) -> 
     parser.add_argument("--currency", default="$", help="currency symbol for the outputs (default: $)")
 
 
-def _economics(args: argparse.Namespace, arms: Sequence[object] | None = None) -> object:
+def _economics(args: argparse.Namespace, arms: Sequence[object] | None = None) -> Economics:
     from .campaign import Economics
 
-    def by_label(spec: float | dict[str, float]) -> object:
+    def by_label(spec: float | dict[str, float]) -> Any:
         if not isinstance(spec, dict) or arms is None:
             return spec
         labels = {str(a): a for a in arms}
@@ -179,7 +185,8 @@ def _check(args: argparse.Namespace) -> int:
 
     progress = _Tqdm(disable=args.no_progress)
     result = check(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
-                   id_column=args.id_column, random_state=args.random_state, progress=progress)
+                   id_column=args.id_column, n_splits=args.splits, random_state=args.random_state,
+                   progress=progress)
     print(result.summary())
     return EXIT_OK
 
@@ -190,7 +197,7 @@ def _train(args: argparse.Namespace) -> int:
     progress = _Tqdm(disable=args.no_progress)
     result = train(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
                    id_column=args.id_column, learner=args.learner, n_folds=args.folds, output=args.output,
-                   random_state=args.random_state, progress=progress)
+                   overwrite=args.overwrite, random_state=args.random_state, progress=progress)
     print(result.summary())
     return EXIT_OK
 
@@ -210,15 +217,15 @@ def _plan(args: argparse.Namespace) -> int:
     from . import io
     from .workflow import plan
 
-    learner = io.load(args.model)
+    learner = io.load(args.model)  # loaded once here for the arm labels of per-arm costs
     progress = _Tqdm(disable=args.no_progress)
     policy_output = args.policy
     if policy_output is None:
         output = Path(args.output)
         policy_output = output.with_name(output.name.split(".")[0] + ".policy")
-    result = plan(learner, args.data, economics=_economics(args, list(learner.treatment_arms_)), budget=args.budget,
+    result = plan(args.model, args.data, economics=_economics(args, list(learner.treatment_arms_)), budget=args.budget,
                   max_contacts=args.max_contacts, id_column=args.id_column, output=args.output,
-                  policy_output=policy_output, currency=args.currency, progress=progress)
+                  policy_output=policy_output, overwrite=args.overwrite, currency=args.currency, progress=progress)
     print(result.summary())
     return EXIT_OK
 
@@ -243,6 +250,8 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
         "experiment in DATA, then the signal check (is the effect different between customers?).",
     )
     _experiment_arguments(check)
+    check.add_argument("--splits", type=int, default=10,
+                       help="sample splits of the signal check (default: 10; fewer is faster, less stable)")
     check.set_defaults(handler=_check)
 
     train = commands.add_parser(
@@ -255,6 +264,7 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
                        help="the uplift learner (default: s_learner)")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
     train.add_argument("--output", "-o", required=True, metavar="MODEL", help="where to save the model")
+    train.add_argument("--overwrite", action="store_true", help="replace a model already saved at MODEL")
     train.set_defaults(handler=_train)
 
     score = commands.add_parser(
@@ -283,6 +293,7 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
     plan.add_argument("--output", "-o", required=True, metavar="FILE", help="contact list (.csv or .parquet)")
     plan.add_argument("--policy", default=None,
                       help="where to save the policy (default: next to FILE, named FILE_STEM.policy)")
+    plan.add_argument("--overwrite", action="store_true", help="replace a policy already saved there")
     plan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     plan.set_defaults(handler=_plan)
 

@@ -7,6 +7,7 @@ printed above the sections.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import numpy as np
 
@@ -23,14 +24,14 @@ def _badge(verdict: str) -> str:
 
 
 def answer_section(context: ReportContext) -> None:
-    report, table, results = context.report, context.table, context.results
+    report, results = context.report, context.results
     items: list[tuple[str, str, str]] = []
     checks = results.get("checks")
     if checks is not None:
         failed = [name for name, verdict in (("sample ratio", checks.srm.verdict), ("balance", checks.balance.verdict),
                                               ("predictability", getattr(checks.predictability, "verdict", "pass")))
                   if verdict != "pass"]
-        text = ("Yes: arm sizes match the design (sample-ratio p "
+        text = ("Arm sizes match the design (sample-ratio p "
                 f"{format_p_value(checks.srm.p_value)}), the arms look alike on every feature, and the "
                 "features do not predict who was treated." if not failed else
                 f"Check {', '.join(failed)} before trusting any number below (section 1).")
@@ -39,7 +40,7 @@ def answer_section(context: ReportContext) -> None:
     if signal:
         found = [str(arm) for arm, result in signal.items() if result.detected]
         p_values = ", ".join(f"{arm}: p {format_p_value(result.rate.p_value)}" for arm, result in signal.items())
-        text = (f"Yes: the effect differs between customers for {', '.join(found)} ({p_values})." if found else
+        text = (f"The effect differs between customers for {', '.join(found)} ({p_values})." if found else
                 f"No difference between customers detected ({p_values}): decide by the average effect; targeting "
                 "is unlikely to beat the better of contacting everyone or no one.")
         items.append((_QUESTIONS[1], "pass" if found else "warn", text))
@@ -59,20 +60,19 @@ def answer_section(context: ReportContext) -> None:
                 f"{context.money(totals['expected_incremental_profit'])}.")
         sure = value.ci_low > 0
         items.append((_QUESTIONS[3], "pass" if sure else "warn", text))
-        comparisons = evaluation.comparisons.set_index("policy")
-        parts = []
-        for name, record in comparisons.iloc[1:].iterrows():
-            label = str(name).replace("treat none", "contact nobody").replace("treat all", "contact everyone")
-            parts.append(f"{label} {context.money(record['estimate'])} (plan minus it "
-                         f"{context.money(record['difference'])}, 95% CI {context.money(record['difference_ci_low'])}"
-                         f" to {context.money(record['difference_ci_high'])})")
-        beats = bool((comparisons.iloc[1:]["difference_ci_low"] > 0).all())
-        items.append((_QUESTIONS[4], "pass" if beats else "warn", "; ".join(parts) + "."))
+        comparisons = evaluation.comparisons
+        beats = bool((comparisons["difference_ci_low"].iloc[1:] > 0).all())
+        text = ("The plan earns more than every simple rule (each difference's 95% CI above zero)." if beats else
+                "Not every simple rule is beaten with confidence; see the table (a rule that spends more may "
+                "earn more in total).")
+        items.append((_QUESTIONS[4], "pass" if beats else "warn", text))
     markup = ['<h2 id="answer">The answer</h2><dl>']
     for question, verdict, text in items:
         markup.append(f"<dt>{html.escape(question)}</dt><dd>{_badge(verdict)}{html.escape(text)}</dd>")
     markup.append("</dl>")
     report.raw("".join(markup), lead=True)
+    if plan is not None and evaluation is not None:
+        report.raw(_versus_table(context, plan, evaluation), lead=True)
     figure = results.get("profit_figure")
     if figure is not None:
         report.image(figure, caption=results.get("profit_caption"), lead=True)
@@ -90,3 +90,32 @@ def answer_section(context: ReportContext) -> None:
             "expected_profit": float(plan.totals()["expected_incremental_profit"]),
             "share_contacted": float(np.mean(plan.arm > 0)),
         }
+
+
+def _versus_table(context: ReportContext, plan: Any, evaluation: Any) -> str:
+    """The plan beside the simple rules: contacts, expected spend, measured profit, and the difference."""
+    spend = plan.scores.spend
+    fixed = plan.economics.fixed_cost
+    rows = []
+    for record in evaluation.comparisons.to_dict(orient="records"):
+        name = str(record["policy"])
+        if name == "plan":
+            label, cost = "the plan", plan.totals()["expected_spend"]
+        elif name == "treat none":
+            label, cost = "contact nobody", 0.0
+        elif name.startswith("treat all"):
+            arm = name[len("treat all ("):-1] if "(" in name else str(plan.arm_labels[0])
+            k = [str(a) for a in plan.arm_labels].index(arm)
+            label, cost = name.replace("treat all", "contact everyone"), float(spend[:, k].sum() + fixed)
+        else:
+            label, cost = name, float("nan")
+        difference = ("" if name == "plan" else
+                      f"{context.money(record['difference'])} [{context.money(record['difference_ci_low'])}, "
+                      f"{context.money(record['difference_ci_high'])}]")
+        rows.append((label, f"{int(record['contacts']):,}", context.money(cost) if np.isfinite(cost) else "as the plan",
+                     f"{context.money(record['estimate'])} [{context.money(record['ci_low'])}, "
+                     f"{context.money(record['ci_high'])}]", difference))
+    head = ("policy", "contacted", "expected spend", "incremental profit, holdout (95% CI)", "plan minus it (95% CI)")
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return ('<div class="table-wrap"><table><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+            + f"</tr></thead><tbody>{body}</tbody></table></div>")

@@ -54,7 +54,8 @@ def campaign_section(context: ReportContext) -> None:
     context.results["profit_caption"] = (
         f"Incremental profit on the {len(test):,} holdout customers of contacting the customers with the highest "
         "expected profit first (each with their best offer): measured on the holdout with a pointwise 95% band, "
-        "and as the model expects it. The dashed line marks the plan's volume; squares: contacting everyone.")
+        "and as the model expects it. The dashed line marks the plan's volume; grey markers at 100%: contacting "
+        "everyone.")
     report.paragraph("The profit curve is at the top of the report.", css_class="note")
     _close(figure)
     path = report.output_dir / "contact_list.csv"
@@ -150,8 +151,8 @@ def _profit_figure(context: ReportContext, free: Any, plan: Any, evaluation: Any
     for k, record in enumerate(everyone.to_dict(orient="records")):
         ax.errorbar([1.0], [record["estimate"]], yerr=[[record["estimate"] - record["ci_low"]],
                                                       [record["ci_high"] - record["estimate"]]],
-                    fmt="s", color=_OTHER, alpha=0.6 + 0.4 * k / max(len(everyone), 1), capsize=3,
-                    label=_policy_name(record["policy"], context.table))
+                    fmt="sD^v<>"[k % 6], color=_OTHER, markersize=6, capsize=3,
+                    label=_policy_name(record["policy"], context.table) + ", 95% CI")
     ax.set_xlim(0, 1.04)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: context.money(v)))

@@ -21,7 +21,8 @@ def experiment_section(context: ReportContext) -> None:
     if checks.predictability is not None:
         report.verdict("Treatment predictability", checks.predictability.verdict, checks.predictability.summary())
     ate = average_treatment_effect(table.y, table.treatment, control_value=table.control_value)
-    rows = [{"arm": f"{table.control_value} (control)", "customers": int((table.treatment == table.control_value).sum()),
+    n_control = int((table.treatment == table.control_value).sum())
+    rows = [{"arm": f"{table.control_value} (control)", "customers": n_control,
              f"{context.outcome_name} rate": ate.control_mean, "effect": float("nan"), "95% CI": "", "p": ""}]
     for arm, estimate in ate.estimates.items():
         rows.append({"arm": str(arm), "customers": ate.counts[arm], f"{context.outcome_name} rate": ate.arm_means[arm],

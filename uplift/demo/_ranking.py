@@ -22,7 +22,7 @@ def incremental_curve(y: np.ndarray, score: np.ndarray, treated: np.ndarray, n_p
     --------
     >>> share, gain = incremental_curve(np.array([1, 0, 0, 0]), np.array([4, 3, 2, 1]), np.array([1, 0, 1, 0]), 3)
     >>> gain.round(1).tolist()
-    [0.0, 500.0, 250.0]
+    [0.0, 500.0, 500.0]
     """
     order = np.argsort(-score, kind="stable")
     y, treated = y[order], treated[order].astype(bool)

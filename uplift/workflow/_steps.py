@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..campaign import CampaignPlan, Economics, plan_campaign
+from ..campaign import CampaignPlan, Economics, Policy
 from ..diagnostics import ExperimentReport, check_experiment
 from ..evaluation import SignalCheckResult, qini_auc_score, score_interval, signal_check
 from ..exceptions import UpliftInputError
@@ -30,8 +30,18 @@ from ..learners import (
     TransformedOutcome,
     XLearner,
 )
-from ..model_selection import cross_val_uplift
-from ._table import ExperimentTable, TableWriter, iter_chunks, read_experiment, read_table, table_rows
+from ..model_selection import UpliftStratifiedKFold, cross_val_uplift
+from ._table import (
+    ExperimentTable,
+    TableWriter,
+    _check_exists,
+    _columns_of,
+    iter_chunks,
+    read_experiment,
+    read_table,
+    table_format,
+    table_rows,
+)
 
 __all__ = [
     "LEARNERS",
@@ -246,6 +256,7 @@ def train(
     n_folds: int = 5,
     n_resamples: int = 200,
     output: str | Path | None = None,
+    overwrite: bool = False,
     random_state: int = 0,
     progress: Progress | None = None,
 ) -> TrainResult:
@@ -263,7 +274,10 @@ def train(
         Bootstrap resamples of the Qini interval.
     output : path, optional
         Where :func:`uplift.io.save` writes the model (a folder, or a ``.zip``); the training summary
-        (:meth:`TrainResult.to_dict`) goes into its manifest.
+        (:meth:`TrainResult.to_dict`) goes into its manifest, with the features' reference histograms
+        for drift monitoring.
+    overwrite : bool, default False
+        Replace a model already saved at ``output``.
     random_state : int, default 0
     progress : callable, optional
 
@@ -277,7 +291,9 @@ def train(
     started = time.perf_counter()
     total = n_folds + 2
     progress(0, total, f"cross-validating {learner}")
-    result = cross_val_uplift(model, table.X, table.y, treatment=table.treatment, cv=n_folds,
+    # the splitter is built here because cross_val_uplift's default one is not told the control label
+    folds = UpliftStratifiedKFold(n_folds, random_state=random_state, control_value=table.control_value)
+    result = cross_val_uplift(model, table.X, table.y, treatment=table.treatment, cv=folds,
                               control_value=table.control_value, random_state=random_state)
     progress(n_folds, total, "Qini intervals")
     effect = result.effect.reshape(len(table.y), -1)
@@ -296,7 +312,7 @@ def train(
         from .. import io  # the persistence layer sits above the learners; imported when saving
 
         path = Path(output)
-        io.save(model, path, metadata={"training": trained.to_dict()})
+        io.save(model, path, reference=table.X, summary=trained.to_dict(), overwrite=overwrite)
         trained = _with_path(trained, path)
     progress(total, total, "done")
     return trained
@@ -317,6 +333,20 @@ def _load_learner(model: Any) -> Any:
             raise UpliftInputError(f"MODEL {str(path)!r} does not exist; train one with `uplift train`.")
         return io.load(path)
     return model
+
+
+def _training_id(model: Any, data: Any, id_column: str | None) -> str | None:
+    """The ``--id`` given, else the id column the model was trained with when ``data`` has it."""
+    if id_column is not None or not isinstance(model, str | Path) or isinstance(data, pd.DataFrame):
+        return id_column
+    from .. import io  # the persistence layer: imported when a path is given
+
+    training = io.read_manifest(model).get("training") or {}
+    name = training.get("id_column")
+    if name and name in _columns_of(Path(data), table_format(data)):
+        logger.info("keying the output by %r, the id column the model was trained with", name)
+        return str(name)
+    return None
 
 
 def _feature_names(learner: Any) -> list[str]:
@@ -396,7 +426,8 @@ def score(
     output : path
         ``.csv`` or ``.parquet`` file of scores (see :func:`score_frame` for the columns).
     id_column : str, optional
-        Customer id column to key the scores by (default: the row number, column ``row``).
+        Customer id column to key the scores by (default: the model's training id column when the
+        file has it, else the row number, column ``row``).
     chunksize : int, default 100000
     progress : callable, optional
         ``progress(rows_done, total_rows_or_0, description)`` after each chunk (total 0 when unknown).
@@ -405,6 +436,7 @@ def score(
     -------
     ScoreResult
     """
+    id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)
     progress = progress or _no_progress
     features = _feature_names(learner)
@@ -429,8 +461,6 @@ def _empty_like(features: Sequence[str], id_column: str | None) -> pd.DataFrame:
 
 
 def _check_columns(data: str | Path, needed: Sequence[str], id_column: str | None) -> None:
-    from ._table import _columns_of, _check_exists, table_format
-
     path = _check_exists(data, "DATA")
     present = set(_columns_of(path, table_format(path)))
     if id_column and id_column not in present:
@@ -453,6 +483,7 @@ class PlanResult:
     plan: CampaignPlan = field(repr=False)
     output: Path | None
     policy_path: Path | None
+    policy: Policy = field(repr=False)
     currency: str = "$"
 
     def summary(self) -> str:
@@ -502,6 +533,7 @@ def plan(
     id_column: str | None = None,
     output: str | Path | None = None,
     policy_output: str | Path | None = None,
+    overwrite: bool = False,
     currency: str = "$",
     progress: Progress | None = None,
 ) -> PlanResult:
@@ -519,12 +551,15 @@ def plan(
     max_contacts : int, optional
         Cap on the number of customers contacted.
     id_column : str, optional
-        Customer id column (default: the row number).
+        Customer id column (default: the model's training id column when the file has it, else the
+        row number).
     output : path, optional
         ``.csv`` or ``.parquet`` contact list (:func:`contact_list`).
     policy_output : path, optional
         Where the fitted :class:`uplift.campaign.Policy` is saved (``uplift.io``), to decide on new
-        customers later with the same prices.
+        customers later with the same prices (``policy.decide``, one customer at a time).
+    overwrite : bool, default False
+        Replace a policy already saved at ``policy_output``.
     currency : str, default "$"
     progress : callable, optional
 
@@ -532,6 +567,7 @@ def plan(
     -------
     PlanResult
     """
+    id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)
     progress = progress or _no_progress
     features = _feature_names(learner)
@@ -542,12 +578,11 @@ def plan(
         _check_columns(data, [*features, *([id_column] if id_column else [])], id_column)
         frame = read_table(data, columns=list(dict.fromkeys([*features, *([id_column] if id_column else [])])))
     X = frame.loc[:, features]
-    ids = frame[id_column].to_numpy() if id_column else np.arange(len(frame))
-    progress(1, 3, "predicting outcomes")
-    outcomes = learner.predict_outcomes(X)
-    progress(2, 3, "solving the plan")
-    result = plan_campaign(outcomes, economics, budget=budget, max_contacts=max_contacts,
-                           arms=learner.treatment_arms_, ids=ids)
+    X.index = pd.Index(frame[id_column].to_numpy() if id_column else np.arange(len(frame)), name=id_column)
+    progress(1, 3, "solving the plan on these customers")
+    policy = Policy(learner, economics, budget=budget, max_contacts=max_contacts).fit(X)
+    progress(2, 3, "writing the contact list")
+    result = policy.plan(X)
     written = None
     if output is not None:
         with TableWriter(output) as writer:
@@ -555,17 +590,8 @@ def plan(
         written = Path(output)
     policy_path = None
     if policy_output is not None:
-        policy_path = _save_policy(learner, economics, X, budget=budget, max_contacts=max_contacts,
-                                   path=Path(policy_output))
+        from .. import io  # the persistence layer: imported when saving
+
+        policy_path = io.save(policy, Path(policy_output), overwrite=overwrite)
     progress(3, 3, "done")
-    return PlanResult(result, written, policy_path, currency)
-
-
-def _save_policy(learner: Any, economics: Economics, X: pd.DataFrame, *, budget: float | None,
-                 max_contacts: int | None, path: Path) -> Path:
-    from .. import io  # the persistence layer: imported when saving
-    from ..campaign import Policy  # type: ignore[attr-defined]
-
-    policy = Policy(learner, economics, budget=budget, max_contacts=max_contacts).fit(X)
-    io.save(policy, path)
-    return path
+    return PlanResult(result, written, policy_path, policy, currency)
