@@ -509,6 +509,7 @@ def contact_list(plan: CampaignPlan, *, id_name: str = "id") -> pd.DataFrame:
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(500, random_state=0)
+    >>> from uplift.campaign import Economics, plan_campaign
     >>> plan = plan_campaign(data.mu, Economics(value=30.0, contact_cost=1.0))
     >>> list(contact_list(plan).columns)
     ['id', 'arm', 'expected_incremental_profit', 'expected_spend']
