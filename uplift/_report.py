@@ -19,9 +19,28 @@ import pandas as pd
 
 __all__ = ["Report", "write_atomic"]
 
+#: Permissions a new file gets before the umask (as ``open()`` and every other tool creates files).
+_FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
 _STYLE = """
 body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; max-width: 1000px;
        margin: 2em auto; color: #1f2933; line-height: 1.45; padding: 0 1em; }
+.answer { background: #f7fafc; border: 1px solid #cbd2d9; border-radius: 6px; padding: .4em 1.2em 1em; }
+.answer h2 { margin-top: .6em; }
+.answer dl { display: grid; grid-template-columns: 15em 1fr; gap: .5em 1em; margin: .5em 0; }
+.answer dt { font-weight: 600; } .answer dd { margin: 0; }
+.badge { display: inline-block; min-width: 3.5em; text-align: center; border-radius: 3px; padding: 0 .4em;
+         margin-right: .4em; color: white; font-size: .85em; font-weight: 600; }
+.badge-pass { background: #1e7d32; } .badge-warn { background: #b26a00; } .badge-fail { background: #c62828; }
+.badge-info { background: #486581; }
+.table-wrap { overflow-x: auto; }
+nav.toc { font-size: .92em; } nav.toc li { display: inline; margin-right: 1em; }
 h1 { border-bottom: 2px solid #3e4c59; padding-bottom: .2em; }
 h2 { margin-top: 2em; color: #243b53; }
 table { border-collapse: collapse; margin: 1em 0; font-size: .92em; }
@@ -43,6 +62,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, mode) as handle:
             handle.write(data)
+        # mkstemp creates 0600 files; give the file what the umask allows, like any file the user creates
+        os.chmod(tmp, _FILE_MODE & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -71,13 +92,21 @@ class Report:
     title: str
     parts: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    #: The first screen (the answer), written above every section whatever order it was filled in.
+    lead: list[str] = field(default_factory=list)
+    subtitle: str = ""
 
     def __post_init__(self) -> None:
         self.output_dir = Path(self.output_dir)
         self.output_dir.mkdir(parents=True, exist_ok=True)
 
-    def heading(self, text: str) -> None:
-        self.parts.append(f"<h2>{html.escape(text)}</h2>")
+    def heading(self, text: str, *, anchor: str | None = None) -> None:
+        attribute = f' id="{html.escape(anchor)}"' if anchor else ""
+        self.parts.append(f"<h2{attribute}>{html.escape(text)}</h2>")
+
+    def raw(self, markup: str, *, lead: bool = False) -> None:
+        """Append HTML built by the caller (every piece of text in it already escaped)."""
+        (self.lead if lead else self.parts).append(markup)
 
     def paragraph(self, text: str, *, css_class: str | None = None) -> None:
         attribute = f' class="{css_class}"' if css_class else ""
@@ -97,19 +126,34 @@ class Report:
         for column in formatted.columns:
             if pd.api.types.is_float_dtype(formatted[column]):
                 formatted[column] = formatted[column].map(lambda v: "" if pd.isna(v) else float_format.format(v))
-        table = formatted.to_html(index=False, escape=True, border=0)
+        table = '<div class="table-wrap">' + formatted.to_html(index=False, escape=True, border=0) + "</div>"
         if caption:
             table = f'<p class="note">{html.escape(caption)}</p>' + table
         self.parts.append(table)
 
-    def figure(self, fig: Any, name: str, *, caption: str | None = None) -> Path:
-        """Save a matplotlib figure as PNG next to the report and embed it."""
+    def save_figure(self, fig: Any, name: str) -> Path:
+        """Save a matplotlib figure as PNG next to the report (embed it with :meth:`image`)."""
         path = self.output_dir / f"{name}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight")
-        alt = html.escape(caption or name)
-        self.parts.append(f'<img src="{html.escape(path.name)}" alt="{alt}">')
+        os.chmod(path, _FILE_MODE & ~_umask())
+        return path
+
+    def image(self, path: Path, *, caption: str | None = None, lead: bool = False) -> None:
+        """Embed a saved image (in the answer, the first screen, with ``lead``)."""
+        alt = html.escape(caption or path.stem)
+        target = self.lead if lead else self.parts
+        target.append(f'<img src="{html.escape(path.name)}" alt="{alt}">')
         if caption:
-            self.parts.append(f'<p class="note">{html.escape(caption)}</p>')
+            target.append(f'<p class="note">{html.escape(caption)}</p>')
+
+    def figure(self, fig: Any, name: str, *, caption: str | None = None, lead: bool = False) -> Path:
+        """Save a matplotlib figure as PNG next to the report and embed it (in the answer with ``lead``)."""
+        path = self.save_figure(fig, name)
+        alt = html.escape(caption or name)
+        target = self.lead if lead else self.parts
+        target.append(f'<img src="{html.escape(path.name)}" alt="{alt}">')
+        if caption:
+            target.append(f'<p class="note">{html.escape(caption)}</p>')
         return path
 
     def svg(self, markup: str, *, caption: str | None = None) -> None:
@@ -123,10 +167,13 @@ class Report:
 
     def write(self) -> Path:
         body = "\n".join(self.parts)
+        lead = f'<section class="answer">\n{"".join(self.lead)}\n</section>\n' if self.lead else ""
+        subtitle = f'<p class="note">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
         page = (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{html.escape(self.title)}</title><style>{_STYLE}</style></head>"
-            f"<body><h1>{html.escape(self.title)}</h1>\n{body}\n</body></html>\n"
+            f"<body><h1>{html.escape(self.title)}</h1>{subtitle}\n{lead}{body}\n</body></html>\n"
         )
         write_atomic(self.output_dir / "summary.json",
                      json.dumps(_jsonable(self.summary), indent=2, sort_keys=False, allow_nan=False) + "\n")

@@ -1,4 +1,5 @@
-"""The `uplift` command line: `uplift demo`, `uplift benchmark CONFIG`, `uplift datasets list|fetch NAME`.
+"""The `uplift` command line: `uplift demo`, `benchmark`, `datasets`, and the workflow `check`, `train`,
+`score`, `plan`, `report` (see docs/workflow.md).
 
 Only this module writes to the terminal. User mistakes end in one readable line on stderr and
 exit code 2; failures of the program itself keep their traceback.
@@ -13,10 +14,14 @@ import sys
 import time
 import urllib.error
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .exceptions import UpliftInputError, UpliftTypeError
+
+if TYPE_CHECKING:
+    from .campaign import Economics
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran but produced nothing (every benchmark task failed)
@@ -131,6 +136,218 @@ def _monitor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Tqdm:
+    """Adapter from the workflow's ``progress(done, total, description)`` callback to a tqdm bar.
+
+    The bar appears only for steps that last more than a second (``delay=1``), only on stderr, and
+    only when stderr is a terminal (a log file gets no carriage-return noise).
+    """
+
+    def __init__(self, unit: str = "step", disable: bool = False) -> None:
+        self.unit = unit
+        self.bar: Any = None
+        self.disable: bool | None = True if disable else None  # None: tqdm disables it off a terminal
+
+    def __call__(self, done: int, total: int, description: str) -> None:
+        from tqdm import tqdm  # the CLI's progress bar; library code only calls back
+
+        if self.bar is None:
+            self.bar = tqdm(total=total or None, unit=self.unit, unit_scale=self.unit == "row", delay=1.0,
+                            disable=self.disable, file=sys.stderr, leave=False, dynamic_ncols=True)
+        self.bar.set_description_str(description)
+        self.bar.update(done - self.bar.n)
+        if total and done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _experiment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", help="the experiment: a .csv or .parquet file, one row per customer")
+    parser.add_argument("--treatment", "-t", required=True, help="column holding each customer's arm")
+    parser.add_argument("--outcome", "-y", required=True, help="column holding the outcome (0/1 or an amount)")
+    parser.add_argument("--control", default=None,
+                        help="label of the control arm in the treatment column (default: the smallest)")
+    parser.add_argument("--id", dest="id_column", default=None,
+                        help="customer id column (kept for outputs, never a feature)")
+    parser.add_argument("--random-state", type=int, default=0, help="seed of splits and models (default: 0)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def _cost(text: str) -> float | dict[str, float]:
+    """``0.1`` (every arm) or ``email=0.1,sms=0.4`` (per arm label)."""
+    if "=" not in text:
+        return float(text)
+    costs = {}
+    for part in text.split(","):
+        label, _, value = part.partition("=")
+        costs[label.strip()] = float(value)
+    return costs
+
+
+def _economics_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--value", type=float, required=required, default=None,
+                        help="margin earned per conversion (binary outcome)" + ("" if required else
+                        " (default: 1, i.e. count incremental conversions)"))
+    parser.add_argument("--contact-cost", type=_cost, default=0.0,
+                        help="cost of one contact: a number, or LABEL=COST,... per arm (default: 0)")
+    parser.add_argument("--conversion-cost", type=_cost, default=0.0,
+                        help="cost paid for every treated conversion, e.g. a coupon (default: 0)")
+    parser.add_argument("--budget", type=float, default=None, help="cap on the expected spend")
+    parser.add_argument("--max-contacts", type=int, default=None, help="cap on the number of customers contacted")
+    parser.add_argument("--currency", default="$", help="currency symbol for the outputs (default: $)")
+
+
+def _economics(args: argparse.Namespace, arms: Sequence[object] | None = None) -> Economics:
+    from .campaign import Economics
+
+    def by_label(spec: float | dict[str, float]) -> Any:
+        if not isinstance(spec, dict) or arms is None:
+            return spec
+        labels = {str(a): a for a in arms}
+        unknown = [k for k in spec if k not in labels]
+        if unknown:
+            raise UpliftInputError(f"cost given for unknown arm(s) {unknown}; the arms are {list(labels)}.")
+        return {labels[k]: v for k, v in spec.items()}
+
+    value = 1.0 if args.value is None else args.value
+    return Economics(value=value, contact_cost=by_label(args.contact_cost),
+                     conversion_cost=by_label(args.conversion_cost))
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .workflow import check
+
+    progress = _Tqdm(disable=args.no_progress)
+    result = check(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
+                   id_column=args.id_column, n_splits=args.splits, random_state=args.random_state,
+                   progress=progress)
+    print(result.summary())
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .workflow import train
+
+    progress = _Tqdm(disable=args.no_progress)
+    result = train(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
+                   id_column=args.id_column, learner=args.learner, n_folds=args.folds, output=args.output,
+                   overwrite=args.overwrite, random_state=args.random_state, progress=progress)
+    print(result.summary())
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .workflow import score
+
+    progress = _Tqdm(unit="row", disable=args.no_progress)
+    result = score(args.model, args.data, output=args.output, id_column=args.id_column, chunksize=args.chunksize,
+                   progress=progress)
+    progress.close()
+    print(result.summary())
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from . import io
+    from .workflow import plan
+
+    learner = io.load(args.model)  # loaded once here for the arm labels of per-arm costs
+    progress = _Tqdm(disable=args.no_progress)
+    policy_output = args.policy
+    if policy_output is None:
+        output = Path(args.output)
+        policy_output = output.with_name(output.name.split(".")[0] + ".policy")
+    result = plan(args.model, args.data, economics=_economics(args, list(learner.treatment_arms_)), budget=args.budget,
+                  max_contacts=args.max_contacts, id_column=args.id_column, output=args.output,
+                  policy_output=policy_output, overwrite=args.overwrite, currency=args.currency, progress=progress)
+    print(result.summary())
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .demo import run_report
+
+    index = run_report(args.data, output_dir=args.output, treatment=args.treatment, outcome=args.outcome,
+                       control=args.control, id_column=args.id_column, economics=_economics(args),
+                       budget=args.budget, max_contacts=args.max_contacts, currency=args.currency,
+                       random_state=args.random_state, quick=args.quick)
+    print(f"Report written to {index}")
+    return EXIT_OK
+
+
+def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .workflow import LEARNERS
+
+    check = commands.add_parser(
+        "check", help="is the experiment sound, and is there a signal to target?",
+        description="Sample ratio, covariate balance, treatment predictability and average effect of the "
+        "experiment in DATA, then the signal check (is the effect different between customers?).",
+    )
+    _experiment_arguments(check)
+    check.add_argument("--splits", type=int, default=10,
+                       help="sample splits of the signal check (default: 10; fewer is faster, less stable)")
+    check.set_defaults(handler=_check)
+
+    train = commands.add_parser(
+        "train", help="fit an uplift model on an experiment and save it",
+        description="Cross-validate the learner (Qini AUC with a 95%% bootstrap interval, printed and stored "
+        "with the model), fit it on every row of DATA, and save it to MODEL (a folder, or a .zip).",
+    )
+    _experiment_arguments(train)
+    train.add_argument("--learner", default="s_learner", choices=list(LEARNERS),
+                       help="the uplift learner (default: s_learner)")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
+    train.add_argument("--output", "-o", required=True, metavar="MODEL", help="where to save the model")
+    train.add_argument("--overwrite", action="store_true", help="replace a model already saved at MODEL")
+    train.set_defaults(handler=_train)
+
+    score = commands.add_parser(
+        "score", help="score a customer file with a saved model, chunk by chunk",
+        description="Per-arm effects and expected outcomes for every row of DATA, keyed by --id, written to "
+        "FILE (.csv or .parquet). The file is read in chunks, so it may be larger than memory.",
+    )
+    score.add_argument("model", metavar="MODEL", help="a model saved by `uplift train`")
+    score.add_argument("data", metavar="DATA", help="customer file (.csv or .parquet) with the model's features")
+    score.add_argument("--output", "-o", required=True, metavar="FILE", help="scores file (.csv or .parquet)")
+    score.add_argument("--id", dest="id_column", default=None, help="customer id column (default: row number)")
+    score.add_argument("--chunksize", type=int, default=100_000, help="rows per chunk (default: 100000)")
+    score.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    score.set_defaults(handler=_score)
+
+    plan = commands.add_parser(
+        "plan", help="whom to contact with which offer: the contact list and a saved policy",
+        description="Plan the campaign on the customers of DATA with a saved model: the contact list (id, arm, "
+        "expected incremental profit) goes to FILE, the policy (to decide on new customers with the same "
+        "prices) to --policy.",
+    )
+    plan.add_argument("model", metavar="MODEL", help="a model saved by `uplift train`")
+    plan.add_argument("data", metavar="DATA", help="customer file (.csv or .parquet) with the model's features")
+    _economics_arguments(plan, required=True)
+    plan.add_argument("--id", dest="id_column", default=None, help="customer id column (default: row number)")
+    plan.add_argument("--output", "-o", required=True, metavar="FILE", help="contact list (.csv or .parquet)")
+    plan.add_argument("--policy", default=None,
+                      help="where to save the policy (default: next to FILE, named FILE_STEM.policy)")
+    plan.add_argument("--overwrite", action="store_true", help="replace a policy already saved there")
+    plan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    plan.set_defaults(handler=_plan)
+
+    report = commands.add_parser(
+        "report", help="the HTML report on your own experiment",
+        description="Check the experiment in DATA, fit an uplift model on 70%% of it, plan the campaign on the "
+        "other 30%% and measure what the plan earns there, against treat-all, treat-none and rank-by-response. "
+        "Writes index.html and summary.json into --output.",
+    )
+    _experiment_arguments(report)
+    _economics_arguments(report, required=False)
+    report.add_argument("--output", "-o", required=True, metavar="DIR", help="report folder")
+    report.add_argument("--quick", action="store_true", help="smaller settings, for a fast look")
+    report.set_defaults(handler=_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="uplift",
@@ -204,6 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     monitoring.add_argument("--random-state", type=int, default=0, help="seed of the bootstrap (default: 0)")
     monitoring.add_argument("--output", "-o", default="reports/monitor", help="report folder")
     monitoring.set_defaults(handler=_monitor)
+    _add_workflow_commands(commands)
     return parser
 
 

@@ -1,40 +1,143 @@
-"""`uplift demo`: the main job on the bundled Hillstrom data, written as an HTML report.
+"""The report an analyst can act on: `uplift report` on the user's data, `uplift demo` on Hillstrom.
 
-Each section lives in its own module and adds to the shared :class:`DemoContext`; the order of
-``SECTIONS`` is the order of the report.
+The first screen answers the questions in order (is the experiment sound, is there anything to
+target, whom to contact with which offer, what it earns on a holdout with its interval, versus
+the simple rules); the sections below give the evidence. Each section is a function
+``section(context) -> None`` that reads and adds to the shared :class:`ReportContext`; the order of
+``SECTIONS`` is the order of the report, and ``APPENDIX`` follows it. A new section (calibration,
+segments) is one more function in that list. :func:`answer_section` runs last and writes the
+first screen from the sections' results.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from ..campaign import Economics
 from ..datasets import load_hillstrom
+from ..workflow import ExperimentTable, read_experiment
+from ._answer import answer_section
+from ._appendix import conventions_section
 from ._benchmark import benchmark_section
 from ._campaign import campaign_section
-from ._context import DemoContext
-from ._evaluation import evaluation_section
+from ._context import ReportContext
 from ._experiment import experiment_section
-from ._models import models_section
+from ._model import model_section
+from ._ranking import ranking_section
 from ._report import Report
+from ._signal import signal_section
 
-__all__ = ["SECTIONS", "DemoContext", "run_demo"]
+__all__ = ["APPENDIX", "SECTIONS", "ReportContext", "build_report", "run_demo", "run_report"]
 
 logger = logging.getLogger(__name__)
 
-SECTIONS: tuple[Callable[[DemoContext], None], ...] = (
+Section = Callable[[ReportContext], None]
+
+SECTIONS: tuple[Section, ...] = (
     experiment_section,
-    models_section,
-    evaluation_section,
+    model_section,
+    signal_section,
     campaign_section,
-    benchmark_section,
+    ranking_section,
 )
+APPENDIX: tuple[Section, ...] = (conventions_section,)
+
+#: The demo's economics (as experiments/hillstrom_campaign.py): a visit is worth $4.00 of margin, an
+#: e-mail costs $0.10, and every e-mailed visitor gets a free-shipping banner worth $0.25.
+DEMO_ECONOMICS = {"value": 4.00, "contact_cost": 0.10, "conversion_cost": 0.25}
+#: The demo's budget: half of what e-mailing every customer expected to be profitable would spend.
+DEMO_BUDGET_SHARE = 0.5
 
 
-def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, quick: bool = False) -> Path:
-    """Run every demo section on Hillstrom and write ``index.html`` and ``summary.json``.
+def build_report(context: ReportContext, *, sections: Sequence[Section] = SECTIONS,
+                 appendix: Sequence[Section] = APPENDIX) -> Path:
+    """Run ``sections``, then ``appendix``, then the answer; write ``index.html`` and ``summary.json``."""
+    started = time.perf_counter()
+    for section in (*sections, *appendix, answer_section):
+        logger.info("report section %s", section.__name__)
+        section(context)
+    elapsed = time.perf_counter() - started
+    context.report.summary["elapsed_seconds"] = round(elapsed, 1)
+    context.report.paragraph(f"Report written in {elapsed:.0f} s by uplift.", css_class="note")
+    return context.report.write()
+
+
+def run_report(
+    data: str | Path | Any,
+    *,
+    output_dir: str | Path,
+    treatment: str,
+    outcome: str,
+    control: str | None = None,
+    id_column: str | None = None,
+    economics: Economics | None = None,
+    budget: float | None = None,
+    max_contacts: int | None = None,
+    currency: str = "$",
+    outcome_name: str | None = None,
+    title: str | None = None,
+    random_state: int = 0,
+    quick: bool = False,
+) -> Path:
+    """The report on the user's own experiment (CSV, Parquet or DataFrame); returns the path of ``index.html``.
+
+    Parameters
+    ----------
+    data : path or DataFrame
+        The randomized experiment, one row per customer (see :func:`uplift.workflow.read_experiment`).
+    output_dir : path
+        Report folder (created if missing).
+    treatment, outcome, control, id_column
+        Columns of the experiment and the control label.
+    economics : Economics, optional
+        Value of a conversion and costs; default ``Economics(value=1)`` (profit = incremental
+        conversions). Per-arm costs as mappings keyed by the arm labels of the file.
+    budget, max_contacts : optional
+        Constraints of the plan on the holdout customers.
+    currency : str, default "$"
+    outcome_name : str, optional
+        What one unit of the outcome is ("visit"); default the outcome column's name.
+    title : str, optional
+    random_state : int, default 0
+    quick : bool, default False
+        Smaller settings (fewer trees, resamples and splits), for a fast look and for tests.
+
+    Returns
+    -------
+    Path
+    """
+    table = data if isinstance(data, ExperimentTable) else read_experiment(
+        data, treatment=treatment, outcome=outcome, control=control, id_column=id_column)
+    name = str(data) if isinstance(data, str | Path) else "a DataFrame"
+    report = Report(Path(output_dir), title or f"Uplift report: {Path(name).name}")
+    report.subtitle = (f"Data: {name}; treatment {table.treatment_name!r}, outcome {table.outcome_name!r}. "
+                       "Every number is computed from this file; see the sections below for how.")
+    context = ReportContext(
+        table=table, economics=economics or Economics(value=1.0), report=report,
+        outcome_name=outcome_name or table.outcome_name, budget=budget, max_contacts=max_contacts,
+        currency=currency, data_name=name, random_state=random_state, quick=quick,
+    )
+    return build_report(context)
+
+
+def hillstrom_table() -> ExperimentTable:
+    """Hillstrom (all three arms, outcome visit) with readable arm labels, as a user's file would hold them."""
+    data = load_hillstrom(outcome="visit", arms="all")
+    labels = np.asarray([data.arm_names[code] for code in data.treatment], dtype=object)
+    return ExperimentTable(X=data.X, y=np.asarray(data.y, dtype=np.float64), treatment=labels,
+                           ids=np.arange(len(data.y)), control_value=data.arm_names[data.control_value],
+                           treatment_name="segment", outcome_name="visit")
+
+
+def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, quick: bool = False,
+             benchmark: bool = True) -> Path:
+    """The report on the bundled Hillstrom e-mail experiment (plus a learner benchmark in the appendix).
 
     Parameters
     ----------
@@ -43,25 +146,22 @@ def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, 
     random_state : int
         Seed of every split and model.
     quick : bool
-        Smaller settings for tests (fewer bootstrap resamples and folds).
+        Smaller settings for tests (fewer bootstrap resamples, splits and trees).
+    benchmark : bool, default True
+        Add the learner benchmark (Appendix B).
 
     Returns
     -------
     Path of ``index.html``.
     """
-    started = time.perf_counter()
-    report = Report(Path(output_dir), "uplift demo: Hillstrom e-mail campaign")
-    context = DemoContext(
-        data=load_hillstrom(outcome="visit", arms="womens"),
-        data_all_arms=load_hillstrom(outcome="visit", arms="all"),
-        report=report,
-        random_state=random_state,
-        quick=quick,
+    table = hillstrom_table()
+    report = Report(Path(output_dir), "Uplift report: the Hillstrom e-mail campaign")
+    report.subtitle = ("Demo on the bundled Hillstrom data (64,000 customers e-mailed at random with a women's "
+                       "or a men's e-mail, or not at all; outcome: visited the site within two weeks). "
+                       "`uplift report` writes the same report on your own file.")
+    context = ReportContext(
+        table=table, economics=Economics(**DEMO_ECONOMICS), report=report, outcome_name="visit",
+        budget_share=DEMO_BUDGET_SHARE, data_name="hillstrom", random_state=random_state, quick=quick,
     )
-    for section in SECTIONS:
-        logger.info("demo section %s", section.__name__)
-        section(context)
-    elapsed = time.perf_counter() - started
-    report.summary["elapsed_seconds"] = round(elapsed, 1)
-    report.paragraph(f"Report written in {elapsed:.0f} s.", css_class="note")
-    return report.write()
+    appendix = (*APPENDIX, benchmark_section) if benchmark else APPENDIX
+    return build_report(context, appendix=appendix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..benchmark import BenchmarkConfig, DatasetSpec, LearnerSpec, run_benchmark, summarize
-from ._context import DemoContext
+from ._context import ReportContext
 
 #: Metrics of the demo benchmark, each in its named convention.
 DEMO_METRICS = ("qini_auc:sklift", "uplift_auc:sklift", "uplift_at_k:0.3", "rate:AUTOC")
@@ -30,14 +30,14 @@ def demo_benchmark_config(*, quick: bool, random_state: int) -> BenchmarkConfig:
     )
 
 
-def benchmark_section(context: DemoContext) -> None:
+def benchmark_section(context: ReportContext) -> None:
     report = context.report
     folder = report.output_dir / "benchmark"
     (folder / "results.jsonl").unlink(missing_ok=True)  # the demo owns this folder: start afresh
     config = demo_benchmark_config(quick=context.quick, random_state=context.random_state)
     run = run_benchmark(config, output_dir=folder)
     table = summarize(folder, keys=run.keys, failures=run.failures)
-    report.heading("5. Benchmark: learners side by side on identical folds")
+    report.heading("Appendix B. Benchmark: learners side by side on identical folds", anchor="benchmark")
     report.paragraph(
         f"The benchmark runner (uplift benchmark CONFIG) on Hillstrom, Womens E-Mail vs No E-Mail, outcome visit: "
         f"{len(config.learners)} learners, {config.n_folds}-fold cross-validation stratified by arm × outcome, "

@@ -1,113 +1,170 @@
-"""Demo section: whom to e-mail, with which e-mail, to make the most money under a budget."""
+"""Report section: whom to contact with which offer, and what the plan earned on the holdout."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+import pandas as pd
 
-from ..campaign import Economics, evaluate_policy, plan_campaign
-from ._context import DemoContext
+from ..campaign import evaluate_policy, plan_campaign, policy_profit_curve
+from ..workflow import contact_list, format_p_value
+from ._context import ReportContext
 
-logger = logging.getLogger(__name__)
-
-#: The campaign's economics (the same as experiments/hillstrom_campaign.py): a visit is worth $4.00
-#: of margin, an e-mail costs $0.10, and every e-mailed visitor gets a free-shipping banner worth $0.25.
-VALUE_PER_VISIT = 4.00
-CONTACT_COST = 0.10
-COST_PER_VISIT = 0.25
-BUDGET_SHARE = 0.5
+#: Colours of the profit figure (colour-blind safe, from the Okabe-Ito palette).
+_PLAN, _MODEL, _OTHER = "#0072B2", "#E69F00", "#555555"
 
 
-def _learner_and_rows(context: DemoContext) -> tuple[Any, Any, np.ndarray, str]:
-    """The learner of the models section and its test rows, or (without it) an S-learner on all arms."""
-    learner, split = context.results.get("learner"), context.results.get("split")
-    if learner is not None and split is not None:
-        return learner, context.data, np.asarray(split[1]), "the models section's default learner"
-    from ..learners import SLearner, default_classifier
-
-    data = context.data_all_arms
-    rows = np.arange(len(data))
-    train, test = train_test_split(rows, test_size=0.3, stratify=data.treatment * 2 + data.y.astype(int),
-                                   random_state=context.random_state)
-    model = default_classifier(random_state=context.random_state)
-    if context.quick:
-        model.set_params(n_estimators=100)
-    learner = SLearner(outcome_model=model, random_state=context.random_state)
-    learner.fit(data.X.iloc[train], data.y[train], treatment=data.treatment[train])
-    return learner, data, test, "an S-learner (default XGBoost) fitted here on all three arms"
+def _policy_name(name: str, table: Any) -> str:
+    return name.replace("treat none", "contact nobody").replace("treat all", "contact everyone")
 
 
-def campaign_section(context: DemoContext) -> None:
-    import matplotlib.pyplot as plt
-
-    from ..plotting import ProfitCurveDisplay
-
-    report = context.report
-    report.heading("4. Campaign: whom to e-mail, to make the most money")
-    learner, data, test, source = _learner_and_rows(context)
-    outcomes = learner.predict_outcomes(data.X.iloc[test])
+def campaign_section(context: ReportContext) -> None:
+    report, table = context.report, context.table
+    learner, (_, test) = context.results["learner"], context.results["split"]
+    outcomes = context.results["outcomes_test"]
     arms = np.asarray(learner.treatment_arms_)
-    economics = Economics(value=VALUE_PER_VISIT, contact_cost=CONTACT_COST, conversion_cost=COST_PER_VISIT)
-    report.paragraph(
-        f"Economics (stated, not estimated): a visit is worth ${VALUE_PER_VISIT:.2f} of margin, an e-mail costs "
-        f"${CONTACT_COST:.2f}, and every visitor who was e-mailed gets a free-shipping banner that costs "
-        f"${COST_PER_VISIT:.2f} per visit, also for customers who would have visited anyway. Expected incremental "
-        f"profit per customer and e-mail: {VALUE_PER_VISIT:g}·(p_email − p_none) − {COST_PER_VISIT:g}·p_email − "
-        f"{CONTACT_COST:g}. Visit probabilities come from {source}; the plan is made for the "
-        f"{len(test):,} test customers."
-    )
-    free = plan_campaign(outcomes, economics, arms=arms)
-    budget = BUDGET_SHARE * free.totals()["expected_spend"]
-    plan = plan_campaign(outcomes, economics, arms=arms, budget=budget)
-    summary = plan.summary()
-    summary["arm"] = [data.arm_names.get(a, a) for a in summary["arm"]]
-    report.table(summary, float_format="{:,.2f}", caption=(
-        f"The plan under a budget of ${budget:,.0f} (half of what contacting every profitable customer would "
-        f"spend, ${free.totals()['expected_spend']:,.0f}). Expected values come from the model."))
-    result = evaluate_policy(plan, data.y[test], data.treatment[test])
-    columns = ["policy", "contacts", "estimate", "ci_low", "ci_high", "difference", "difference_ci_low",
-               "difference_ci_high", "difference_p_value"]
-    comparisons = result.comparisons[columns].copy()
-    comparisons["policy"] = [_named(p, data.arm_names) for p in comparisons["policy"]]
-    report.table(comparisons, float_format="{:,.1f}", caption=(
-        "What the plan really earned on the test customers, versus e-mailing nobody (AIPW estimate of realised "
-        "profit, 95% CI), and paired differences plan minus each simple rule."))
-    report.paragraph(
-        f"The model expected {plan.totals()['expected_incremental_profit']:,.0f}; the randomized test rows say "
-        f"{result.value.estimate:,.0f} (95% CI {result.value.ci_low:,.0f} to {result.value.ci_high:,.0f}). "
-        "A gap between the two is the model's optimism about its own effects; the interval is what to trust."
-    )
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    ProfitCurveDisplay.from_holdout(plan, data.y[test], data.treatment[test], by="depth", ax=left)
-    ProfitCurveDisplay.from_plan(plan, by="depth", ax=left)
-    left.set_title("profit versus customers e-mailed")
-    ProfitCurveDisplay.from_holdout(plan, data.y[test], data.treatment[test], by="budget", ax=right)
-    ProfitCurveDisplay.from_plan(plan, by="budget", ax=right)
-    right.axvline(plan.totals()["expected_spend"], color="0.5", linestyle=":")
-    right.set_title("profit versus budget (dotted: this plan's budget)")
-    figure.tight_layout()
-    report.figure(figure, "campaign_profit_curves", caption=(
-        "Incremental profit of e-mailing the best customers first (each with their best e-mail): expected by the "
-        "model, and estimated on the test customers with a pointwise 95% band."))
-    plt.close(figure)
+    y, treatment, ids = table.y[test], table.treatment[test], table.ids[test]
+    free = plan_campaign(outcomes, context.economics, arms=arms, ids=ids, max_contacts=context.max_contacts)
+    budget = context.budget
+    if budget is None and context.budget_share is not None:
+        budget = context.budget_share * free.totals()["expected_spend"]
+    plan = plan_campaign(outcomes, context.economics, arms=arms, ids=ids, budget=budget,
+                         max_contacts=context.max_contacts)
+    evaluation = evaluate_policy(plan, y, treatment, control_value=table.control_value)
     totals = plan.totals()
+
+    report.heading("4. The campaign: whom to contact, and what it earns", anchor="campaign")
+    report.paragraph(_economics_text(context, budget, free.totals()["expected_spend"]))
+    summary = plan.summary()
+    summary.columns = ["arm", "customers contacted", f"expected spend ({context.currency})",
+                       f"expected incremental profit ({context.currency})"]
+    report.table(summary, float_format="{:,.2f}", caption=(
+        f"The plan for the {len(test):,} holdout customers, as the model expects it."))
+
+    comparisons = _comparison_table(context, evaluation.comparisons)
+    report.table(comparisons, caption=(
+        "What each way of choosing customers really earned on the holdout (AIPW estimate from the randomized "
+        "arms, 95% CI), and the plan minus each (paired, so the interval is narrower than the difference of "
+        "the two intervals). 'Same volume' rules contact as many customers as the plan: rank by uplift uses "
+        "the model's best effect, rank by response the predicted outcome if contacted (the usual response model)."))
+
+    figure = _profit_figure(context, free, plan, evaluation, y, treatment)
+    context.results["profit_figure"] = report.save_figure(figure, "campaign_profit")
+    context.results["profit_caption"] = (
+        f"Incremental profit on the {len(test):,} holdout customers of contacting the customers with the highest "
+        "expected profit first (each with their best offer): measured on the holdout with a pointwise 95% band, "
+        "and as the model expects it. The dashed line marks the plan's volume; grey markers at 100%: contacting "
+        "everyone.")
+    report.paragraph("The profit curve is at the top of the report.", css_class="note")
+    _close(figure)
+    path = report.output_dir / "contact_list.csv"
+    contact_list(plan, id_name=table.id_name or "row").to_csv(path, index=False)
+    report.link(path.name, f"The contact list for the holdout customers ({totals['contacts']:,} rows: id, arm, "
+                           "expected incremental profit, expected spend)")
+    context.results["plan"] = plan
+    context.results["evaluation"] = evaluation
+    context.results["budget"] = budget
     report.summary["campaign"] = {
-        "economics": {"value_per_visit": VALUE_PER_VISIT, "contact_cost": CONTACT_COST,
-                      "cost_per_visit": COST_PER_VISIT},
         "budget": budget,
-        "customers": totals["customers"],
-        "contacts_per_arm": {str(data.arm_names.get(a, a)): c for a, c in totals["contacts_per_arm"].items()},
+        "holdout_customers": len(test),
+        "contacts": totals["contacts"],
+        "contacts_per_arm": {str(a): c for a, c in totals["contacts_per_arm"].items()},
         "expected_spend": totals["expected_spend"],
         "expected_incremental_profit": totals["expected_incremental_profit"],
-        "holdout_incremental_profit": result.value.to_dict(),
-        "comparisons": comparisons.to_dict(orient="records"),
+        "holdout_incremental_profit": evaluation.value.to_dict(),
+        "comparisons": evaluation.comparisons.to_dict(orient="records"),
     }
 
 
-def _named(policy: str, arm_names: dict[Any, str]) -> str:
-    for code, name in arm_names.items():
-        policy = policy.replace(f"({code})", f"({name})")
-    return policy
+def _economics_text(context: ReportContext, budget: float | None, free_spend: float) -> str:
+    economics = context.economics
+    parts = [f"Economics (stated, not estimated): one {context.outcome_name} is worth "
+             f"{_amount(economics.value, context)}"]
+    parts.append(f"a contact costs {_amount(economics.contact_cost, context)}")
+    if _positive(economics.conversion_cost):
+        parts.append(f"every {context.outcome_name} of a contacted customer costs "
+                     f"{_amount(economics.conversion_cost, context)} (also when it would have happened anyway)")
+    text = "; ".join(parts) + "."
+    if budget is not None:
+        text += (f" Budget: {context.money(budget)} of expected spend (contacting every customer expected to be "
+                 f"profitable would spend {context.money(free_spend)}).")
+    if context.max_contacts is not None:
+        text += f" At most {context.max_contacts:,} contacts."
+    return text
+
+
+def _positive(spec: Any) -> bool:
+    values = list(spec.values()) if isinstance(spec, dict) else np.atleast_1d(spec).tolist()
+    return any(float(v) > 0 for v in values)
+
+
+def _amount(spec: Any, context: ReportContext) -> str:
+    if isinstance(spec, dict):
+        return ", ".join(f"{context.money(float(v), decimals=2)} ({arm})" for arm, v in spec.items())
+    values = np.atleast_1d(np.asarray(spec, dtype=float))
+    if len(values) == 1:
+        return context.money(float(values[0]), decimals=2)
+    return f"{context.money(float(values.min()), decimals=2)} to {context.money(float(values.max()), decimals=2)}"
+
+
+def _comparison_table(context: ReportContext, comparisons: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for record in comparisons.to_dict(orient="records"):
+        difference = ""
+        if np.isfinite(record.get("difference", np.nan)):
+            difference = (f"{context.money(record['difference'])} [{context.money(record['difference_ci_low'])}, "
+                          f"{context.money(record['difference_ci_high'])}], p "
+                          f"{format_p_value(record['difference_p_value'])}")
+        rows.append({
+            "policy": "the plan" if record["policy"] == "plan" else _policy_name(record["policy"], context.table),
+            "customers contacted": f"{int(record['contacts']):,}",
+            "incremental profit (95% CI)": f"{context.money(record['estimate'])} [{context.money(record['ci_low'])}, "
+                                           f"{context.money(record['ci_high'])}]",
+            "plan minus this (95% CI), p": difference,
+        })
+    return pd.DataFrame(rows)
+
+
+def _profit_figure(context: ReportContext, free: Any, plan: Any, evaluation: Any, y: np.ndarray,
+                   treatment: np.ndarray) -> Any:
+    import matplotlib.pyplot as plt  # optional heavy dependency: only for the report's figures
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    n = len(y)
+    x, total, low, high = policy_profit_curve(free, y, treatment, control_value=context.table.control_value)
+    gain = free.scores.gain.max(axis=1)
+    expected = np.r_[0.0, np.cumsum(np.sort(gain[gain > 0])[::-1])]
+    figure, ax = plt.subplots(figsize=(9, 4.6))
+    ax.fill_between(x / n, low, high, color=_PLAN, alpha=0.18, linewidth=0, label="measured, 95% band")
+    ax.plot(x / n, total, color=_PLAN, linewidth=2, label="measured on the holdout")
+    ax.plot(np.arange(len(expected)) / n, expected, color=_MODEL, linewidth=1.5, linestyle="-.",
+            label="expected by the model")
+    ax.axhline(0.0, color=_OTHER, linewidth=0.8)
+    share = plan.n_contacts / n
+    ax.axvline(share, color="black", linestyle="--", linewidth=1)
+    value = evaluation.value
+    ax.errorbar([share], [value.estimate], yerr=[[value.estimate - value.ci_low], [value.ci_high - value.estimate]],
+                fmt="o", color="black", capsize=4, label=f"the plan ({share:.0%} contacted), 95% CI")
+    comparisons = evaluation.comparisons
+    everyone = comparisons.loc[comparisons["policy"].str.startswith("treat all")]
+    for k, record in enumerate(everyone.to_dict(orient="records")):
+        ax.errorbar([1.0], [record["estimate"]], yerr=[[record["estimate"] - record["ci_low"]],
+                                                      [record["ci_high"] - record["estimate"]]],
+                    fmt="sD^v<>"[k % 6], color=_OTHER, markersize=6, capsize=3,
+                    label=_policy_name(record["policy"], context.table) + ", 95% CI")
+    ax.set_xlim(0, 1.04)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: context.money(v)))
+    ax.set_xlabel("share of customers contacted (most profitable first)")
+    ax.set_ylabel(f"incremental profit ({context.currency}, holdout)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def _close(figure: Any) -> None:
+    import matplotlib.pyplot as plt  # optional heavy dependency: only for the report's figures
+
+    plt.close(figure)

@@ -1,25 +1,86 @@
-"""State passed from one demo section to the next."""
+"""State passed from one report section to the next, and the report's number formats."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..datasets import UpliftDataset
+import numpy as np
+
+from ..campaign import Economics
+from ..workflow import ExperimentTable
 from ._report import Report
+
+__all__ = ["ReportContext", "money", "outcome_words"]
 
 
 @dataclass
-class DemoContext:
-    """What the demo sections share: the data, the report, and results of earlier sections.
+class ReportContext:
+    """What the report sections share: the experiment, the economics, the report and earlier results.
 
-    Sections read what earlier ones left in ``results`` (for example a fitted learner under
-    ``"learner"`` or a train/test split under ``"split"``) and add their own.
+    Sections read what earlier ones left in ``results`` (a fitted learner under ``"learner"``, the
+    train/test rows under ``"split"``, the plan under ``"plan"``...) and add their own. A new section
+    (calibration, segments) is a function ``section(context) -> None`` added to ``SECTIONS``.
+
+    Attributes
+    ----------
+    table : ExperimentTable
+        The experiment: features, outcome, arm labels (the control included), ids.
+    economics : Economics
+        Value of a conversion and costs of each arm (arm labels as in ``table.treatment``).
+    outcome_name : str
+        What one unit of the outcome is, in words ("visit"): axes say "incremental visits".
+    budget, max_contacts : optional
+        Constraints of the plan on the holdout customers.
+    currency : str
+    data_name : str
+        Where the data came from, for the title.
     """
 
-    data: UpliftDataset
-    data_all_arms: UpliftDataset
+    table: ExperimentTable
+    economics: Economics
     report: Report
+    outcome_name: str
+    budget: float | None = None
+    budget_share: float | None = None
+    max_contacts: int | None = None
+    currency: str = "$"
+    data_name: str = ""
     random_state: int = 0
     quick: bool = False
     results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcome_plural(self) -> str:
+        return outcome_words(self.outcome_name)
+
+    def money(self, value: float, *, decimals: int = 0) -> str:
+        return money(value, self.currency, decimals=decimals)
+
+
+def outcome_words(name: str) -> str:
+    """The plural of an outcome's name, for axis labels ("visit" -> "visits").
+
+    Examples
+    --------
+    >>> outcome_words("visit"), outcome_words("conversion"), outcome_words("sales"), outcome_words("spend_usd")
+    ('visits', 'conversions', 'sales', 'spend usd')
+    """
+    words = name.replace("_", " ").strip()
+    if words.endswith(("s", "usd", "amount", "revenue", "spend")):
+        return words
+    return words + "s"
+
+
+def money(value: float, currency: str = "$", *, decimals: int = 0) -> str:
+    """An amount with its currency and thousands separators; the sign before the symbol.
+
+    Examples
+    --------
+    >>> money(1234.5), money(-80.2, "€", decimals=2), money(float("nan"))
+    ('$1,234', '-€80.20', 'n/a')
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.{decimals}f}"

@@ -1,41 +1,37 @@
-"""Demo section: is the Hillstrom experiment sound, and what is its average effect?"""
+"""Report section: is the experiment sound, and what is the average effect of each arm?"""
 
 from __future__ import annotations
 
-from ..diagnostics import average_treatment_effect, check_experiment, srm_test
-from ._context import DemoContext
+import pandas as pd
+
+from ..diagnostics import average_treatment_effect, check_experiment
+from ..workflow import format_p_value
+from ._context import ReportContext
 
 
-def experiment_section(context: DemoContext) -> None:
-    report, data = context.report, context.data
-    report.heading("1. The experiment")
-    report.paragraph(
-        f"Data: Hillstrom e-mail experiment, {data.arm_names[1]} versus {data.arm_names[0]}, "
-        f"outcome '{data.target_name}', {len(data):,} customers, {len(data.feature_names)} "
-        "pre-treatment features."
-    )
-    checks = check_experiment(data.X, data.y, data.treatment, cv=3 if context.quick else 5,
-                              random_state=context.random_state)
-    all_arms = srm_test(context.data_all_arms.treatment)
-    report.verdict("Sample ratio (all three arms)", all_arms.verdict, all_arms.summary())
-    report.verdict("Sample ratio (this comparison)", checks.srm.verdict, checks.srm.summary())
+def experiment_section(context: ReportContext) -> None:
+    report, table = context.report, context.table
+    report.heading("1. The experiment", anchor="experiment")
+    for note in table.notes():
+        report.paragraph(note)
+    checks = check_experiment(table.X, table.y, table.treatment, control_value=table.control_value,
+                              cv=3 if context.quick else 5, random_state=context.random_state)
+    report.verdict("Sample ratio", checks.srm.verdict, checks.srm.summary())
     report.verdict("Covariate balance", checks.balance.verdict, checks.balance.summary())
     if checks.predictability is not None:
-        report.verdict("Treatment predictability", checks.predictability.verdict,
-                       checks.predictability.summary())
-    ate = average_treatment_effect(data.y, data.treatment)
-    ate_all = average_treatment_effect(context.data_all_arms.y, context.data_all_arms.treatment)
-    frame = ate_all.to_frame()
-    frame.insert(1, "arm name", [context.data_all_arms.arm_names[a] for a in frame["arm"]])
-    report.table(
-        frame[["arm", "arm name", "n", "mean", "estimate", "std_error", "ci_low", "ci_high", "p_value"]],
-        caption=(f"Average effect on {data.target_name} of each e-mail versus no e-mail "
-                 "(difference in means, Welch SE, 95% normal interval)."),
-    )
-    context.report.summary["experiment"] = {
-        "data": {"name": "hillstrom", "arms": "womens", "outcome": data.target_name, "n": len(data)},
-        "checks": checks.to_dict(),
-        "srm_all_arms": all_arms.to_dict(),
-        "ate": ate.to_dict(),
-        "ate_all_arms": ate_all.to_dict(),
-    }
+        report.verdict("Treatment predictability", checks.predictability.verdict, checks.predictability.summary())
+    ate = average_treatment_effect(table.y, table.treatment, control_value=table.control_value)
+    n_control = int((table.treatment == table.control_value).sum())
+    rows = [{"arm": f"{table.control_value} (control)", "customers": n_control,
+             f"{context.outcome_name} rate": ate.control_mean, "effect": float("nan"), "95% CI": "", "p": ""}]
+    for arm, estimate in ate.estimates.items():
+        rows.append({"arm": str(arm), "customers": ate.counts[arm], f"{context.outcome_name} rate": ate.arm_means[arm],
+                     "effect": estimate.estimate, "95% CI": f"[{estimate.ci_low:+.4f}, {estimate.ci_high:+.4f}]",
+                     "p": format_p_value(estimate.p_value)})
+    report.table(pd.DataFrame(rows), caption=(
+        f"Average effect of each arm on the {context.outcome_name} rate versus the control (difference in means, "
+        "Welch standard error, 95% normal interval, two-sided p-value)."))
+    context.results["checks"] = checks
+    context.results["ate"] = ate
+    report.summary["experiment"] = {"checks": checks.to_dict(), "ate": ate.to_dict(),
+                                    "n": len(table.y), "dropped_id_columns": table.dropped}
