@@ -156,7 +156,8 @@ def dual_value(
     net = gain - theta * spend - contact_price - arm_prices[None, :]
     value = float(np.maximum(net.max(axis=1), 0.0).sum())
     value += theta * (budget or 0.0) + contact_price * (max_contacts if max_contacts is not None else n)
-    high = arm_max if arm_max is not None else np.full(len(arm_prices), n)
+    # a count never exceeds n, so an infinite cap is the cap n (and 0 * inf is no NaN)
+    high = np.minimum(arm_max, n) if arm_max is not None else np.full(len(arm_prices), float(n))
     low = arm_min if arm_min is not None else np.zeros(len(arm_prices))
     value += float(np.where(arm_prices >= 0, arm_prices * high, arm_prices * low).sum())
     return value
