@@ -72,3 +72,23 @@ def test_forecast_covers_the_true_profit_where_the_plug_in_does_not():
     # the forecast's mean ratio is near 1 (SE of the mean of 8 ratios is about 0.15)
     assert np.mean(plug_in_ratio) > 1.5
     assert abs(np.mean(forecast_ratio) - 1) < 0.45
+
+
+def test_plan_campaign_and_policy_carry_the_forecast():
+    from uplift.campaign import Policy
+
+    train = make_uplift_classification(3000, 5, n_arms=2, random_state=5)
+    new = make_uplift_classification(1000, 5, n_arms=2, random_state=6)
+    learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3).fit(train.X, train.y, treatment=train.treatment)
+    economics = Economics(value=30.0, contact_cost=0.5, conversion_cost=[2.0, 4.0])
+    plan = plan_campaign(learner.predict_outcomes(new.X), economics, budget=200.0, forecast_learner=learner)
+    direct = forecast_profit(plan, learner)
+    totals = plan.totals()
+    assert totals["forecast_incremental_profit"] == pytest.approx(direct.forecast.estimate)
+    assert totals["forecast_ci_low"] < totals["forecast_incremental_profit"] < totals["forecast_ci_high"]
+    table = plan.summary()
+    assert table["forecast"].iloc[-1] == pytest.approx(direct.forecast.estimate)
+    assert "forecast_ci_low" in table.columns
+    assert "forecast_incremental_profit" not in plan_campaign(learner.predict_outcomes(new.X), economics).totals()
+    policy = Policy(learner, economics, budget=200.0).fit(new.X)
+    assert policy.reference_plan_summary_["forecast_incremental_profit"] == pytest.approx(direct.forecast.estimate)
