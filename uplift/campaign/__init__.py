@@ -10,6 +10,7 @@ randomized holdout, with confidence intervals and paired comparisons against sim
 
 from ._economics import Economics, ProfitScores, score_profit
 from ._evaluate import PolicyEvaluation, evaluate_policy, policy_profit_curve
+from ._forecast import ProfitForecast, forecast_profit
 from ._plan import CampaignPlan, plan_campaign, profit_curve
 from ._policy import Policy
 from ._risk import profit_lower_bound
@@ -19,8 +20,10 @@ __all__ = [
     "Economics",
     "Policy",
     "PolicyEvaluation",
+    "ProfitForecast",
     "ProfitScores",
     "evaluate_policy",
+    "forecast_profit",
     "plan_campaign",
     "policy_profit_curve",
     "profit_curve",

@@ -17,6 +17,7 @@ from .._literals import check_literal
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
 from ..validation import _preview
 from ._economics import Economics, ProfitScores, score_profit
+from ._forecast import ProfitForecast, forecast_profit
 from ._optimizer import Solution, _slopes, budget_path, solve_knapsack
 from ._risk import profit_lower_bound, spend_moments, trim_to_spend_risk
 
@@ -50,6 +51,9 @@ class CampaignPlan:
         Prices of the constraints found by the optimizer and its Lagrangian upper bound.
     constraints : dict
         The constraints the plan was made under.
+    forecast : ProfitForecast or None
+        The honest forecast of the plan's profit, with its interval, when ``plan_campaign`` was given
+        ``forecast_learner`` (:func:`uplift.campaign.forecast_profit`).
     """
 
     arm: np.ndarray
@@ -60,6 +64,7 @@ class CampaignPlan:
     economics: Economics
     solution: Solution
     constraints: dict[str, Any] = field(default_factory=dict)
+    forecast: ProfitForecast | None = None
 
     @property
     def n_contacts(self) -> int:
@@ -82,10 +87,18 @@ class CampaignPlan:
         return pd.Series(counts, index=pd.Index(self.arm_labels, name="arm"), name="contacts")
 
     def totals(self) -> dict[str, Any]:
-        """Contacts per arm, expected spend and expected incremental profit (fixed cost included)."""
+        """Contacts per arm, expected spend and expected incremental profit (fixed cost included).
+
+        With a forecast (``plan_campaign(..., forecast_learner=...)``) also ``forecast_incremental_profit``,
+        ``forecast_ci_low``, ``forecast_ci_high`` and ``forecast_method``.
+        """
         fixed = self.economics.fixed_cost if self.n_contacts else 0.0
         mean, variance = spend_moments(self.arm, self.scores)
-        return {
+        forecast = {} if self.forecast is None else {
+            "forecast_incremental_profit": self.forecast.forecast.estimate,
+            "forecast_ci_low": self.forecast.forecast.ci_low, "forecast_ci_high": self.forecast.forecast.ci_high,
+            "forecast_method": self.forecast.method}
+        return {**forecast,
             "customers": len(self.arm),
             "contacts": self.n_contacts,
             "contacts_per_arm": {_label(a): int(c) for a, c in self.contacts_per_arm().items()},
@@ -116,7 +129,11 @@ class CampaignPlan:
         })
 
     def summary(self) -> pd.DataFrame:
-        """Per-arm table (contacts, expected spend, expected incremental profit) with a total row."""
+        """Per-arm table (contacts, expected spend, expected incremental profit) with a total row.
+
+        With a forecast, also ``forecast`` (per arm and total) and the total's ``forecast_ci_low`` and
+        ``forecast_ci_high``.
+        """
         profit, spend = self.expected_profit, self.expected_spend
         rows = []
         for k, label in enumerate(self.arm_labels, start=1):
@@ -130,7 +147,14 @@ class CampaignPlan:
                          "expected_incremental_profit": -totals["fixed_cost"]})
         rows.append({"arm": "total", "contacts": totals["contacts"], "expected_spend": totals["expected_spend"],
                      "expected_incremental_profit": totals["expected_incremental_profit"]})
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        if self.forecast is not None:
+            per_arm = (self.forecast.per_arm["plug_in"] + self.forecast.per_arm["correction"]).to_numpy()
+            table["forecast"] = np.r_[per_arm, [np.nan] * (len(table) - 1 - len(per_arm)),
+                                      self.forecast.forecast.estimate]
+            table["forecast_ci_low"] = np.r_[[np.nan] * (len(table) - 1), self.forecast.forecast.ci_low]
+            table["forecast_ci_high"] = np.r_[[np.nan] * (len(table) - 1), self.forecast.forecast.ci_high]
+        return table
 
     def to_csv(self, path: str | Path) -> Path:
         """Write :meth:`to_frame` as CSV and return the path."""
@@ -247,6 +271,7 @@ def plan_campaign(
     effect_interval: Any = None,
     spend_risk: float | None = None,
     random_state: int = 0,
+    forecast_learner: Any = None,
 ) -> CampaignPlan:
     """Choose one arm (or no contact) per customer to maximise expected incremental profit.
 
@@ -283,6 +308,11 @@ def plan_campaign(
         by the normal approximation of a sum of Bernoulli costs. Binary outcomes only.
     random_state : int, default 0
         Seed of the subsample used to warm-start the prices of side constraints on large problems.
+    forecast_learner : CalibratedLearner, optional
+        The fitted learner whose ``predict_outcomes`` gave ``outcomes``: the plan then carries an
+        honest forecast of its profit with an interval (``plan.forecast``, in ``totals()`` and
+        ``summary()``), see :func:`uplift.campaign.forecast_profit`. The plug-in
+        ``expected_incremental_profit`` of a plan selected on noisy predictions is biased upward.
 
     Returns
     -------
@@ -371,8 +401,11 @@ def plan_campaign(
         solution = _solve(gain, scores, variable_budget, max_contacts, minimum, maximum, spend_risk, random_state)
     arm = solution.arm
     _warn_if_short(arm, scores, gain, variable_budget, minimum, arm_labels)
-    return CampaignPlan(arm=arm, rank=_rank(arm, scores), scores=scores, ids=ids_array, arm_labels=arm_labels,
+    plan = CampaignPlan(arm=arm, rank=_rank(arm, scores), scores=scores, ids=ids_array, arm_labels=arm_labels,
                         economics=economics, solution=solution, constraints=constraints)
+    if forecast_learner is not None:
+        plan.forecast = forecast_profit(plan, forecast_learner)
+    return plan
 
 
 def _solve(

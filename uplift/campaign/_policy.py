@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._literals import check_literal
 from ..exceptions import UpliftInputError, UpliftTypeError
+from ..learners import CalibratedLearner
 from ._economics import Economics, score_profit
 from ._explore import assign_holdout
 from ._plan import CampaignPlan, Risk, _check_budget, _check_count, _label, _per_arm_counts, plan_campaign
@@ -64,7 +65,10 @@ class Policy(BaseEstimator):
         the plan does not earn back), :meth:`decide` contacts nobody.
     reference_plan_summary_ : dict
         ``n_reference``, ``n_contacts``, ``contacts_per_arm``, ``expected_spend`` and
-        ``expected_incremental_profit`` of the plan on the reference population.
+        ``expected_incremental_profit`` of the plan on the reference population; with a
+        :class:`~uplift.learners.CalibratedLearner` also its honest forecast
+        (``forecast_incremental_profit``, ``forecast_ci_low``, ``forecast_ci_high``, ``forecast_method``;
+        see :func:`~uplift.campaign.forecast_profit`).
 
     Notes
     -----
@@ -151,6 +155,10 @@ class Policy(BaseEstimator):
             "expected_spend": float(totals["expected_spend"]),
             "expected_incremental_profit": float(totals["expected_incremental_profit"]),
         }
+        if reference.forecast is not None:
+            self.reference_plan_summary_.update(
+                {key: totals[key] for key in ("forecast_incremental_profit", "forecast_ci_low", "forecast_ci_high",
+                                              "forecast_method")})
         logger.debug("policy prices: %s", self.prices_)
         return self
 
@@ -192,6 +200,7 @@ class Policy(BaseEstimator):
             outcomes, self.economics, budget=self.budget, max_contacts=self.max_contacts, arm_min=self.arm_min,
             arm_max=self.arm_max, arms=self.learner.treatment_arms_, ids=ids, risk=self.risk,
             effect_interval=self._interval(X),
+            forecast_learner=self.learner if isinstance(self.learner, CalibratedLearner) else None,
         )
 
     # -- using it ---------------------------------------------------------------------------------

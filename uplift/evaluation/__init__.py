@@ -5,6 +5,7 @@ xgboost or causalml (a test checks it).
 See ``docs/metrics.md`` for the formula of every convention and a conversion table.
 """
 
+from ._calibration import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
 from ._chunked import chunked_auc_scores
 from ._curves import (
     lift_curve,
@@ -27,8 +28,13 @@ from ._scores import (
 from ._signal import SignalCheckResult, signal_check
 
 __all__ = [
+    "BLPResult",
+    "GATESResult",
     "SignalCheckResult",
+    "blp_test",
     "chunked_auc_scores",
+    "dr_pseudo_outcome",
+    "gates",
     "lift_curve",
     "perfect_qini_curve",
     "perfect_uplift_curve",

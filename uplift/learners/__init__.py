@@ -9,6 +9,7 @@ xgboost, the default base model, is imported only when a default model is built.
 """
 
 from ._base import BaseUpliftLearner
+from ._calibration import CalibratedLearner, CalibrationMap, CrossFit
 from ._defaults import default_classifier, default_propensity_model, default_regressor
 from ._inference import Bootstrap, BootstrapResult
 from ._meta import SLearner, TLearner, XLearner
@@ -19,7 +20,10 @@ __all__ = [
     "BaseUpliftLearner",
     "Bootstrap",
     "BootstrapResult",
+    "CalibratedLearner",
+    "CalibrationMap",
     "ClassTransformation",
+    "CrossFit",
     "DRLearner",
     "RLearner",
     "SLearner",

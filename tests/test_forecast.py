@@ -1,0 +1,94 @@
+"""forecast_profit: exact on a hand-made cross-fit; honest (covers the true profit) on synthetic data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from uplift.campaign import Economics, forecast_profit, plan_campaign, score_profit
+from uplift.datasets import make_uplift_classification
+from uplift.exceptions import UpliftInputError, UpliftTypeError
+from uplift.learners import CalibratedLearner, CrossFit, TLearner
+
+
+def _hand_cross_fit() -> CrossFit:
+    outcomes = np.array([[0.1, 0.3], [0.1, 0.3], [0.2, 0.2], [0.2, 0.2]])
+    return CrossFit(effect=outcomes[:, 1:] - outcomes[:, :1], calibrated_effect=outcomes[:, 1:] - outcomes[:, :1],
+                    outcomes=outcomes, pseudo_outcome=np.zeros((4, 1)), propensity=np.full((4, 2), 0.5),
+                    y=np.array([1.0, 0.0, 1.0, 0.0]), codes=np.array([1, 0, 0, 1]), weight=None)
+
+
+def test_forecast_by_hand():
+    plan = plan_campaign([[0.1, 0.3]] * 3, Economics(value=10.0))
+    result = forecast_profit(plan, _hand_cross_fit())
+    # training rows 0 and 1 have gain 10 * 0.2 = 2 > 0 and get the arm; rows 2 and 3 gain 0 (no contact).
+    # corrections: row 0 (treated) 10 * (1 - 0.3) / 0.5 = 14; row 1 (control) -10 * (0 - 0.1) / 0.5 = 2
+    # mean 8, variance (ddof 1) 72; plan: 3 contacts of plug-in 2 each = 6, so 6 + 3 * 8 = 30, SE sqrt(9 * 72 / 2) = 18
+    assert result.plug_in == pytest.approx(6.0)
+    assert result.correction == pytest.approx(24.0)
+    assert result.forecast.estimate == pytest.approx(30.0)
+    assert result.forecast.std_error == pytest.approx(18.0)
+    table = result.summary()
+    assert table["arm"].tolist() == [1, "total"] and table["training_rows"].tolist() == [2, 2]
+    assert result.to_dict()["method"] == result.method and "training rows" in str(result)
+
+
+def test_forecast_bad_inputs():
+    plan = plan_campaign([[0.1, 0.3]] * 3, Economics(value=10.0))
+    with pytest.raises(UpliftTypeError, match="CalibratedLearner"):
+        forecast_profit(plan, TLearner())
+    two_arms = plan_campaign([[0.1, 0.3, 0.4]] * 3, Economics(value=10.0))
+    with pytest.raises(UpliftInputError, match="treated arm"):
+        forecast_profit(two_arms, _hand_cross_fit())
+    per_customer = plan_campaign([[0.1, 0.3]] * 3, Economics(value=[10.0, 10.0, 10.0]))
+    with pytest.raises(UpliftInputError, match="economics="):
+        forecast_profit(per_customer, _hand_cross_fit())
+    assert forecast_profit(per_customer, _hand_cross_fit(), economics=Economics(value=10.0)).forecast.estimate == 30
+
+
+ECONOMICS = Economics(value=30.0, contact_cost=[0.05, 0.05, 0.10], conversion_cost=[0.0, 2.0, 4.0])
+
+
+@pytest.mark.slow
+def test_forecast_covers_the_true_profit_where_the_plug_in_does_not():
+    hits, plug_in_ratio, forecast_ratio = 0, [], []
+    n_repeats = 8
+    for seed in range(n_repeats):
+        train = make_uplift_classification(6000, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(5000, 6, n_arms=3, random_state=1000 + seed)
+        learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3).fit(train.X, train.y,
+                                                                             treatment=train.treatment)
+        plan = plan_campaign(learner.predict_outcomes(new.X), ECONOMICS)
+        gain = score_profit(new.mu, ECONOMICS).gain
+        truth = float(gain[plan.arm > 0, plan.arm[plan.arm > 0] - 1].sum())
+        result = forecast_profit(plan, learner)
+        hits += result.forecast.contains(truth)
+        plug_in_ratio.append(result.plug_in / truth)
+        forecast_ratio.append(result.forecast.estimate / truth)
+    # a 95% interval misses 8 draws at most twice with probability 0.994 (binomial): at least 6 hits
+    assert hits >= 6
+    # the plug-in profit of a 3-arm T-learner plan is about twice the truth (the optimizer's curse);
+    # the forecast's mean ratio is near 1 (SE of the mean of 8 ratios is about 0.15)
+    assert np.mean(plug_in_ratio) > 1.5
+    assert abs(np.mean(forecast_ratio) - 1) < 0.45
+
+
+def test_plan_campaign_and_policy_carry_the_forecast():
+    from uplift.campaign import Policy
+
+    train = make_uplift_classification(3000, 5, n_arms=2, random_state=5)
+    new = make_uplift_classification(1000, 5, n_arms=2, random_state=6)
+    learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3).fit(train.X, train.y, treatment=train.treatment)
+    economics = Economics(value=30.0, contact_cost=0.5, conversion_cost=[2.0, 4.0])
+    plan = plan_campaign(learner.predict_outcomes(new.X), economics, budget=200.0, forecast_learner=learner)
+    direct = forecast_profit(plan, learner)
+    totals = plan.totals()
+    assert totals["forecast_incremental_profit"] == pytest.approx(direct.forecast.estimate)
+    assert totals["forecast_ci_low"] < totals["forecast_incremental_profit"] < totals["forecast_ci_high"]
+    table = plan.summary()
+    assert table["forecast"].iloc[-1] == pytest.approx(direct.forecast.estimate)
+    assert "forecast_ci_low" in table.columns
+    assert "forecast_incremental_profit" not in plan_campaign(learner.predict_outcomes(new.X), economics).totals()
+    policy = Policy(learner, economics, budget=200.0).fit(new.X)
+    assert policy.reference_plan_summary_["forecast_incremental_profit"] == pytest.approx(direct.forecast.estimate)
