@@ -9,7 +9,7 @@ xgboost, the default base model, is imported only when a default model is built.
 """
 
 from ._base import BaseUpliftLearner
-from ._defaults import default_classifier, default_propensity_model, default_regressor
+from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 from ._inference import Bootstrap, BootstrapResult
 from ._meta import SLearner, TLearner, XLearner
 from ._robust import DRLearner, RLearner
@@ -27,6 +27,7 @@ __all__ = [
     "TransformedOutcome",
     "XLearner",
     "default_classifier",
+    "default_effect_regressor",
     "default_propensity_model",
     "default_regressor",
 ]
