@@ -13,6 +13,7 @@ never the best on Hillstrom alone (depth 2 won there and lost on the synthetic t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from sklearn.base import BaseEstimator
@@ -60,13 +61,15 @@ def _n_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def default_classifier(random_state: int | None = None) -> BaseEstimator:
+def default_classifier(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
     """The default outcome classifier: a shallow, slowly learning XGBoost (``tree_method="hist"``).
 
     Parameters
     ----------
     random_state : int or None
         Seed of XGBoost.
+    params : mapping, optional
+        XGBoost settings that replace those of :data:`DEFAULT_XGB_PARAMS` (e.g. ``{"max_depth": 2}``).
 
     Returns
     -------
@@ -81,14 +84,15 @@ def default_classifier(random_state: int | None = None) -> BaseEstimator:
     """
     from xgboost import XGBClassifier
 
-    return XGBClassifier(**DEFAULT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state,
-                         eval_metric="logloss")
+    settings = {**DEFAULT_XGB_PARAMS, **(params or {})}
+    return XGBClassifier(**settings, n_jobs=_n_jobs(), random_state=random_state, eval_metric="logloss")
 
 
-def default_regressor(random_state: int | None = None) -> BaseEstimator:
-    """The default regressor (outcome model of a continuous outcome, effect model of X/R/DR/TO).
+def default_regressor(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
+    """The default regressor (outcome model of a continuous outcome, effect model of X and TO).
 
-    Same XGBoost settings as :func:`default_classifier`, squared-error objective.
+    Same XGBoost settings as :func:`default_classifier` (``params`` replaces some of them),
+    squared-error objective.
 
     Examples
     --------
@@ -97,7 +101,7 @@ def default_regressor(random_state: int | None = None) -> BaseEstimator:
     """
     from xgboost import XGBRegressor
 
-    return XGBRegressor(**DEFAULT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state)
+    return XGBRegressor(**{**DEFAULT_XGB_PARAMS, **(params or {})}, n_jobs=_n_jobs(), random_state=random_state)
 
 
 def default_effect_regressor(random_state: int | None = None) -> BaseEstimator:

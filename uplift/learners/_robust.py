@@ -12,7 +12,24 @@ from ._base import EffectState, SeparateEffectLearner
 from ._plan import FitData, FitPlan, predict_outcome
 from ._propensity import arm_probabilities, pair_propensity
 
-__all__ = ["DRLearner", "RLearner"]
+__all__ = ["DRLearner", "RLearner", "cross_fit_outcomes", "dr_target", "r_target"]
+
+
+def dr_target(
+    y: np.ndarray, treated: np.ndarray, mu0: np.ndarray, mu1: np.ndarray, e: np.ndarray, *, overlap_weights: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Doubly robust (AIPW) pseudo-outcome of each row of a pair, and its overlap weight ``e (1 - e)``."""
+    pseudo = mu1 - mu0 + treated * (y - mu1) / e - (1.0 - treated) * (y - mu0) / (1.0 - e)
+    return pseudo, (e * (1.0 - e) if overlap_weights else None)
+
+
+def r_target(
+    y: np.ndarray, treated: np.ndarray, mu0: np.ndarray, mu1: np.ndarray, e: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Robinson's target ``(Y - m) / (W - e)`` with weight ``(W - e)^2`` (the R-loss as a weighted regression)."""
+    residual_treatment = treated - e
+    residual_outcome = y - (e * mu1 + (1.0 - e) * mu0)
+    return residual_outcome / residual_treatment, residual_treatment**2
 
 
 def cross_fit_outcomes(plan: FitPlan, data: FitData) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
@@ -136,9 +153,7 @@ class RLearner(_CrossFitLearner):
     """
 
     def _target(self, y, treated, mu0, mu1, e):  # type: ignore[no-untyped-def]
-        residual_treatment = treated - e
-        residual_outcome = y - (e * mu1 + (1.0 - e) * mu0)
-        return residual_outcome / residual_treatment, residual_treatment**2
+        return r_target(y, treated, mu0, mu1, e)
 
 
 class DRLearner(_CrossFitLearner):
@@ -224,5 +239,4 @@ class DRLearner(_CrossFitLearner):
         return super()._make_plan(kind, labels)
 
     def _target(self, y, treated, mu0, mu1, e):  # type: ignore[no-untyped-def]
-        pseudo = mu1 - mu0 + treated * (y - mu1) / e - (1.0 - treated) * (y - mu0) / (1.0 - e)
-        return pseudo, (e * (1.0 - e) if self.overlap_weights else None)
+        return dr_target(y, treated, mu0, mu1, e, overlap_weights=bool(self.overlap_weights))
