@@ -35,13 +35,15 @@ def _close_figures():
 def light():
     """Factory of every learner with light, deterministic base models (logistic / linear).
 
-    ``light(name, kind)`` with ``name`` in S, T, X, R, DR, CT, TO and ``kind`` "binary" or
-    "continuous". R estimates its propensity (the cross-fitted logistic default); X, DR and TO use
-    the known design propensity 0.5, as in a randomized experiment.
+    ``light(name, kind)`` with ``name`` in S, T, X, R, DR, CT, TO, AUTO and ``kind`` "binary" or
+    "continuous". R estimates its propensity (the cross-fitted logistic default); X, DR, TO and
+    AUTO (stacking a light S and T) use the known design propensity 0.5, as in a randomized
+    experiment.
     """
     from sklearn.linear_model import LinearRegression, LogisticRegression
 
     from uplift.learners import (
+        AutoLearner,
         ClassTransformation,
         DRLearner,
         RLearner,
@@ -62,6 +64,8 @@ def light():
             "DR": lambda: DRLearner(outcome, effect_model=effect, propensity=0.5, random_state=0),
             "CT": lambda: ClassTransformation(LogisticRegression(), outcome_model=LogisticRegression()),
             "TO": lambda: TransformedOutcome(effect, outcome_model=outcome, propensity=0.5),
+            "AUTO": lambda: AutoLearner({"S": SLearner(outcome, interactions=True), "T": TLearner(outcome)},
+                                        outcome_model=outcome, propensity=0.5, random_state=0),
         }[name]()
 
     return make
