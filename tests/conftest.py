@@ -35,14 +35,15 @@ def _close_figures():
 def light():
     """Factory of every learner with light, deterministic base models (logistic / linear).
 
-    ``light(name, kind)`` with ``name`` in S, T, X, R, DR, CT, TO, CAL and ``kind`` "binary" or
-    "continuous" (CAL: a CalibratedLearner around the light S-learner, 3 folds).
-    R estimates its propensity (the cross-fitted logistic default); X, DR and TO use
-    the known design propensity 0.5, as in a randomized experiment.
+    ``light(name, kind)`` with ``name`` in S, T, X, R, DR, CT, TO, CAL, AUTO and ``kind`` "binary"
+    or "continuous" (CAL: a CalibratedLearner around the light S-learner, 3 folds; AUTO: an
+    AutoLearner stacking the light S and T). R estimates its propensity (the cross-fitted logistic
+    default); X, DR, TO and AUTO use the known design propensity 0.5, as in a randomized experiment.
     """
     from sklearn.linear_model import LinearRegression, LogisticRegression
 
     from uplift.learners import (
+        AutoLearner,
         CalibratedLearner,
         ClassTransformation,
         DRLearner,
@@ -65,6 +66,8 @@ def light():
             "CT": lambda: ClassTransformation(LogisticRegression(), outcome_model=LogisticRegression()),
             "TO": lambda: TransformedOutcome(effect, outcome_model=outcome, propensity=0.5),
             "CAL": lambda: CalibratedLearner(SLearner(outcome, interactions=True), cv=3),
+            "AUTO": lambda: AutoLearner({"S": SLearner(outcome, interactions=True), "T": TLearner(outcome)},
+                                        outcome_model=outcome, propensity=0.5, random_state=0),
         }[name]()
 
     return make

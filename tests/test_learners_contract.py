@@ -22,7 +22,7 @@ from uplift.learners import (
     TLearner,
 )
 
-NAMES = ["S", "T", "X", "R", "DR", "CT", "TO", "CAL"]
+NAMES = ["S", "T", "X", "R", "DR", "CT", "TO", "CAL", "AUTO"]
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_predict_outcomes_is_consistent_with_predict(name, binary, three_arms, l
         np.testing.assert_allclose(outcomes[:, 1:] - outcomes[:, :1], effect, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["S", "T", "X", "R", "DR", "TO", "CAL"])
+@pytest.mark.parametrize("name", ["S", "T", "X", "R", "DR", "TO", "CAL", "AUTO"])
 def test_continuous_outcome(name, light):
     data = make_uplift_regression(500, 5, random_state=0)
     learner = light(name, "continuous").fit(data.X, data.y, treatment=data.treatment)

@@ -8,15 +8,17 @@ control), ``predict_outcomes(X)`` (expected outcome under the control and each a
 xgboost, the default base model, is imported only when a default model is built.
 """
 
+from ._auto import AutoLearner, StackingReport, default_candidates
 from ._base import BaseUpliftLearner
 from ._calibration import CalibratedLearner, CalibrationMap, CrossFit
-from ._defaults import default_classifier, default_propensity_model, default_regressor
+from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 from ._inference import Bootstrap, BootstrapResult
 from ._meta import SLearner, TLearner, XLearner
 from ._robust import DRLearner, RLearner
 from ._transform import ClassTransformation, TransformedOutcome
 
 __all__ = [
+    "AutoLearner",
     "BaseUpliftLearner",
     "Bootstrap",
     "BootstrapResult",
@@ -27,10 +29,13 @@ __all__ = [
     "DRLearner",
     "RLearner",
     "SLearner",
+    "StackingReport",
     "TLearner",
     "TransformedOutcome",
     "XLearner",
+    "default_candidates",
     "default_classifier",
+    "default_effect_regressor",
     "default_propensity_model",
     "default_regressor",
 ]

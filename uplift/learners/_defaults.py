@@ -13,6 +13,7 @@ never the best on Hillstrom alone (depth 2 won there and lost on the synthetic t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from sklearn.base import BaseEstimator
@@ -21,7 +22,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-__all__ = ["DEFAULT_XGB_PARAMS", "default_classifier", "default_propensity_model", "default_regressor"]
+__all__ = [
+    "DEFAULT_EFFECT_XGB_PARAMS",
+    "DEFAULT_XGB_PARAMS",
+    "default_classifier",
+    "default_effect_regressor",
+    "default_propensity_model",
+    "default_regressor",
+]
 
 #: XGBoost settings of the default base models (see the module docstring for how they were chosen).
 DEFAULT_XGB_PARAMS: dict[str, Any] = {
@@ -33,18 +41,35 @@ DEFAULT_XGB_PARAMS: dict[str, Any] = {
     "tree_method": "hist",
 }
 
+#: XGBoost settings of the default *final stage* of the DR- and R-learners: it regresses noisy,
+#: orthogonalised pseudo-outcomes, so it is shallower, slower and more strongly regularised than
+#: the outcome models (depth 2, learning rate 0.05, 200 trees, min_child_weight 20, L2 penalty 10,
+#: row subsampling 0.8). Chosen on IHDP 1-3 and ACIC 2016 1-2 against the default settings
+#: (``docs/learners.md``, "DR and R under poor overlap").
+DEFAULT_EFFECT_XGB_PARAMS: dict[str, Any] = {
+    "n_estimators": 200,
+    "max_depth": 2,
+    "learning_rate": 0.05,
+    "min_child_weight": 20.0,
+    "subsample": 0.8,
+    "reg_lambda": 10.0,
+    "tree_method": "hist",
+}
+
 
 def _n_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def default_classifier(random_state: int | None = None) -> BaseEstimator:
+def default_classifier(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
     """The default outcome classifier: a shallow, slowly learning XGBoost (``tree_method="hist"``).
 
     Parameters
     ----------
     random_state : int or None
         Seed of XGBoost.
+    params : mapping, optional
+        XGBoost settings that replace those of :data:`DEFAULT_XGB_PARAMS` (e.g. ``{"max_depth": 2}``).
 
     Returns
     -------
@@ -59,14 +84,15 @@ def default_classifier(random_state: int | None = None) -> BaseEstimator:
     """
     from xgboost import XGBClassifier
 
-    return XGBClassifier(**DEFAULT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state,
-                         eval_metric="logloss")
+    settings = {**DEFAULT_XGB_PARAMS, **(params or {})}
+    return XGBClassifier(**settings, n_jobs=_n_jobs(), random_state=random_state, eval_metric="logloss")
 
 
-def default_regressor(random_state: int | None = None) -> BaseEstimator:
-    """The default regressor (outcome model of a continuous outcome, effect model of X/R/DR/TO).
+def default_regressor(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
+    """The default regressor (outcome model of a continuous outcome, effect model of X and TO).
 
-    Same XGBoost settings as :func:`default_classifier`, squared-error objective.
+    Same XGBoost settings as :func:`default_classifier` (``params`` replaces some of them),
+    squared-error objective.
 
     Examples
     --------
@@ -75,7 +101,23 @@ def default_regressor(random_state: int | None = None) -> BaseEstimator:
     """
     from xgboost import XGBRegressor
 
-    return XGBRegressor(**DEFAULT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state)
+    return XGBRegressor(**{**DEFAULT_XGB_PARAMS, **(params or {})}, n_jobs=_n_jobs(), random_state=random_state)
+
+
+def default_effect_regressor(random_state: int | None = None) -> BaseEstimator:
+    """The default final-stage regressor of the DR- and R-learners (their effect model).
+
+    A regularised XGBoost (:data:`DEFAULT_EFFECT_XGB_PARAMS`): pseudo-outcomes are unbiased for
+    the effect but far noisier than outcomes, and an unregularised final stage fits that noise.
+
+    Examples
+    --------
+    >>> default_effect_regressor(random_state=0).get_params()["max_depth"]
+    2
+    """
+    from xgboost import XGBRegressor
+
+    return XGBRegressor(**DEFAULT_EFFECT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state)
 
 
 def default_propensity_model() -> BaseEstimator:

@@ -19,7 +19,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ._defaults import default_classifier, default_propensity_model, default_regressor
+from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 
 Role = Literal["outcome", "effect", "propensity"]
 
@@ -117,6 +117,8 @@ class FitPlan:
             return spec
         if role == "propensity":
             return default_propensity_model()
+        if role == "effect" and self.specs.get("regularised_effect", False):
+            return default_effect_regressor(self.random_state)
         wants_classifier = self.specs.get(f"{role}_is_classifier", False)
         return default_classifier(self.random_state) if wants_classifier else default_regressor(self.random_state)
 

@@ -7,11 +7,29 @@ from typing import Any
 import numpy as np
 
 from .._literals import OutcomeType
+from ..exceptions import UpliftTypeError
 from ._base import EffectState, SeparateEffectLearner
 from ._plan import FitData, FitPlan, predict_outcome
 from ._propensity import arm_probabilities, pair_propensity
 
-__all__ = ["DRLearner", "RLearner"]
+__all__ = ["DRLearner", "RLearner", "cross_fit_outcomes", "dr_target", "r_target"]
+
+
+def dr_target(
+    y: np.ndarray, treated: np.ndarray, mu0: np.ndarray, mu1: np.ndarray, e: np.ndarray, *, overlap_weights: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Doubly robust (AIPW) pseudo-outcome of each row of a pair, and its overlap weight ``e (1 - e)``."""
+    pseudo = mu1 - mu0 + treated * (y - mu1) / e - (1.0 - treated) * (y - mu0) / (1.0 - e)
+    return pseudo, (e * (1.0 - e) if overlap_weights else None)
+
+
+def r_target(
+    y: np.ndarray, treated: np.ndarray, mu0: np.ndarray, mu1: np.ndarray, e: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Robinson's target ``(Y - m) / (W - e)`` with weight ``(W - e)^2`` (the R-loss as a weighted regression)."""
+    residual_treatment = treated - e
+    residual_outcome = y - (e * mu1 + (1.0 - e) * mu0)
+    return residual_outcome / residual_treatment, residual_treatment**2
 
 
 def cross_fit_outcomes(plan: FitPlan, data: FitData) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
@@ -69,6 +87,13 @@ class _CrossFitLearner(SeparateEffectLearner):
         """Regression target and row weight of the effect model on one pair's rows."""
         raise NotImplementedError
 
+    def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:
+        # The final stage regresses noisy pseudo-outcomes: its default is the regularised
+        # default_effect_regressor, not the outcome models' settings.
+        plan = super()._make_plan(kind, labels)
+        plan.specs["regularised_effect"] = True
+        return plan
+
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         outcomes, probabilities, control_models = cross_fit_outcomes(plan, data)
         effects = []
@@ -93,6 +118,7 @@ class RLearner(_CrossFitLearner):
         Per-arm outcome models, cross-fitted (the outcome nuisance ``m(x)`` is built from them).
     effect_model : regressor or mapping {arm label: regressor}, optional
         Fitted to ``(Y - m(x)) / (W - e(x))`` with weight ``(W - e(x))^2``; must accept ``sample_weight``.
+        Default: :func:`~uplift.learners.default_effect_regressor` (a regularised XGBoost).
     propensity_model : classifier, optional
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
@@ -127,9 +153,7 @@ class RLearner(_CrossFitLearner):
     """
 
     def _target(self, y, treated, mu0, mu1, e):  # type: ignore[no-untyped-def]
-        residual_treatment = treated - e
-        residual_outcome = y - (e * mu1 + (1.0 - e) * mu0)
-        return residual_outcome / residual_treatment, residual_treatment**2
+        return r_target(y, treated, mu0, mu1, e)
 
 
 class DRLearner(_CrossFitLearner):
@@ -140,7 +164,9 @@ class DRLearner(_CrossFitLearner):
     outcome_model : estimator or mapping {arm label: estimator}, optional
         Per-arm outcome models, cross-fitted.
     effect_model : regressor or mapping {arm label: regressor}, optional
-        Fitted to the pseudo-outcomes.
+        Fitted to the pseudo-outcomes (with weights, see ``overlap_weights``); must accept
+        ``sample_weight`` when ``overlap_weights=True``. Default:
+        :func:`~uplift.learners.default_effect_regressor` (a regularised XGBoost).
     propensity_model : classifier, optional
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
@@ -149,6 +175,11 @@ class DRLearner(_CrossFitLearner):
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Cross-fitting folds.
+    overlap_weights : bool, default True
+        Weight each row of the final regression by ``e(x) (1 - e(x))``. The weight depends on
+        ``x`` only, so the regression still targets ``tau_k(x)``; it stops the few rows with an
+        extreme propensity (whose pseudo-outcomes explode as ``1 / e``) from dominating the fit.
+        Constant in an experiment with a fixed assignment share (then it changes nothing).
 
     Notes
     -----
@@ -160,10 +191,19 @@ class DRLearner(_CrossFitLearner):
     models or the propensity are right (double robustness); the error of ``tau_k`` depends on the
     product of the two nuisance errors. Known RCT propensities make it unbiased by design.
 
+    Under poor overlap the pseudo-outcomes of rows with ``e`` near 0 or 1 have a huge variance.
+    Two defaults keep the final stage stable there: overlap weights ``e (1 - e)`` (Li, Morgan &
+    Zaslavsky 2018) and a regularised final-stage model. On IHDP 1-3 and ACIC 2016 1-2 they took
+    the PEHE from 2.4-5.0 (worse than random scores on IHDP) to below the T-learner's
+    (``docs/benchmarks.md``).
+
     References
     ----------
     Kennedy, E. H. (2023). Towards optimal doubly robust estimation of heterogeneous causal effects.
     *Electronic Journal of Statistics* 17(2), 3008-3049.
+
+    Li, F., Morgan, K. L. and Zaslavsky, A. M. (2018). Balancing covariates via propensity score
+    weighting. *Journal of the American Statistical Association* 113(521), 390-400.
 
     Examples
     --------
@@ -175,6 +215,28 @@ class DRLearner(_CrossFitLearner):
     1.5
     """
 
+    def __init__(
+        self,
+        outcome_model: Any = None,
+        *,
+        effect_model: Any = None,
+        propensity_model: Any = None,
+        propensity: Any = None,
+        control_value: Any = None,
+        outcome_type: OutcomeType = "auto",
+        n_folds: int = 3,
+        overlap_weights: bool = True,
+        random_state: Any = None,
+    ) -> None:
+        super().__init__(outcome_model, effect_model=effect_model, propensity_model=propensity_model,
+                         propensity=propensity, control_value=control_value, outcome_type=outcome_type,
+                         n_folds=n_folds, random_state=random_state)
+        self.overlap_weights = overlap_weights
+
+    def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:
+        if not isinstance(self.overlap_weights, bool | np.bool_):
+            raise UpliftTypeError(f"overlap_weights must be True or False; got {self.overlap_weights!r}.")
+        return super()._make_plan(kind, labels)
+
     def _target(self, y, treated, mu0, mu1, e):  # type: ignore[no-untyped-def]
-        pseudo = mu1 - mu0 + treated * (y - mu1) / e - (1.0 - treated) * (y - mu0) / (1.0 - e)
-        return pseudo, None
+        return dr_target(y, treated, mu0, mu1, e, overlap_weights=bool(self.overlap_weights))
