@@ -372,7 +372,7 @@ def test_resume_after_the_data_file_changed_is_refused(tmp_path):
     output = tmp_path / "out"
     run_benchmark(config, output_dir=output)
     results = output / "results.jsonl"
-    before = results.read_bytes()
+    before, metadata = results.read_bytes(), (output / "run.json").read_bytes()
     record = json.loads(before.splitlines()[0])
     assert record["data"]["rows"] == 600 and record["data"]["files"][0]["path"].endswith("tiny.csv")
     assert json.loads((output / "run.json").read_text())["datasets"]["tiny"]["sha256"] == record["data"]["sha256"]
@@ -382,7 +382,7 @@ def test_resume_after_the_data_file_changed_is_refused(tmp_path):
     with pytest.raises(UpliftInputError, match=r"data set 'tiny' changed since .*results.jsonl was written: 3 "
                                                r"finished task\(s\).*tiny.csv.*would mix results"):
         run_benchmark(config, output_dir=output, resume=True)
-    assert results.read_bytes() == before
+    assert results.read_bytes() == before and (output / "run.json").read_bytes() == metadata
     table.to_csv(tmp_path / "tiny.csv", index=False)  # the same content again, a new mtime: accepted
     assert run_benchmark(config, output_dir=output, resume=True).n_skipped == 3
 

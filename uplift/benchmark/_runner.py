@@ -231,7 +231,6 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
     recorded = {record["key"]: record.get("data") for record in store.records()} if len(store) else {}
     metadata: dict[str, Any] = {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
                                 "metrics": list(config.metrics), "versions": _versions(), "datasets": {}}
-    write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
     run = BenchmarkRun(output_dir=output, n_tasks=config.n_tasks)
     done = 0
     for dataset_spec in config.datasets:
@@ -251,7 +250,7 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
         check_same_data(dataset_spec.name, fingerprint_of_data, [recorded[k] for k in mine if k in recorded],
                         results_path)
         metadata["datasets"][dataset_spec.name] = fingerprint_of_data
-        write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
+        write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")  # once the data is checked
         for seed in config.seeds:
             splits = make_splits(data, codes, kind, config.n_folds, seed, dataset_spec.name)
             for learner_spec in config.learners:
