@@ -82,10 +82,11 @@ def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> U
     except UpliftInputError as error:
         raise UpliftInputError(f"data set {spec.name!r}: {error}") from error
     except FileNotFoundError as error:
+        searched = getattr(error, "searched", str(error))  # without the loader's own advice (path=)
         where = f"--data-dir {data_dir}" if data_dir is not None else "the data home (UPLIFT_DATA_HOME)"
         raise UpliftInputError(
-            f"data set {spec.name!r}: {error} Searched {where}. Pass --data-dir DIR (a folder holding "
-            f"{spec.key}/), set UPLIFT_DATA_HOME, or give data_dir or params.path in the config."
+            f"data set {spec.name!r}: {searched}, searched from {where}. Pass --data-dir DIR (a folder holding "
+            f"{spec.key}/), set UPLIFT_DATA_HOME=DIR, or give data_dir or params.path in the config."
         ) from error
 
 
