@@ -117,6 +117,7 @@ def test_data_dir_flag_and_data_home(tmp_path, monkeypatch, capsys):
     assert main(["benchmark", str(config), "--output", str(tmp_path / "a"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "data set 'lenta_sample'" in err and "--data-dir" in err and "UPLIFT_DATA_HOME" in err
+    assert "pass path=" not in err  # impossible on the command line
     data = _lenta_sample(tmp_path / "data")
     assert main(["benchmark", str(config), "--output", str(tmp_path / "b"), "--no-progress", "--data-dir",
                  str(data)]) == 0
