@@ -129,7 +129,9 @@ def test_shipped_configs_run_from_a_fresh_clone():
     from uplift.benchmark import load_config
 
     folder = Path(__file__).resolve().parents[1] / "benchmarks" / "configs"
-    for path in sorted(folder.glob("*.toml")):
+    paths = sorted(folder.glob("*.toml"))
+    assert len(paths) >= 8
+    for path in paths:
         text = path.read_text()
         assert "shared/data" not in text and "data_dir" not in text, path.name  # no folder outside the clone
         config = load_config(path)
