@@ -468,3 +468,15 @@ def test_output_files_follow_the_umask(tmp_path):
         os.umask(previous)
     for name in ("results.jsonl", "run.json", "summary.md", "summary.csv"):
         assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o640, name  # was 0600 from mkstemp
+
+
+def test_results_without_a_data_fingerprint_resume_with_a_warning(tmp_path, caplog):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    run_benchmark(config, output_dir=output)
+    results = output / "results.jsonl"
+    older = [json.loads(line) for line in results.read_text().splitlines()]
+    results.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "data"}) + "\n" for r in older))
+    with caplog.at_level("WARNING", logger="uplift.benchmark._integrity"):
+        assert run_benchmark(config, output_dir=output, resume=True).n_skipped == 3
+    assert "3 finished task(s) of data set 'tiny' were written without a data fingerprint" in caplog.text
