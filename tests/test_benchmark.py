@@ -372,7 +372,7 @@ def test_resume_after_the_data_file_changed_is_refused(tmp_path):
     output = tmp_path / "out"
     run_benchmark(config, output_dir=output)
     results = output / "results.jsonl"
-    before = results.read_bytes()
+    before, metadata = results.read_bytes(), (output / "run.json").read_bytes()
     record = json.loads(before.splitlines()[0])
     assert record["data"]["rows"] == 600 and record["data"]["files"][0]["path"].endswith("tiny.csv")
     assert json.loads((output / "run.json").read_text())["datasets"]["tiny"]["sha256"] == record["data"]["sha256"]
@@ -382,7 +382,7 @@ def test_resume_after_the_data_file_changed_is_refused(tmp_path):
     with pytest.raises(UpliftInputError, match=r"data set 'tiny' changed since .*results.jsonl was written: 3 "
                                                r"finished task\(s\).*tiny.csv.*would mix results"):
         run_benchmark(config, output_dir=output, resume=True)
-    assert results.read_bytes() == before
+    assert results.read_bytes() == before and (output / "run.json").read_bytes() == metadata
     table.to_csv(tmp_path / "tiny.csv", index=False)  # the same content again, a new mtime: accepted
     assert run_benchmark(config, output_dir=output, resume=True).n_skipped == 3
 
@@ -468,3 +468,15 @@ def test_output_files_follow_the_umask(tmp_path):
         os.umask(previous)
     for name in ("results.jsonl", "run.json", "summary.md", "summary.csv"):
         assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o640, name  # was 0600 from mkstemp
+
+
+def test_results_without_a_data_fingerprint_resume_with_a_warning(tmp_path, caplog):
+    config = parse_config(_config(tmp_path, seeds=[0], learners=[{"key": "random"}]), base_dir=tmp_path)
+    output = tmp_path / "out"
+    run_benchmark(config, output_dir=output)
+    results = output / "results.jsonl"
+    older = [json.loads(line) for line in results.read_text().splitlines()]
+    results.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "data"}) + "\n" for r in older))
+    with caplog.at_level("WARNING", logger="uplift.benchmark._integrity"):
+        assert run_benchmark(config, output_dir=output, resume=True).n_skipped == 3
+    assert "3 finished task(s) of data set 'tiny' were written without a data fingerprint" in caplog.text

@@ -117,6 +117,7 @@ def test_data_dir_flag_and_data_home(tmp_path, monkeypatch, capsys):
     assert main(["benchmark", str(config), "--output", str(tmp_path / "a"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "data set 'lenta_sample'" in err and "--data-dir" in err and "UPLIFT_DATA_HOME" in err
+    assert "pass path=" not in err  # impossible on the command line
     data = _lenta_sample(tmp_path / "data")
     assert main(["benchmark", str(config), "--output", str(tmp_path / "b"), "--no-progress", "--data-dir",
                  str(data)]) == 0
@@ -128,7 +129,9 @@ def test_shipped_configs_run_from_a_fresh_clone():
     from uplift.benchmark import load_config
 
     folder = Path(__file__).resolve().parents[1] / "benchmarks" / "configs"
-    for path in sorted(folder.glob("*.toml")):
+    paths = sorted(folder.glob("*.toml"))
+    assert len(paths) >= 8
+    for path in paths:
         text = path.read_text()
         assert "shared/data" not in text and "data_dir" not in text, path.name  # no folder outside the clone
         config = load_config(path)

@@ -456,3 +456,29 @@ def test_subsample_of_int_one_is_refused(tmp_path):
     with pytest.raises(UpliftInputError, match=r"subsample=1 is ambiguous.*subsample=1.0 for every row"):
         fetch_criteo(path=file, subsample=1)
     assert len(fetch_criteo(path=file, subsample=1.0)) == 6 and len(fetch_criteo(path=file, subsample=2)) == 2
+
+
+def test_a_second_download_waits_for_the_first_and_uses_its_file(tmp_path):
+    import threading
+    import time
+
+    from uplift.datasets._fetch import folder_lock
+
+    payload = _criteo_bytes()
+    remote = RemoteFile("c.csv.gz", "u", CRITEO.columns, n_rows=6, md5=hashlib.md5(payload).hexdigest())
+    folder = tmp_path / "c"
+    folder.mkdir()
+    calls: list[str] = []
+    result: dict[str, Path] = {}
+    with folder_lock(folder):  # another process downloading
+        in_progress = folder / ".c.csv.gz.first.part"
+        in_progress.write_bytes(payload[:10])
+        second = threading.Thread(target=lambda: result.update(path=download(remote, folder,
+                                                                             opener=_opener(payload, calls))))
+        second.start()
+        time.sleep(0.3)
+        assert second.is_alive() and in_progress.exists()  # waits; the first one's .part is not touched
+        in_progress.replace(folder / "c.csv.gz")
+        (folder / "c.csv.gz").write_bytes(payload)
+    second.join(timeout=30)
+    assert result["path"] == folder / "c.csv.gz" and calls == []  # not downloaded twice

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["LOCK_NAME", "check_same_data", "data_fingerprint", "output_lock"]
+
+logger = logging.getLogger(__name__)
 
 #: File in the output folder that a running benchmark holds an exclusive lock on.
 LOCK_NAME = ".uplift-benchmark.lock"
@@ -119,6 +122,10 @@ def check_same_data(name: str, current: dict[str, Any], previous: list[dict[str,
     UpliftInputError
         A recorded fingerprint differs from ``current``.
     """
+    unchecked = sum(p is None for p in previous)
+    if unchecked:
+        logger.warning("%s: %d finished task(s) of data set %r were written without a data fingerprint (an older "
+                       "version); their data cannot be checked against the data read now", results, unchecked, name)
     changed = [p for p in previous if p is not None and p.get("sha256") != current["sha256"]]
     if changed:
         raise UpliftInputError(

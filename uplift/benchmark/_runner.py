@@ -82,10 +82,11 @@ def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> U
     except UpliftInputError as error:
         raise UpliftInputError(f"data set {spec.name!r}: {error}") from error
     except FileNotFoundError as error:
+        searched = getattr(error, "searched", str(error))  # without the loader's own advice (path=)
         where = f"--data-dir {data_dir}" if data_dir is not None else "the data home (UPLIFT_DATA_HOME)"
         raise UpliftInputError(
-            f"data set {spec.name!r}: {error} Searched {where}. Pass --data-dir DIR (a folder holding "
-            f"{spec.key}/), set UPLIFT_DATA_HOME, or give data_dir or params.path in the config."
+            f"data set {spec.name!r}: {searched}, searched from {where}. Pass --data-dir DIR (a folder holding "
+            f"{spec.key}/), set UPLIFT_DATA_HOME=DIR, or give data_dir or params.path in the config."
         ) from error
 
 
@@ -231,7 +232,6 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
     recorded = {record["key"]: record.get("data") for record in store.records()} if len(store) else {}
     metadata: dict[str, Any] = {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
                                 "metrics": list(config.metrics), "versions": _versions(), "datasets": {}}
-    write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
     run = BenchmarkRun(output_dir=output, n_tasks=config.n_tasks)
     done = 0
     for dataset_spec in config.datasets:
@@ -251,7 +251,7 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
         check_same_data(dataset_spec.name, fingerprint_of_data, [recorded[k] for k in mine if k in recorded],
                         results_path)
         metadata["datasets"][dataset_spec.name] = fingerprint_of_data
-        write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")
+        write_atomic(output / "run.json", json.dumps(metadata, indent=2) + "\n")  # once the data is checked
         for seed in config.seeds:
             splits = make_splits(data, codes, kind, config.n_folds, seed, dataset_spec.name)
             for learner_spec in config.learners:

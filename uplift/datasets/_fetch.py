@@ -134,15 +134,21 @@ def _file_md5(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file); waits for another holder."""
+def folder_lock(folder: Path) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file); yield whether another holder was waited for."""
     if fcntl is None:  # pragma: no cover - Windows
-        yield
+        yield False
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            logger.info("waiting for another process downloading into %s", folder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        yield waited
     finally:
         os.close(fd)  # releases the lock
 
@@ -201,15 +207,25 @@ def verify_schema(path: Path, remote: RemoteFile) -> None:
 def download(remote: RemoteFile, folder: Path, *, opener: Opener | None = None) -> Path:
     """Download ``remote`` into ``folder`` atomically and verify it; return the final path.
 
+    Only ``https://`` (and ``file://``) URLs are fetched. The download holds a lock on ``folder``:
+    a second process waits, then uses the file the first one verified. Temporary files of this
+    file found under the lock were left by a killed download and are removed.
+
     Raises
     ------
     ChecksumMismatchError
         The downloaded bytes fail verification; nothing is left in ``folder``.
+    UpliftInputError
+        The URL is not HTTPS.
     OSError
         The download failed (no network, HTTP error); nothing is left in ``folder``.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    with folder_lock(folder):
+    with folder_lock(folder) as waited:
+        destination = folder / remote.filename
+        if waited and destination.is_file():  # downloaded by the process we waited for
+            _verify_cached(destination, remote, folder.name)
+            return destination
         _remove_stale_temporaries(folder, remote.filename)
         return _download_locked(remote, folder, opener)
 

@@ -123,10 +123,10 @@ def locate(path: str | Path | None, folder: str, filename: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(
-        f"{filename} not found (looked in {', '.join(str(c.parent) for c in candidates)}); pass path= "
-        f"with the file, its folder, or a folder holding '{folder}/'."
-    )
+    searched = f"{filename} not found (looked in {', '.join(str(c.parent) for c in candidates)})"
+    error = FileNotFoundError(f"{searched}; pass path= with the file, its folder, or a folder holding '{folder}/'.")
+    error.searched = searched  # type: ignore[attr-defined]  # for callers that suggest their own fix
+    raise error
 
 
 def load_starbucks(*, split: StarbucksSplit = "train", path: str | Path | None = None) -> UpliftDataset:
