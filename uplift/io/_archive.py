@@ -101,7 +101,8 @@ def _json_dumps(value: Any, what: str) -> bytes:
 
 def _reference(obj: Any, reference: Any) -> dict[str, Any] | None:
     if reference is None:
-        return None
+        kept = getattr(obj, "reference_histograms_", None)  # an object that keeps its own reference
+        return dict(kept) if isinstance(kept, Mapping) else None
     if isinstance(reference, Mapping):
         if "features" not in reference:
             raise UpliftInputError(
@@ -139,6 +140,7 @@ def save(
         The reference population (usually the training features): its feature histograms (and those
         of the learner's predicted effects) are stored for drift monitoring
         (:func:`uplift.monitoring.reference_histograms`). A dict is taken as already computed histograms.
+        Default: the object's own ``reference_histograms_`` attribute, when it has one.
     summary : mapping, optional
         Plain-JSON facts about the training (rows, cross-validated Qini, data source), stored as
         the manifest's ``"training"`` entry.
@@ -166,12 +168,13 @@ def save(
     >>> from uplift.learners import TLearner
     >>> data = make_uplift_classification(500, random_state=0)
     >>> learner = TLearner(LogisticRegression()).fit(data.X, data.y, treatment=data.treatment)
-    >>> folder = tempfile.mkdtemp()
-    >>> path = save(learner, folder + "/model.zip", summary={"source": "synthetic"})
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = save(learner, folder.name + "/model.zip", summary={"source": "synthetic"})
     >>> bool(np.array_equal(load(path).predict(data.X), learner.predict(data.X)))
     True
     >>> read_manifest(path)["class"], read_manifest(path)["training"]
     ('learner/TLearner', {'source': 'synthetic'})
+    >>> folder.cleanup()
     """
     target = Path(path)
     _check_target(target, overwrite)
