@@ -259,6 +259,12 @@ def test_reference_as_computed_histograms_is_stored_as_is(fitted, tmp_path):
     assert uplift_io.read_manifest(path)["reference"] == histograms
     with pytest.raises(UpliftInputError, match="reference must be the reference features"):
         uplift_io.save(learner, tmp_path / "other", reference={"n_rows": 3})
+    assert uplift_io.read_manifest(uplift_io.save(learner, tmp_path / "none"))["reference"] is None
+    learner.reference_histograms_ = histograms  # an object may keep its own reference
+    try:
+        assert uplift_io.read_manifest(uplift_io.save(learner, tmp_path / "kept"))["reference"] == histograms
+    finally:
+        del learner.reference_histograms_
 
 
 def test_parameters_survive_including_base_models_and_mappings(tmp_path):
