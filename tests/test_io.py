@@ -417,3 +417,16 @@ def test_load_refuses_what_is_not_a_model(tmp_path):
     (tmp_path / "model.csv").write_text("a,b\n1,2\n")
     with pytest.raises(ModelFileError, match="is not a saved model"):
         uplift_io.load(tmp_path / "model.csv")
+
+
+def test_calibrated_learner_round_trip(tmp_path):
+    from uplift import learners
+
+    if not hasattr(learners, "CalibratedLearner"):
+        pytest.skip("CalibratedLearner is not in this version of uplift.learners")
+    X, y, treatment = _data(1)
+    inner = make_learner("T", "xgboost", 1, known_propensity=False)
+    learner = learners.CalibratedLearner(inner, cv=2).fit(X, y, treatment=treatment)
+    loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "calibrated.zip"))
+    for key, value in _outputs(learner, X).items():
+        assert np.array_equal(_outputs(loaded, X)[key], value), key
