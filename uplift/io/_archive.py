@@ -12,6 +12,7 @@ import platform
 import shutil
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -261,32 +262,36 @@ def _open(source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The manifest and every file it lists, after checking format, version and checksums."""
     read_file, close = _reader(source)
     try:
-        try:
-            manifest = json.loads(read_file(MANIFEST))
-        except KeyError as error:
-            raise ModelFileError(f"{source} is not a saved model: it has no {MANIFEST}.") from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ModelFileError(f"{MANIFEST} of {source} is not valid JSON: {error}.") from error
-        _check_format(manifest, source)
-        files = {}
-        for name, digest in manifest["files"].items():
-            if not isinstance(name, str) or not FILE_NAME.match(name):
-                raise ModelFileError(f"{MANIFEST} of {source} lists file {name!r}, which is not a file name uplift.io "
-                                     "writes; the model was altered.")
-            try:
-                data = read_file(name)
-            except KeyError as error:
-                raise ModelFileError(
-                    f"{source} is incomplete: file {name} listed in its manifest is missing."
-                ) from error
-            if _sha256(data) != digest:
-                raise ModelFileError(
-                    f"checksum mismatch for {name} in {source}: the file was modified or corrupted after saving. "
-                    "Save the model again from its source."
-                )
-            files[name] = data
+        return _open_with(read_file, source)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged archive: CRC or stream errors
+        raise ModelFileError(f"{source} is a damaged zip file: {error}. Save the model again.") from error
     finally:
         close()
+
+
+def _open_with(read_file: Any, source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    try:
+        manifest = json.loads(read_file(MANIFEST))
+    except KeyError as error:
+        raise ModelFileError(f"{source} is not a saved model: it has no {MANIFEST}.") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ModelFileError(f"{MANIFEST} of {source} is not valid JSON: {error}.") from error
+    _check_format(manifest, source)
+    files = {}
+    for name, digest in manifest["files"].items():
+        if not isinstance(name, str) or not FILE_NAME.match(name):
+            raise ModelFileError(f"{MANIFEST} of {source} lists file {name!r}, which is not a file name uplift.io "
+                                 "writes; the model was altered.")
+        try:
+            data = read_file(name)
+        except KeyError as error:
+            raise ModelFileError(f"{source} is incomplete: file {name} listed in its manifest is missing.") from error
+        if _sha256(data) != digest:
+            raise ModelFileError(
+                f"checksum mismatch for {name} in {source}: the file was modified or corrupted after saving. "
+                "Save the model again from its source."
+            )
+        files[name] = data
     return manifest, files
 
 
@@ -378,6 +383,9 @@ def load(path: str | os.PathLike[str], *, trusted: Iterable[str] = ()) -> Any:
     source = Path(path)
     manifest, files = _open(source)
     _warn_versions(manifest, source)
-    obj = Decoder(files, trusted).decode(manifest["object"])
+    try:
+        obj = Decoder(files, trusted).decode(manifest["object"])
+    except RecursionError as error:
+        raise ModelFileError(f"the object tree of {source} is nested too deeply; it was altered.") from error
     logger.info("loaded %s from %s", manifest["class"], source)
     return obj
