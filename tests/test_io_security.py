@@ -179,6 +179,11 @@ def test_manifest_smuggling_a_callable_into_a_value_is_refused(model):
     with pytest.raises(ModelFileError, match="unknown type 'pickle'"):
         uplift_io.load(model)
     manifest["object"]["params"]["outcome_model"] = None
+    manifest["object"]["state"]["feature_schema_"] = None  # a read-only property of the learner
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="malformed 'estimator' value"):
+        uplift_io.load(model)
+    del manifest["object"]["state"]["feature_schema_"]
     manifest["object"]["state"]["__class__"] = manifest["object"]["state"]["control_value_"]
     (model / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match="not a plain attribute name"):
