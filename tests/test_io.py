@@ -254,14 +254,15 @@ def fitted():
 
 def test_manifest_describes_the_model(fitted, tmp_path):
     learner, X = fitted
-    path = uplift_io.save(learner, tmp_path / "model", reference=X, summary={"rows": len(X), "qini": 0.12})
+    summary = {"rows": np.int64(len(X)), "qini": np.float64(0.12), "interval": np.array([0.1, np.nan])}
+    path = uplift_io.save(learner, tmp_path / "model", reference=X, summary=summary)
     manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["format"] == "uplift-model" and manifest["format_version"] == 1
     assert manifest["class"] == "learner/XLearner"
     assert manifest["model"]["features"]["names"] == ["x0", "x1", "x2", "x3"]
     assert manifest["model"]["arm_labels"] == ["email"] and manifest["model"]["control_value"] == "control"
     assert manifest["model"]["outcome_type"] == "binary"
-    assert manifest["training"] == {"rows": len(X), "qini": 0.12}
+    assert manifest["training"] == {"rows": len(X), "qini": 0.12, "interval": [0.1, None]}
     assert manifest["reference"]["n_rows"] == len(X)
     assert sorted(manifest["reference"]["features"]) == ["x0", "x1", "x2", "x3"]
     assert "scores" in manifest["reference"]
@@ -391,7 +392,7 @@ def test_save_refuses_what_it_cannot_store_without_code(tmp_path):
         uplift_io.save(wrapped, tmp_path / "m")
     with pytest.raises(UpliftTypeError, match="save takes an uplift learner"):
         uplift_io.save(LogisticRegression(), tmp_path / "m")
-    with pytest.raises(UpliftTypeError, match="summary must be plain JSON"):
+    with pytest.raises(UpliftTypeError, match=r"summary\['when'\] must be plain JSON.*got object"):
         uplift_io.save(Economics(value=1.0), tmp_path / "m", summary={"when": object()})
 
 

@@ -93,6 +93,24 @@ def _describe(obj: Any) -> dict[str, Any]:
     }
 
 
+def _summary(value: Any, where: str = "summary") -> Any:
+    """Plain-JSON copy of a user's summary: numpy numbers and arrays become Python ones, NaN becomes null."""
+    if isinstance(value, np.ndarray | np.generic):
+        return _summary(value.tolist(), where)
+    if isinstance(value, Mapping):
+        return {str(k): _summary(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_summary(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    raise UpliftTypeError(
+        f"{where} must be plain JSON (numbers, strings, lists, dicts); got {type(value).__name__}. "
+        "Convert it (e.g. str(value)) before saving."
+    )
+
+
 def _json_dumps(value: Any, what: str) -> bytes:
     try:
         return json.dumps(value, indent=1, allow_nan=False).encode("utf-8")
@@ -144,7 +162,7 @@ def save(
         Default: the object's own ``reference_histograms_`` attribute, when it has one.
     summary : mapping, optional
         Plain-JSON facts about the training (rows, cross-validated Qini, data source), stored as
-        the manifest's ``"training"`` entry.
+        the manifest's ``"training"`` entry (numpy numbers are converted; NaN is stored as null).
     overwrite : bool, default False
         Replace an existing model at ``path`` (a directory is replaced only if it holds a model).
 
@@ -195,7 +213,7 @@ def save(
         "versions": _versions(),
         "libraries": sorted({"uplift", "numpy", "scikit-learn", *encoder.libraries}),
         "model": _describe(obj),
-        "training": None if summary is None else json.loads(_json_dumps(dict(summary), "summary")),
+        "training": None if summary is None else _summary(dict(summary)),
         "reference": _reference(obj, reference),
         "files": {name: _sha256(data) for name, data in sorted(files.items())},
         "object": tree,
