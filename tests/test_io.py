@@ -96,6 +96,15 @@ def _data(n_arms: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     return data.X, data.y, ARM_LABELS[np.asarray(data.treatment)]
 
 
+def _text_data() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Numeric, text and categorical features (encoded by the learner; categories stored with it)."""
+    X, y, treatment = _data(1)
+    rng = np.random.default_rng(0)
+    X = X.assign(region=rng.choice(["north", "south", "east"], len(X)),
+                 channel=pd.Categorical(rng.choice(["web", "store"], len(X))))
+    return X, y, treatment
+
+
 def _outputs(model, X) -> dict[str, np.ndarray]:
     out = {"predict": model.predict(X), "outcomes": model.predict_outcomes(X)}
     if getattr(model, "inference_", None) is not None:
@@ -168,6 +177,13 @@ def _round_trip(tmp_path_factory, slow: bool):
         policy = _policy()
         models["policy"] = (str(uplift_io.save(policy, folder / "policy.zip")), "3")
         expected.update(_decisions("policy", policy.decide(frames["3"])))
+        X, y, treatment = _text_data()
+        frames["text"] = X
+        for name, family in (("T", "xgboost"), ("S", "linear")):
+            learner = make_learner(name, family, 1, known_propensity=False).fit(X, y, treatment=treatment)
+            case = f"{name}-{family}-text"
+            models[case] = (str(uplift_io.save(learner, folder / f"{case}.zip")), "text")
+            expected.update({f"{case}/{key}": value for key, value in _outputs(learner, X).items()})
     return expected, _load_elsewhere(folder, models, frames)
 
 
@@ -209,6 +225,11 @@ def test_round_trip_in_a_fresh_process_is_bit_identical(fast_round_trip, case):
     _assert_identical(*fast_round_trip, _case_id(*case))
 
 
+@pytest.mark.parametrize("case", ["T-xgboost-text", "S-linear-text"])
+def test_text_and_categorical_features_round_trip(fast_round_trip, case):
+    _assert_identical(*fast_round_trip, case)
+
+
 def test_policy_decides_identically_after_load_in_a_fresh_process(fast_round_trip):
     expected, _ = fast_round_trip
     assert set(np.unique(expected["policy/arm"])) > {"control"}, "the policy should contact someone"
@@ -233,14 +254,15 @@ def fitted():
 
 def test_manifest_describes_the_model(fitted, tmp_path):
     learner, X = fitted
-    path = uplift_io.save(learner, tmp_path / "model", reference=X, summary={"rows": len(X), "qini": 0.12})
+    summary = {"rows": np.int64(len(X)), "qini": np.float64(0.12), "interval": np.array([0.1, np.nan])}
+    path = uplift_io.save(learner, tmp_path / "model", reference=X, summary=summary)
     manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["format"] == "uplift-model" and manifest["format_version"] == 1
     assert manifest["class"] == "learner/XLearner"
     assert manifest["model"]["features"]["names"] == ["x0", "x1", "x2", "x3"]
     assert manifest["model"]["arm_labels"] == ["email"] and manifest["model"]["control_value"] == "control"
     assert manifest["model"]["outcome_type"] == "binary"
-    assert manifest["training"] == {"rows": len(X), "qini": 0.12}
+    assert manifest["training"] == {"rows": len(X), "qini": 0.12, "interval": [0.1, None]}
     assert manifest["reference"]["n_rows"] == len(X)
     assert sorted(manifest["reference"]["features"]) == ["x0", "x1", "x2", "x3"]
     assert "scores" in manifest["reference"]
@@ -259,6 +281,12 @@ def test_reference_as_computed_histograms_is_stored_as_is(fitted, tmp_path):
     assert uplift_io.read_manifest(path)["reference"] == histograms
     with pytest.raises(UpliftInputError, match="reference must be the reference features"):
         uplift_io.save(learner, tmp_path / "other", reference={"n_rows": 3})
+    assert uplift_io.read_manifest(uplift_io.save(learner, tmp_path / "none"))["reference"] is None
+    learner.reference_histograms_ = histograms  # an object may keep its own reference
+    try:
+        assert uplift_io.read_manifest(uplift_io.save(learner, tmp_path / "kept"))["reference"] == histograms
+    finally:
+        del learner.reference_histograms_
 
 
 def test_parameters_survive_including_base_models_and_mappings(tmp_path):
@@ -284,21 +312,25 @@ def test_unfitted_xgboost_and_random_state_objects_round_trip(tmp_path):
     assert loaded.random_state.randint(1000) == learner.random_state.randint(1000)
 
 
-def test_extra_plain_attributes_are_saved_generically(fitted, tmp_path):
-    learner = fitted[0]
-    # what another version may add: dtypes and categories of the features, any plain data
-    learner.feature_dtypes_ = {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
-    learner.feature_categories_ = {"region": np.array(["north", "south"], dtype=object), "size": [1.5, np.nan]}
-    try:
-        path = uplift_io.save(learner, tmp_path / "m")
-    finally:
-        del learner.feature_dtypes_, learner.feature_categories_
-    loaded = uplift_io.load(path)
-    assert loaded.feature_dtypes_ == {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
-    assert loaded.feature_categories_["region"].tolist() == ["north", "south"]
-    assert loaded.feature_categories_["size"][0] == 1.5 and np.isnan(loaded.feature_categories_["size"][1])
-    described = uplift_io.read_manifest(path)["model"]["features"]
-    assert described["dtypes"]["x0"] == "float64" and described["categories"]["region"] == ["north", "south"]
+def test_extra_plain_attributes_are_saved_generically(tmp_path):
+    X, y, treatment = _data(1)
+    learner = make_learner("T", "linear", 1, known_propensity=False).fit(X, y, treatment=treatment)
+    # what another version may add: any attribute made of plain data
+    learner.column_dtypes_ = {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
+    learner.levels_ = {"region": np.array(["north", "south"], dtype=object), "size": [1.5, np.nan]}
+    loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "m"))
+    assert loaded.column_dtypes_ == {"x0": np.dtype("float64"), "x1": np.dtype("<M8[ns]"), "x2": np.dtype(object)}
+    assert loaded.levels_["region"].tolist() == ["north", "south"]
+    assert loaded.levels_["size"][0] == 1.5 and np.isnan(loaded.levels_["size"][1])
+
+
+def test_manifest_describes_text_and_categorical_features(tmp_path):
+    X, y, treatment = _text_data()
+    learner = make_learner("T", "linear", 1, known_propensity=False).fit(X, y, treatment=treatment)
+    features = uplift_io.read_manifest(uplift_io.save(learner, tmp_path / "m"))["model"]["features"]
+    assert features["names"] == ["x0", "x1", "x2", "x3", "region", "channel"]
+    assert features["dtypes"] == learner.feature_dtypes_ and features["dtypes"][-1] == "category"
+    assert features["categories"] == {"region": ["east", "north", "south"], "channel": ["store", "web"]}
 
 
 def test_continuous_outcome_and_array_features(tmp_path):
@@ -360,7 +392,7 @@ def test_save_refuses_what_it_cannot_store_without_code(tmp_path):
         uplift_io.save(wrapped, tmp_path / "m")
     with pytest.raises(UpliftTypeError, match="save takes an uplift learner"):
         uplift_io.save(LogisticRegression(), tmp_path / "m")
-    with pytest.raises(UpliftTypeError, match="summary must be plain JSON"):
+    with pytest.raises(UpliftTypeError, match=r"summary\['when'\] must be plain JSON.*got object"):
         uplift_io.save(Economics(value=1.0), tmp_path / "m", summary={"when": object()})
 
 
@@ -386,3 +418,16 @@ def test_load_refuses_what_is_not_a_model(tmp_path):
     (tmp_path / "model.csv").write_text("a,b\n1,2\n")
     with pytest.raises(ModelFileError, match="is not a saved model"):
         uplift_io.load(tmp_path / "model.csv")
+
+
+def test_calibrated_learner_round_trip(tmp_path):
+    from uplift import learners
+
+    if not hasattr(learners, "CalibratedLearner"):
+        pytest.skip("CalibratedLearner is not in this version of uplift.learners")
+    X, y, treatment = _data(1)
+    inner = make_learner("T", "xgboost", 1, known_propensity=False)
+    learner = learners.CalibratedLearner(inner, cv=2).fit(X, y, treatment=treatment)
+    loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "calibrated.zip"))
+    for key, value in _outputs(learner, X).items():
+        assert np.array_equal(_outputs(loaded, X)[key], value), key

@@ -179,6 +179,11 @@ def test_manifest_smuggling_a_callable_into_a_value_is_refused(model):
     with pytest.raises(ModelFileError, match="unknown type 'pickle'"):
         uplift_io.load(model)
     manifest["object"]["params"]["outcome_model"] = None
+    manifest["object"]["state"]["feature_schema_"] = None  # a read-only property of the learner
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="malformed 'estimator' value"):
+        uplift_io.load(model)
+    del manifest["object"]["state"]["feature_schema_"]
     manifest["object"]["state"]["__class__"] = manifest["object"]["state"]["control_value_"]
     (model / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match="not a plain attribute name"):
@@ -226,3 +231,25 @@ def test_the_package_never_uses_pickle():
             if any(word in line for word in ("pickle", "joblib", "dill", "cloudpickle")):
                 hits.append((path.relative_to(package).as_posix(), line.strip()))
     assert len(hits) == 1 and hits[0][0] == "io/_codec.py" and hits[0][1].startswith("#"), hits
+
+
+def test_damaged_zip_is_refused(learner, tmp_path):
+    path = uplift_io.save(learner[0], tmp_path / "model.zip")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("arrays.npz")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)  # the compressed bytes
+    for offset in range(start + 5, start + 45):
+        data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match=r"damaged zip file|checksum mismatch"):
+        uplift_io.load(path)
+
+
+def test_deeply_nested_manifest_is_refused(model):
+    manifest = _manifest(model)  # 100,000 nested lists: past Python's recursion limit
+    text = json.dumps(manifest).replace('"outcome_type": "auto"', '"outcome_type": ' + "[" * 100_000 + "1"
+                                        + "]" * 100_000, 1)
+    (model / "manifest.json").write_text(text)
+    with pytest.raises(ModelFileError, match=r"not valid JSON|nested too deeply"):
+        uplift_io.load(model)

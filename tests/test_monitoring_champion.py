@@ -81,3 +81,50 @@ def test_bad_inputs():
         compare_policies(champion, champion, X, [1, 0], [1, 0], alpha=0.7)
     with pytest.raises(UpliftInputError, match=r"propensity must lie in \(0, 1\]"):
         compare_policies(champion, champion, np.vstack([X, X]), [1, 0, 1, 0], [1, 0, 1, 0], propensity=[0, 1, 1, 1])
+
+
+def test_retrain_policy_keeps_the_recipe_and_compares_on_unseen_rows():
+    from sklearn.linear_model import LogisticRegression
+
+    from uplift.datasets import make_uplift_stream
+    from uplift.learners import TLearner
+    from uplift.monitoring import retrain_policy
+
+    stream = make_uplift_stream(2, 3000, change_period=1, change="effect", random_state=3)
+    old, new = stream.time == 0, stream.time == 1
+    learner = TLearner(LogisticRegression()).fit(stream.X[old], stream.y[old], treatment=stream.treatment[old])
+    champion = Policy(learner, Economics(value=10.0, contact_cost=0.3)).fit(stream.X[old])
+    X = stream.X[new].reset_index(drop=True)
+    challenger, comparison = retrain_policy(champion, X, stream.y[new], stream.treatment[new], random_state=0)
+    assert challenger is not champion and challenger.learner is not champion.learner
+    assert challenger.economics == champion.economics  # cloned, equal
+    assert champion.learner.models_ is learner.models_  # the champion was not refitted
+    # after the sign flip the old policy contacts the wrong segment: the retrained one wins clearly
+    assert comparison.promote and comparison.difference.estimate > 0
+    with pytest.raises(UpliftInputError, match="evaluation_share must lie in"):
+        retrain_policy(champion, X, stream.y[new], stream.treatment[new], evaluation_share=1.0)
+
+
+def test_cli_retrain_writes_only_a_winner(tmp_path, capsys):
+    pytest.importorskip("uplift.io")
+    from sklearn.linear_model import LogisticRegression
+
+    from uplift.cli import main
+    from uplift.datasets import make_uplift_stream
+    from uplift.io import save
+    from uplift.learners import TLearner
+
+    stream = make_uplift_stream(2, 3000, change_period=1, change="effect", random_state=4)
+    old, new = stream.time == 0, stream.time == 1
+    learner = TLearner(LogisticRegression()).fit(stream.X[old], stream.y[old], treatment=stream.treatment[old])
+    champion = Policy(learner, Economics(value=10.0, contact_cost=0.3)).fit(stream.X[old])
+    save(champion, tmp_path / "champion", reference=stream.X[old])
+    stream.X[new].assign(bought=stream.y[new], arm=stream.treatment[new], holdout="explore").to_csv(
+        tmp_path / "holdout.csv", index=False)
+    arguments = ["retrain", str(tmp_path / "champion"), str(tmp_path / "holdout.csv"), "--outcome", "bought",
+                 "--treatment", "arm", "--output", str(tmp_path / "challenger")]
+    assert main(arguments) == 0
+    assert "challenger promoted" in capsys.readouterr().out
+    assert (tmp_path / "challenger").exists()
+    assert main([*arguments[:-1], str(tmp_path / "kept"), "--margin", "100"]) == 0
+    assert "champion kept" in capsys.readouterr().out and not (tmp_path / "kept").exists()

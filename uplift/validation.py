@@ -31,10 +31,15 @@ __all__ = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value people read (``0``, not ``np.int64(0)``) in messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _preview(values: Sequence[Any] | np.ndarray, limit: int = 8) -> str:
     """A short, readable list of values for error messages."""
     values = list(values)
-    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
+    shown = ", ".join(repr(_plain(v)) for v in values[:limit])
     more = f", ... ({len(values)} in all)" if len(values) > limit else ""
     return f"[{shown}{more}]"
 
@@ -104,6 +109,28 @@ def _unique_inverse(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(array, return_inverse=True)
 
 
+#: What ``pd.api.types.infer_dtype`` says of labels that are numbers held as Python objects.
+_NUMBER_LABELS = frozenset({"integer", "floating", "mixed-integer-float"})
+
+
+def _check_one_label_type(values: Any, name: str, where: str) -> None:
+    """Refuse labels of mixed types (``[0, 1, "1"]``): they cannot be ordered, and 1 and "1" are two arms.
+
+    A list is checked before numpy turns every element into text.
+    """
+    array = np.asarray(values, dtype=object).ravel() if isinstance(values, list | tuple) else values
+    if array.dtype != object or pd.api.types.infer_dtype(array, skipna=True) not in ("mixed", "mixed-integer"):
+        return
+    present = [v for v in array.tolist() if not pd.isna(v)]
+    types = sorted({type(v).__name__ for v in present})
+    raise UpliftTypeError(
+        f"{name} mixes labels of different types ({', '.join(types)}){where}: "
+        f"{_preview(list(dict.fromkeys(present)))}. Each arm needs one label (1 and '1' would be two "
+        f"arms, and they cannot be ordered to find the control). Convert {name} to one type first, "
+        f"e.g. {name}.astype(str) or pd.to_numeric({name})."
+    )
+
+
 @dataclass(frozen=True)
 class TreatmentInfo:
     """Treatment labels encoded as arm codes.
@@ -166,6 +193,8 @@ def check_treatment(
 
     Raises
     ------
+    UpliftTypeError
+        Labels of mixed types, such as ``[0, 1, "1"]``.
     UpliftInputError
         NaN in the treatment, a single arm, a control value absent from the data, several arms
         where one is required, or an arm with too few rows.
@@ -178,6 +207,9 @@ def check_treatment(
     """
     where = f" for {context}" if context else ""
     array = _as_1d(treatment, "treatment")
+    _check_one_label_type(treatment if isinstance(treatment, list | tuple) else array, "treatment", where)
+    if array.dtype == object and pd.api.types.infer_dtype(array, skipna=True) in _NUMBER_LABELS:
+        array = pd.to_numeric(array)  # numbers held as objects (e.g. a Series of dtype object)
     if _has_nan(array):
         n_missing = int(pd.isna(array).sum())
         raise UpliftInputError(
@@ -196,14 +228,16 @@ def check_treatment(
         else:
             raise UpliftInputError(
                 f"treatment has non-numeric labels {_preview(labels)}{where}; pass "
-                "control_value= to say which one is the control arm."
+                "control_value= to say which one is the control arm (for a data set from "
+                "uplift.datasets: control_value=data.control_value)."
             )
     else:
         matches = np.flatnonzero(labels == control_value)
         if len(matches) == 0:
             raise UpliftInputError(
-                f"control_value={control_value!r} does not occur in treatment; its values are "
-                f"{_preview(labels)}. Pass one of them as control_value=."
+                f"control_value={_plain(control_value)!r} does not occur in treatment{where}; its values are "
+                f"{_preview(labels)}. Pass one of them as control_value= (for a data set from "
+                "uplift.datasets: control_value=data.control_value)."
             )
         control_index = int(matches[0])
     if not allow_multiarm and len(labels) > 2:
@@ -220,7 +254,7 @@ def check_treatment(
     too_small = [labels[order[k]] for k in range(len(labels)) if counts[k] < min_rows_per_arm]
     if too_small:
         detail = ", ".join(
-            f"{labels[order[k]]!r}: {counts[k]}" for k in range(len(labels))
+            f"{_plain(labels[order[k]])!r}: {counts[k]}" for k in range(len(labels))
         )
         raise UpliftInputError(
             f"every arm needs at least {min_rows_per_arm} rows{where}; arm(s) "

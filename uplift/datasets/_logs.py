@@ -10,8 +10,10 @@ so that 10^8 events fit one machine; the same SQL is the basis of a Spark path.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from .._literals import check_literal
 from ..exceptions import UpliftInputError, UpliftTypeError
 
 __all__ = ["EXPOSURE_PATTERN", "UpliftTable", "build_uplift_table"]
+
+logger = logging.getLogger(__name__)
 
 FeatureFamily = Literal["recency", "frequency", "monetary"]
 
@@ -320,10 +324,12 @@ def _build(
     # the range join reads each customer's events from t0 - (longest look-back) to t0 + window only
     longest = max(looks, key=lambda look: look[2])[0] if looks and families != ["recency"] else None
     since_longest = "e.t > k.t0" if longest is None else f"e.t >= k.t0 - {longest}"
+    started = clock.perf_counter()
     con.execute(
         "CREATE TEMP TABLE agg AS SELECT k.rid, " + ", ".join(aggregates) + " FROM k LEFT JOIN e "
         f"ON k.cid = e.cid AND e.t <= k.t0 + {window_sql} AND {since_longest} GROUP BY k.rid"
     )
+    logger.debug("range join and aggregation: %.1f s", clock.perf_counter() - started)
     select = ["k.cid AS customer_id", "k.t0 AS assigned_at", "k.arm AS arm", "agg.y", "agg.revenue"]
     select += [f"agg.{_quote(name)}" for name in names]
     joins = ["JOIN agg ON agg.rid = k.rid"]
@@ -340,7 +346,9 @@ def _build(
     if attributes is not None:
         attribute_names = _attribute_join(con, attributes, customer_id, attribute_time, select, joins)
     order = "ORDER BY customer_id, assigned_at, arm"
+    started = clock.perf_counter()
     table = con.execute(f"SELECT {', '.join(select)} FROM k {' '.join(joins)} {order}").df()
+    logger.debug("as-of joins (recency, attributes), sort and transfer: %.1f s", clock.perf_counter() - started)
     overlaps = con.execute(
         f"SELECT x.cid AS customer_id, x.t0 AS assigned_at, z.t0 AS next_assigned_at FROM a x JOIN a z "
         f"ON x.cid = z.cid AND x.rid <> z.rid AND z.t0 >= x.t0 AND z.t0 <= x.t0 + {window_sql} "

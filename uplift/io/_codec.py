@@ -190,7 +190,7 @@ class Decoder:
                                  "by a newer version of uplift.")
         try:
             return method(node)
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, AttributeError) as error:  # e.g. a field missing, a read-only attribute
             raise ModelFileError(
                 f"the model file holds a malformed {kind!r} value ({error}); it was altered."
             ) from error

@@ -5,7 +5,7 @@ can be summarised chunk by chunk (or on Spark) and compared with the model's sto
 See ``docs/monitoring.md``.
 """
 
-from ._champion import PolicyComparison, compare_policies
+from ._champion import PolicyComparison, compare_policies, retrain_policy
 from ._decay import DecayResult, uplift_decay
 from ._drift import DEFAULT_THRESHOLDS, AssignmentDrift, assignment_drift, feature_drift, histogram_distances
 from ._histograms import bin_like, merge_histograms, reference_histograms
@@ -25,5 +25,6 @@ __all__ = [
     "merge_histograms",
     "monitor",
     "reference_histograms",
+    "retrain_policy",
     "uplift_decay",
 ]

@@ -13,7 +13,7 @@ from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate
 from ..validation import check_outcome
 
-__all__ = ["PolicyComparison", "compare_policies"]
+__all__ = ["PolicyComparison", "compare_policies", "retrain_policy"]
 
 
 @dataclass(frozen=True)
@@ -169,3 +169,64 @@ def _recorded_propensity(propensity: Any, codes: np.ndarray, n_groups: int) -> n
         full[np.arange(len(codes)), codes] = values
         return full
     return _propensities(propensity, codes, n_groups)
+
+
+def retrain_policy(
+    champion: Any,
+    X: Any,
+    y: Any,
+    treatment: Any,
+    *,
+    evaluation_share: float = 0.5,
+    margin: float = 0.0,
+    alpha: float = 0.05,
+    random_state: Any = None,
+) -> tuple[Any, PolicyComparison]:
+    """Retrain the champion's recipe on randomized rows and compare on rows it did not see.
+
+    Parameters
+    ----------
+    champion : fitted Policy
+        The deployed policy; its learner is cloned (never refitted in place) and its economics and
+        constraints are kept.
+    X, y, treatment : randomized rows
+        The accumulated exploration holdout (arms drawn uniformly, e.g. ``holdout == "explore"``)
+        plus any other randomized data; non-randomized rows would confound the new learner.
+    evaluation_share : float, default 0.5
+        Share of rows held out for the comparison (the rest trains the challenger).
+    margin, alpha : float
+        As in :func:`compare_policies`.
+    random_state : int, Generator or None
+        Seed of the split.
+
+    Returns
+    -------
+    challenger : Policy
+        Fitted on the training rows, prices fitted on all of ``X``.
+    comparison : PolicyComparison
+        On the evaluation rows; write the challenger only if ``comparison.promote``.
+
+    Raises
+    ------
+    UpliftInputError
+        ``evaluation_share`` outside (0, 1), or too few rows on either side.
+    """
+    import pandas as pd
+    from sklearn.base import clone
+
+    if not 0.0 < evaluation_share < 1.0:
+        raise UpliftInputError(f"evaluation_share must lie in (0, 1); got {evaluation_share!r}.")
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    y_array, treatment_array = np.asarray(y), np.asarray(treatment)
+    n = len(frame)
+    rng = np.random.default_rng(random_state)
+    evaluation = np.zeros(n, dtype=bool)
+    evaluation[rng.permutation(n)[: round(evaluation_share * n)]] = True
+    if evaluation.sum() < 2 or (~evaluation).sum() < 2:
+        raise UpliftInputError(f"retrain_policy needs rows to train and to evaluate; got {n} rows in all.")
+    learner = clone(champion.learner).fit(frame[~evaluation], y_array[~evaluation],
+                                          treatment=treatment_array[~evaluation])
+    challenger = clone(champion).set_params(learner=learner).fit(frame)
+    comparison = compare_policies(champion, challenger, frame[evaluation], y_array[evaluation],
+                                  treatment_array[evaluation], margin=margin, alpha=alpha)
+    return challenger, comparison

@@ -171,7 +171,7 @@ def _bar_chart(table: pd.DataFrame, width: int = 640, bar: int = 18) -> str:
     rows = table.head(20)
     height = bar * max(len(rows), 1) + 30
     largest = max(float(np.nanmax(rows["psi"].to_numpy())) if len(rows) else 0.0, 0.25)
-    scale = (width - 160) / largest
+    scale = (width - 220) / largest
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
     psi = np.nan_to_num(rows["psi"].to_numpy(dtype=float), nan=0.0)
     for i, (name, value, drifted) in enumerate(zip(rows["column"], psi, rows["drifted"], strict=True)):
