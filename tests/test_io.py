@@ -423,11 +423,27 @@ def test_load_refuses_what_is_not_a_model(tmp_path):
 def test_calibrated_learner_round_trip(tmp_path):
     from uplift import learners
 
-    if not hasattr(learners, "CalibratedLearner"):
-        pytest.skip("CalibratedLearner is not in this version of uplift.learners")
     X, y, treatment = _data(1)
     inner = make_learner("T", "xgboost", 1, known_propensity=False)
     learner = learners.CalibratedLearner(inner, cv=2).fit(X, y, treatment=treatment)
     loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "calibrated.zip"))
     for key, value in _outputs(learner, X).items():
         assert np.array_equal(_outputs(loaded, X)[key], value), key
+
+
+def test_auto_learner_round_trip_with_its_report(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from uplift import learners
+
+    X, y, treatment = _data(3)
+    candidates = {"S": learners.SLearner(LogisticRegression(), interactions=True),
+                  "T": make_learner("T", "xgboost", 3, known_propensity=False)}
+    auto = learners.AutoLearner(
+        candidates,
+        outcome_model=LogisticRegression(), control_value=ARM_LABELS[0], random_state=0,
+    ).fit(X, y, treatment=treatment)
+    loaded = uplift_io.load(uplift_io.save(auto, tmp_path / "auto"))
+    for key, value in _outputs(auto, X).items():
+        assert np.array_equal(_outputs(loaded, X)[key], value), key
+    assert loaded.report_.to_dict() == auto.report_.to_dict()

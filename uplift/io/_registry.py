@@ -35,6 +35,7 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
     "learner/ClassTransformation": ("uplift.learners", "ClassTransformation"),
     "learner/TransformedOutcome": ("uplift.learners", "TransformedOutcome"),
     "learner/CalibratedLearner": ("uplift.learners", "CalibratedLearner"),
+    "learner/AutoLearner": ("uplift.learners", "AutoLearner"),
     "campaign/Policy": ("uplift.campaign", "Policy"),
 }
 
@@ -46,6 +47,7 @@ RECORDS: dict[str, tuple[str, str]] = {
     "state/CalibratedState": ("uplift.learners._calibration", "CalibratedState"),
     "state/CalibrationMap": ("uplift.learners._calibration", "CalibrationMap"),
     "state/CrossFit": ("uplift.learners._calibration", "CrossFit"),
+    "state/StackingReport": ("uplift.learners._auto", "StackingReport"),
     "campaign/Economics": ("uplift.campaign", "Economics"),
 }
 

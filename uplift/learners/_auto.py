@@ -334,7 +334,7 @@ class AutoLearner(SeparateEffectLearner):
         used = [j for j in range(n_candidates) if np.any(weights[j] > 0)]
         fitted = tuple(self._fit_candidate(list(candidates.values())[j], data, slice(None)) for j in used)
         report = StackingReport(
-            names, tuple(plan.labels[1:]), loss, "stack" if set(kept) == {"stack"} else
+            names, tuple(_plain(label) for label in plan.labels[1:]), loss, "stack" if set(kept) == {"stack"} else
             ("select" if set(kept) == {"select"} else "stack/select by arm"),
             weights, intercept, cv_loss, constant_loss, nested,
         )

@@ -19,12 +19,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from ..exceptions import UpliftInputError, UpliftTypeError
-<<<<<<< HEAD
-from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
-=======
 from ..validation import _plain
-from ._defaults import default_classifier, default_propensity_model, default_regressor
->>>>>>> io
+from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 
 Role = Literal["outcome", "effect", "propensity"]
 
