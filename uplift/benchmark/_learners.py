@@ -56,6 +56,7 @@ LEARNERS: dict[str, LearnerEntry] = {
     "x_learner": LearnerEntry(_OURS + "XLearner", "uplift X-learner (Kunzel et al. 2019)"),
     "r_learner": LearnerEntry(_OURS + "RLearner", "uplift R-learner (Nie & Wager 2021)"),
     "dr_learner": LearnerEntry(_OURS + "DRLearner", "uplift DR-learner (Kennedy 2023)"),
+    "auto_learner": LearnerEntry(_OURS + "AutoLearner", "uplift AutoLearner (stacked S/T/X/DR/R on the DR-loss)"),
     "class_transformation": LearnerEntry(_OURS + "ClassTransformation",
                                          "uplift class transformation (Jaskowski & Jaroszewicz 2012)"),
     "transformed_outcome": LearnerEntry(_OURS + "TransformedOutcome", "uplift transformed outcome (IPW)"),

@@ -356,7 +356,7 @@ class AutoLearner(SeparateEffectLearner):
             weight = weight * data.weight[rows]
         return target, weight
 
-    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+    def _raw_effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
         effects = np.tile(state.extra["intercept"], (X.shape[0], 1))
         for learner, weight in zip(state.extra["candidates"], state.extra["weights"], strict=True):
             effects += self._predict(learner, X) * weight
