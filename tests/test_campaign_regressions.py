@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from uplift.campaign import Economics, plan_campaign, profit_curve
-from uplift.exceptions import EmptyPlanWarning, UpliftTypeError, UpliftWarning
+from uplift.campaign import Economics, evaluate_policy, plan_campaign, policy_profit_curve, profit_curve
+from uplift.exceptions import EmptyPlanWarning, UpliftInputError, UpliftTypeError, UpliftWarning
 
 
 def test_finding_1_fixed_cost_weighed_against_the_whole_plan():
@@ -109,3 +109,33 @@ def test_economics_refuses_text_naming_the_argument(kwargs, name):
     # before: Economics(fixed_cost="5") raised numpy's "ufunc 'isfinite' not supported"
     with pytest.raises(UpliftTypeError, match=rf"^{name} must be a number.*{name}=5\.0"):
         Economics(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    from uplift.datasets import make_uplift_classification
+
+    data = make_uplift_classification(400, random_state=1)
+    plan = plan_campaign(data.mu, Economics(value=30.0, contact_cost=0.5, conversion_cost=5.0))
+    return data, plan
+
+
+def test_finding_8_propensities_must_sum_to_one(holdout):
+    # before: propensity=[0.9, 0.9] was accepted and every estimate silently scaled
+    data, plan = holdout
+    with pytest.raises(UpliftInputError, match=r"sum to 1 over the 2 arms.*got a sum of 1\.8 in row 0"):
+        evaluate_policy(plan, data.y, data.treatment, propensity=[0.9, 0.9])
+    with pytest.raises(UpliftInputError, match="sum to 1"):
+        policy_profit_curve(plan, data.y, data.treatment, propensity=np.tile([0.5, 0.6], (400, 1)))
+    # P(treated) alone and a proper pair are the same design
+    one = evaluate_policy(plan, data.y, data.treatment, propensity=0.5).value.estimate
+    assert evaluate_policy(plan, data.y, data.treatment, propensity=[0.5, 0.5]).value.estimate == one
+
+
+def test_finding_9_profit_curve_validates_the_outcome_like_evaluate_policy(holdout):
+    # before: policy_profit_curve accepted a revenue y (0/3) with value= that evaluate_policy refuses
+    data, plan = holdout
+    with pytest.raises(UpliftInputError, match="y must be binary"):
+        evaluate_policy(plan, data.y * 3.0, data.treatment)
+    with pytest.raises(UpliftInputError, match="y must be binary"):
+        policy_profit_curve(plan, data.y * 3.0, data.treatment)
