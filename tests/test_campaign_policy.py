@@ -162,3 +162,12 @@ def test_decide_contacts_nobody_when_the_reference_plan_does_not_cover_the_fixed
     assert (policy.decide(outcomes)["arm"] == 0).all()
     covered = Policy(OutcomeLearner().fit(), Economics(value=10.0, contact_cost=0.2, fixed_cost=5.0)).fit(outcomes)
     assert covered.fixed_cost_covered_ and (covered.decide(outcomes[:3])["arm"] == 1).all()
+
+
+def test_economics_to_dict_rebuilds_it():
+    economics = Economics(value=30.0, contact_cost={"email": 0.1, "sms": 0.2}, conversion_cost=[1.0, 2.0],
+                          fixed_cost=5)
+    state = json.loads(json.dumps(economics.to_dict()))
+    assert state["contact_cost"] == {"email": 0.1, "sms": 0.2} and state["fixed_cost"] == 5.0
+    assert Economics(**state) == Economics(value=30.0, contact_cost={"email": 0.1, "sms": 0.2},
+                                           conversion_cost=[1.0, 2.0], fixed_cost=5.0)
