@@ -20,6 +20,11 @@ problems also try exact coordinate-wise updates (each an order statistic, the bi
 ``np.partition``) and keep the better plan. A final repair step moves customers over a cap to
 their best arm with room (or drops them), least valuable first, so no constraint is ever exceeded.
 The dual value at the prices used is an upper bound on any plan's profit: the gap is reported.
+
+Integer polish (:mod:`._improve`): arm minimums are met by moving customers, the budget left is filled
+with the improving moves that fit, the best single option (filled around) is compared, and plans with
+at most ``_EXACT_OPTIONS`` options are also solved exactly by HiGHS; the better feasible plan is kept.
+When a minimum cannot be met the reported bound is the one without minimums (the plan's relaxation).
 """
 
 from __future__ import annotations
