@@ -611,9 +611,7 @@ class FeatureSchema:
                 f"{name} has {features.shape[1]} features, but the model was fitted with "
                 f"{self.n_features}. Pass the same feature columns as at fit."
             )
-        # one memory layout whatever the input (a DataFrame's values are often column-major), so that
-        # an array and a DataFrame of the same numbers give bit-identical fits and predictions
-        return np.ascontiguousarray(features)
+        return features
 
     def _align(self, X: pd.DataFrame, name: str, where: str) -> pd.DataFrame:
         given = _frame_names(X, name, where)
@@ -644,9 +642,14 @@ class FeatureSchema:
 
     def _to_floats(self, X: pd.DataFrame, allow_nan: bool, name: str, where: str) -> np.ndarray:
         """Columns in the fit order as a float matrix; text columns encoded by their category list."""
+        if not self.categories and all(_is_numeric(dtype) for dtype in X.dtypes):
+            # all numbers: one conversion (a view when every column is float), as check_features does
+            if all(dtype.kind == "f" for dtype in X.dtypes):
+                return X.to_numpy()
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
         unknown = np.nan if allow_nan else UNKNOWN_CATEGORY_CODE
         names = self.names if self.names is not None else [str(c) for c in X.columns]
-        array = np.empty(X.shape, dtype=np.float64)
+        array = np.empty(X.shape, dtype=np.float64, order="F")  # filled column by column
         text, other = [], []
         for j, column_name in enumerate(names):
             column = X.iloc[:, j]
