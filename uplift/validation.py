@@ -109,6 +109,16 @@ def _unique_inverse(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(array, return_inverse=True)
 
 
+def _declared_control(treatment: Any) -> Any:
+    """The first category (present in the data) of a categorical treatment, or None for other inputs."""
+    values = treatment.array if isinstance(treatment, pd.Series) else treatment
+    if not isinstance(values, pd.Categorical):
+        return None
+    codes = np.asarray(values.codes)
+    present = codes[codes >= 0]
+    return _plain(values.categories[present.min()]) if len(present) else None
+
+
 #: What ``pd.api.types.infer_dtype`` says of labels that are numbers held as Python objects.
 _NUMBER_LABELS = frozenset({"integer", "floating", "mixed-integer-float"})
 
@@ -178,8 +188,10 @@ def check_treatment(
     treatment : array-like of shape (n,)
         Arm of each row: 0/1, booleans, integers or strings.
     control_value : object, optional
-        Label of the control arm. When omitted, numeric or boolean labels use the smallest label;
-        string labels must name it, since no order of strings says which arm is the control.
+        Label of the control arm. When omitted: for a categorical treatment (category dtype), its
+        first category present in the data (the control is declared once, in the data); for
+        numeric or boolean labels, the smallest label; string labels must name it, since no order
+        of strings says which arm is the control.
     allow_multiarm : bool, default True
         Whether more than one treated arm is accepted.
     min_rows_per_arm : int, default 1
@@ -206,6 +218,8 @@ def check_treatment(
     (array([0, 1, 1, 0, 2]), array([1, 2]), 0)
     """
     where = f" for {context}" if context else ""
+    if control_value is None:
+        control_value = _declared_control(treatment)
     array = _as_1d(treatment, "treatment")
     _check_one_label_type(treatment if isinstance(treatment, list | tuple) else array, "treatment", where)
     if array.dtype == object and pd.api.types.infer_dtype(array, skipna=True) in _NUMBER_LABELS:
