@@ -153,3 +153,11 @@ def test_dates_are_refused_with_a_hint(binary):
     X = binary.X.assign(when=pd.Timestamp("2024-01-01"))
     with pytest.raises(UpliftTypeError, match=r"neither numbers nor text.*days since"):
         _learner().fit(X, binary.y, treatment=binary.treatment)
+
+
+def test_categorical_treatment_needs_no_control_value(binary):
+    labels = pd.Series(pd.Categorical(np.where(binary.treatment == 1, "Yes", "No"), categories=["No", "Yes"]))
+    learner = _learner().fit(binary.X, binary.y, treatment=labels)
+    reference = _learner().fit(binary.X, binary.y, treatment=binary.treatment)
+    assert learner.control_value_ == "No" and list(learner.treatment_arms_) == ["Yes"]
+    np.testing.assert_array_equal(learner.predict(binary.X), reference.predict(binary.X))

@@ -183,3 +183,13 @@ def test_messages_show_plain_labels_not_numpy_scalars():
 def test_string_labels_suggest_the_data_sets_control_value():
     with pytest.raises(UpliftInputError, match=r"control_value=data\.control_value"):
         check_treatment(["Yes", "No"])
+
+
+def test_categorical_treatment_declares_its_control():
+    # issue 9 friction: the control given once, in the data (first category present), not at every call
+    labels = pd.Categorical(["Yes", "No", "Maybe", "No"], categories=["Unused", "No", "Yes", "Maybe"])
+    for treatment in (labels, pd.Series(labels)):
+        info = check_treatment(treatment)
+        assert info.control_value == "No" and list(info.arms) == ["Maybe", "Yes"]
+        np.testing.assert_array_equal(info.codes, [2, 0, 1, 0])
+    assert check_treatment(labels, control_value="Yes").control_value == "Yes"

@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._literals import OutcomeType, check_literal
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ._base import BaseUpliftLearner, EffectState, SeparateEffectLearner
+from ._base import BaseUpliftLearner, EffectState, SeparateEffectLearner, fit_control_model
 from ._defaults import default_classifier, default_regressor
 from ._meta import SLearner, TLearner, XLearner
 from ._plan import FitData, FitPlan
@@ -292,7 +292,7 @@ class AutoLearner(SeparateEffectLearner):
         candidates = self._candidates(plan)
         names = tuple(candidates)
         folds = plan.folds(data)
-        outcomes, probabilities, control_models = cross_fit_outcomes(plan, data)
+        outcomes, probabilities = cross_fit_outcomes(plan, data)
 
         out_of_fold = np.empty((len(names), len(data.y), plan.n_arms))
         for train, test in folds:
@@ -340,7 +340,7 @@ class AutoLearner(SeparateEffectLearner):
         )
         extra = {"binary": plan.outcome_type == "binary", "candidates": fitted,
                  "weights": weights[used], "intercept": intercept, "report": report}
-        return EffectState(control_models, (), extra)
+        return EffectState((fit_control_model(plan, data),), (), extra)
 
     @staticmethod
     def _loss_terms(

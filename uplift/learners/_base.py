@@ -285,6 +285,12 @@ class EffectState:
     extra: dict[str, Any]
 
 
+def fit_control_model(plan: FitPlan, data: FitData) -> Any:
+    """The control outcome model ``mu0`` of a learner with a separate effect model: fitted on the control rows."""
+    rows = np.flatnonzero(data.codes == 0)
+    return plan.fit("outcome", 0, data.X[rows], data.y[rows], data.weight_of(rows))
+
+
 def average_prediction(models: tuple[Any, ...], X: np.ndarray) -> np.ndarray:
     """Mean of ``predict_outcome`` over ``models`` (one model: its prediction)."""
     total = predict_outcome(models[0], X)
