@@ -184,3 +184,12 @@ def test_diagnostics_bad_input():
         average_treatment_effect([0, 1, 1], [1, 1, 1])
     with pytest.raises(UpliftInputError, match="missing value"):
         srm_test([0, 1, np.nan])
+
+
+def test_summaries_print_labels_plainly():
+    # issue 9: arm labels were printed as np.int64(0)
+    rng = np.random.default_rng(0)
+    treatment = np.repeat(np.array([3, 7], dtype=np.int64), 50)
+    report = check_experiment(rng.normal(size=(100, 2)), rng.integers(0, 2, 100), treatment, predictability=False)
+    assert "np." not in report.summary()
+    assert "Arm 7 (mean" in report.summary() and "(7): " in report.summary()

@@ -113,6 +113,57 @@ def test_uplift_at_k_by_hand_with_straddling_tie():
     assert uplift_at_k(y, s, t, k=1.0) == pytest.approx(0.0)
 
 
+def test_uplift_at_k_conventions_by_hand():
+    # issue 9, finding 16. Ranked: r0 (t, 1), r1 (c, 0), r2 (t, 0), r3 (c, 1), r4 (t, 1). by_group, k = 0.5:
+    # "uplift" cuts at 1.5 treated rows (r0 + half of r2: 1 / 1.5) and 1 control row (r1: 0) -> 2/3;
+    # "sklift" cuts at int(1.5) = 1 treated row (r0: 1) and int(1) = 1 control row (r1: 0) -> 1.
+    y, t, s = [1, 0, 0, 1, 1], [1, 0, 1, 0, 1], [5, 4, 3, 2, 1]
+    assert uplift_at_k(y, s, t, k=0.5, strategy="by_group") == pytest.approx(2 / 3)
+    assert uplift_at_k(y, s, t, k=0.5, strategy="by_group", convention="sklift") == pytest.approx(1.0)
+    # overall, k = 0.5: "uplift" takes 2.5 rows (r0, r1, half of r2): 1 / 1.5 - 0; "sklift" int(2.5) = 2 rows
+    assert uplift_at_k(y, s, t, k=0.5) == pytest.approx(2 / 3)
+    assert uplift_at_k(y, s, t, k=0.5, convention="sklift") == pytest.approx(1.0)
+    # sklift's order for tied rows: reverse input order (a reversed stable sort)
+    assert uplift_at_k([1, 0, 0, 1], [1, 1, 1, 1], [1, 1, 0, 0], k=0.5, strategy="by_group",
+                       convention="sklift") == pytest.approx(0.0 - 1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"convention": "causalml"}, "defines no uplift at k"),
+        ({"convention": "grf"}, "defines no uplift at k"),
+        ({"convention": "sklift", "sample_weight": [1] * 6}, "no sample weights"),
+        ({"convention": "sklift", "y_true": [0.5, 1, 0, 0, 1, 0]}, "must be binary"),
+        ({"convention": "sklearn"}, "convention must be one of"),
+    ],
+)
+def test_uplift_at_k_bad_convention(kwargs, message):
+    arguments = {"y_true": Y, "score": S, "treatment": T} | kwargs
+    with pytest.raises(UpliftInputError, match=message):
+        uplift_at_k(arguments.pop("y_true"), arguments.pop("score"), arguments.pop("treatment"), **arguments)
+
+
+def test_normalised_areas_warn_when_undefined():
+    # issue 9: qini_auc_score with an all-zero outcome returned NaN without a word
+    y, s, t = np.zeros(6), S, T
+    for metric in (qini_auc_score, uplift_auc_score):
+        for convention in ("uplift", "sklift", "causalml"):
+            with pytest.warns(UpliftWarning, match="undefined .NaN.: on these data the perfect ranking"):
+                assert np.isnan(metric(y, s, t, convention=convention))
+    with pytest.warns(UpliftWarning, match="is undefined") as records:
+        result = chunked_auc_scores([(y.astype(int), s, t)])
+    assert np.isnan(result["qini"]) and np.isnan(result["uplift"])
+    assert {str(r.message).split()[0] for r in records} == {"qini_auc_score", "uplift_auc_score"}
+
+
+@pytest.mark.parametrize("step", [0, -3, 2.5, True])
+def test_chunked_rejects_a_bad_step(step):
+    # issue 9: step=0 crashed inside numpy slicing
+    with pytest.raises(UpliftInputError, match="step must be a positive integer"):
+        chunked_auc_scores([(Y, S, T)], step=step)
+
+
 def test_uplift_at_k_warns_when_an_arm_is_missing_at_the_top():
     with pytest.warns(UpliftWarning, match="no control customer"):
         assert np.isnan(uplift_at_k([1, 0, 1, 0], [4, 3, 2, 1], [1, 1, 0, 0], k=0.25))
@@ -243,3 +294,13 @@ def test_rate_multi_arm_keeps_per_row_inputs_aligned():
                         groups=groups[keep], n_bootstrap=20, random_state=1)
     assert full.estimate == pytest.approx(subset.estimate)
     assert full.std_error == pytest.approx(subset.std_error)
+
+
+def test_labels_print_plainly_in_messages():
+    # issue 9: arm labels were printed as np.int64(0)
+    treatment = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(UpliftInputError, match=r"treatment_value=5 is not a treated arm; the treated arms are "
+                                               r"\[1, 2\] \(control: 0\)"):
+        qini_auc_score(Y, S, treatment, control_value=np.int64(0), treatment_value=np.int64(5))
+    with pytest.raises(UpliftInputError, match=r"besides the control 0 and the treated arm 1;"):
+        chunked_auc_scores([(Y, S, treatment)], control_value=np.int64(0), treatment_value=np.int64(1))

@@ -115,3 +115,23 @@ def test_binned_scores_match_scikit_uplift_without_ties(strategy):
                                    metrics.weighted_average_uplift(y, s, t, strategy=strategy), atol=1e-12)
         np.testing.assert_allclose(uplift_at_k(y, s, t, k=0.3, strategy=strategy),
                                    metrics.uplift_at_k(y, s, t, k=0.3, strategy=strategy), atol=1e-12)
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("strategy", ["overall", "by_group"])
+@pytest.mark.parametrize("decimals", [None, 1])
+def test_uplift_at_k_sklift_convention_matches_scikit_uplift(strategy, decimals):
+    # issue 9, finding 16: by_group cut at a fractional row (k n per arm); scikit-uplift cuts at int(n k)
+    # rows. 10,000 rows with arms of odd sizes, so k n_t is not whole; rounded scores add ties.
+    metrics = pytest.importorskip("sklift.metrics", reason="scikit-uplift (the causalml extra) is not installed")
+    from uplift.evaluation import uplift_at_k
+
+    rng = np.random.default_rng(5)
+    n = 10_000
+    y, t, s = rng.integers(0, 2, n), rng.integers(0, 2, n), rng.normal(size=n)
+    if decimals is not None:
+        s = np.round(s, decimals)
+    for k in (0.1, 0.3, 0.55):
+        np.testing.assert_allclose(uplift_at_k(y, s, t, k=k, strategy=strategy, convention="sklift"),
+                                   metrics.uplift_at_k(y, s, t, k=k, strategy=strategy), atol=1e-12,
+                                   err_msg=f"k={k}")

@@ -84,7 +84,8 @@ def test_curve_band_is_the_bootstrap_percentile_band_on_a_common_grid(data, scor
     for rows in bootstrap_indices(len(data.y), 30, strata=data.treatment, random_state=3):
         x_b, y_b = uplift_curve(data.y[rows], score[rows], data.treatment[rows])
         samples.append(np.interp(grid * x_b[-1], x_b, y_b))
-    low, high = np.quantile(samples, [0.025, 0.975], axis=0)
+    # order statistics 0.025 (B + 1) and 0.975 (B + 1), as uplift.inference.percentile_interval reads them
+    low, high = np.quantile(samples, [0.025, 0.975], axis=0, method="weibull")
     np.testing.assert_allclose(display.ci_low, low)
     np.testing.assert_allclose(display.ci_high, high)
     # the drawn polygon runs along the upper and lower bounds of the band

@@ -30,6 +30,11 @@ RateTarget = Literal["AUTOC", "QINI"]
 __all__ = ["Convention", "EvaluationData", "RateTarget", "Strategy", "check_literal", "prepare"]
 
 
+def plain(value: Any) -> Any:
+    """A numpy scalar label as the Python value it holds, so messages print ``0``, not ``np.int64(0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 @dataclass(frozen=True)
 class EvaluationData:
     """Validated rows of the control and of one treated arm.
@@ -160,8 +165,8 @@ def prepare(
         matches = np.flatnonzero(info.arms == treatment_value)
         if len(matches) == 0:
             raise UpliftInputError(
-                f"treatment_value={treatment_value!r} is not a treated arm; the treated arms are "
-                f"{_preview(info.arms)} (control: {info.control_value!r})."
+                f"treatment_value={plain(treatment_value)!r} is not a treated arm; the treated arms are "
+                f"{_preview(info.arms)} (control: {plain(info.control_value)!r})."
             )
         arm_position = int(matches[0])
     scores = _check_score(score, len(y_array), arm_position, info.n_arms, score_name)

@@ -28,7 +28,8 @@ import numpy as np
 
 from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _preview, check_outcome
-from ._checks import _check_score
+from ._checks import _check_score, plain
+from ._conventions import warn_undefined
 from ._curves import perfect_group_scores, qini_values, uplift_values
 from ._ranking import RankedSums, binary_group_sums, sums_from_group_counts
 
@@ -58,7 +59,7 @@ def _split_chunk(chunk: Any, control_value: Any, treatment_value: Any, index: in
     if other.any():
         raise UpliftInputError(
             f"chunk {index} has treatment labels {_preview(np.unique(treatment[other]))} besides the control "
-            f"{control_value!r} and the treated arm {treatment_value!r}; drop other arms' rows or pass "
+            f"{plain(control_value)!r} and the treated arm {plain(treatment_value)!r}; drop other arms' rows or pass "
             "control_value= and treatment_value=."
         )
     positive = y == 1.0
@@ -71,12 +72,14 @@ def _trapezoid_from(x0: float, y0: float, x: np.ndarray, y: np.ndarray) -> float
     return float(np.sum(np.diff(xs) * (ys[1:] + ys[:-1])) / 2.0)
 
 
-def _normalised(area: float, curve: tuple[np.ndarray, np.ndarray]) -> float:
+def _normalised(area: float, curve: tuple[np.ndarray, np.ndarray], name: str) -> float:
     x, y = curve
     random_area = x[-1] * y[-1] / 2.0
     perfect = float(np.trapezoid(y, x)) - random_area
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float64(area - random_area) / np.float64(perfect))
+    if not perfect != 0.0:
+        warn_undefined(name, stacklevel=3)
+        return float("nan")
+    return float(np.float64(area - random_area) / np.float64(perfect))
 
 
 def chunked_auc_scores(
@@ -102,7 +105,8 @@ def chunked_auc_scores(
     Raises
     ------
     UpliftInputError
-        A non-binary outcome, NaN scores, unknown treatment labels, or an arm without rows.
+        A non-binary outcome, NaN scores, unknown treatment labels, an arm without rows, or a
+        ``step`` that is not a positive integer.
 
     Notes
     -----
@@ -118,6 +122,10 @@ def chunked_auc_scores(
     >>> bool(np.isclose(chunked_auc_scores(chunks)["qini"], qini_auc_score(y, s, t)))
     True
     """
+    if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 1:
+        raise UpliftInputError(
+            f"step must be a positive integer (rows of each group per window, e.g. 2**21); got {step!r}."
+        )
     parts: list[list[np.ndarray]] = [[], [], [], []]
     for index, chunk in enumerate(chunks):
         for group, values in zip(parts, _split_chunk(chunk, control_value, treatment_value, index), strict=True):
@@ -158,7 +166,7 @@ def chunked_auc_scores(
     perfect_qini = sums_from_group_counts(perfect_group_scores("qini", counts), counts)
     perfect_uplift = sums_from_group_counts(perfect_group_scores("uplift", counts), counts)
     return {
-        "qini": _normalised(qini_area, qini_values(perfect_qini)),
-        "uplift": _normalised(uplift_area, uplift_values(perfect_uplift)),
+        "qini": _normalised(qini_area, qini_values(perfect_qini), "qini"),
+        "uplift": _normalised(uplift_area, uplift_values(perfect_uplift), "uplift"),
         "n_samples": int(sum(counts)),
     }

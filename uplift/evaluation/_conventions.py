@@ -15,9 +15,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..exceptions import UpliftInputError
+from ..exceptions import UpliftInputError, UpliftWarning
 from ._checks import EvaluationData
 from ._curves import perfect_sums, qini_values, uplift_values
 from ._ranking import ranked_sums
@@ -30,14 +32,26 @@ def _trapezoid(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.trapezoid(y, x))
 
 
+def warn_undefined(curve: str, stacklevel: int) -> None:
+    """Warn that a normalised area is NaN because the perfect ranking does no better than random."""
+    name = "qini_auc_score" if curve == "qini" else "uplift_auc_score"
+    warnings.warn(
+        f"{name} is undefined (NaN): on these data the perfect ranking is no better than random, so there is "
+        "nothing to normalise by (for example every outcome is 0, or equal in every row). Check y_true.",
+        UpliftWarning, stacklevel=stacklevel + 1,
+    )
+
+
 def _normalised_area(curve, data: EvaluationData, curve_name: str, empty: str) -> float:
-    x, y = curve(ranked_sums(data), empty)
     x_perfect, y_perfect = curve(perfect_sums(data, curve_name), empty)
     random_area = _trapezoid(np.array([0.0, x_perfect[-1]]), np.array([0.0, y_perfect[-1]]))
     perfect = _trapezoid(x_perfect, y_perfect) - random_area
+    if not perfect != 0.0:  # also NaN
+        warn_undefined(curve_name, stacklevel=4)
+        return float("nan")
+    x, y = curve(ranked_sums(data), empty)
     actual = _trapezoid(x, y) - random_area
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float64(actual) / np.float64(perfect))
+    return float(np.float64(actual) / np.float64(perfect))
 
 
 def _qini(sums, empty):
@@ -91,6 +105,9 @@ def causalml_score(data: EvaluationData, curve: str) -> float:
     values = _interpolate_leading(values)
     if curve == "uplift":
         values = values * np.arange(n + 1)
+    if not values[-1] != 0.0:  # causalml divides by the last point
+        warn_undefined(curve, stacklevel=3)
+        return float("nan")
     values = values / np.abs(values[-1])
     if curve == "qini":
         random_area = np.linspace(values[0], values[-1], n + 1).sum()

@@ -110,9 +110,23 @@ def _prepare(y_true, score, treatment, sample_weight, control_value, treatment_v
                    treatment_value=treatment_value, context=context)
 
 
+def _sklift_at_k(data: EvaluationData, k: float, strategy: str) -> tuple[float, float, float, float]:
+    """Sizes and outcome sums of scikit-uplift 0.5.1 ``uplift_at_k``: ``int(n k)`` rows in its sort order."""
+    order = np.argsort(data.score, kind="mergesort")[::-1]  # tied rows in reverse input order, as sklift
+    treated, y = data.treated[order], data.y[order]
+    if strategy == "overall":
+        top = int(len(y) * k)
+        treated, y = treated[:top], y[:top]
+        return float(treated.sum()), float((~treated).sum()), float(y[treated].sum()), float(y[~treated].sum())
+    y_treated, y_control = y[treated], y[~treated]
+    n_treated, n_control = int(len(y_treated) * k), int(len(y_control) * k)
+    return float(n_treated), float(n_control), float(y_treated[:n_treated].sum()), float(y_control[:n_control].sum())
+
+
 def uplift_at_k(
     y_true: Any, score: Any, treatment: Any, *, k: float = 0.3, strategy: Strategy = "overall",
     sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None,
+    convention: Convention = "uplift",
 ) -> float:
     """Difference in mean outcomes among the top ``k`` share of customers.
 
@@ -125,17 +139,28 @@ def uplift_at_k(
     strategy : {"overall", "by_group"}, default "overall"
         ``"overall"``: the top ``k`` share of all customers, then treated mean minus control
         mean among them. ``"by_group"``: the top ``k`` share of each arm separately.
+    convention : {"uplift", "sklift"}, default "uplift"
+        ``"uplift"``: the cut falls at exactly ``k n`` customers (``k n_t`` and ``k n_c`` by
+        group); a tie block that straddles it enters with the share of it that fits, so the
+        result does not depend on the order of tied rows. ``"sklift"``: scikit-uplift 0.5.1
+        ``uplift_at_k``: the first ``int(n k)`` rows (``int(n_t k)``, ``int(n_c k)`` by group) in
+        its sort order (tied rows in reverse input order); binary outcome, no weights.
+        causalml and grf define no uplift at k.
 
     Returns
     -------
     float
         NaN (with a warning) when the top ``k`` holds no customer of one arm.
 
+    Raises
+    ------
+    UpliftInputError
+        ``convention`` "causalml" or "grf"; "sklift" with weights or a non-binary outcome.
+
     Notes
     -----
-    A tie block that straddles the cut enters with the share of it that fits (its rows count
-    fractionally), so the result does not depend on the order of tied rows. scikit-uplift
-    instead cuts at ``int(n k)`` rows in its sort order.
+    The conventions differ even without ties when ``k n`` is not a whole number: the "uplift"
+    convention counts the straddling row with the fraction of it that fits.
 
     Examples
     --------
@@ -143,19 +168,34 @@ def uplift_at_k(
     1.0
     """
     check_literal(strategy, Strategy, "strategy")
+    check_literal(convention, Convention, "convention")
+    if convention in ("causalml", "grf"):
+        raise UpliftInputError(
+            f"convention={convention!r}: that library defines no uplift at k; use convention='uplift' (cut at "
+            "exactly k n customers) or 'sklift' (scikit-uplift's int(n k) rows)."
+        )
+    if convention == "sklift" and sample_weight is not None:
+        raise UpliftInputError(
+            "convention='sklift' has no sample weights (scikit-uplift takes none); use convention='uplift' for "
+            "weighted data."
+        )
     k = check_fraction(k, "k")
-    data = _prepare(y_true, score, treatment, sample_weight, control_value, treatment_value, "uplift_at_k")
-    sums = ranked_sums(data)
-    if strategy == "overall":
+    data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
+                   treatment_value=treatment_value, binary_outcome=convention == "sklift", context="uplift_at_k")
+    if convention == "sklift":
+        n_treated, n_control, y_treated, y_control = _sklift_at_k(data, k, strategy)
+    elif strategy == "overall":
+        sums = ranked_sums(data)
         position = k * sums.count[-1]
-        n_treated = _at(position, sums.count, sums.n_treated)
-        n_control = _at(position, sums.count, sums.n_control)
-        y_treated = _at(position, sums.count, sums.y_treated)
-        y_control = _at(position, sums.count, sums.y_control)
+        n_treated, n_control, y_treated, y_control = (
+            float(_at(position, sums.count, values))
+            for values in (sums.n_treated, sums.n_control, sums.y_treated, sums.y_control)
+        )
     else:
-        n_treated, n_control = k * sums.n_treated[-1], k * sums.n_control[-1]
-        y_treated = _at(n_treated, sums.n_treated, sums.y_treated)
-        y_control = _at(n_control, sums.n_control, sums.y_control)
+        sums = ranked_sums(data)
+        n_treated, n_control = k * float(sums.n_treated[-1]), k * float(sums.n_control[-1])
+        y_treated = float(_at(n_treated, sums.n_treated, sums.y_treated))
+        y_control = float(_at(n_control, sums.n_control, sums.y_control))
     if n_treated <= 0 or n_control <= 0:
         warnings.warn(
             f"the top k={k} of customers holds no {'treated' if n_treated <= 0 else 'control'} customer; uplift at "
