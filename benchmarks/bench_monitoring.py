@@ -102,6 +102,8 @@ def main() -> None:
     parser.add_argument("--n-samples", type=int, default=2000, help="customers per period")
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--n-bootstrap", type=int, default=100)
+    parser.add_argument("--changes", nargs="+", default=["features", "effect"], choices=["features", "effect", "both"])
+    parser.add_argument("--seed-offset", type=int, default=0, help="first seed of the change runs (minus 1000)")
     parser.add_argument("--example-report", default=None, help="only write the example report into this folder")
     args = parser.parse_args()
     if args.example_report:
@@ -114,9 +116,9 @@ def main() -> None:
         alarms += sum(s != "ok" for s in statuses[1:])
         checked += len(statuses) - 1
     detection = {}
-    for change in ("features", "effect"):
+    for change in args.changes:
         detected = 0
-        for run in range(args.change_runs):
+        for run in range(args.seed_offset, args.seed_offset + args.change_runs):
             statuses = run_stream(12, args.n_samples, 10, change, 1000 + run, args.alpha, args.n_bootstrap)
             alarms += sum(s != "ok" for s in statuses[1:10])
             checked += 9
@@ -124,9 +126,9 @@ def main() -> None:
         low, high = clopper_pearson(detected, args.change_runs)
         detection[change] = {"detected": detected, "runs": args.change_runs, "rate": detected / args.change_runs,
                              "ci": [low, high]}
-    low, high = clopper_pearson(alarms, checked)
+    low, high = clopper_pearson(alarms, checked) if checked else (float("nan"), float("nan"))
     result = {"alpha": args.alpha, "n_samples": args.n_samples,
-              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / checked, "ci": [low, high]},
+              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / max(checked, 1), "ci": [low, high]},
               "detection_within_two_periods": detection}
     if args.coverage_runs:
         result["coverage"] = coverage(args.coverage_runs, 10_000, 0.2)
