@@ -128,7 +128,8 @@ def main() -> None:
                              "ci": [low, high]}
     low, high = clopper_pearson(alarms, checked) if checked else (float("nan"), float("nan"))
     result = {"alpha": args.alpha, "n_samples": args.n_samples,
-              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / max(checked, 1), "ci": [low, high]},
+              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / max(checked, 1),
+                               "ci": [low, high]},
               "detection_within_two_periods": detection}
     if args.coverage_runs:
         result["coverage"] = coverage(args.coverage_runs, 10_000, 0.2)
