@@ -34,7 +34,8 @@ class ClassTransformation(SeparateEffectLearner):
         Model of ``P(Z = 1 | x)``, used through ``predict_proba``. Default:
         :func:`uplift.learners.default_classifier`.
     outcome_model : classifier, optional
-        Control outcome model, used only by ``predict_outcomes``.
+        Control outcome model ``mu0``: the first column of ``predict_outcomes``; the effect is kept
+        within ``[-mu0(x), 1 - mu0(x)]`` so that both stay probabilities.
     propensity : float, mapping or array, optional
         Known assignment probability. Default: each arm's share of the rows of its pair.
     control_value, random_state
@@ -113,7 +114,8 @@ class TransformedOutcome(SeparateEffectLearner):
     effect_model : regressor or mapping {arm label: regressor}, optional
         Model of ``E[Y* | x]``. Default: :func:`uplift.learners.default_regressor`.
     outcome_model : estimator, optional
-        Control outcome model, used only by ``predict_outcomes``.
+        Control outcome model ``mu0``: the first column of ``predict_outcomes``; for a binary
+        outcome the effect is kept within ``[-mu0(x), 1 - mu0(x)]`` (a difference of probabilities).
     propensity_model : classifier, optional
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
