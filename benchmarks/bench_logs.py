@@ -65,6 +65,7 @@ def build(directory: Path, threads: int, memory_limit: str) -> None:
     result = build_uplift_table(
         directory / "assignments.parquet", str(directory / "events" / "*.parquet"), window="14D",
         lookbacks=["30D", "90D"], as_of=START + pd.Timedelta(days=365), threads=threads, memory_limit=memory_limit,
+        temp_directory=directory / "duckdb-spill",
     )
     elapsed = time.perf_counter() - started
     print(json.dumps({"rows": len(result.table), "features": len(result.feature_names),

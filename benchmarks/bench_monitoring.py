@@ -36,19 +36,35 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     return low, high
 
 
+def training_figures(model: TLearner, stream, rows: np.ndarray, n_bootstrap: int) -> dict[str, float]:
+    """RATE and policy value (treat where the predicted effect > 0) on a validation period, with SEs."""
+    from uplift.evaluation import rate_score
+
+    X, y, treatment = stream.X[rows], stream.y[rows], stream.treatment[rows]
+    score, outcomes = model.predict(X), model.predict_outcomes(X)
+    rate = rate_score(y, score, treatment, propensity=0.5, outcome_predictions=outcomes, n_bootstrap=n_bootstrap,
+                      random_state=0)
+    value = evaluate_policy((score > 0).astype(int), y, treatment, Economics(value=1.0), outcomes=outcomes,
+                            propensity=0.5, control_value=0, arms=[1]).value
+    n = len(y)
+    return {"rate": rate.estimate, "rate_std_error": rate.std_error, "value_per_customer": value.estimate / n,
+            "value_std_error": value.std_error / n}
+
+
 def run_stream(n_periods: int, n_samples: int, change_period: int | None, change: str, seed: int,
-               alpha: float, n_bootstrap: int) -> list[str]:
+               alpha: float, n_bootstrap: int, with_training: bool = False) -> list[str]:
     stream = make_uplift_stream(n_periods, n_samples, change_period=change_period, change=change,
                                 random_state=seed)
     first = stream.time == 0
     model = TLearner(LogisticRegression()).fit(stream.X[first], stream.y[first], treatment=stream.treatment[first])
     reference = reference_histograms(stream.X[first], scores=model.predict(stream.X[first]))
-    statuses = ["train"]
-    for period in range(1, n_periods):
+    training = training_figures(model, stream, stream.time == 1, n_bootstrap) if with_training else None
+    statuses = ["train"] + (["validation"] if with_training else [])
+    for period in range(len(statuses), n_periods):
         rows = stream.time == period
         report = monitor(model, stream.X[rows], y=stream.y[rows], treatment=stream.treatment[rows],
-                         propensity=0.5, reference=reference, alpha=alpha, n_bootstrap=n_bootstrap,
-                         random_state=seed * 100 + period)
+                         propensity=0.5, reference=reference, training=training, alpha=alpha,
+                         n_bootstrap=n_bootstrap, random_state=seed * 100 + period)
         statuses.append(report.status)
     return statuses
 
@@ -102,6 +118,11 @@ def main() -> None:
     parser.add_argument("--n-samples", type=int, default=2000, help="customers per period")
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--n-bootstrap", type=int, default=100)
+    parser.add_argument("--changes", nargs="+", default=["features", "effect"], choices=["features", "effect", "both"])
+    parser.add_argument("--seed-offset", type=int, default=0, help="first seed of the change runs (minus 1000)")
+    parser.add_argument("--training-figures", action="store_true",
+                        help="period 1 is a validation period: its RATE and policy value (with SEs) are the "
+                        "training figures the decay tests compare with; monitoring starts at period 2")
     parser.add_argument("--example-report", default=None, help="only write the example report into this folder")
     args = parser.parse_args()
     if args.example_report:
@@ -110,23 +131,28 @@ def main() -> None:
     started = time.perf_counter()
     alarms, checked = 0, 0
     for run in range(args.no_change_runs):
-        statuses = run_stream(20, args.n_samples, None, "features", run, args.alpha, args.n_bootstrap)
-        alarms += sum(s != "ok" for s in statuses[1:])
-        checked += len(statuses) - 1
+        statuses = run_stream(20, args.n_samples, None, "features", run, args.alpha, args.n_bootstrap,
+                              args.training_figures)
+        monitored = [s for s in statuses if s not in ("train", "validation")]
+        alarms += sum(s != "ok" for s in monitored)
+        checked += len(monitored)
     detection = {}
-    for change in ("features", "effect"):
+    for change in args.changes:
         detected = 0
-        for run in range(args.change_runs):
-            statuses = run_stream(12, args.n_samples, 10, change, 1000 + run, args.alpha, args.n_bootstrap)
-            alarms += sum(s != "ok" for s in statuses[1:10])
-            checked += 9
+        for run in range(args.seed_offset, args.seed_offset + args.change_runs):
+            statuses = run_stream(12, args.n_samples, 10, change, 1000 + run, args.alpha, args.n_bootstrap,
+                                  args.training_figures)
+            before = [s for s in statuses[:10] if s not in ("train", "validation")]
+            alarms += sum(s != "ok" for s in before)
+            checked += len(before)
             detected += statuses[10] != "ok" or statuses[11] != "ok"
         low, high = clopper_pearson(detected, args.change_runs)
         detection[change] = {"detected": detected, "runs": args.change_runs, "rate": detected / args.change_runs,
                              "ci": [low, high]}
-    low, high = clopper_pearson(alarms, checked)
-    result = {"alpha": args.alpha, "n_samples": args.n_samples,
-              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / checked, "ci": [low, high]},
+    low, high = clopper_pearson(alarms, checked) if checked else (float("nan"), float("nan"))
+    result = {"alpha": args.alpha, "n_samples": args.n_samples, "training_figures": args.training_figures,
+              "false_alarms": {"alarms": alarms, "periods": checked, "rate": alarms / max(checked, 1),
+                               "ci": [low, high]},
               "detection_within_two_periods": detection}
     if args.coverage_runs:
         result["coverage"] = coverage(args.coverage_runs, 10_000, 0.2)

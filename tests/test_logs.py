@@ -68,7 +68,8 @@ def test_timestamps_csv_and_parquet_paths_give_the_same_table(tmp_path):
     as_dates["assignments"].to_csv(tmp_path / "a.csv", index=False)
     as_dates["events"].to_parquet(tmp_path / "e.parquet")
     from_files = build_uplift_table(tmp_path / "a.csv", tmp_path / "e.parquet", window="10D",
-                                    as_of=start + pd.Timedelta(days=100), lookbacks=["5D", "20D"])
+                                    as_of=start + pd.Timedelta(days=100), lookbacks=["5D", "20D"],
+                                    threads=1, memory_limit="256MB", temp_directory=tmp_path / "spill")
     pd.testing.assert_frame_equal(from_files.table, from_frames.table, check_dtype=False)
 
 

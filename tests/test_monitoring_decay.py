@@ -63,3 +63,21 @@ def test_bad_inputs():
         uplift_decay([0, 1], [0.1, 0.2], ["a", "b"])
     with pytest.raises(UpliftInputError, match="both arms"):
         uplift_decay([0, 1], [0.1, 0.2], [1, 1])
+
+
+def test_training_standard_errors_widen_the_tests():
+    from scipy import stats
+
+    stream, model = _model_and_stream("features")
+    first = stream.time == 0
+    kwargs = dict(training_value=0.05, training_rate=0.02, n_bootstrap=20, random_state=0)
+    fixed = uplift_decay(stream.y[first], model[first], stream.treatment[first], **kwargs)
+    noisy = uplift_decay(stream.y[first], model[first], stream.treatment[first], training_rate_std_error=0.01,
+                         training_value_std_error=0.02, **kwargs)
+    value = noisy.value
+    expected = stats.norm.cdf((value.estimate - 0.05) / np.hypot(value.std_error, 0.02))
+    assert noisy.tests["p_value"].iloc[2] == pytest.approx(expected)
+    expected_rate = stats.norm.cdf((noisy.rate.estimate - 0.02) / np.hypot(noisy.rate.std_error, 0.01))
+    assert noisy.tests["p_value"].iloc[0] == pytest.approx(expected_rate)
+    # more variance pulls every one-sided p-value toward 1/2 (the test 'policy loses' has no training figure)
+    assert ((noisy.tests["p_value"] - 0.5).abs() <= (fixed.tests["p_value"] - 0.5).abs() + 1e-12).all()

@@ -122,3 +122,15 @@ def test_bad_inputs():
         bin_like(reference, pd.DataFrame({"x": [1.0]}), scores=[0.1])
     with pytest.raises(UpliftInputError, match="must be the dictionary"):
         bin_like({"n_rows": 3}, pd.DataFrame({"x": [1.0]}))
+
+
+def test_monitoring_stays_in_its_layer():
+    # monitoring sits beside campaign: it never imports io/cli/demo (a path is loaded by a
+    # function-level import), nor matplotlib; datasets imports duckdb only inside build_uplift_table
+    import subprocess
+    import sys
+
+    names = "('uplift.io', 'uplift.demo', 'uplift.cli', 'matplotlib', 'duckdb')"
+    code = f"import sys, uplift.monitoring, uplift.datasets; print([m for m in {names} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

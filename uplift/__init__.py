@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "io", "learners",
     "model_selection", "plotting", "validation", "benchmark",
+    "monitoring",
 }
 
 

@@ -173,6 +173,7 @@ def build_uplift_table(
     attribute_time: str = "time",
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_directory: str | os.PathLike[str] | None = None,
 ) -> UpliftTable:
     """Build the uplift training table from an assignment log and an event log, without leakage.
 
@@ -210,6 +211,8 @@ def build_uplift_table(
         Validity-time column of ``attributes``.
     threads, memory_limit : optional
         DuckDB settings (e.g. ``threads=2, memory_limit="4GB"``); DuckDB spills to disk beyond it.
+    temp_directory : str or path, optional
+        Where DuckDB spills; default DuckDB's own (``.tmp`` in the working directory).
 
     Returns
     -------
@@ -265,6 +268,8 @@ def build_uplift_table(
             con.execute(f"SET threads = {int(threads)}")
         if memory_limit is not None:
             con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        if temp_directory is not None:
+            con.execute(f"SET temp_directory = {_literal(os.fspath(temp_directory))}")
         return _build(con, assignments, events, window, as_of, outcome_event, families, lookbacks, event_types,
                       attributes, customer_id, time, arm, event_time, event, amount, attribute_time)
     finally:

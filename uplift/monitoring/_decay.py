@@ -89,6 +89,8 @@ def uplift_decay(
     outcomes: Any = None,
     training_rate: float | None = None,
     training_value: float | None = None,
+    training_rate_std_error: float = 0.0,
+    training_value_std_error: float = 0.0,
     arm_label: Any = 1,
     control_label: Any = 0,
     alpha: float = 0.01,
@@ -119,6 +121,9 @@ def uplift_decay(
         Predicted outcome under control and treatment, for the AIPW score.
     training_rate, training_value : float, optional
         RATE and per-customer incremental profit measured at training time (from the model file).
+    training_rate_std_error, training_value_std_error : float, default 0.0
+        Their standard errors when they were measured on a validation sample; added to the test's
+        variance (0: the training figures are taken as known constants).
     arm_label, control_label : object, default 1 and 0
         Labels of the treated arm and the control in the model's terms, so that ``economics``
         given per arm label applies.
@@ -142,11 +147,11 @@ def uplift_decay(
     Decay tests (one-sided z-tests, each at ``alpha / m`` for the ``m`` that apply):
 
     - the ranking lost its value: RATE below ``training_rate`` (or below 0 without it),
-      ``z = (RATE − RATE_train) / SE``;
+      ``z = (RATE − RATE_train) / sqrt(SE² + SE_train²)``;
     - the policy loses money against contacting nobody: ``z = V / SE(V)``;
-    - the policy fell below its training-time value: ``z = (V − V_train) / SE(V)``.
+    - the policy fell below its training-time value: ``z = (V − V_train) / sqrt(SE(V)² + SE_train²)``.
 
-    The training figures are taken as known constants (their own noise is not added). The
+    Without their standard errors the training figures are taken as known constants. The
     calibration table is reported, not tested: a well-ranking model is often shrunk toward zero
     and a test would flag it on every large period.
 
@@ -180,7 +185,8 @@ def uplift_decay(
     calibration = _calibration(y_array, score_array, treatment_array, bins)
     tests = []
     reference_rate = 0.0 if training_rate is None else float(training_rate)
-    rate_z = (rate.estimate - reference_rate) / rate.std_error if rate.std_error > 0 else 0.0
+    rate_spread = float(np.hypot(rate.std_error, training_rate_std_error if training_rate is not None else 0.0))
+    rate_z = (rate.estimate - reference_rate) / rate_spread if rate_spread > 0 else 0.0
     tests.append({"test": "ranking worse than " + ("training" if training_rate is not None else "random"),
                   "statistic": rate.estimate, "reference": reference_rate,
                   "p_value": float(stats.norm.cdf(rate_z))})
@@ -199,7 +205,8 @@ def uplift_decay(
         tests.append({"test": "policy loses against contacting nobody", "statistic": value.estimate,
                       "reference": 0.0, "p_value": float(stats.norm.cdf(value_z))})
     if training_value is not None:
-        drop_z = (value.estimate - float(training_value)) / value.std_error if value.std_error > 0 else 0.0
+        value_spread = float(np.hypot(value.std_error, training_value_std_error))
+        drop_z = (value.estimate - float(training_value)) / value_spread if value_spread > 0 else 0.0
         tests.append({"test": "policy value below training", "statistic": value.estimate,
                       "reference": float(training_value), "p_value": float(stats.norm.cdf(drop_z))})
     table = pd.DataFrame(tests)

@@ -293,7 +293,8 @@ def monitor(
         Arm label the deployed policy chose for each row; default: ``model.decide(X)`` for a
         Policy, else "treat where the predicted effect is positive".
     training : dict, optional
-        Training-time figures: ``rate`` (RATE, AUTOC) and ``value_per_customer``.
+        Training-time figures measured on a validation sample: ``rate`` (RATE, AUTOC),
+        ``value_per_customer`` and, optionally, their ``rate_std_error`` and ``value_std_error``.
     alpha : float, default 0.05
         Family-wise false-alarm level over all checks (Bonferroni over the families that run:
         features, scores, arm shares, decay).
@@ -404,7 +405,10 @@ def _decay(
     result = uplift_decay(
         y, np.asarray(scores).reshape(-1), coded, propensity=propensity, policy_arm=chosen, economics=economics,
         outcomes=learner.predict_outcomes(X), training_rate=training.get("rate"),
-        training_value=training.get("value_per_customer"), arm_label=arms[0], control_label=learner.control_value_,
+        training_value=training.get("value_per_customer"),
+        training_rate_std_error=float(training.get("rate_std_error") or 0.0),
+        training_value_std_error=float(training.get("value_std_error") or 0.0),
+        arm_label=arms[0], control_label=learner.control_value_,
         alpha=level, n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
