@@ -10,8 +10,8 @@ Usage::
 a conversion is worth 30, arm 1 is an e-mail (0.05 per contact), arms 2 and 3 carry a 2- and 4-off
 coupon paid by every treated buyer (0.05 and 0.10 per contact). Each repetition draws a training
 set of ``n`` rows and a new population of 20,000 customers, fits ``CalibratedLearner(learner)``,
-and plans the new population twice without constraints: with the raw learner (the refitted inner
-learner, identical to fitting the learner alone) and with the calibrated one. The true profit of a
+and plans the new population twice without constraints: with the raw learner (the same learner
+fitted alone on all rows) and with the calibrated one. The true profit of a
 plan is the sum of the true ΔΠ of its choices. Reported: the plug-in forecast / truth of each plan
 (the plan's own ``expected_incremental_profit``), the honest forecast / truth
 (:func:`uplift.campaign.forecast_profit`), and how often its 95% interval covers the truth.
@@ -65,7 +65,8 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
         learner = CalibratedLearner(make_learner(name, base), method=method, cv=cv).fit(
             train.X, train.y, treatment=train.treatment)
-        raw = plan_campaign(learner.estimator_.predict_outcomes(new.X), SYNTHETIC)
+        alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
+        raw = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
         calibrated = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
     gain = score_profit(new.mu, SYNTHETIC).gain
     forecast = calibrated.forecast.forecast
@@ -130,7 +131,8 @@ def run_public(args: argparse.Namespace) -> None:
                     learner = CalibratedLearner(make_learner(name, args.base), cv=args.cv).fit(
                         X[half], y[half], treatment=treatment[half])
                     holdout = X[~half]
-                    raw = plan_campaign(learner.estimator_.predict_outcomes(holdout), economics,
+                    alone = make_learner(name, args.base).fit(X[half], y[half], treatment=treatment[half])
+                    raw = plan_campaign(alone.predict_outcomes(holdout), economics,
                                         arms=learner.treatment_arms_)
                     plan = plan_campaign(learner.predict_outcomes(holdout), economics, arms=learner.treatment_arms_,
                                          forecast_learner=learner)
