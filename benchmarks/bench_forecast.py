@@ -119,9 +119,14 @@ def run_public(args: argparse.Namespace) -> None:
           "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for title, load, economics in data_sets:
+        if args.datasets and not any(word.lower() in title.lower() for word in args.datasets):
+            continue
         data = load()
         X, y = data.X, np.asarray(data.y, dtype=np.float64)
-        treatment = np.asarray(data.treatment)
+        # arms as 0 (control), 1, ...: the default learners need no control_value then
+        labels = [data.control_value, *sorted(set(np.asarray(data.treatment).tolist()) - {data.control_value})]
+        codes = {label: code for code, label in enumerate(labels)}
+        treatment = np.array([codes[value] for value in np.asarray(data.treatment).tolist()])
         for name in args.learners:
             for split in range(args.splits):
                 rng = np.random.default_rng(split)
@@ -155,6 +160,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=600.0, help="time budget per configuration")
     parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--datasets", nargs="*", default=None, help="public: only these (hillstrom, starbucks)")
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
     parser.add_argument("--base", default="default", choices=["default", "light"],
