@@ -146,8 +146,9 @@ def forecast_profit(
     arm ``k``), with standard error ``sqrt(Σ_k n_k² var(c | a = k) / m_k)`` (``m_k`` training rows
     with ``a_i = k``) and a normal interval. Because the rule never saw ``Y_i``, the selection's
     noise cannot enter the correction. The interval covers the sampling error of the correction;
-    it assumes the plan's customers resemble the training rows and that the refitted model acts
-    like its fold models.
+    it assumes the plan's customers resemble the training rows. The plan's eligibility mask,
+    ``risk="conservative"`` and the repair of its caps are not replayed on the training rows (only
+    its prices are).
 
     References
     ----------

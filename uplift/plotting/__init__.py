@@ -13,10 +13,13 @@ from ._calibration import UpliftCalibrationDisplay, uplift_calibration_table
 from ._curves import QiniCurveDisplay, UpliftCurveDisplay, bootstrap_curve_band
 from ._percentile import UpliftByPercentileDisplay
 from ._profit import ProfitCurveDisplay
+from ._segments import PermutationImportanceDisplay, SegmentTreeDisplay
 
 __all__ = [
+    "PermutationImportanceDisplay",
     "ProfitCurveDisplay",
     "QiniCurveDisplay",
+    "SegmentTreeDisplay",
     "TreatmentBalanceDisplay",
     "UpliftByPercentileDisplay",
     "UpliftCalibrationDisplay",

@@ -111,6 +111,47 @@ class UpliftCalibrationDisplay:
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, errorbar_kwargs=errorbar_kwargs)
 
     @classmethod
+    def from_gates(
+        cls, gates: Any, *, name: str | None = None, ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
+    ) -> UpliftCalibrationDisplay:
+        """Plot a :class:`uplift.evaluation.GATESResult`: each group's doubly robust effect against its prediction.
+
+        The groups are quantile groups of the prediction and their effects means of DR pseudo-outcomes
+        (:func:`uplift.evaluation.gates`), so this is the calibration plot of an observational or
+        cross-fitted prediction; the table keeps the columns of :func:`uplift_calibration_table`.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from uplift.evaluation import gates
+        >>> rng = np.random.default_rng(0)
+        >>> tau = rng.normal(size=2000)
+        >>> display = UpliftCalibrationDisplay.from_gates(gates(tau + rng.normal(size=2000), tau))
+        >>> display.table["observed"].round(1).tolist()[:2]
+        [-1.4, -0.5]
+        """
+        table = gates.table.rename(columns={"group": "bin", "effect": "observed"})
+        table["bin"] = table["bin"] - 1
+        return cls(table=table, alpha=gates.alpha, name=name).plot(ax=ax, errorbar_kwargs=errorbar_kwargs)
+
+    @classmethod
+    def from_calibrated_learner(
+        cls, learner: Any, *, arm: Any = None, calibrated: bool = True, n_groups: int = 5, name: str | None = None,
+        ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
+    ) -> UpliftCalibrationDisplay:
+        """GATES of a fitted :class:`uplift.learners.CalibratedLearner`'s out-of-fold effects on its training rows.
+
+        ``calibrated=False`` shows the inner learner's raw effects (how far from the diagonal they
+        were), ``True`` the calibrated ones (each mapped by a map fitted on the other folds).
+        """
+        result = learner.gates(arm=arm, n_groups=n_groups, calibrated=calibrated)
+        default = f"{type(learner.learner).__name__}, {'calibrated' if calibrated else 'raw'}"
+        return cls.from_gates(result, name=name if name is not None else default, ax=ax,
+                              errorbar_kwargs=errorbar_kwargs)
+
+    @classmethod
     def from_estimator(
         cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, n_bins: int = 10,
         control_value: Any = None, alpha: float = 0.05, name: str | None = None, ax: Any = None,
