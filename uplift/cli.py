@@ -233,8 +233,10 @@ def _plan(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .demo import run_report
 
+    stated = args.value is not None or args.contact_cost or args.conversion_cost
     index = run_report(args.data, output_dir=args.output, treatment=args.treatment, outcome=args.outcome,
-                       control=args.control, id_column=args.id_column, economics=_economics(args),
+                       control=args.control, id_column=args.id_column,
+                       economics=_economics(args) if stated else None,
                        budget=args.budget, max_contacts=args.max_contacts, currency=args.currency,
                        random_state=args.random_state, quick=args.quick)
     print(f"Report written to {index}")

@@ -96,8 +96,9 @@ def run_report(
     treatment, outcome, control, id_column
         Columns of the experiment and the control label.
     economics : Economics, optional
-        Value of a conversion and costs; default ``Economics(value=1)`` (profit = incremental
-        conversions). Per-arm costs as mappings keyed by the arm labels of the file.
+        Value of a conversion and costs (per-arm costs as mappings keyed by the arm labels of the
+        file). Default: no economics, so "profit" counts incremental outcomes (each worth 1, contacts
+        free) and amounts are printed without a currency.
     budget, max_contacts : optional
         Constraints of the plan on the holdout customers.
     currency : str, default "$"
@@ -121,7 +122,8 @@ def run_report(
     context = ReportContext(
         table=table, economics=economics or Economics(value=1.0), report=report,
         outcome_name=outcome_name or table.outcome_name, budget=budget, max_contacts=max_contacts,
-        currency=currency, data_name=name, random_state=random_state, quick=quick,
+        currency=currency if economics is not None else "", economics_given=economics is not None,
+        data_name=name, random_state=random_state, quick=quick,
     )
     return build_report(context)
 

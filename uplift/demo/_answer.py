@@ -54,7 +54,7 @@ def answer_section(context: ReportContext) -> None:
         items.append((_QUESTIONS[2], "info", text))
         value = evaluation.value
         per_thousand = 1000 * value.estimate / n
-        text = (f"{context.money(value.estimate)} of incremental profit on the {n:,} holdout customers "
+        text = (f"{context.profit(value.estimate)} on the {n:,} holdout customers "
                 f"(95% CI {context.money(value.ci_low)} to {context.money(value.ci_high)}), about "
                 f"{context.money(per_thousand, decimals=2)} per 1,000 customers; the model expected "
                 f"{context.money(totals['expected_incremental_profit'])}.")
