@@ -387,16 +387,10 @@ def score_frame(learner: Any, frame: pd.DataFrame, *, id_column: str | None, fir
     features = _feature_names(learner)
     outcomes = np.asarray(learner.predict_outcomes(frame.loc[:, features]))
     arms = _arm_names(learner)
-    control = str(_plain(learner.control_value_))
-    key = id_column or "row"
     ids = frame[id_column].to_numpy() if id_column else np.arange(first_row, first_row + len(frame))
-    columns: dict[str, Any] = {key: ids}
-    for k, arm in enumerate(arms, start=1):
-        columns[f"effect_{arm}"] = outcomes[:, k] - outcomes[:, 0]
-    columns[f"outcome_{control}"] = outcomes[:, 0]
-    for k, arm in enumerate(arms, start=1):
-        columns[f"outcome_{arm}"] = outcomes[:, k]
-    return pd.DataFrame(columns)
+    values = [ids, *(outcomes[:, k] - outcomes[:, 0] for k in range(1, len(arms) + 1)),
+              *(outcomes[:, k] for k in range(len(arms) + 1))]
+    return pd.DataFrame(dict(zip(score_columns(learner, id_column), values, strict=True)))
 
 
 def _plain(value: Any) -> Any:
@@ -451,13 +445,14 @@ def score(
             done += len(chunk)
             progress(done, total, "rows scored")
     seconds = time.perf_counter() - started
-    written = score_frame(learner, _empty_like(features, id_column), id_column=id_column).columns
-    return ScoreResult(Path(output), done, list(written), seconds)
+    return ScoreResult(Path(output), done, score_columns(learner, id_column), seconds)
 
 
-def _empty_like(features: Sequence[str], id_column: str | None) -> pd.DataFrame:
-    return pd.DataFrame(np.zeros((0, len(features))), columns=list(features)).assign(
-        **({id_column: np.zeros(0)} if id_column else {}))
+def score_columns(learner: Any, id_column: str | None) -> list[str]:
+    """Columns of :func:`score_frame`'s output, in order."""
+    arms, control = _arm_names(learner), str(_plain(learner.control_value_))
+    return [id_column or "row", *(f"effect_{a}" for a in arms), f"outcome_{control}",
+            *(f"outcome_{a}" for a in arms)]
 
 
 def _check_columns(data: str | Path, needed: Sequence[str], id_column: str | None) -> None:
