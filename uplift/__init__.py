@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "learners",
-    "model_selection", "plotting", "validation", "benchmark",
+    "model_selection", "plotting", "validation", "benchmark", "workflow",
 }
 
 

@@ -30,7 +30,8 @@ EXIT_USAGE = 2
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    index = run_demo(args.output, random_state=args.random_state, quick=args.quick)
+    index = run_demo(args.output, random_state=args.random_state, quick=args.quick,
+                     progress=_Tqdm(unit="section", disable=args.no_progress))
     print(f"Report written to {index}")
     print(f"Summary written to {index.parent / 'summary.json'}")
     return EXIT_OK
@@ -238,7 +239,8 @@ def _report(args: argparse.Namespace) -> int:
                        control=args.control, id_column=args.id_column,
                        economics=_economics(args) if stated else None,
                        budget=args.budget, max_contacts=args.max_contacts, currency=args.currency,
-                       random_state=args.random_state, quick=args.quick)
+                       random_state=args.random_state, quick=args.quick,
+                       progress=_Tqdm(unit="section", disable=args.no_progress))
     print(f"Report written to {index}")
     return EXIT_OK
 
@@ -330,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", "-o", default="reports/demo", help="report folder (default: reports/demo)")
     demo.add_argument("--random-state", type=int, default=0, help="seed for splits and models (default: 0)")
     demo.add_argument("--quick", action="store_true", help="smaller settings, for a fast look")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     demo.set_defaults(handler=_demo)
 
     benchmark = commands.add_parser(
