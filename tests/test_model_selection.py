@@ -323,14 +323,51 @@ def test_uplift_scorer_in_grid_search_cv_with_metadata_routing():
     np.testing.assert_allclose(search.cv_results_["mean_test_score"], ours.cv_results_["mean_test__top_half_uplift"])
 
 
-def test_uplift_scorer_without_routing_says_how_to_fix_it():
+def test_uplift_scorer_without_treatment_says_how_to_fix_it():
     data = make_uplift_classification(300, random_state=3)
     learner = _TwoModels().fit(data.X, data.y, treatment=data.treatment)
-    scorer = make_uplift_scorer(_top_half_uplift)
-    with pytest.raises(UpliftInputError, match=r"received no treatment\. Enable metadata routing"):
-        scorer(learner, data.X, data.y)
-    with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
-        make_uplift_scorer("gini")
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_uplift_scorer(_top_half_uplift)
+        with pytest.raises(UpliftInputError, match=r"received no treatment\. Enable metadata routing"):
+            scorer(learner, data.X, data.y)
+        with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
+            make_uplift_scorer("gini")
+
+
+def test_uplift_scorer_without_routing_is_refused_before_a_search():
+    # Issue 9: GridSearchCV swallowed the scorer's error, scored every candidate NaN and reported an
+    # arbitrary best_params_. Without routing the scorer is now refused where it is built.
+    assert not sklearn.get_config()["enable_metadata_routing"]
+    with pytest.raises(UpliftInputError, match=r"metadata routing, which is off.*UpliftSearchCV"):
+        GridSearchCV(_TwoModels(), {"C": [1e-4, 1.0]}, scoring=make_uplift_scorer(_top_half_uplift), cv=3)
+
+
+def test_string_labels_with_the_control_given_once():
+    # Issue 9: cross_val_uplift(SLearner(control_value="No"), ..., control_value="No") raised "pass
+    # control_value=" because the default splitter was built without it; the same for UpliftSearchCV.
+    from uplift.learners import SLearner, TLearner
+
+    data = make_uplift_classification(600, random_state=5)
+    labels = np.where(data.treatment == 1, "Yes", "No")
+    reference = cross_val_uplift(TLearner(LogisticRegression()), data.X, data.y, treatment=data.treatment, cv=3,
+                                 random_state=0)
+    for learner, control in ((TLearner(LogisticRegression(), control_value="No"), "No"),
+                             (TLearner(LogisticRegression(), control_value="No"), None),
+                             (TLearner(LogisticRegression()), "No")):
+        result = cross_val_uplift(learner, data.X, data.y, treatment=labels, cv=3, control_value=control,
+                                  random_state=0)
+        # the same folds and the same arms as with 0/1 labels: the same out-of-fold effects
+        np.testing.assert_allclose(result.effect, reference.effect, rtol=0, atol=1e-12)
+        assert result.treatment_arms == ["Yes"]
+    with pytest.raises(UpliftInputError, match=r"control_value='Yes' differs from the learner's control_value='No'"):
+        cross_val_uplift(TLearner(LogisticRegression(), control_value="No"), data.X, data.y, treatment=labels,
+                         cv=3, control_value="Yes")
+    search = UpliftSearchCV(SLearner(LogisticRegression(), control_value="No"), {"outcome_model__C": [0.1, 1.0]},
+                            cv=3, random_state=0, control_value="No").fit(data.X, data.y, treatment=labels)
+    assert search.best_estimator_.control_value_ == "No"
+    search = UpliftSearchCV(SLearner(LogisticRegression()), {"outcome_model__C": [0.1, 1.0]},
+                            cv=3, random_state=0, control_value="No").fit(data.X, data.y, treatment=labels)
+    assert list(search.best_estimator_.treatment_arms_) == ["Yes"]
 
 
 def test_real_t_learner_in_grid_search_cv_and_out_of_fold_outcomes():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.special import expit
 
@@ -108,3 +109,18 @@ def test_grouped_signal_check_keeps_customers_together():
                           random_state=0)
     assert np.isfinite(result.rate.estimate) and np.isfinite(result.qini.std_error)
     assert result.verdict in ("heterogeneity detected", "heterogeneity not detected at this sample size")
+
+
+def test_default_seed_is_zero_like_check_experiment():
+    # issue 9: signal_check defaulted to random_state=None (a different verdict on every run) while
+    # check_experiment defaults to 0; both default to 0 now
+    import inspect
+
+    from uplift.diagnostics import check_experiment
+
+    assert inspect.signature(signal_check).parameters["random_state"].default == 0
+    assert inspect.signature(check_experiment).parameters["random_state"].default == 0
+    data = make_uplift_classification(800, random_state=1)
+    first = signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=10)
+    second = signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=10)
+    pd.testing.assert_frame_equal(first.splits, second.splits)

@@ -156,3 +156,40 @@ def test_probability_and_fraction_checks():
     with pytest.raises(UpliftInputError, match=r"fraction in \(0, 1\]"):
         check_fraction(1.5)
     assert check_fraction(1) == 1.0
+
+
+@pytest.mark.parametrize("treatment", [[0, 1, "1"], pd.Series([0, 1, "1"]), np.array([0, "a", 1], dtype=object)])
+def test_treatment_with_mixed_label_types(treatment):
+    # issue 9: a list became text silently, a Series failed inside np.unique with "'<' not supported"
+    with pytest.raises(UpliftTypeError, match=r"treatment mixes labels of different types \(int, str\)"):
+        check_treatment(treatment)
+
+
+def test_treatment_numbers_held_as_objects_are_numbers():
+    info = check_treatment(pd.Series([0, 1, 2, 0], dtype=object))
+    assert info.control_value == 0 and list(info.arms) == [1, 2]
+
+
+def test_messages_show_plain_labels_not_numpy_scalars():
+    # issue 9: arm labels were printed as np.int64(0)
+    with pytest.raises(UpliftInputError, match=r"have fewer \(rows per arm: 0: 2, 1: 1\)") as caught:
+        check_treatment(np.array([0, 0, 1]), min_rows_per_arm=2)
+    assert "np.int64" not in str(caught.value)
+    with pytest.raises(UpliftInputError, match=r"control_value=5 does not occur.*data.control_value") as caught:
+        check_treatment(np.array([0, 1]), control_value=np.int64(5))
+    assert "np." not in str(caught.value)
+
+
+def test_string_labels_suggest_the_data_sets_control_value():
+    with pytest.raises(UpliftInputError, match=r"control_value=data\.control_value"):
+        check_treatment(["Yes", "No"])
+
+
+def test_categorical_treatment_declares_its_control():
+    # issue 9 friction: the control given once, in the data (first category present), not at every call
+    labels = pd.Categorical(["Yes", "No", "Maybe", "No"], categories=["Unused", "No", "Yes", "Maybe"])
+    for treatment in (labels, pd.Series(labels)):
+        info = check_treatment(treatment)
+        assert info.control_value == "No" and list(info.arms) == ["Maybe", "Yes"]
+        np.testing.assert_array_equal(info.codes, [2, 0, 1, 0])
+    assert check_treatment(labels, control_value="Yes").control_value == "Yes"

@@ -7,7 +7,7 @@ campaign optimizer all call the functions here; none re-implements them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from ._literals import OutcomeType, check_literal
 from .exceptions import FeatureMismatchError, UpliftInputError, UpliftTypeError
 
 __all__ = [
+    "UNKNOWN_CATEGORY_CODE",
     "FeatureSchema",
     "TreatmentInfo",
     "check_consistent_length",
@@ -30,10 +31,15 @@ __all__ = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value people read (``0``, not ``np.int64(0)``) in messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _preview(values: Sequence[Any] | np.ndarray, limit: int = 8) -> str:
     """A short, readable list of values for error messages."""
     values = list(values)
-    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
+    shown = ", ".join(repr(_plain(v)) for v in values[:limit])
     more = f", ... ({len(values)} in all)" if len(values) > limit else ""
     return f"[{shown}{more}]"
 
@@ -103,6 +109,38 @@ def _unique_inverse(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(array, return_inverse=True)
 
 
+def _declared_control(treatment: Any) -> Any:
+    """The first category (present in the data) of a categorical treatment, or None for other inputs."""
+    values = treatment.array if isinstance(treatment, pd.Series) else treatment
+    if not isinstance(values, pd.Categorical):
+        return None
+    codes = np.asarray(values.codes)
+    present = codes[codes >= 0]
+    return _plain(values.categories[present.min()]) if len(present) else None
+
+
+#: What ``pd.api.types.infer_dtype`` says of labels that are numbers held as Python objects.
+_NUMBER_LABELS = frozenset({"integer", "floating", "mixed-integer-float"})
+
+
+def _check_one_label_type(values: Any, name: str, where: str) -> None:
+    """Refuse labels of mixed types (``[0, 1, "1"]``): they cannot be ordered, and 1 and "1" are two arms.
+
+    A list is checked before numpy turns every element into text.
+    """
+    array = np.asarray(values, dtype=object).ravel() if isinstance(values, list | tuple) else values
+    if array.dtype != object or pd.api.types.infer_dtype(array, skipna=True) not in ("mixed", "mixed-integer"):
+        return
+    present = [v for v in array.tolist() if not pd.isna(v)]
+    types = sorted({type(v).__name__ for v in present})
+    raise UpliftTypeError(
+        f"{name} mixes labels of different types ({', '.join(types)}){where}: "
+        f"{_preview(list(dict.fromkeys(present)))}. Each arm needs one label (1 and '1' would be two "
+        f"arms, and they cannot be ordered to find the control). Convert {name} to one type first, "
+        f"e.g. {name}.astype(str) or pd.to_numeric({name})."
+    )
+
+
 @dataclass(frozen=True)
 class TreatmentInfo:
     """Treatment labels encoded as arm codes.
@@ -150,8 +188,10 @@ def check_treatment(
     treatment : array-like of shape (n,)
         Arm of each row: 0/1, booleans, integers or strings.
     control_value : object, optional
-        Label of the control arm. When omitted, numeric or boolean labels use the smallest label;
-        string labels must name it, since no order of strings says which arm is the control.
+        Label of the control arm. When omitted: for a categorical treatment (category dtype), its
+        first category present in the data (the control is declared once, in the data); for
+        numeric or boolean labels, the smallest label; string labels must name it, since no order
+        of strings says which arm is the control.
     allow_multiarm : bool, default True
         Whether more than one treated arm is accepted.
     min_rows_per_arm : int, default 1
@@ -165,6 +205,8 @@ def check_treatment(
 
     Raises
     ------
+    UpliftTypeError
+        Labels of mixed types, such as ``[0, 1, "1"]``.
     UpliftInputError
         NaN in the treatment, a single arm, a control value absent from the data, several arms
         where one is required, or an arm with too few rows.
@@ -176,7 +218,12 @@ def check_treatment(
     (array([0, 1, 1, 0, 2]), array([1, 2]), 0)
     """
     where = f" for {context}" if context else ""
+    if control_value is None:
+        control_value = _declared_control(treatment)
     array = _as_1d(treatment, "treatment")
+    _check_one_label_type(treatment if isinstance(treatment, list | tuple) else array, "treatment", where)
+    if array.dtype == object and pd.api.types.infer_dtype(array, skipna=True) in _NUMBER_LABELS:
+        array = pd.to_numeric(array)  # numbers held as objects (e.g. a Series of dtype object)
     if _has_nan(array):
         n_missing = int(pd.isna(array).sum())
         raise UpliftInputError(
@@ -195,14 +242,16 @@ def check_treatment(
         else:
             raise UpliftInputError(
                 f"treatment has non-numeric labels {_preview(labels)}{where}; pass "
-                "control_value= to say which one is the control arm."
+                "control_value= to say which one is the control arm (for a data set from "
+                "uplift.datasets: control_value=data.control_value)."
             )
     else:
         matches = np.flatnonzero(labels == control_value)
         if len(matches) == 0:
             raise UpliftInputError(
-                f"control_value={control_value!r} does not occur in treatment; its values are "
-                f"{_preview(labels)}. Pass one of them as control_value=."
+                f"control_value={_plain(control_value)!r} does not occur in treatment{where}; its values are "
+                f"{_preview(labels)}. Pass one of them as control_value= (for a data set from "
+                "uplift.datasets: control_value=data.control_value)."
             )
         control_index = int(matches[0])
     if not allow_multiarm and len(labels) > 2:
@@ -219,7 +268,7 @@ def check_treatment(
     too_small = [labels[order[k]] for k in range(len(labels)) if counts[k] < min_rows_per_arm]
     if too_small:
         detail = ", ".join(
-            f"{labels[order[k]]!r}: {counts[k]}" for k in range(len(labels))
+            f"{_plain(labels[order[k]])!r}: {counts[k]}" for k in range(len(labels))
         )
         raise UpliftInputError(
             f"every arm needs at least {min_rows_per_arm} rows{where}; arm(s) "
@@ -361,13 +410,6 @@ def check_fraction(k: Any, name: str = "k") -> float:
     return value
 
 
-def _column_names(X: pd.DataFrame) -> np.ndarray | None:
-    names = list(X.columns)
-    if all(isinstance(c, str) for c in names):
-        return np.asarray(names, dtype=object)
-    return None
-
-
 def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context: str = "") -> np.ndarray:
     """Validate a feature matrix and return it as a 2-d float array.
 
@@ -400,7 +442,8 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
                 "Encode them first, e.g. pd.get_dummies(X, columns=[...]) or a OneHotEncoder in a "
                 "Pipeline."
             )
-        array = X.to_numpy(dtype=np.float64 if any(d.kind != "f" for d in X.dtypes) else None)
+        all_float = all(d.kind == "f" for d in X.dtypes)
+        array = X.to_numpy() if all_float else X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         array = np.asarray(X)
         if array.dtype.kind not in "biuf":
@@ -433,49 +476,217 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
     return array
 
 
+#: Code given to a category not seen at fit (and to a missing one) when the base model cannot take NaN;
+#: models that take NaN (the default XGBoost, HistGradientBoosting) get NaN, i.e. "missing".
+UNKNOWN_CATEGORY_CODE = -1.0
+
+#: What ``pd.api.types.infer_dtype`` says of an object column that holds numbers, not text.
+_NUMERIC_CONTENT = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"})
+
+
+def _refuse_series(X: Any, name: str, where: str) -> None:
+    if isinstance(X, pd.Series):
+        raise UpliftInputError(
+            f"{name} must be two-dimensional (rows x features){where}; got a pandas Series "
+            f"{'named ' + repr(X.name) + ' ' if X.name is not None else ''}(one column of {len(X)} rows). "
+            f"Pass a DataFrame, e.g. {name}.to_frame() for a single feature."
+        )
+
+
+def _frame_names(X: pd.DataFrame, name: str, where: str) -> list[str]:
+    """Column names of a DataFrame as text, refusing duplicates (columns are matched by name)."""
+    names = [str(column) for column in X.columns]
+    counts = pd.Series(names).value_counts()
+    duplicated = counts.index[counts > 1].tolist()
+    if duplicated:
+        raise UpliftInputError(
+            f"{name} has duplicate column names {_preview(duplicated)}{where}; columns are matched by name, "
+            "so each name must be unique (names are compared as text: 1 and '1' are the same). Rename or "
+            "drop the duplicated columns."
+        )
+    return names
+
+
+def _categories_of(column: pd.Series) -> tuple[str, ...] | None:
+    """The category list of a text or categorical column, or None for a column of numbers."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        labels = [str(c) for c in dtype.categories]
+    elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        if pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_CONTENT:
+            return None
+        labels = sorted(str(c) for c in pd.Categorical(column).categories)
+    else:
+        return None
+    return tuple(dict.fromkeys(labels))
+
+
+def _encode(column: pd.Series, categories: tuple[str, ...], unknown: float) -> np.ndarray:
+    """Ordinal code of each value (its position in ``categories``); ``unknown`` for missing or unseen."""
+    values = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column)
+    position = pd.Index(categories, dtype=object).get_indexer(pd.Index([str(c) for c in values.categories]))
+    lookup = np.append(position.astype(np.float64), unknown)  # code -1 (missing) reads the last entry
+    lookup[:-1][position < 0] = unknown
+    return lookup[np.asarray(values.codes)]
+
+
+def _is_numeric(dtype: Any) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+
+
 @dataclass(frozen=True)
 class FeatureSchema:
-    """The features seen at fit time, used to check (and reorder) features at predict time.
+    """The features seen at fit: names, dtypes and the categories of text columns. Plain data only.
+
+    ``transform`` turns predict-time features into the float matrix the base models saw at fit:
+    DataFrame columns are matched by name (reordered to the fit order; a missing or unexpected
+    column is refused), a plain array is taken in the fit order, and text or categorical columns
+    are encoded as the position of their value in the category list found at fit. A value not seen
+    at fit, or a missing one, becomes NaN ("missing") when the base model accepts NaN, else
+    :data:`UNKNOWN_CATEGORY_CODE` (-1): never an error.
+
+    Attributes
+    ----------
+    n_features : int
+    names : tuple of str or None
+        Column names as text (``None`` when fitted on an array).
+    dtypes : tuple of str
+        dtype of each column at fit, as text (``"float64"``, ``"object"``, ``"category"``).
+    categories : mapping of str to tuple of str
+        For each text or categorical column, its categories (as text) in code order.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    >>> frame = pd.DataFrame({"a": [1.0, 2.0], "region": ["north", "south"]})
     >>> schema = FeatureSchema.from_fit(frame)
-    >>> schema.transform(frame[["b", "a"]])  # reordered by name
-    array([[1., 3.],
-           [2., 4.]])
+    >>> schema.categories
+    {'region': ('north', 'south')}
+    >>> schema.transform(pd.DataFrame({"region": ["south", "east"], "a": [3.0, 4.0]}))  # by name
+    array([[ 3.,  1.],
+           [ 4., nan]])
     """
 
     n_features: int
-    names: tuple[str, ...] | None
+    names: tuple[str, ...] | None = None
+    dtypes: tuple[str, ...] = ()
+    categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_fit(cls, X: Any) -> FeatureSchema:
-        names = _column_names(X) if isinstance(X, pd.DataFrame) else None
-        n_features = X.shape[1] if hasattr(X, "shape") and len(X.shape) == 2 else np.asarray(X).shape[1]
-        return cls(n_features=int(n_features), names=tuple(names) if names is not None else None)
+    def from_fit(cls, X: Any, *, name: str = "X", context: str = "") -> FeatureSchema:
+        """Record the names, dtypes and categories of the features ``X`` a model is fitted on.
 
-    def transform(self, X: Any, *, allow_nan: bool = True, context: str = "") -> np.ndarray:
-        """Validate predict-time features against the schema; reorder DataFrame columns by name."""
-        if isinstance(X, pd.DataFrame) and self.names is not None and _column_names(X) is not None:
-            given = list(X.columns)
-            missing = [c for c in self.names if c not in given]
-            extra = [c for c in given if c not in self.names]
-            if missing or extra:
-                parts = []
-                if missing:
-                    parts.append(f"missing {_preview(missing)}")
-                if extra:
-                    parts.append(f"unexpected {_preview(extra)}")
-                raise FeatureMismatchError(
-                    f"X has different columns from those seen at fit: {'; '.join(parts)}. "
-                    "Pass the same feature columns as at fit (order may differ)."
-                )
-            X = X.loc[:, list(self.names)]
-        array = check_features(X, allow_nan=allow_nan, context=context)
-        if array.shape[1] != self.n_features:
+        Raises
+        ------
+        UpliftInputError
+            A Series (one column) instead of a 2-d input, duplicate column names, or a wrong shape.
+        """
+        where = f" for {context}" if context else ""
+        _refuse_series(X, name, where)
+        if isinstance(X, pd.DataFrame):
+            names = _frame_names(X, name, where)
+            categories = {}
+            for j, column_name in enumerate(names):
+                found = _categories_of(X.iloc[:, j])
+                if found is not None:
+                    categories[column_name] = found
+            return cls(len(names), tuple(names), tuple(str(d) for d in X.dtypes), categories)
+        array = np.asarray(X)
+        if array.ndim != 2:
+            check_features(array, name=name, context=context)  # raises the dimension error
+        return cls(int(array.shape[1]), None, (str(array.dtype),) * int(array.shape[1]))
+
+    def transform(self, X: Any, *, allow_nan: bool = True, name: str = "X", context: str = "") -> np.ndarray:
+        """Validate features against the schema and return them as floats, in the fit order.
+
+        Raises
+        ------
+        FeatureMismatchError
+            Missing or unexpected columns, a DataFrame for a model fitted on an array (its columns
+            cannot be matched), or a different number of features.
+        UpliftTypeError
+            A column that held numbers at fit holds text, or a column is neither numbers nor text.
+        UpliftInputError
+            Infinite values, or NaN where the base model cannot take it.
+        """
+        where = f" for {context}" if context else ""
+        _refuse_series(X, name, where)
+        if not isinstance(X, pd.DataFrame) and self.categories and self.names is not None:
+            array = np.asarray(X)  # an array for a model fitted on a frame with text columns: by position
+            if array.ndim == 2 and array.shape[1] == self.n_features:
+                X = pd.DataFrame(array, columns=list(self.names))
+        if isinstance(X, pd.DataFrame):
+            X = self._align(X, name, where)
+            features = check_features(self._to_floats(X, allow_nan, name, where), allow_nan=allow_nan,
+                                      name=name, context=context)
+        else:
+            features = check_features(X, allow_nan=allow_nan, name=name, context=context)
+        if features.shape[1] != self.n_features:
             raise FeatureMismatchError(
-                f"X has {array.shape[1]} features, but the model was fitted with "
+                f"{name} has {features.shape[1]} features, but the model was fitted with "
                 f"{self.n_features}. Pass the same feature columns as at fit."
+            )
+        return features
+
+    def _align(self, X: pd.DataFrame, name: str, where: str) -> pd.DataFrame:
+        given = _frame_names(X, name, where)
+        if self.names is None:
+            if list(X.columns) == list(range(X.shape[1])):  # unnamed columns (pd.DataFrame(array))
+                return X
+            raise FeatureMismatchError(
+                f"{name} is a DataFrame with columns {_preview(given)}{where}, but the model was fitted on "
+                "an array without column names, so these columns cannot be matched to the fitted ones. "
+                f"Pass an array with the columns in the fit order ({name}.to_numpy()), or refit on a DataFrame."
+            )
+        if given == list(self.names):
+            return X
+        position = {column: j for j, column in enumerate(given)}
+        missing = [c for c in self.names if c not in position]
+        extra = [c for c in given if c not in set(self.names)]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {_preview(missing)}")
+            if extra:
+                parts.append(f"unexpected {_preview(extra)}")
+            raise FeatureMismatchError(
+                f"{name} has different columns from those seen at fit{where}: {'; '.join(parts)}. "
+                "Pass the same feature columns as at fit (order may differ)."
+            )
+        return X.iloc[:, [position[c] for c in self.names]]
+
+    def _to_floats(self, X: pd.DataFrame, allow_nan: bool, name: str, where: str) -> np.ndarray:
+        """Columns in the fit order as a float matrix; text columns encoded by their category list."""
+        if not self.categories and all(_is_numeric(dtype) for dtype in X.dtypes):
+            # all numbers: one conversion (a view when every column is float), as check_features does
+            if all(dtype.kind == "f" for dtype in X.dtypes):
+                return X.to_numpy()
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        unknown = np.nan if allow_nan else UNKNOWN_CATEGORY_CODE
+        names = self.names if self.names is not None else [str(c) for c in X.columns]
+        array = np.empty(X.shape, dtype=np.float64, order="F")  # filled column by column
+        text, other = [], []
+        for j, column_name in enumerate(names):
+            column = X.iloc[:, j]
+            if column_name in self.categories:
+                array[:, j] = _encode(column, self.categories[column_name], unknown)
+                continue
+            if not _is_numeric(column.dtype):
+                if _categories_of(column) is not None:
+                    text.append(column_name)
+                    continue
+                if not pd.api.types.is_object_dtype(column.dtype):  # dates, intervals, ...
+                    other.append(f"{column_name} ({column.dtype})")
+                    continue
+            array[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        if text:
+            raise UpliftTypeError(
+                f"{name} column(s) {_preview(text)} hold text{where}, but held numbers when the model was "
+                "fitted. Pass the same kind of values as at fit (or refit on the text columns: they are "
+                "encoded as categories)."
+            )
+        if other:
+            raise UpliftTypeError(
+                f"{name} has column(s) {_preview(other)}{where} that are neither numbers nor text; convert "
+                "them to numbers first (e.g. a date as days since a reference date)."
             )
         return array

@@ -169,7 +169,7 @@ def signal_check(
     alpha: float = 0.05,
     groups: Any = None,
     control_value: Any = None,
-    random_state: Any = None,
+    random_state: Any = 0,
 ) -> SignalCheckResult:
     """Test for treatment-effect heterogeneity with a naive learner on held-out data.
 
@@ -199,7 +199,10 @@ def signal_check(
     groups : array-like of shape (n,), optional
         Customer id: splits and bootstrap resamples keep a customer's rows together.
     control_value : object, optional
-    random_state : int, RandomState or None
+    random_state : int, RandomState or None, default 0
+        Seed of the halvings, the bootstrap and the naive learner. The default (0, as in
+        :func:`uplift.diagnostics.check_experiment`) makes two runs on the same data give the same
+        verdict; pass ``None`` for fresh randomness.
 
     Returns
     -------

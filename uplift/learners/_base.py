@@ -34,7 +34,6 @@ from ..exceptions import PoorOverlapWarning, UpliftInputError
 from ..validation import (
     FeatureSchema,
     check_consistent_length,
-    check_features,
     check_outcome,
     check_sample_weight,
     check_treatment,
@@ -66,7 +65,17 @@ class BaseUpliftLearner(BaseEstimator):
     outcome_type_ : {"binary", "continuous"}
     n_features_in_ : int
     feature_names_in_ : ndarray of str
-        Only when fitted on a DataFrame with string column names.
+        Column names as text, when fitted on a DataFrame (whatever the type of its column names).
+        At predict, DataFrame columns are matched to them by name and reordered; a missing or
+        unexpected column is refused, and so are duplicate names.
+    feature_dtypes_ : list of str
+        dtype of each feature column at fit (``"float64"``, ``"object"``, ``"category"``, ...).
+    feature_categories_ : dict of str to list of str
+        For each text or categorical column (object, string or category dtype), its categories as
+        text; the base models see the position of a value in this list. A category not seen at fit,
+        or a missing value, becomes NaN when the base models accept NaN, else -1.
+    accepts_nan_ : bool
+        Whether every base model accepts NaN features.
     models_ : object
         The fitted base models (learner-specific).
     inference_ : BootstrapResult or None
@@ -89,7 +98,8 @@ class BaseUpliftLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n, p)
-            Pre-treatment features, encoded as numbers.
+            Pre-treatment features: numbers, or (in a DataFrame) text and categorical columns, which
+            are encoded as categories (see ``feature_categories_``).
         y : array-like of shape (n,)
             Outcome: 0/1 for a conversion (then effects are differences of probabilities) or a number.
         treatment : array-like of shape (n,)
@@ -113,7 +123,8 @@ class BaseUpliftLearner(BaseEstimator):
         plan = self._make_plan(kind, info.labels)
         roles = tuple(r for r in self._roles if r != "propensity" or self._get("propensity") is None)
         nan_ok = plan.check_models(roles)
-        X_array = check_features(X, allow_nan=nan_ok, context=name)
+        schema = FeatureSchema.from_fit(X, context=name)
+        X_array = schema.transform(X, allow_nan=nan_ok, context=name)
         n_samples = check_consistent_length(X=X_array, y=y_array, treatment=info.codes)
         weight = check_sample_weight(sample_weight, n_samples)
         propensity = known_propensity(self._get("propensity"), info, n_samples, name)
@@ -123,7 +134,6 @@ class BaseUpliftLearner(BaseEstimator):
         for note in dict.fromkeys(plan.notes):
             warnings.warn(note, PoorOverlapWarning, stacklevel=2)
 
-        schema = FeatureSchema.from_fit(X)
         self.models_ = state
         self.inference_ = result
         self.treatment_arms_ = info.arms
@@ -131,7 +141,8 @@ class BaseUpliftLearner(BaseEstimator):
         self.n_arms_ = info.n_arms
         self.outcome_type_ = kind
         self.n_features_in_ = schema.n_features
-        self.feature_schema_ = schema
+        self.feature_dtypes_ = list(schema.dtypes)
+        self.feature_categories_ = {column: list(values) for column, values in schema.categories.items()}
         self.accepts_nan_ = nan_ok
         if schema.names is not None:
             self.feature_names_in_ = np.asarray(schema.names, dtype=object)
@@ -171,6 +182,19 @@ class BaseUpliftLearner(BaseEstimator):
         return outcomes[:, 1:] - outcomes[:, :1]
 
     # -- prediction -----------------------------------------------------------------------------
+    @property
+    def feature_schema_(self) -> FeatureSchema:
+        """The fitted features as a :class:`~uplift.validation.FeatureSchema`, built from the plain
+        attributes ``n_features_in_``, ``feature_names_in_``, ``feature_dtypes_`` and
+        ``feature_categories_`` (which are what a saved model stores)."""
+        names = getattr(self, "feature_names_in_", None)
+        return FeatureSchema(
+            n_features=int(self.n_features_in_),
+            names=None if names is None else tuple(str(n) for n in names),
+            dtypes=tuple(self.feature_dtypes_),
+            categories={column: tuple(values) for column, values in self.feature_categories_.items()},
+        )
+
     def _check_X(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "models_")
         return self.feature_schema_.transform(X, allow_nan=self.accepts_nan_, context=type(self).__name__)
@@ -197,8 +221,7 @@ class BaseUpliftLearner(BaseEstimator):
         -------
         ndarray of shape (n, n_arms + 1)
             Control first, then arms in the order of ``treatment_arms_``; probabilities for a binary
-            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k``, except
-            where a learner with a separate effect model clips a probability into [0, 1].
+            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k`` (to rounding).
         """
         X = self._check_X(X)
         return self._outcomes(self.models_, X)
@@ -262,6 +285,12 @@ class EffectState:
     extra: dict[str, Any]
 
 
+def fit_control_model(plan: FitPlan, data: FitData) -> Any:
+    """The control outcome model ``mu0`` of a learner with a separate effect model: fitted on the control rows."""
+    rows = np.flatnonzero(data.codes == 0)
+    return plan.fit("outcome", 0, data.X[rows], data.y[rows], data.weight_of(rows))
+
+
 def average_prediction(models: tuple[Any, ...], X: np.ndarray) -> np.ndarray:
     """Mean of ``predict_outcome`` over ``models`` (one model: its prediction)."""
     total = predict_outcome(models[0], X)
@@ -273,21 +302,34 @@ def average_prediction(models: tuple[Any, ...], X: np.ndarray) -> np.ndarray:
 class SeparateEffectLearner(BaseUpliftLearner):
     """A learner whose effect has its own model; outcomes are the control outcome plus the effect.
 
-    ``predict_outcomes`` is defined as ``[mu0(x), mu0(x) + tau_1(x), ..., mu0(x) + tau_K(x)]`` where
-    ``mu0`` is the control outcome model and ``tau_k`` the effect returned by ``predict``; for a
-    binary outcome each column is clipped into [0, 1], so the difference equals ``predict`` except
-    where clipping bites.
+    ``predict_outcomes`` is ``[mu0(x), mu0(x) + tau_1(x), ..., mu0(x) + tau_K(x)]`` where ``mu0`` is
+    the control outcome model and ``tau_k`` the effect returned by ``predict``. For a binary outcome
+    an effect is a difference of probabilities, so both come from the same bounded numbers:
+    ``mu0`` is clipped into [0, 1] and each effect into ``[-mu0(x), 1 - mu0(x)]`` (hence into
+    [-1, 1]); ``predict`` returns the clipped effect, so ``predict`` equals the difference of
+    ``predict_outcomes`` columns for every row.
     """
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
         return average_prediction(state.effect[code - 1], X)
 
-    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+    def _raw_effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
         return np.column_stack([self._arm_effect(state, code, X) for code in range(1, len(state.effect) + 1)])
 
+    def _control_and_effects(self, state: EffectState, X: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """The control outcome (None when not needed) and the effects, bounded for a binary outcome."""
+        effects = self._raw_effects(state, X)
+        if not state.extra.get("binary", False):
+            return None, effects
+        control = np.clip(average_prediction(state.control, X), 0.0, 1.0)
+        np.clip(effects, -control[:, None], 1.0 - control[:, None], out=effects)
+        return control, effects
+
+    def _effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+        return self._control_and_effects(state, X)[1]
+
     def _outcomes(self, state: EffectState, X: np.ndarray) -> np.ndarray:
-        control = average_prediction(state.control, X)
-        outcomes = np.column_stack([control, control[:, None] + self._effects(state, X)])
-        if state.extra.get("binary", False):
-            np.clip(outcomes, 0.0, 1.0, out=outcomes)
-        return outcomes
+        control, effects = self._control_and_effects(state, X)
+        if control is None:
+            control = average_prediction(state.control, X)
+        return np.column_stack([control, control[:, None] + effects])

@@ -19,6 +19,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from ..exceptions import UpliftInputError, UpliftTypeError
+from ..validation import _plain
 from ._defaults import default_classifier, default_propensity_model, default_regressor
 
 Role = Literal["outcome", "effect", "propensity"]
@@ -127,7 +128,7 @@ class FitPlan:
         model = clone(self.template(role, code))
         if is_classifier(model) and len(np.unique(y)) < 2:
             raise UpliftInputError(
-                f"the {role} model of arm {self.labels[code]!r} in {self.learner_name} sees only one outcome "
+                f"the {role} model of arm {_plain(self.labels[code])!r} in {self.learner_name} sees only one outcome "
                 f"value ({np.unique(y)[:1].tolist()}) in its {len(y)} training rows; a classifier needs both. "
                 "Collect more rows for that arm, or merge rare arms."
             )

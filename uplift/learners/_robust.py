@@ -7,34 +7,30 @@ from typing import Any
 import numpy as np
 
 from .._literals import OutcomeType
-from ._base import EffectState, SeparateEffectLearner
+from ._base import EffectState, SeparateEffectLearner, fit_control_model
 from ._plan import FitData, FitPlan, predict_outcome
 from ._propensity import arm_probabilities, pair_propensity
 
 __all__ = ["DRLearner", "RLearner"]
 
 
-def cross_fit_outcomes(plan: FitPlan, data: FitData) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
-    """Out-of-fold nuisances: outcome of every arm ``(n, n_arms + 1)``, arm probabilities, control models.
+def cross_fit_outcomes(plan: FitPlan, data: FitData) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold nuisances: outcome of every arm ``(n, n_arms + 1)`` and arm probabilities.
 
     Each fold fits one outcome model per arm on the other folds' rows of that arm and predicts
     every arm's outcome for its own rows; the propensity (when not known) is cross-fitted on the
-    same folds. The control models of the folds are returned: averaged, they are the control
-    outcome model of ``predict_outcomes``.
+    same folds. The fold models are used only here.
     """
     folds = plan.folds(data)
     outcomes = np.empty((len(data.y), plan.n_arms + 1))
-    control_models = []
     for train, test in folds:
         X_test = data.X[test]
         for code in range(plan.n_arms + 1):
             rows = train[data.codes[train] == code]
             model = plan.fit("outcome", code, data.X[rows], data.y[rows], data.weight_of(rows))
             outcomes[test, code] = predict_outcome(model, X_test)
-            if code == 0:
-                control_models.append(model)
     probabilities, _ = arm_probabilities(plan, data, cross_fit=True, folds=folds)
-    return outcomes, probabilities, tuple(control_models)
+    return outcomes, probabilities
 
 
 class _CrossFitLearner(SeparateEffectLearner):
@@ -70,7 +66,7 @@ class _CrossFitLearner(SeparateEffectLearner):
         raise NotImplementedError
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
-        outcomes, probabilities, control_models = cross_fit_outcomes(plan, data)
+        outcomes, probabilities = cross_fit_outcomes(plan, data)
         effects = []
         for code in range(1, plan.n_arms + 1):
             rows = data.pair_rows(code)
@@ -81,7 +77,8 @@ class _CrossFitLearner(SeparateEffectLearner):
             if weight is not None:
                 sample_weight = weight if sample_weight is None else weight * sample_weight
             effects.append((plan.fit("effect", code, data.X[rows], target, sample_weight),))
-        return EffectState(control_models, tuple(effects), {"binary": plan.outcome_type == "binary"})
+        return EffectState((fit_control_model(plan, data),), tuple(effects),
+                           {"binary": plan.outcome_type == "binary"})
 
 
 class RLearner(_CrossFitLearner):
@@ -108,8 +105,8 @@ class RLearner(_CrossFitLearner):
     ``m(x) = e(x) mu_k(x) + (1 - e(x)) mu_0(x)`` and ``e(x) = P(T = k | x, T in {0, k})``,
     ``tau_k`` minimises ``sum_i [(Y_i - m(x_i)) - (W_i - e(x_i)) tau(x_i)]^2``, that is a weighted
     regression of ``(Y - m) / (W - e)`` on ``x`` with weights ``(W - e)^2``. The loss is
-    orthogonal to errors in ``m`` and ``e``. ``predict_outcomes``: the mean of the folds' control
-    models, plus the effect.
+    orthogonal to errors in ``m`` and ``e``. ``predict_outcomes``: a control outcome model fitted
+    on all control rows, plus the effect.
 
     References
     ----------

@@ -7,16 +7,11 @@ from typing import Any
 import numpy as np
 
 from .._literals import OutcomeType
-from ._base import EffectState, SeparateEffectLearner, average_prediction
+from ._base import EffectState, SeparateEffectLearner, average_prediction, fit_control_model
 from ._plan import FitData, FitPlan
 from ._propensity import arm_probabilities, pair_propensity
 
 __all__ = ["ClassTransformation", "TransformedOutcome"]
-
-
-def _control_model(plan: FitPlan, data: FitData) -> Any:
-    rows = np.flatnonzero(data.codes == 0)
-    return plan.fit("outcome", 0, data.X[rows], data.y[rows], data.weight_of(rows))
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
@@ -34,7 +29,8 @@ class ClassTransformation(SeparateEffectLearner):
         Model of ``P(Z = 1 | x)``, used through ``predict_proba``. Default:
         :func:`uplift.learners.default_classifier`.
     outcome_model : classifier, optional
-        Control outcome model, used only by ``predict_outcomes``.
+        Control outcome model ``mu0``: the first column of ``predict_outcomes``; the effect is kept
+        within ``[-mu0(x), 1 - mu0(x)]`` so that both stay probabilities.
     propensity : float, mapping or array, optional
         Known assignment probability. Default: each arm's share of the rows of its pair.
     control_value, random_state
@@ -99,7 +95,7 @@ class ClassTransformation(SeparateEffectLearner):
             weight = _combine(None if np.allclose(balance, 1.0) else balance, data.weight_of(rows))
             z = np.where(treated, data.y[rows], 1.0 - data.y[rows])
             effects.append((plan.fit("effect", code, data.X[rows], z, weight),))
-        return EffectState((_control_model(plan, data),), tuple(effects), {"binary": True})
+        return EffectState((fit_control_model(plan, data),), tuple(effects), {"binary": True})
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
         return 2.0 * average_prediction(state.effect[code - 1], X) - 1.0
@@ -113,7 +109,8 @@ class TransformedOutcome(SeparateEffectLearner):
     effect_model : regressor or mapping {arm label: regressor}, optional
         Model of ``E[Y* | x]``. Default: :func:`uplift.learners.default_regressor`.
     outcome_model : estimator, optional
-        Control outcome model, used only by ``predict_outcomes``.
+        Control outcome model ``mu0``: the first column of ``predict_outcomes``; for a binary
+        outcome the effect is kept within ``[-mu0(x), 1 - mu0(x)]`` (a difference of probabilities).
     propensity_model : classifier, optional
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
@@ -176,5 +173,5 @@ class TransformedOutcome(SeparateEffectLearner):
             treated = (data.codes[rows] == code).astype(np.float64)
             transformed = data.y[rows] * (treated - e) / (e * (1.0 - e))
             effects.append((plan.fit("effect", code, data.X[rows], transformed, data.weight_of(rows)),))
-        return EffectState((_control_model(plan, data),), tuple(effects),
+        return EffectState((fit_control_model(plan, data),), tuple(effects),
                            {"binary": plan.outcome_type == "binary"})

@@ -26,7 +26,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import UpliftInputError
 from ..validation import _as_1d, check_outcome, check_treatment
-from ._validation import _NAMED_SCORES, Scoring, UpliftMetric, cross_val_uplift, iter_folds, resolve_scoring
+from ._validation import (
+    _NAMED_SCORES,
+    Scoring,
+    UpliftMetric,
+    cross_val_uplift,
+    iter_folds,
+    resolve_control_value,
+    resolve_scoring,
+    with_control_value,
+)
 
 __all__ = ["UpliftSearchCV", "make_uplift_scorer"]
 
@@ -50,13 +59,13 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     -------
     scorer
         A scikit-learn scorer calling ``estimator.predict(X)`` (the effect) and the metric with the
-        test rows' ``treatment``. When metadata routing is enabled at creation, it already requests
-        ``treatment``; otherwise call ``scorer.set_score_request(treatment=True)`` after enabling it.
+        test rows' ``treatment``; it requests ``treatment`` from the routing.
 
     Raises
     ------
     UpliftInputError
-        Unknown metric name; and, at scoring time, a call without ``treatment`` (routing off).
+        Unknown metric name; metadata routing off at creation; and, at scoring time, a call
+        without ``treatment``.
 
     Notes
     -----
@@ -66,12 +75,28 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     ``GridSearchCV(learner, grid, scoring=scorer, cv=splitter).fit(X, y, treatment=t)``.
     :class:`UpliftSearchCV` does the same without the global switch.
 
+    The scorer is refused while routing is off: ``GridSearchCV`` would then call it without the
+    test rows' treatment, catch the error, score every candidate NaN and still report a
+    ``best_params_`` (an arbitrary one). Refusing at creation is the one place scikit-learn does
+    not swallow the error.
+
     Examples
     --------
-    >>> scorer = make_uplift_scorer("uplift_at_30")
+    >>> import sklearn
+    >>> with sklearn.config_context(enable_metadata_routing=True):
+    ...     scorer = make_uplift_scorer("uplift_at_30")
     >>> type(scorer).__name__
     '_Scorer'
     """
+    if not _routing_enabled():
+        raise UpliftInputError(
+            "make_uplift_scorer needs scikit-learn's metadata routing, which is off: without it "
+            "GridSearchCV cannot give the scorer the test rows' treatment, and every score would be NaN. "
+            "Call sklearn.set_config(enable_metadata_routing=True) (or create the scorer and run the "
+            "search inside sklearn.config_context(enable_metadata_routing=True)) and "
+            "learner.set_fit_request(treatment=True); or use uplift.model_selection.UpliftSearchCV, "
+            "which needs none of this."
+        )
     if isinstance(metric, str):
         if metric not in _NAMED_SCORES:
             raise UpliftInputError(
@@ -96,9 +121,7 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
 
     uplift_score.__name__ = getattr(function, "__name__", "uplift_score")
     scorer = make_scorer(uplift_score, response_method="predict", greater_is_better=greater_is_better)
-    if _routing_enabled():
-        scorer = scorer.set_score_request(treatment=True)
-    return scorer
+    return scorer.set_score_request(treatment=True)
 
 
 class UpliftSearchCV(BaseEstimator):
@@ -121,6 +144,7 @@ class UpliftSearchCV(BaseEstimator):
     random_state : int, RandomState or None
         Seed of the default splitter.
     control_value : object, optional
+        Label of the control arm; given once, here or as the estimator's own ``control_value``.
 
     Attributes
     ----------
@@ -162,9 +186,10 @@ class UpliftSearchCV(BaseEstimator):
         """Score every candidate on the same folds; refit the best on all rows."""
         metrics = resolve_scoring(self.scoring)
         outcome, _ = check_outcome(y)
-        info = check_treatment(treatment, control_value=self.control_value)
+        info = check_treatment(treatment, control_value=resolve_control_value(self.estimator, self.control_value))
         folds = iter_folds(self.cv, X, outcome, _as_1d(treatment, "treatment"), groups=groups, time=time,
-                           random_state=self.random_state, codes=info.codes, n_arms=info.n_arms)
+                           random_state=self.random_state, codes=info.codes, n_arms=info.n_arms,
+                           control_value=info.control_value)
         candidates = list(ParameterGrid(self.param_grid))
         if not candidates:
             raise UpliftInputError("param_grid is empty; give at least one parameter value.")
@@ -172,7 +197,7 @@ class UpliftSearchCV(BaseEstimator):
         for params in candidates:
             result = cross_val_uplift(
                 clone(self.estimator).set_params(**params), X, outcome, treatment=treatment, cv=folds,
-                scoring=metrics, sample_weight=sample_weight, control_value=self.control_value,
+                scoring=metrics, sample_weight=sample_weight, control_value=info.control_value,
             )
             per_candidate.append(result.fold_scores)
         score_names = [c for c in per_candidate[0].columns if c not in ("fold", "n_train", "n_test")]
@@ -193,7 +218,7 @@ class UpliftSearchCV(BaseEstimator):
         self.best_params_ = candidates[self.best_index_]
         self.best_score_ = float(results[f"mean_test_{refit_name}"][self.best_index_])
         if self.refit:
-            best = clone(self.estimator).set_params(**self.best_params_)
+            best = with_control_value(self.estimator, info.control_value).set_params(**self.best_params_)
             fit_arguments: dict[str, Any] = {"treatment": treatment}
             if sample_weight is not None:
                 fit_arguments["sample_weight"] = sample_weight

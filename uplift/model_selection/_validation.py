@@ -14,10 +14,10 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
+from ..validation import _as_1d, _plain, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
 
-__all__ = ["CrossValUpliftResult", "cross_val_uplift", "resolve_scoring"]
+__all__ = ["CrossValUpliftResult", "cross_val_uplift", "resolve_control_value", "resolve_scoring", "with_control_value"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +98,53 @@ def _split_accepts(cv: Any, name: str) -> bool:
         return False
 
 
-def _resolve_cv(cv: Any, groups: Any, random_state: Any) -> Any:
+def _control_parameters(learner: Any) -> dict[str, Any]:
+    """The ``control_value`` parameters of a learner (or of a Pipeline's steps) and their values."""
+    get_params = getattr(learner, "get_params", None)
+    if get_params is None:
+        return {}
+    return {key: value for key, value in get_params().items()
+            if key == "control_value" or key.endswith("__control_value")}
+
+
+def resolve_control_value(learner: Any, control_value: Any) -> Any:
+    """The control label: ``control_value`` when given, else the learner's own ``control_value``.
+
+    Raises
+    ------
+    UpliftInputError
+        The learner names another control than ``control_value``.
+    """
+    own = {key: value for key, value in _control_parameters(learner).items() if value is not None}
+    for key, value in own.items():
+        if control_value is not None and _plain(value) != _plain(control_value):
+            raise UpliftInputError(
+                f"control_value={_plain(control_value)!r} differs from the learner's {key}={_plain(value)!r}; "
+                "give the control once (either is enough) or the same label to both."
+            )
+    if control_value is None and own:
+        return next(iter(own.values()))
+    return control_value
+
+
+def with_control_value(learner: Any, control_value: Any) -> Any:
+    """``learner`` (a fresh clone) with its unset ``control_value`` parameters set to ``control_value``.
+
+    So the control is given once, to the cross-validation or search, and every fold's learner
+    compares the same arms with the same control as the scores do.
+    """
+    estimator = clone(learner)
+    unset = {key: control_value for key, value in _control_parameters(estimator).items() if value is None}
+    if unset and control_value is not None:
+        estimator.set_params(**unset)
+    return estimator
+
+
+def _resolve_cv(cv: Any, groups: Any, random_state: Any, control_value: Any = None) -> Any:
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
         if groups is not None:
-            return UpliftStratifiedGroupKFold(int(cv), random_state=random_state)
-        return UpliftStratifiedKFold(int(cv), random_state=random_state)
+            return UpliftStratifiedGroupKFold(int(cv), random_state=random_state, control_value=control_value)
+        return UpliftStratifiedKFold(int(cv), random_state=random_state, control_value=control_value)
     if isinstance(cv, str | bytes) or not callable(getattr(cv, "split", None)):
         raise UpliftInputError(
             f"cv must be a number of folds or a splitter with a split method (e.g. UpliftStratifiedKFold); "
@@ -113,7 +155,7 @@ def _resolve_cv(cv: Any, groups: Any, random_state: Any) -> Any:
 
 def iter_folds(
     cv: Any, X: Any, y: np.ndarray, treatment: Any, *, groups: Any = None, time: Any = None,
-    random_state: Any = None, codes: np.ndarray, n_arms: int,
+    random_state: Any = None, codes: np.ndarray, n_arms: int, control_value: Any = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The folds of ``cv`` on these rows, each checked to contain every arm in train and test."""
     if isinstance(cv, list | tuple):  # precomputed folds, e.g. shared by every candidate of a search
@@ -121,10 +163,11 @@ def iter_folds(
         for fold, (train, test) in enumerate(folds):
             check_fold_arms(fold, len(folds), train, test, codes, n_arms)
         return folds
-    splitter = _resolve_cv(cv, groups, random_state)
+    splitter = _resolve_cv(cv, groups, random_state, control_value)
     arguments: dict[str, Any] = {}
     if _split_accepts(splitter, "treatment"):
-        arguments["treatment"] = treatment
+        # a splitter that was not told the control gets the arm codes (control = 0, the smallest)
+        arguments["treatment"] = codes if getattr(splitter, "control_value", "") is None else treatment
     if time is not None:
         if not _split_accepts(splitter, "time"):
             raise UpliftInputError(
@@ -239,6 +282,8 @@ def cross_val_uplift(
     sample_weight : array-like of shape (n,), optional
         Passed to ``learner.fit`` (training rows only).
     control_value : object, optional
+        Label of the control arm. Given once, here or as the learner's own ``control_value``:
+        each fold's learner and the default splitter are told it.
     return_estimators : bool, default False
         Keep the fitted learner of each fold.
     return_outcomes : bool, default False
@@ -283,18 +328,18 @@ def cross_val_uplift(
     """
     outcome, _ = check_outcome(y)
     n_rows = check_consistent_length(X=X, y=outcome, treatment=_as_1d(treatment, "treatment"))
-    info = check_treatment(treatment, control_value=control_value)
+    info = check_treatment(treatment, control_value=resolve_control_value(learner, control_value))
     weights = check_sample_weight(sample_weight, n_rows)
     metrics = resolve_scoring(scoring)
     folds = iter_folds(cv, X, outcome, treatment, groups=groups, time=time, random_state=random_state,
-                       codes=info.codes, n_arms=info.n_arms)
+                       codes=info.codes, n_arms=info.n_arms, control_value=info.control_value)
     treatment_array = _as_1d(treatment, "treatment")
     effect: np.ndarray | None = None
     outcomes: np.ndarray | None = None
     fold_of_row = np.full(n_rows, -1, dtype=np.intp)
     records, estimators = [], []
     for fold, (train, test) in enumerate(folds):
-        estimator = clone(learner)
+        estimator = with_control_value(learner, info.control_value)
         fit_arguments: dict[str, Any] = {"treatment": treatment_array[train]}
         if weights is not None:
             fit_arguments["sample_weight"] = weights[train]
