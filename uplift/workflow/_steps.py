@@ -113,6 +113,7 @@ class CheckResult:
     table: ExperimentTable = field(repr=False)
     experiment: ExperimentReport
     signal: dict[Any, SignalCheckResult]
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -120,12 +121,15 @@ class CheckResult:
 
     def summary(self) -> str:
         lines = [*self.table.notes(), "", self.experiment.summary()]
+        if self.unchecked:
+            lines.append(f"Balance and predictability use the numeric columns; not checked (text): "
+                         f"{', '.join(self.unchecked)}. The signal check uses every feature.")
         for arm, result in self.signal.items():
             lines += ["", f"Arm {arm!r} versus control {self.table.control_value!r}:", result.summary()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"experiment": self.experiment.to_dict(),
+        return {"experiment": self.experiment.to_dict(), "unchecked_text_columns": self.unchecked,
                 "signal": {str(arm): result.to_dict() for arm, result in self.signal.items()},
                 "dropped_id_columns": self.table.dropped}
 
@@ -170,7 +174,8 @@ def check(
     progress = progress or _no_progress
     total = 1 + len(table.arms)
     progress(0, total, "experiment checks")
-    experiment = check_experiment(table.X, table.y, table.treatment, control_value=table.control_value,
+    numeric, text = _numeric_columns(table.X)
+    experiment = check_experiment(table.X[numeric], table.y, table.treatment, control_value=table.control_value,
                                   random_state=random_state)
     signal = {}
     for k, arm in enumerate(table.arms, start=1):
@@ -180,7 +185,13 @@ def check(
                                    control_value=table.control_value, n_splits=n_splits,
                                    random_state=random_state)
     progress(total, total, "done")
-    return CheckResult(table, experiment, signal)
+    return CheckResult(table, experiment, signal, text)
+
+
+def _numeric_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Numeric (and boolean) columns, and the others (text, categories): balance is checked on numbers."""
+    numeric = [c for c, d in X.dtypes.items() if pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)]
+    return numeric, [c for c in X.columns if c not in numeric]
 
 
 # --------------------------------------------------------------------------- train
