@@ -139,10 +139,14 @@ def test_report_answers_first_and_outputs_are_readable_by_the_team(workflow):
     (["check", "{folder}/missing.csv", "--treatment", "offer", "--outcome", "bought"], "does not exist"),
     (["check", "{folder}/data.xlsx", "--treatment", "offer", "--outcome", "bought"], "must be a .csv"),
     (["score", "{folder}/no_model", "{csv}", "--output", "{folder}/s.csv"], "does not exist"),
+    (["check", "{folder}/broken.parquet", "--treatment", "offer", "--outcome", "bought"], "could not be read"),
+    (["check", "{folder}/empty.csv", "--treatment", "offer", "--outcome", "bought"], "could not be read"),
 ])
 def test_user_mistakes_end_in_one_line_and_exit_code_2(tmp_path, capsys, argv, message):
     _experiment(False).iloc[:200].to_csv(tmp_path / "e.csv", index=False)
     (tmp_path / "data.xlsx").write_text("x")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "empty.csv").write_text("")
     code = main([a.format(csv=tmp_path / "e.csv", folder=tmp_path) for a in argv])
     error = capsys.readouterr().err
     assert code == 2

@@ -389,6 +389,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # user mistakes (bad data, a missing file, an output path that is not a folder): one line
         print(f"uplift {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ValueError as error:
+        if not _unreadable_file(error):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"uplift {args.command}: error: the file could not be read as a table ({first}); check that it is "
+              "a well-formed CSV or Parquet file.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _unreadable_file(error: BaseException) -> bool:
+    """A malformed CSV (pandas' ParserError, EmptyDataError) or Parquet file (pyarrow's ArrowInvalid)."""
+    module = type(error).__module__
+    return module.startswith(("pandas.errors", "pyarrow"))
 
 
 if __name__ == "__main__":  # pragma: no cover
