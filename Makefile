@@ -1,40 +1,47 @@
 # Two commands for a fresh clone: `make demo` and `make test`.
-# Both create .venv when it is missing and install the package into it.
+# Both create .venv when it is missing and install the package into it; each keeps its own stamp, so
+# `make demo` then `make test` installs only what the tests add.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The causalml extra brings causalml and scikit-uplift for the parity tests and peer benchmarks;
-# `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
+# `make demo` installs the runtime dependencies only (no dev tools, no peers). `make test` adds the
+# dev tools and the causalml extra (causalml and scikit-uplift, for the parity tests and peer
+# benchmarks); `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
 EXTRAS ?= dev,causalml
 # OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
 export OMP_WAIT_POLICY ?= PASSIVE
 comma := ,
-STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 .PHONY: demo test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-demo: $(STAMP)
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	touch $@
+
+demo: $(RUNTIME_STAMP)
 	$(BIN)/uplift demo --output reports/demo
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check uplift tests benchmarks experiments
 	$(BIN)/mypy uplift
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -38,12 +38,7 @@ def _run(*argv: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module", params=[
-    "numeric",
-    pytest.param("strings", marks=pytest.mark.xfail(
-        strict=True, reason="string features are encoded by the learners of branch fix-learners (not merged "
-                            "yet); remove this mark when it is")),
-])
+@pytest.fixture(scope="module", params=["numeric", "strings"])
 def workflow(request, tmp_path_factory):
     """Every step of the workflow, run once per kind of file; returns the folder and what was printed."""
     tmp_path = tmp_path_factory.mktemp(request.param)
@@ -70,8 +65,10 @@ def workflow(request, tmp_path_factory):
 
 
 def test_check_reports_the_experiment_and_the_id_column(workflow):
-    _, _, printed = workflow
+    folder, _, printed = workflow
     out = printed["check"]
+    if folder.name.startswith("strings"):
+        assert "not checked (text): region" in out
     assert "2,000 rows; treatment 'offer' (control 'none', arms 'email', 'sms')" in out
     assert "Not used as features (identifiers): customer_id." in out
     assert "Experiment checks: " in out and "Sample ratio: chi2(2)" in out
@@ -142,10 +139,14 @@ def test_report_answers_first_and_outputs_are_readable_by_the_team(workflow):
     (["check", "{folder}/missing.csv", "--treatment", "offer", "--outcome", "bought"], "does not exist"),
     (["check", "{folder}/data.xlsx", "--treatment", "offer", "--outcome", "bought"], "must be a .csv"),
     (["score", "{folder}/no_model", "{csv}", "--output", "{folder}/s.csv"], "does not exist"),
+    (["check", "{folder}/broken.parquet", "--treatment", "offer", "--outcome", "bought"], "could not be read"),
+    (["check", "{folder}/empty.csv", "--treatment", "offer", "--outcome", "bought"], "could not be read"),
 ])
 def test_user_mistakes_end_in_one_line_and_exit_code_2(tmp_path, capsys, argv, message):
     _experiment(False).iloc[:200].to_csv(tmp_path / "e.csv", index=False)
     (tmp_path / "data.xlsx").write_text("x")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "empty.csv").write_text("")
     code = main([a.format(csv=tmp_path / "e.csv", folder=tmp_path) for a in argv])
     error = capsys.readouterr().err
     assert code == 2

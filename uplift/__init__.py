@@ -12,9 +12,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "io", "learners",
-    "model_selection", "plotting", "validation", "benchmark",
-    "monitoring",
+    "benchmark", "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "io",
+    "learners", "model_selection", "monitoring", "plotting", "validation", "workflow",
 }
 
 

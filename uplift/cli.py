@@ -31,7 +31,8 @@ EXIT_USAGE = 2
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    index = run_demo(args.output, random_state=args.random_state, quick=args.quick)
+    index = run_demo(args.output, random_state=args.random_state, quick=args.quick,
+                     progress=_Tqdm(unit="section", disable=args.no_progress))
     print(f"Report written to {index}")
     print(f"Summary written to {index.parent / 'summary.json'}")
     return EXIT_OK
@@ -271,10 +272,13 @@ def _plan(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .demo import run_report
 
+    stated = args.value is not None or args.contact_cost or args.conversion_cost
     index = run_report(args.data, output_dir=args.output, treatment=args.treatment, outcome=args.outcome,
-                       control=args.control, id_column=args.id_column, economics=_economics(args),
+                       control=args.control, id_column=args.id_column,
+                       economics=_economics(args) if stated else None,
                        budget=args.budget, max_contacts=args.max_contacts, currency=args.currency,
-                       random_state=args.random_state, quick=args.quick)
+                       random_state=args.random_state, quick=args.quick,
+                       progress=_Tqdm(unit="section", disable=args.no_progress))
     print(f"Report written to {index}")
     return EXIT_OK
 
@@ -396,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", "-o", default="reports/demo", help="report folder (default: reports/demo)")
     demo.add_argument("--random-state", type=int, default=0, help="seed for splits and models (default: 0)")
     demo.add_argument("--quick", action="store_true", help="smaller settings, for a fast look")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     demo.set_defaults(handler=_demo)
 
     benchmark = commands.add_parser(
@@ -492,6 +497,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # user mistakes (bad data, a missing file, an output path that is not a folder): one line
         print(f"uplift {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ValueError as error:
+        if not _unreadable_file(error):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"uplift {args.command}: error: the file could not be read as a table ({first}); check that it is "
+              "a well-formed CSV or Parquet file.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _unreadable_file(error: BaseException) -> bool:
+    """A malformed CSV (pandas' ParserError, EmptyDataError) or Parquet file (pyarrow's ArrowInvalid)."""
+    module = type(error).__module__
+    return module.startswith(("pandas.errors", "pyarrow"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,7 @@ __all__ = ["APPENDIX", "SECTIONS", "ReportContext", "build_report", "run_demo", 
 logger = logging.getLogger(__name__)
 
 Section = Callable[[ReportContext], None]
+Progress = Callable[[int, int, str], None]
 
 SECTIONS: tuple[Section, ...] = (
     experiment_section,
@@ -56,12 +57,20 @@ DEMO_BUDGET_SHARE = 0.5
 
 
 def build_report(context: ReportContext, *, sections: Sequence[Section] = SECTIONS,
-                 appendix: Sequence[Section] = APPENDIX) -> Path:
-    """Run ``sections``, then ``appendix``, then the answer; write ``index.html`` and ``summary.json``."""
+                 appendix: Sequence[Section] = APPENDIX, progress: Progress | None = None) -> Path:
+    """Run ``sections``, then ``appendix``, then the answer; write ``index.html`` and ``summary.json``.
+
+    ``progress(done, total, description)`` is called before each section (the CLI draws it).
+    """
     started = time.perf_counter()
-    for section in (*sections, *appendix, answer_section):
+    steps = (*sections, *appendix, answer_section)
+    for done, section in enumerate(steps):
         logger.info("report section %s", section.__name__)
+        if progress is not None:
+            progress(done, len(steps), section.__name__.removesuffix("_section"))
         section(context)
+    if progress is not None:
+        progress(len(steps), len(steps), "done")
     elapsed = time.perf_counter() - started
     context.report.summary["elapsed_seconds"] = round(elapsed, 1)
     context.report.paragraph(f"Report written in {elapsed:.0f} s by uplift.", css_class="note")
@@ -84,6 +93,7 @@ def run_report(
     title: str | None = None,
     random_state: int = 0,
     quick: bool = False,
+    progress: Progress | None = None,
 ) -> Path:
     """The report on the user's own experiment (CSV, Parquet or DataFrame); returns the path of ``index.html``.
 
@@ -96,8 +106,9 @@ def run_report(
     treatment, outcome, control, id_column
         Columns of the experiment and the control label.
     economics : Economics, optional
-        Value of a conversion and costs; default ``Economics(value=1)`` (profit = incremental
-        conversions). Per-arm costs as mappings keyed by the arm labels of the file.
+        Value of a conversion and costs (per-arm costs as mappings keyed by the arm labels of the
+        file). Default: no economics, so "profit" counts incremental outcomes (each worth 1, contacts
+        free) and amounts are printed without a currency.
     budget, max_contacts : optional
         Constraints of the plan on the holdout customers.
     currency : str, default "$"
@@ -107,6 +118,8 @@ def run_report(
     random_state : int, default 0
     quick : bool, default False
         Smaller settings (fewer trees, resamples and splits), for a fast look and for tests.
+    progress : callable, optional
+        ``progress(done, total, description)`` before each section.
 
     Returns
     -------
@@ -121,9 +134,10 @@ def run_report(
     context = ReportContext(
         table=table, economics=economics or Economics(value=1.0), report=report,
         outcome_name=outcome_name or table.outcome_name, budget=budget, max_contacts=max_contacts,
-        currency=currency, data_name=name, random_state=random_state, quick=quick,
+        currency=currency if economics is not None else "", economics_given=economics is not None,
+        data_name=name, random_state=random_state, quick=quick,
     )
-    return build_report(context)
+    return build_report(context, progress=progress)
 
 
 def hillstrom_table() -> ExperimentTable:
@@ -136,7 +150,7 @@ def hillstrom_table() -> ExperimentTable:
 
 
 def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, quick: bool = False,
-             benchmark: bool = True) -> Path:
+             benchmark: bool = True, progress: Progress | None = None) -> Path:
     """The report on the bundled Hillstrom e-mail experiment (plus a learner benchmark in the appendix).
 
     Parameters
@@ -149,6 +163,8 @@ def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, 
         Smaller settings for tests (fewer bootstrap resamples, splits and trees).
     benchmark : bool, default True
         Add the learner benchmark (Appendix B).
+    progress : callable, optional
+        ``progress(done, total, description)`` before each section.
 
     Returns
     -------
@@ -164,4 +180,4 @@ def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, 
         budget_share=DEMO_BUDGET_SHARE, data_name="hillstrom", random_state=random_state, quick=quick,
     )
     appendix = (*APPENDIX, benchmark_section) if benchmark else APPENDIX
-    return build_report(context, appendix=appendix)
+    return build_report(context, appendix=appendix, progress=progress)

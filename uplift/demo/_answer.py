@@ -54,25 +54,21 @@ def answer_section(context: ReportContext) -> None:
         items.append((_QUESTIONS[2], "info", text))
         value = evaluation.value
         per_thousand = 1000 * value.estimate / n
-        text = (f"{context.money(value.estimate)} of incremental profit on the {n:,} holdout customers "
+        text = (f"{context.profit(value.estimate)} on the {n:,} holdout customers "
                 f"(95% CI {context.money(value.ci_low)} to {context.money(value.ci_high)}), about "
                 f"{context.money(per_thousand, decimals=2)} per 1,000 customers; the model expected "
                 f"{context.money(totals['expected_incremental_profit'])}.")
         sure = value.ci_low > 0
         items.append((_QUESTIONS[3], "pass" if sure else "warn", text))
-        comparisons = evaluation.comparisons
-        beats = bool((comparisons["difference_ci_low"].iloc[1:] > 0).all())
-        text = ("The plan earns more than every simple rule (each difference's 95% CI above zero)." if beats else
-                "Not every simple rule is beaten with confidence; see the table (a rule that spends more may "
-                "earn more in total).")
-        items.append((_QUESTIONS[4], "pass" if beats else "warn", text))
+        policies = _policies(plan, evaluation)
+        items.append((_QUESTIONS[4], *_versus_text(context, policies)))
     markup = ['<h2 id="answer">The answer</h2><dl>']
     for question, verdict, text in items:
         markup.append(f"<dt>{html.escape(question)}</dt><dd>{_badge(verdict)}{html.escape(text)}</dd>")
     markup.append("</dl>")
     report.raw("".join(markup), lead=True)
     if plan is not None and evaluation is not None:
-        report.raw(_versus_table(context, plan, evaluation), lead=True)
+        report.raw(_versus_table(context, _policies(plan, evaluation)), lead=True)
     figure = results.get("profit_figure")
     if figure is not None:
         report.image(figure, caption=results.get("profit_caption"), lead=True)
@@ -92,10 +88,10 @@ def answer_section(context: ReportContext) -> None:
         }
 
 
-def _versus_table(context: ReportContext, plan: Any, evaluation: Any) -> str:
-    """The plan beside the simple rules: contacts, expected spend, measured profit, and the difference."""
-    spend = plan.scores.spend
-    fixed = plan.economics.fixed_cost
+def _policies(plan: Any, evaluation: Any) -> list[dict[str, Any]]:
+    """The plan and each simple rule: name, contacts, expected spend, measured profit and the difference."""
+    spend, fixed = plan.scores.spend, plan.economics.fixed_cost
+    labels = [str(a) for a in plan.arm_labels]
     rows = []
     for record in evaluation.comparisons.to_dict(orient="records"):
         name = str(record["policy"])
@@ -104,17 +100,47 @@ def _versus_table(context: ReportContext, plan: Any, evaluation: Any) -> str:
         elif name == "treat none":
             label, cost = "contact nobody", 0.0
         elif name.startswith("treat all"):
-            arm = name[len("treat all ("):-1] if "(" in name else str(plan.arm_labels[0])
-            k = [str(a) for a in plan.arm_labels].index(arm)
-            label, cost = name.replace("treat all", "contact everyone"), float(spend[:, k].sum() + fixed)
+            arm = name[len("treat all ("):-1] if "(" in name else labels[0]
+            label = name.replace("treat all", "contact everyone")
+            cost = float(spend[:, labels.index(arm)].sum() + fixed)
         else:
             label, cost = name, float("nan")
-        difference = ("" if name == "plan" else
-                      f"{context.money(record['difference'])} [{context.money(record['difference_ci_low'])}, "
-                      f"{context.money(record['difference_ci_high'])}]")
-        rows.append((label, f"{int(record['contacts']):,}", context.money(cost) if np.isfinite(cost) else "as the plan",
-                     f"{context.money(record['estimate'])} [{context.money(record['ci_low'])}, "
-                     f"{context.money(record['ci_high'])}]", difference))
+        rows.append({**record, "label": label, "spend": cost})
+    return rows
+
+
+def _versus_text(context: ReportContext, policies: list[dict[str, Any]]) -> tuple[str, str]:
+    plan, others = policies[0], policies[1:]
+    beaten = [p["label"] for p in others if p["difference_ci_low"] > 0]
+    parts, noise = [], []
+    if beaten:
+        parts.append(f"The plan earns more than {', '.join(beaten)} (95% CI of the difference above zero).")
+    for policy in others:
+        if policy["difference_ci_low"] > 0:
+            continue
+        if policy["estimate"] > plan["estimate"] and np.isfinite(policy["spend"]) and policy["spend"] > plan["spend"]:
+            label = policy["label"]
+            parts.append(f"{label[:1].upper() + label[1:]} earns more in total ({context.money(policy['estimate'])}) "
+                         f"but is expected to spend {context.money(policy['spend'])}, against the plan's "
+                         f"{context.money(plan['spend'])}: raise the budget to compare like with like.")
+        else:
+            noise.append(policy["label"])
+    if noise:
+        parts.append(f"Against {', '.join(noise)} the difference is within the noise.")
+    return ("pass" if not others or len(beaten) == len(others) else "warn"), " ".join(parts)
+
+
+def _versus_table(context: ReportContext, policies: list[dict[str, Any]]) -> str:
+    """The plan beside the simple rules: contacts, expected spend, measured profit, and the difference."""
+    rows = []
+    for policy in policies:
+        difference = ("" if policy["label"] == "the plan" else
+                      f"{context.money(policy['difference'])} [{context.money(policy['difference_ci_low'])}, "
+                      f"{context.money(policy['difference_ci_high'])}]")
+        spend = context.money(policy["spend"]) if np.isfinite(policy["spend"]) else "as the plan"
+        rows.append((policy["label"], f"{int(policy['contacts']):,}", spend,
+                     f"{context.money(policy['estimate'])} [{context.money(policy['ci_low'])}, "
+                     f"{context.money(policy['ci_high'])}]", difference))
     head = ("policy", "contacted", "expected spend", "incremental profit, holdout (95% CI)", "plan minus it (95% CI)")
     body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return ('<div class="table-wrap"><table><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head)

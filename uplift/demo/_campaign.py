@@ -37,8 +37,8 @@ def campaign_section(context: ReportContext) -> None:
     report.heading("4. The campaign: whom to contact, and what it earns", anchor="campaign")
     report.paragraph(_economics_text(context, budget, free.totals()["expected_spend"]))
     summary = plan.summary()
-    summary.columns = ["arm", "customers contacted", f"expected spend ({context.currency})",
-                       f"expected incremental profit ({context.currency})"]
+    summary.columns = ["arm", "customers contacted", f"expected spend ({context.unit})",
+                       f"expected incremental profit ({context.unit})"]
     report.table(summary, float_format="{:,.2f}", caption=(
         f"The plan for the {len(test):,} holdout customers, as the model expects it."))
 
@@ -79,6 +79,10 @@ def campaign_section(context: ReportContext) -> None:
 
 def _economics_text(context: ReportContext, budget: float | None, free_spend: float) -> str:
     economics = context.economics
+    if not context.economics_given:
+        return (f"No economics were given (--value, --contact-cost): every amount below counts incremental "
+                f"{context.outcome_plural}, each worth 1, with free contacts. Give the value of one "
+                f"{context.outcome_name} and the cost of a contact to plan by profit.")
     parts = [f"Economics (stated, not estimated): one {context.outcome_name} is worth "
              f"{_amount(economics.value, context)}"]
     parts.append(f"a contact costs {_amount(economics.contact_cost, context)}")
@@ -157,7 +161,7 @@ def _profit_figure(context: ReportContext, free: Any, plan: Any, evaluation: Any
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: context.money(v)))
     ax.set_xlabel("share of customers contacted (most profitable first)")
-    ax.set_ylabel(f"incremental profit ({context.currency}, holdout)")
+    ax.set_ylabel(f"incremental profit ({context.unit}, holdout)")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize="small")
     figure.tight_layout()

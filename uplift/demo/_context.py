@@ -33,6 +33,8 @@ class ReportContext:
     budget, max_contacts : optional
         Constraints of the plan on the holdout customers.
     currency : str
+    economics_given : bool
+        False when the user stated no economics: "profit" then counts incremental outcomes.
     data_name : str
         Where the data came from, for the title.
     """
@@ -45,6 +47,7 @@ class ReportContext:
     budget_share: float | None = None
     max_contacts: int | None = None
     currency: str = "$"
+    economics_given: bool = True
     data_name: str = ""
     random_state: int = 0
     quick: bool = False
@@ -54,8 +57,19 @@ class ReportContext:
     def outcome_plural(self) -> str:
         return outcome_words(self.outcome_name)
 
+    @property
+    def unit(self) -> str:
+        """What amounts are counted in: the currency, or the outcome when no economics were given."""
+        return self.currency or self.outcome_plural
+
     def money(self, value: float, *, decimals: int = 0) -> str:
         return money(value, self.currency, decimals=decimals)
+
+    def profit(self, value: float) -> str:
+        """"$1,552 of incremental profit", or "4 incremental visits" when no economics were given."""
+        if self.economics_given:
+            return f"{self.money(value)} of incremental profit"
+        return f"{self.money(value)} incremental {self.outcome_plural}"
 
 
 def outcome_words(name: str) -> str:
@@ -63,12 +77,14 @@ def outcome_words(name: str) -> str:
 
     Examples
     --------
-    >>> outcome_words("visit"), outcome_words("conversion"), outcome_words("sales"), outcome_words("spend_usd")
-    ('visits', 'conversions', 'sales', 'spend usd')
+    >>> outcome_words("visit"), outcome_words("sales"), outcome_words("spend_usd"), outcome_words("converted")
+    ('visits', 'sales', 'spend usd', 'converted customers')
     """
     words = name.replace("_", " ").strip()
     if words.endswith(("s", "usd", "amount", "revenue", "spend")):
         return words
+    if words.endswith("ed"):  # "converted" -> "converted customers"
+        return words + " customers"
     return words + "s"
 
 

@@ -14,7 +14,12 @@ def experiment_section(context: ReportContext) -> None:
     report.heading("1. The experiment", anchor="experiment")
     for note in table.notes():
         report.paragraph(note)
-    checks = check_experiment(table.X, table.y, table.treatment, control_value=table.control_value,
+    numeric = [c for c, d in table.X.dtypes.items()
+               if pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)]
+    if len(numeric) < table.X.shape[1]:
+        report.paragraph("Balance and predictability are checked on the numeric columns; text columns ("
+                         f"{', '.join(c for c in table.X.columns if c not in numeric)}) are used by the model only.")
+    checks = check_experiment(table.X[numeric], table.y, table.treatment, control_value=table.control_value,
                               cv=3 if context.quick else 5, random_state=context.random_state)
     report.verdict("Sample ratio", checks.srm.verdict, checks.srm.summary())
     report.verdict("Covariate balance", checks.balance.verdict, checks.balance.summary())

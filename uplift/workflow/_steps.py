@@ -113,6 +113,7 @@ class CheckResult:
     table: ExperimentTable = field(repr=False)
     experiment: ExperimentReport
     signal: dict[Any, SignalCheckResult]
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -120,12 +121,15 @@ class CheckResult:
 
     def summary(self) -> str:
         lines = [*self.table.notes(), "", self.experiment.summary()]
+        if self.unchecked:
+            lines.append(f"Balance and predictability use the numeric columns; not checked (text): "
+                         f"{', '.join(self.unchecked)}. The signal check uses every feature.")
         for arm, result in self.signal.items():
             lines += ["", f"Arm {arm!r} versus control {self.table.control_value!r}:", result.summary()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"experiment": self.experiment.to_dict(),
+        return {"experiment": self.experiment.to_dict(), "unchecked_text_columns": self.unchecked,
                 "signal": {str(arm): result.to_dict() for arm, result in self.signal.items()},
                 "dropped_id_columns": self.table.dropped}
 
@@ -170,7 +174,8 @@ def check(
     progress = progress or _no_progress
     total = 1 + len(table.arms)
     progress(0, total, "experiment checks")
-    experiment = check_experiment(table.X, table.y, table.treatment, control_value=table.control_value,
+    numeric, text = _numeric_columns(table.X)
+    experiment = check_experiment(table.X[numeric], table.y, table.treatment, control_value=table.control_value,
                                   random_state=random_state)
     signal = {}
     for k, arm in enumerate(table.arms, start=1):
@@ -180,7 +185,13 @@ def check(
                                    control_value=table.control_value, n_splits=n_splits,
                                    random_state=random_state)
     progress(total, total, "done")
-    return CheckResult(table, experiment, signal)
+    return CheckResult(table, experiment, signal, text)
+
+
+def _numeric_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Numeric (and boolean) columns, and the others (text, categories): balance is checked on numbers."""
+    numeric = [c for c, d in X.dtypes.items() if pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)]
+    return numeric, [c for c in X.columns if c not in numeric]
 
 
 # --------------------------------------------------------------------------- train
@@ -387,16 +398,10 @@ def score_frame(learner: Any, frame: pd.DataFrame, *, id_column: str | None, fir
     features = _feature_names(learner)
     outcomes = np.asarray(learner.predict_outcomes(frame.loc[:, features]))
     arms = _arm_names(learner)
-    control = str(_plain(learner.control_value_))
-    key = id_column or "row"
     ids = frame[id_column].to_numpy() if id_column else np.arange(first_row, first_row + len(frame))
-    columns: dict[str, Any] = {key: ids}
-    for k, arm in enumerate(arms, start=1):
-        columns[f"effect_{arm}"] = outcomes[:, k] - outcomes[:, 0]
-    columns[f"outcome_{control}"] = outcomes[:, 0]
-    for k, arm in enumerate(arms, start=1):
-        columns[f"outcome_{arm}"] = outcomes[:, k]
-    return pd.DataFrame(columns)
+    values = [ids, *(outcomes[:, k] - outcomes[:, 0] for k in range(1, len(arms) + 1)),
+              *(outcomes[:, k] for k in range(len(arms) + 1))]
+    return pd.DataFrame(dict(zip(score_columns(learner, id_column), values, strict=True)))
 
 
 def _plain(value: Any) -> Any:
@@ -451,13 +456,14 @@ def score(
             done += len(chunk)
             progress(done, total, "rows scored")
     seconds = time.perf_counter() - started
-    written = score_frame(learner, _empty_like(features, id_column), id_column=id_column).columns
-    return ScoreResult(Path(output), done, list(written), seconds)
+    return ScoreResult(Path(output), done, score_columns(learner, id_column), seconds)
 
 
-def _empty_like(features: Sequence[str], id_column: str | None) -> pd.DataFrame:
-    return pd.DataFrame(np.zeros((0, len(features))), columns=list(features)).assign(
-        **({id_column: np.zeros(0)} if id_column else {}))
+def score_columns(learner: Any, id_column: str | None) -> list[str]:
+    """Columns of :func:`score_frame`'s output, in order."""
+    arms, control = _arm_names(learner), str(_plain(learner.control_value_))
+    return [id_column or "row", *(f"effect_{a}" for a in arms), f"outcome_{control}",
+            *(f"outcome_{a}" for a in arms)]
 
 
 def _check_columns(data: str | Path, needed: Sequence[str], id_column: str | None) -> None:

@@ -76,6 +76,14 @@ def _columns_of(path: Path, fmt: TableFormat) -> list[str]:
     return list(pd.read_csv(path, nrows=0).columns)
 
 
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401  (optional heavy dependency: only for Parquet files and fast CSV output)
+    except ImportError:
+        return False
+    return True
+
+
 def _require_pyarrow(path: Path) -> None:
     try:
         import pyarrow  # noqa: F401  (optional heavy dependency: only for Parquet files)
@@ -368,16 +376,27 @@ class TableWriter:
         self.n_rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
-        if self.format == "csv":
+        if self.format == "csv" and (self.path.name.lower().endswith(".gz") or not _has_pyarrow()):
             frame.to_csv(self._tmp, mode="a" if self.n_rows else "w", header=not self.n_rows, index=False,
                          compression="gzip" if self.path.name.lower().endswith(".gz") else None)
+        elif self.format == "csv":
+            # pyarrow's CSV writer is 5-10x faster than DataFrame.to_csv (measured: 100,000 rows x 6 floats,
+            # 2.4 s with pandas); writing the scores was as slow as computing them
+            import pyarrow as pa  # optional heavy dependency: faster CSV output when installed
+            import pyarrow.csv as pa_csv
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._writer is None:
+                self._writer = pa_csv.CSVWriter(str(self._tmp), table.schema)
+            self._writer.write_table(table)
         else:
             import pyarrow as pa  # optional heavy dependency: only for Parquet files
             import pyarrow.parquet as pq
 
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._writer is None:
-                self._writer = pq.ParquetWriter(self._tmp, table.schema)
+                # scores are distinct floats: trying dictionary encoding first made writing 4x slower
+                self._writer = pq.ParquetWriter(self._tmp, table.schema, use_dictionary=False)
             self._writer.write_table(table)
         self.n_rows += len(frame)
 
