@@ -126,7 +126,7 @@ def test_calibration_fixes_a_shrunk_s_learner(method):
     phi = dr_pseudo_outcome(test.y, test.treatment, test.mu[:, 0], test.mu[:, 1], 0.5)
     holdout = blp_test(phi, learner.predict(test.X))
     assert abs(holdout.slope.estimate - 1) < 4 * holdout.slope.std_error
-    raw_holdout = blp_test(phi, np.mean([model.predict(test.X) for model in learner.estimators_], axis=0))
+    raw_holdout = blp_test(phi, np.mean([model.predict(test.X.to_numpy()) for model in learner.estimators_], axis=0))
     assert raw_holdout.slope.estimate - 1 > 3 * raw_holdout.slope.std_error
     # GATES of the calibrated effects follow the diagonal: each group's effect within 4 SE of its prediction
     table = learner.gates(calibrated=True).table
@@ -139,14 +139,16 @@ def test_per_arm_outcomes_are_consistent_and_maps_are_per_arm():
     assert len(learner.calibration_maps_) == 2
     effect, outcomes = learner.predict(data.X), learner.predict_outcomes(data.X)
     assert len(learner.estimators_) == 3
-    control = np.mean([model.predict_outcomes(data.X)[:, 0] for model in learner.estimators_], axis=0)
+    X = data.X.to_numpy()  # the fold models were fitted on the learner's encoded array
+    control = np.mean([model.predict_outcomes(X)[:, 0] for model in learner.estimators_], axis=0)
     np.testing.assert_allclose(outcomes[:, 0], control)
-    np.testing.assert_allclose(outcomes[:, 1:], np.clip(outcomes[:, :1] + effect, 0, 1), atol=1e-12)
-    raws = [model.predict(data.X) for model in learner.estimators_]
+    np.testing.assert_allclose(outcomes[:, 1:], outcomes[:, :1] + effect, atol=1e-12)
+    raws = [model.predict(X) for model in learner.estimators_]
     for k in range(2):
-        # the calibrated effect is the mean over fold models of the map applied to each one's effect
+        # the calibrated effect is the mean over fold models of the map applied to each one's effect,
+        # bounded (binary outcome) so that control + effect stays a probability
         mapped = np.mean([learner.calibration_maps_[k](raw) for raw in raws], axis=0)
-        np.testing.assert_allclose(effect[:, k], mapped)
+        np.testing.assert_allclose(effect[:, k], np.clip(mapped, -control, 1 - control))
         # isotonic maps are non-decreasing
         knots = learner.calibration_maps_[k].values
         assert (np.diff(knots) >= -1e-12).all()

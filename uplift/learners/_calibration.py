@@ -329,19 +329,26 @@ class CalibratedLearner(BaseUpliftLearner):
             return np.broadcast_to(shares, (len(data.codes), plan.n_arms + 1))
         return arm_probabilities(plan, data, cross_fit=True, folds=folds)[0]
 
-    def _effects(self, state: CalibratedState, X: np.ndarray) -> np.ndarray:
-        total = np.zeros((X.shape[0], len(state.maps)))
+    def _control_and_effects(self, state: CalibratedState, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Control outcome and calibrated effects; for a binary outcome both bounded as in every learner:
+        the control into [0, 1], each effect into ``[-control, 1 - control]``."""
+        effects = np.zeros((X.shape[0], len(state.maps)))
         for model in state.inner:
             raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(state.maps))
-            total += np.column_stack([mapping(raw) for mapping in state.maps])
-        return total / len(state.inner)
+            effects += np.column_stack([mapping(raw) for mapping in state.maps])
+        effects /= len(state.inner)
+        control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in state.inner], axis=0)
+        if state.binary:
+            control = np.clip(control, 0.0, 1.0)
+            np.clip(effects, -control[:, None], 1.0 - control[:, None], out=effects)
+        return control, effects
+
+    def _effects(self, state: CalibratedState, X: np.ndarray) -> np.ndarray:
+        return self._control_and_effects(state, X)[1]
 
     def _outcomes(self, state: CalibratedState, X: np.ndarray) -> np.ndarray:
-        control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in state.inner], axis=0)
-        outcomes = np.column_stack([control, control[:, None] + self._effects(state, X)])
-        if state.binary:
-            np.clip(outcomes, 0.0, 1.0, out=outcomes)
-        return outcomes
+        control, effects = self._control_and_effects(state, X)
+        return np.column_stack([control, control[:, None] + effects])
 
     # -- fitted attributes and diagnostics -------------------------------------------------------
     @property
