@@ -164,7 +164,7 @@ def check(
     Examples
     --------
     >>> from uplift.datasets import make_uplift_classification
-    >>> data = make_uplift_classification(2000, random_state=0)
+    >>> data = make_uplift_classification(2000, random_state=1)
     >>> frame = data.X.assign(t=data.treatment, y=data.y)
     >>> result = check(frame, treatment="t", outcome="y", n_splits=2)
     >>> result.verdict, sorted(result.signal)
