@@ -151,5 +151,7 @@ def test_bad_inputs(tmp_path):
         build_uplift_table(assignments, events, window=10, lookbacks=[5], features=["clv"])
     with pytest.raises(UpliftTypeError, match="must be a pandas DataFrame or the path"):
         build_uplift_table(assignments.to_numpy(), events, window=10)
+    with pytest.raises(UpliftInputError, match="DuckDB could not build the table"):
+        build_uplift_table(assignments.assign(customer_id=["a", "a", "b", "c"]), events, window=10, lookbacks=[5])
     with pytest.raises(FileNotFoundError, match="no file at"):
         build_uplift_table(tmp_path / "missing.csv", events, window=10)

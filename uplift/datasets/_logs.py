@@ -224,7 +224,8 @@ def build_uplift_table(
     ------
     UpliftInputError
         Missing columns, durations of the wrong kind, an arm or attribute column that looks like
-        exposure, an unknown feature family.
+        exposure, an unknown feature family, or logs DuckDB cannot join (for example customer ids
+        that are numbers in one log and text in the other).
     UpliftTypeError
         A log that is neither a DataFrame nor a path.
     FileNotFoundError
@@ -272,6 +273,12 @@ def build_uplift_table(
             con.execute(f"SET temp_directory = {_literal(os.fspath(temp_directory))}")
         return _build(con, assignments, events, window, as_of, outcome_event, families, lookbacks, event_types,
                       attributes, customer_id, time, arm, event_time, event, amount, attribute_time)
+    except duckdb.Error as error:
+        raise UpliftInputError(
+            f"DuckDB could not build the table from these logs ({type(error).__name__}: {str(error).splitlines()[0]}). "
+            "Check that customer ids have the same type in every log, that times are all timestamps or all "
+            "numbers, and that amount is numeric."
+        ) from error
     finally:
         con.close()
 

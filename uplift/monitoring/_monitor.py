@@ -285,8 +285,9 @@ def monitor(
     y, treatment : array-like of shape (n,), optional
         Outcome and the arm actually given on a randomized holdout; with them the decay tests run.
     propensity : float or array-like of shape (n,), optional
-        P(treated) of each holdout row (the recorded propensity of an exploration holdout gives
-        P(recorded arm); pass P(treated) here). Default: the treated share.
+        P(treated) of each holdout row. Default: the treated share, right for the ``explore`` rows
+        of ``Policy.decide`` (every arm equally likely); their ``propensity`` column is the
+        probability of the recorded arm over the whole scheme, not P(treated).
     reference : dict, optional
         :func:`~uplift.monitoring.reference_histograms` of the training features.
     policy_arm : array-like of shape (n,), optional
