@@ -5,6 +5,13 @@ Usage (the numbers in docs/benchmarks.md come from these commands):
     .venv/bin/python benchmarks/bench_metrics.py --sizes 1000000 10000000
     .venv/bin/python benchmarks/bench_metrics.py --chunked 100000000
     .venv/bin/python benchmarks/bench_metrics.py --conventions   # the table of docs/metrics.md
+    .venv/bin/python benchmarks/bench_metrics.py --warm-cold 10000000 --metrics qini   # the speed row
+
+``--warm-cold N`` times ours and scikit-uplift on N rows (float64 scores) both *cold* (the first
+call in a fresh process: nothing cached, every buffer newly mapped) and *warm* (repeated calls in
+one process after a first one), taking turns library by library, ``--repeat`` times each, and
+reports the minimum of each and the ratios, with the time of one ``np.sort`` of the scores (the
+floor of any exact method that sorts) for scale.
 
 Each function is timed ``--repeat`` times per size on the same data in the same process (wall
 clock; the libraries take turns run by run and each one's minimum is reported, since the
@@ -189,6 +196,44 @@ def run_conventions() -> None:
         print(f"| {name} | uplift_at_k(k=0.3) | {uplift_at_k(y_test, score, t_test, k=0.3):.4f} | |")
 
 
+def _cold_child(library: str, metric: str, n: int) -> None:
+    """Print the seconds of the first call of ``library``'s ``metric`` in this (fresh) process."""
+    functions = ours() if library == "uplift" else sklift()
+    y, s, t = make_data(n)
+    warnings.simplefilter("ignore", FutureWarning)
+    print(timed(functions[metric], y, s, t)[1])
+
+
+def run_warm_cold(n: int, metrics: list[str], repeat: int) -> None:
+    warnings.simplefilter("ignore", FutureWarning)  # sklearn's stable_cumsum deprecation inside sklift
+    libraries = {"uplift": ours(), "sklift": sklift()}
+    if libraries["sklift"] is None:
+        print("scikit-uplift is not installed: nothing to compare with.")
+        return
+    y, s, t = make_data(n)
+    sort_seconds = min(timed(lambda y, s, t: float(np.sort(s)[0]), y, s, t)[1] for _ in range(repeat))
+    print(f"{n:,} rows, float64 scores; one np.sort of the scores: {sort_seconds:.2f} s (best of {repeat})\n")
+    print("| rows | metric | library | value | cold s | warm s | sklift / uplift cold | sklift / uplift warm |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|")
+    for metric in metrics:
+        cold = dict.fromkeys(libraries, np.inf)
+        warm = dict.fromkeys(libraries, np.inf)
+        values = {}
+        for name, functions in libraries.items():
+            values[name] = timed(functions[metric], y, s, t)[0]  # the first call in this process: a warm-up
+        for _ in range(repeat):
+            for name, functions in libraries.items():  # turns: a burst of load hits both alike
+                child = subprocess.run([sys.executable, __file__, "--_cold-child", name, metric, str(n)],
+                                       check=True, capture_output=True, text=True)
+                cold[name] = min(cold[name], float(child.stdout.split()[-1]))
+                warm[name] = min(warm[name], timed(functions[metric], y, s, t)[1])
+        for name in libraries:
+            ratios = ("1", "1") if name == "uplift" else (f"{cold[name] / cold['uplift']:.1f}x",
+                                                          f"{warm[name] / warm['uplift']:.1f}x")
+            print(f"| {n:,} | {metric} | {name} | {values[name]:.6f} | {cold[name]:.2f} | {warm[name]:.2f} | "
+                  f"{ratios[0]} | {ratios[1]} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[])
@@ -196,11 +241,20 @@ def main() -> None:
     parser.add_argument("--peer-limit", type=float, default=300.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--conventions", action="store_true", help="the conversion table of docs/metrics.md")
+    parser.add_argument("--warm-cold", type=int, default=0, help="rows for the cold/warm comparison")
+    parser.add_argument("--metrics", nargs="*", default=["qini", "uplift"], choices=["qini", "uplift"])
     parser.add_argument("--_chunked-child", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--_cold-child", nargs=3, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._chunked_child:
         run_chunked(args._chunked_child)
         return
+    if args._cold_child:
+        library, metric, n = args._cold_child
+        _cold_child(library, metric, int(n))
+        return
+    if args.warm_cold:
+        run_warm_cold(args.warm_cold, args.metrics, args.repeat)
     if args.conventions:
         run_conventions()
     if args.sizes:

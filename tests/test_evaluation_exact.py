@@ -304,3 +304,46 @@ def test_labels_print_plainly_in_messages():
         qini_auc_score(Y, S, treatment, control_value=np.int64(0), treatment_value=np.int64(5))
     with pytest.raises(UpliftInputError, match=r"besides the control 0 and the treated arm 1;"):
         chunked_auc_scores([(Y, S, treatment)], control_value=np.int64(0), treatment_value=np.int64(1))
+
+
+def _reference_binary_sums(score, group):
+    from uplift.evaluation._ranking import binary_group_sums
+
+    return binary_group_sums([np.sort(score[group == k]) for k in range(4)])
+
+
+@pytest.mark.parametrize("case", ["mixed signs with ties", "signed zeros", "float32", "wide span", "all distinct"])
+def test_packed_keys_rank_exactly_like_the_merge(case):
+    # issue 14 item 6: the packed (magnitude, group) keys must give the very sums of the four-run merge
+    from uplift.evaluation._ranking import packed_group_sums, packed_ranking
+
+    rng = np.random.default_rng(7)
+    n = 500
+    group = rng.integers(0, 4, n).astype(np.uint8)
+    score = {
+        "mixed signs with ties": rng.integers(-5, 6, n) / 4,
+        "signed zeros": np.where(rng.random(n) < 0.5, 0.0, -0.0) * rng.integers(0, 2, n),
+        "float32": (rng.normal(size=n) * 3).astype(np.float32),
+        "wide span": np.r_[1e-300, 1e300, rng.random(n - 2)],
+        "all distinct": rng.random(n),
+    }[case]
+    expected = _reference_binary_sums(score, group)
+    if case == "wide span":  # 1e-300 and 1e300 leave no two spare bits: the merge is used instead
+        assert packed_ranking(score, group) is None
+        return
+    sums = packed_group_sums(score, group)
+    for field in ("score", "count", "n_treated", "n_control", "y_treated", "y_control"):
+        np.testing.assert_array_equal(getattr(sums, field), getattr(expected, field), err_msg=field)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_streamed_area_equals_the_full_curve_across_windows(monkeypatch, ties):
+    # windows of 7 rows, cut at tie-block ends; unit weights take the arg-sort path, the reference here
+    from uplift.evaluation import _conventions
+
+    monkeypatch.setattr(_conventions, "WINDOW", 7)
+    rng = np.random.default_rng(8)
+    y, t = rng.integers(0, 2, 300), rng.integers(0, 2, 300)
+    s = rng.integers(0, 30, 300) / 3 - 4 if ties else rng.normal(size=300)
+    for metric in (qini_auc_score, uplift_auc_score):
+        assert metric(y, s, t) == pytest.approx(metric(y, s, t, sample_weight=np.ones(300)), rel=1e-12)

@@ -30,7 +30,7 @@ from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _preview, check_outcome
 from ._checks import _check_score, plain
 from ._conventions import warn_undefined
-from ._curves import perfect_group_scores, qini_values, uplift_values
+from ._curves import perfect_group_scores, qini_values, trapezoid_from, uplift_values
 from ._ranking import RankedSums, binary_group_sums, sums_from_group_counts
 
 __all__ = ["chunked_auc_scores"]
@@ -64,12 +64,6 @@ def _split_chunk(chunk: Any, control_value: Any, treatment_value: Any, index: in
         )
     positive = y == 1.0
     return [score[(treated == arm) & (positive == outcome)] for arm, outcome in _GROUPS]
-
-
-def _trapezoid_from(x0: float, y0: float, x: np.ndarray, y: np.ndarray) -> float:
-    xs = np.r_[x0, x]
-    ys = np.r_[y0, y]
-    return float(np.sum(np.diff(xs) * (ys[1:] + ys[:-1])) / 2.0)
 
 
 def _normalised(area: float, curve: tuple[np.ndarray, np.ndarray], name: str) -> float:
@@ -158,8 +152,8 @@ def chunked_auc_scores(
                           y_treated=base[3] + window.y_treated[1:], y_control=base[4] + window.y_control[1:])
         x, qini = qini_values(sums)
         _, uplift = uplift_values(sums)
-        qini_area += _trapezoid_from(x_last, qini_last, x, qini)
-        uplift_area += _trapezoid_from(x_last, uplift_last, x, uplift)
+        qini_area += trapezoid_from(x_last, qini_last, x, qini)
+        uplift_area += trapezoid_from(x_last, uplift_last, x, uplift)
         x_last, qini_last, uplift_last = float(x[-1]), float(qini[-1]), float(uplift[-1])
         base = np.array([sums.count[-1], sums.n_treated[-1], sums.n_control[-1], sums.y_treated[-1],
                          sums.y_control[-1]])

@@ -15,14 +15,23 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
+from typing import cast
 
 import numpy as np
 
 from ..exceptions import UpliftInputError, UpliftWarning
 from ._checks import EvaluationData
-from ._curves import perfect_sums, qini_values, uplift_values
-from ._ranking import ranked_sums
+from ._curves import (
+    perfect_group_scores,
+    perfect_sums,
+    perfect_sums_from_totals,
+    qini_values,
+    trapezoid_from,
+    uplift_values,
+)
+from ._ranking import RankedSums, binary_ranking, ranked_sums, sums_from_group_counts
 from ._rate import _Ranking, dr_scores
 
 __all__ = ["auc_score"]
@@ -42,16 +51,80 @@ def warn_undefined(curve: str, stacklevel: int) -> None:
     )
 
 
+def _area(x: np.ndarray, y: np.ndarray, unit_steps: bool) -> float:
+    """Trapezoid area; with one point per row (``x = 0, 1, ..., n``) the sum of ``y`` less half its ends."""
+    if unit_steps:
+        return float(y.sum() - (y[0] + y[-1]) / 2.0)
+    return _trapezoid(x, y)
+
+
+WINDOW = 1 << 18
+"""Rows per window of :func:`streamed_area` (small enough for the CPU cache)."""
+
+
+def streamed_area(curve, labels: np.ndarray, ends: np.ndarray | None, empty: str) -> float:
+    """Trapezoid area under ``curve`` from group labels in ranked order, a window of rows at a time.
+
+    The same points as ``curve(ranked_sums(data))``, but the cumulative sums of one window live
+    in the CPU cache and are never materialised for all rows at once (no page faults, one pass).
+    Windows end at tie-block ends; each continues the previous one's totals and last point.
+    """
+    n = len(labels)
+    cuts = np.arange(WINDOW, n, WINDOW)
+    if ends is not None:  # move each cut to the end of the tie block that holds it
+        cuts = np.unique(ends[np.minimum(np.searchsorted(ends, cuts - 1), len(ends) - 1)] + 1)
+        cuts = cuts[cuts < n]
+    bounds = np.r_[0, cuts, n]
+    totals = np.zeros(4)  # n_treated, y_treated, n_control, y_control before the window
+    x_last = value_last = area = 0.0
+    for start, stop in itertools.pairwise(bounds):
+        window = labels[start:stop]
+        cumulative = [np.cumsum(window >= 2, dtype=np.float64), np.cumsum(window == 3, dtype=np.float64),
+                      np.cumsum(window == 1, dtype=np.float64)]
+        if ends is not None:
+            local = ends[np.searchsorted(ends, start):np.searchsorted(ends, stop)] - start
+            cumulative = [values[local] for values in cumulative]
+            count = start + local + 1.0
+        else:
+            count = np.arange(start + 1.0, stop + 1.0)
+        n_treated, y_treated, y_control = cumulative
+        n_treated += totals[0]
+        y_treated += totals[1]
+        y_control += totals[3]
+        n_control = count - n_treated
+        sums = RankedSums(score=count, count=count, n_treated=n_treated, n_control=n_control,
+                          y_treated=y_treated, y_control=y_control)
+        x, values = curve(sums, empty)
+        area += trapezoid_from(x_last, value_last, x, values, unit_steps=ends is None)
+        x_last, value_last = float(x[-1]), float(values[-1])
+        totals = np.array([n_treated[-1], y_treated[-1], n_control[-1], y_control[-1]])
+    return area
+
+
 def _normalised_area(curve, data: EvaluationData, curve_name: str, empty: str) -> float:
-    x_perfect, y_perfect = curve(perfect_sums(data, curve_name), empty)
+    ranking = binary_ranking(data)  # binary outcome without weights: group labels in ranked order
+    sums = ranked_sums(data) if ranking is None else None
+    if data.outcome_type == "binary":  # the perfect ranking needs only the four group totals
+        if ranking is not None:
+            counts = np.bincount(ranking[0], minlength=4).astype(np.float64).tolist()
+            perfect = sums_from_group_counts(perfect_group_scores(curve_name, counts), counts)
+        else:
+            perfect = perfect_sums_from_totals(curve_name, cast(RankedSums, sums))
+    else:
+        perfect = perfect_sums(data, curve_name)
+    x_perfect, y_perfect = curve(perfect, empty)
     random_area = _trapezoid(np.array([0.0, x_perfect[-1]]), np.array([0.0, y_perfect[-1]]))
-    perfect = _trapezoid(x_perfect, y_perfect) - random_area
-    if not perfect != 0.0:  # also NaN
+    perfect_area = _trapezoid(x_perfect, y_perfect) - random_area
+    if not perfect_area != 0.0:  # also NaN
         warn_undefined(curve_name, stacklevel=4)
         return float("nan")
-    x, y = curve(ranked_sums(data), empty)
-    actual = _trapezoid(x, y) - random_area
-    return float(np.float64(actual) / np.float64(perfect))
+    if ranking is not None:
+        actual = streamed_area(curve, ranking[0], ranking[1], empty) - random_area
+    else:
+        x, y = curve(cast(RankedSums, sums), empty)
+        unit_steps = data.weight is None and len(x) == data.n_samples + 1
+        actual = _area(x, y, unit_steps) - random_area
+    return float(np.float64(actual) / np.float64(perfect_area))
 
 
 def _qini(sums, empty):

@@ -33,16 +33,17 @@ def qini_values(sums: RankedSums, *, empty_control: str = "zero") -> tuple[np.nd
     control customer is targeted yet, so the curve is ``Y_t(k)`` there: the perfect curve then
     rises to the number of treated responders first. ``"drop"`` leaves those points out.
     """
+    # n_control is non-decreasing: the points before the first control customer lead the curve
+    start = int(np.searchsorted(sums.n_control, 0.0, side="right"))
+    values = sums.y_treated.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = sums.n_treated / sums.n_control
-        if empty_control == "zero":
-            ratio = np.where(sums.n_control > 0, ratio, 0.0)
-            return sums.count, sums.y_treated - sums.y_control * ratio
-        values = sums.y_treated - sums.y_control * ratio
+        ratio = np.divide(sums.n_treated[start:], sums.n_control[start:], dtype=np.float64)
+    ratio *= sums.y_control[start:]
+    values[start:] -= ratio
+    if empty_control == "zero":
+        return sums.count, values
     values[0] = 0.0
-    keep = sums.n_control > 0
-    keep[0] = True
-    return sums.count[keep], values[keep]
+    return np.r_[sums.count[0], sums.count[start:]], np.r_[0.0, values[start:]]
 
 
 def _arm_means(sums: RankedSums, empty: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,6 +108,26 @@ def perfect_sums(data: EvaluationData, curve: str) -> RankedSums:
     group = data.treated.view(np.uint8) * np.uint8(2)
     group += data.y == 1.0
     counts = np.bincount(group, weights=data.weight, minlength=4).tolist()
+    return sums_from_group_counts(perfect_group_scores(curve, counts), counts)
+
+
+def trapezoid_from(x0: float, y0: float, x: np.ndarray, y: np.ndarray, unit_steps: bool = False) -> float:
+    """Trapezoid area of the points ``x, y`` continuing a curve whose last point was ``(x0, y0)``.
+
+    ``unit_steps``: ``x`` is ``x0 + 1, x0 + 2, ...``, so the area is the sum of ``y`` corrected at
+    the two ends (no differences, no products).
+    """
+    if unit_steps:
+        return float(y.sum() + (y0 - y[-1]) / 2.0)
+    heights = y + np.r_[y0, y[:-1]]
+    heights *= np.diff(x, prepend=x0)
+    return float(heights.sum() / 2.0)
+
+
+def perfect_sums_from_totals(curve: str, sums: RankedSums) -> RankedSums:
+    """Ranked sums of the perfect ranking of a binary outcome, from the totals of ``sums``."""
+    y_control, y_treated = float(sums.y_control[-1]), float(sums.y_treated[-1])
+    counts = [float(sums.n_control[-1]) - y_control, y_control, float(sums.n_treated[-1]) - y_treated, y_treated]
     return sums_from_group_counts(perfect_group_scores(curve, counts), counts)
 
 
