@@ -117,7 +117,9 @@ def test_optimum_within_rounding_of_the_lp(seed):
     optimum = _lp_optimum(gain, spend, budget, max_contacts, arm_max)
     n_constraints = 1 + (max_contacts is not None) + (0 if arm_max is None else n_arms)
     assert total_spend <= budget
-    assert optimum - 1e-9 <= solution.upper_bound + 1e-9 * abs(optimum)
+    # the reported bound holds for integer plans (it may be below the LP optimum when the exact search of
+    # small plans tightens it); tests/test_adversarial/test_campaign_properties.py checks it against milp
+    assert total_gain <= solution.upper_bound + 1e-9 * max(1.0, abs(total_gain))
     assert total_gain >= optimum - n_constraints * np.abs(gain).max() - 1e-9, (total_gain, optimum)
 
 

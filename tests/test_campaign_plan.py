@@ -119,11 +119,17 @@ def test_plan_frame_summary_and_csv(tmp_path):
 
 
 def test_fixed_cost_counts_against_budget_and_profit():
-    economics = Economics(value=30.0, contact_cost=0.10, conversion_cost=10.0, fixed_cost=0.5)
+    economics = Economics(value=30.0, contact_cost=0.10, conversion_cost=10.0, fixed_cost=0.3)
     plan = plan_campaign(OUTCOMES, economics, budget=1.2)
-    assert plan.arm.tolist() == [0, 1, 0]  # 0.7 left for contacts: only b (0.5) fits
-    assert plan.totals()["expected_incremental_profit"] == pytest.approx(0.40 - 0.5)
+    # 0.9 left for contacts: b (spend 0.5, ΔΠ 0.4) and c (0.7, 0.5) do not fit together; c alone earns more
+    assert plan.arm.tolist() == [0, 0, 1]
+    assert plan.totals()["expected_incremental_profit"] == pytest.approx(0.50 - 0.3)
     assert plan.totals()["expected_spend"] == pytest.approx(1.0)
+    # a fixed cost of 0.5 is not earned back by the 0.5 that fits: contacting nobody is better (issue 9.1)
+    with pytest.warns(EmptyPlanWarning, match="does not cover"):
+        plan = plan_campaign(OUTCOMES, Economics(value=30.0, contact_cost=0.10, conversion_cost=10.0,
+                                                 fixed_cost=0.5), budget=1.2)
+    assert plan.n_contacts == 0 and plan.totals()["expected_incremental_profit"] == 0.0
 
 
 def test_parquet_export_and_clear_message_without_pyarrow(tmp_path, monkeypatch):
@@ -152,7 +158,7 @@ def test_eligibility_and_per_arm_caps_and_minimums():
     assert sorted(plan.arm.tolist()) == [1, 2, 2, 2]
     plan = plan_campaign(outcomes, economics, arm_min={2: 3})
     assert sorted(plan.arm.tolist()) == [1, 2, 2, 2]
-    with pytest.warns(UpliftWarning, match="arm_min could not be met"):
+    with pytest.warns(UpliftWarning, match="arm_min is not met"):
         plan_campaign(outcomes, economics, arm_min=[0, 3], budget=0.25)
 
 

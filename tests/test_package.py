@@ -54,6 +54,6 @@ def test_version_and_lazy_submodules():
 
 def test_every_subpackage_supports_star_import():
     names = ["benchmark", "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference",
-             "learners", "model_selection", "plotting", "validation"]
+             "io", "learners", "model_selection", "plotting", "validation"]
     code = "\n".join(f"from uplift.{name} import *" for name in names)
     _run(code + "\nprint('ok')")

@@ -12,7 +12,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "learners",
+    "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "io", "learners",
     "model_selection", "plotting", "validation", "benchmark", "workflow",
 }
 

@@ -245,6 +245,37 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .io import read_manifest
+    from .monitoring import monitor
+
+    reference = read_manifest(args.model).get("reference")
+    if reference is None:
+        raise UpliftInputError(f"{args.model} has no reference histograms; save it with "
+                               "uplift.io.save(model, path, reference=X_train).")
+    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
+    frame = reader(args.data)
+    given = [c for c in (args.outcome, args.treatment, args.propensity) if c is not None]
+    missing = [c for c in [*given, *reference["features"]] if c not in frame.columns]
+    if missing:
+        raise UpliftInputError(f"{args.data} lacks column(s) {missing[:8]}; got {list(frame.columns)[:12]}.")
+    report = monitor(
+        args.model, frame[list(reference["features"])],
+        y=None if args.outcome is None else frame[args.outcome].to_numpy(),
+        treatment=None if args.treatment is None else frame[args.treatment].to_numpy(),
+        propensity=None if args.propensity is None else frame[args.propensity].to_numpy(),
+        alpha=args.alpha, random_state=args.random_state,
+    )
+    index = report.to_html(args.output)
+    print(f"status: {report.status}")
+    for reason in report.reasons:
+        print(f"  - {reason}")
+    print(f"Report written to {index}")
+    return EXIT_OK
+
+
 def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from .workflow import LEARNERS
 
@@ -314,6 +345,36 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
     report.set_defaults(handler=_report)
 
 
+def _retrain(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .io import load, read_manifest, save
+    from .monitoring import retrain_policy
+
+    champion = load(args.model)
+    if not hasattr(champion, "decide"):
+        raise UpliftInputError(f"{args.model} holds a {type(champion).__name__}; uplift retrain needs a saved Policy.")
+    features = list((read_manifest(args.model).get("reference") or {}).get("features", {}))
+    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
+    frame = reader(args.data)
+    needed = [args.outcome, args.treatment, *([args.holdout] if args.holdout else []), *features]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing or not features:
+        raise UpliftInputError(f"{args.data} lacks column(s) {missing[:8]} (or the model has no reference features).")
+    if args.holdout:
+        frame = frame[frame[args.holdout] == "explore"]
+    challenger, comparison = retrain_policy(
+        champion, frame[features].reset_index(drop=True), frame[args.outcome].to_numpy(),
+        frame[args.treatment].to_numpy(), margin=args.margin, random_state=args.random_state)
+    print(comparison.reason)
+    if comparison.promote:
+        path = save(challenger, args.output, reference=frame[features])
+        print(f"challenger promoted: written to {path}")
+    else:
+        print("champion kept: nothing written")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="uplift",
@@ -366,6 +427,39 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data-home", default=None, help="cache folder (default: UPLIFT_DATA_HOME or ~/.cache/uplift)")
     fetch.set_defaults(handler=_datasets_fetch)
     _add_workflow_commands(commands)
+
+    monitoring = commands.add_parser(
+        "monitor", help="check a new period against a saved model: feature/score drift and uplift decay",
+        description="Compare DATA (CSV or Parquet) with the reference histograms stored in MODEL; with "
+        "--outcome and --treatment (a randomized holdout) also test uplift decay. Writes index.html and "
+        "summary.json. See docs/monitoring.md.",
+    )
+    monitoring.add_argument("model", metavar="MODEL", help="model saved by uplift.io.save (folder or .zip)")
+    monitoring.add_argument("data", metavar="DATA", help="new period: .csv or .parquet with the model's features")
+    monitoring.add_argument("--outcome", default=None, help="outcome column of the holdout rows")
+    monitoring.add_argument("--treatment", default=None, help="column with the arm actually given")
+    monitoring.add_argument("--propensity", default=None, help="column with P(treated) of each row")
+    monitoring.add_argument("--alpha", type=float, default=0.05, help="family-wise false-alarm level (0.05)")
+    monitoring.add_argument("--random-state", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    monitoring.add_argument("--output", "-o", default="reports/monitor", help="report folder")
+    monitoring.set_defaults(handler=_monitor)
+
+    retrain = commands.add_parser(
+        "retrain", help="retrain a saved Policy on its exploration holdout and keep the better one",
+        description="Fit the champion's learner again on half of the randomized rows of DATA, compare both "
+        "policies on the other half (paired), and write the challenger to --output only if it wins by more "
+        "than --margin per customer.",
+    )
+    retrain.add_argument("model", metavar="MODEL", help="the deployed Policy, saved by uplift.io.save")
+    retrain.add_argument("data", metavar="DATA", help="accumulated holdout: .csv or .parquet")
+    retrain.add_argument("--outcome", required=True, help="outcome column")
+    retrain.add_argument("--treatment", required=True, help="column with the arm actually given")
+    retrain.add_argument("--holdout", default="holdout",
+                         help="column of Policy.decide's holdout group; only 'explore' rows are used ('' = all rows)")
+    retrain.add_argument("--margin", type=float, default=0.0, help="per-customer gain needed to switch (0)")
+    retrain.add_argument("--random-state", type=int, default=0, help="seed of the train/evaluation split")
+    retrain.add_argument("--output", "-o", required=True, help="where to write the challenger if it wins")
+    retrain.set_defaults(handler=_retrain)
     return parser
 
 

@@ -37,7 +37,7 @@ class ChecksumMismatchError(UpliftInputError):
 
 class ModelFileError(UpliftInputError):
     """A saved model cannot be loaded safely: wrong format or version, a checksum mismatch, an unknown
-    class, a missing file or a file that would need code to run (a pickle, an untrusted type)."""
+    class, a missing file or a file that would need code to run (an object array, an untrusted type)."""
 
 
 class UpliftWarning(UserWarning):

@@ -13,18 +13,30 @@ the cost paid per unit of outcome under arm ``k`` (a coupon redeemed by every tr
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..exceptions import UpliftInputError
+from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 from ..validation import _preview
 
 __all__ = ["Economics", "ProfitScores", "score_profit"]
 
 CostSpec = float | Sequence[float] | Mapping[Any, float] | np.ndarray
+
+
+def _numbers(spec: Any, name: str) -> np.ndarray:
+    """``spec`` as a float array; text, booleans or other non-numbers raise a clear UpliftTypeError."""
+    array = np.asarray(spec)
+    if array.dtype.kind not in "iuf":
+        raise UpliftTypeError(
+            f"{name} must be a number (or numbers); got {spec!r} of type {type(spec).__name__}. Pass e.g. "
+            f"{name}=5.0 (not text or a boolean)."
+        )
+    return array.astype(np.float64)
 
 
 def _check_non_negative(values: np.ndarray, name: str) -> np.ndarray:
@@ -168,7 +180,13 @@ class Economics:
                 f"margin_rate={self.margin_rate!r}."
             )
         if self.value is not None:
-            _check_non_negative(np.atleast_1d(np.asarray(self.value, dtype=np.float64)), "value")
+            _check_non_negative(np.atleast_1d(_numbers(self.value, "value")), "value")
+        for name in ("margin_rate", "fixed_cost"):
+            spec = getattr(self, name)
+            if spec is not None and np.ndim(spec) != 0:
+                raise UpliftInputError(f"{name} must be one number; got shape {np.shape(spec)}.")
+            if spec is not None:
+                _numbers(spec, name)
         if self.margin_rate is not None and not (0.0 <= float(self.margin_rate) <= 1.0):
             raise UpliftInputError(f"margin_rate must be a fraction in [0, 1]; got {self.margin_rate!r}.")
         if self.margin_rate is not None and _any_positive(self.conversion_cost):
@@ -177,13 +195,14 @@ class Economics:
                 "margin_rate= (revenue outcome) express the coupon as discount_rate= instead."
             )
         if self.order_value is not None:
-            _check_non_negative(np.atleast_1d(np.asarray(self.order_value, dtype=np.float64)), "order_value")
+            _check_non_negative(np.atleast_1d(_numbers(self.order_value, "order_value")), "order_value")
         if not np.isfinite(self.fixed_cost) or self.fixed_cost < 0:
             raise UpliftInputError(f"fixed_cost must be a non-negative number; got {self.fixed_cost!r}.")
         for name in ("contact_cost", "conversion_cost", "discount_rate"):
             spec = getattr(self, name)
-            if not isinstance(spec, Mapping):
-                _check_non_negative(np.atleast_1d(np.asarray(spec, dtype=np.float64)), name)
+            values = spec.values() if isinstance(spec, Mapping) else spec
+            _check_non_negative(np.atleast_1d(_numbers(list(values) if isinstance(spec, Mapping) else values, name)),
+                                name)
         if not isinstance(self.discount_rate, Mapping):
             rates = np.atleast_1d(np.asarray(self.discount_rate, dtype=np.float64))
             if (rates > 1).any():
@@ -296,6 +315,15 @@ def score_profit(outcomes: Any, economics: Economics, *, arms: Any = None) -> Pr
             f"arms must list the {n_arms} treated arm(s) of outcomes (its columns after the control); got "
             f"{_preview(arms.ravel())}."
         )
+    if economics.outcome_type == "continuous" and (array < 0).any():
+        # revenue is never negative; a regression can predict below 0, and a negative revenue would turn the
+        # discount into income (negative spend that "fits" any budget). Count such predictions as no revenue.
+        negative = array < 0
+        warnings.warn(
+            f"outcomes has {int(negative.sum())} negative predicted revenue value(s) (lowest {array.min():.4g}); "
+            "revenue cannot be negative, so they count as 0 in profit and spend. Clip the predictions, or use a "
+            "model that predicts non-negative revenue.", UpliftWarning, stacklevel=3)
+        array = np.maximum(array, 0.0)
     unit_value, unit_cost, contact = economics.resolve(n_samples, arms)
     treated = array[:, 1:]
     gain = unit_value[:, None] * (treated - array[:, :1]) - unit_cost * treated - contact[None, :]

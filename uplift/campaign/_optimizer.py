@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._hull import _slopes, budget_path, solve_budget, take_prefix, upper_hull
+from ._improve import feasible, fill, meet_minimums, plan_profit, single_best, solve_exact
 from ._prices import coordinate_prices, dual_value, smoothed_prices
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ __all__ = ["Solution", "budget_path", "solve_knapsack", "take_prefix", "upper_hu
 
 _SUBSAMPLE = 100_000  # side-constraint prices are found on a subsample of larger problems
 _EXACT_ROUNDS = 20_000  # small problems also try exact coordinate-wise prices and keep the better plan
+_EXACT_OPTIONS = 2_000  # plans with at most this many (customer, arm) options are also solved exactly (HiGHS)
 
 
 @dataclass
@@ -194,5 +196,50 @@ def _solve_rows(
                                   arm_prices=arm_prices, profit=profit))
         logger.debug("prices: contact %.4g, arms %s -> profit %.6g", contact_price, arm_prices, profit)
     best = max(solutions, key=lambda solution: solution.profit)
-    best.upper_bound = float(bound)
+    best.arm = _polish(best.arm, gain, spend, budget, max_contacts, arm_min, arm_max)
+    options = int(np.isfinite(gain).sum())
+    if side or budget is not None:
+        if 0 < options <= _EXACT_OPTIONS:
+            exact, exact_bound = solve_exact(gain, spend, budget, max_contacts, arm_min, arm_max)
+            bound = min(bound, exact_bound)
+            if exact is not None and _better(exact, best.arm, gain, spend, budget, max_contacts, arm_min, arm_max):
+                best.arm = exact
+    if not feasible(best.arm, gain, spend, budget, max_contacts, arm_min, arm_max):
+        # minimums not met: a bound that assumes them says nothing about this plan; relax them
+        theta = solve_budget(gain, spend, budget)[1]
+        bound = dual_value(gain, spend, theta, 0.0, np.zeros(n_arms), budget, max_contacts, None, arm_max)
+    best.profit = plan_profit(best.arm, gain)
+    best.upper_bound = float(max(bound, best.profit)) if np.isclose(bound, best.profit) else float(bound)
+    return best
+
+
+def _better(
+    arm: np.ndarray, incumbent: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None,
+    max_contacts: int | None, arm_min: np.ndarray | None, arm_max: np.ndarray | None,
+) -> bool:
+    """Whether ``arm`` beats ``incumbent``: it meets the minimums the other misses, else it earns more."""
+    if not feasible(arm, gain, spend, budget, max_contacts, arm_min, arm_max, minimums=False):
+        return False
+    meets = feasible(arm, gain, spend, budget, max_contacts, arm_min, arm_max)
+    incumbent_meets = feasible(incumbent, gain, spend, budget, max_contacts, arm_min, arm_max)
+    if meets != incumbent_meets:
+        return meets
+    return plan_profit(arm, gain) > plan_profit(incumbent, gain) + 1e-12 * max(1.0, abs(plan_profit(incumbent, gain)))
+
+
+def _polish(
+    arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
+    arm_min: np.ndarray | None, arm_max: np.ndarray | None,
+) -> np.ndarray:
+    """Meet arm minimums, fill the budget left, and compare with the single best option (see :mod:`._improve`)."""
+    best = meet_minimums(arm, gain, spend, budget, max_contacts, arm_min, arm_max)
+    filled = fill(best, gain, spend, budget, max_contacts, arm_min, arm_max)
+    if _better(filled, best, gain, spend, budget, max_contacts, arm_min, arm_max):
+        best = filled
+    if budget is not None:
+        alone = single_best(gain, spend, budget, arm_max)
+        alone = fill(meet_minimums(alone, gain, spend, budget, max_contacts, arm_min, arm_max), gain, spend, budget,
+                     max_contacts, arm_min, arm_max)
+        if _better(alone, best, gain, spend, budget, max_contacts, arm_min, arm_max):
+            best = alone
     return best

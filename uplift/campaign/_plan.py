@@ -50,6 +50,9 @@ class CampaignPlan:
         Prices of the constraints found by the optimizer and its Lagrangian upper bound.
     constraints : dict
         The constraints the plan was made under.
+    eligible : ndarray of bool, shape (n, n_arms), optional
+        Which customer may get which arm (``eligible=`` and, with ``risk="conservative"``, a positive
+        lower bound of ΔΠ); None when every option was allowed.
     """
 
     arm: np.ndarray
@@ -60,6 +63,7 @@ class CampaignPlan:
     economics: Economics
     solution: Solution
     constraints: dict[str, Any] = field(default_factory=dict)
+    eligible: np.ndarray | None = None
 
     @property
     def n_contacts(self) -> int:
@@ -85,6 +89,12 @@ class CampaignPlan:
         """Contacts per arm, expected spend and expected incremental profit (fixed cost included)."""
         fixed = self.economics.fixed_cost if self.n_contacts else 0.0
         mean, variance = spend_moments(self.arm, self.scores)
+        # the best plan pays the fixed cost only if it contacts anyone; contacting nobody (0) is always
+        # possible unless arm minimums force contacts
+        bound = self.solution.upper_bound - self.economics.fixed_cost
+        minimum = self.constraints.get("arm_min")
+        if self.n_contacts == 0 or minimum is None or not (np.asarray(minimum) > 0).any():
+            bound = max(bound, 0.0)
         return {
             "customers": len(self.arm),
             "contacts": self.n_contacts,
@@ -93,7 +103,7 @@ class CampaignPlan:
             "spend_std": float(np.sqrt(variance.sum())),
             "expected_incremental_profit": float(self.expected_profit.sum() - fixed),
             "fixed_cost": float(fixed),
-            "upper_bound": float(self.solution.upper_bound - fixed),
+            "upper_bound": float(bound),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -151,9 +161,13 @@ class CampaignPlan:
         self.to_frame().to_parquet(path, index=False)
         return path
 
+    def allowed_gain(self) -> np.ndarray:
+        """ΔΠ of every customer and arm, ``-inf`` where the option was not eligible."""
+        return self.scores.gain if self.eligible is None else np.where(self.eligible, self.scores.gain, -np.inf)
+
     def budget_curve(self, n_points: int | None = 200) -> tuple[np.ndarray, np.ndarray]:
         """LP profit versus expected spend for every budget (eligibility applied, side constraints not)."""
-        return _thin(*budget_path(self.scores.gain, self.scores.spend), n_points)
+        return _thin(*budget_path(self.allowed_gain(), self.scores.spend), n_points)
 
 
 def _label(value: Any) -> Any:
@@ -365,14 +379,24 @@ def plan_campaign(
     constraints = {"budget": budget, "max_contacts": max_contacts, "arm_min": minimum, "arm_max": maximum,
                    "eligible": None if mask is None else int(mask.any(axis=1).sum()), "risk": risk,
                    "spend_risk": spend_risk}
+    fixed = float(economics.fixed_cost)
+    forced = minimum is not None and bool((minimum > 0).any())
+    reason = None
     if variable_budget is not None and variable_budget < 0:
         solution = Solution(arm=np.zeros(n, dtype=np.intp), upper_bound=0.0)
+        reason = f"the budget ({budget:.4g}) does not cover the fixed cost ({fixed:.4g})"
     else:
         solution = _solve(gain, scores, variable_budget, max_contacts, minimum, maximum, spend_risk, random_state)
+        earned = float(np.where(solution.arm > 0, gain[np.arange(n), np.maximum(solution.arm - 1, 0)], 0.0).sum())
+        if fixed > 0 and not forced and (solution.arm > 0).any() and earned <= fixed:
+            # the fixed cost is paid once for the whole plan: a plan that does not earn it back loses money
+            reason = (f"the best plan found earns {earned:.4g} before the fixed cost of {fixed:.4g}, which it does not "
+                      "cover; contacting nobody earns 0")
+            solution.arm = np.zeros(n, dtype=np.intp)
     arm = solution.arm
-    _warn_if_short(arm, scores, gain, variable_budget, minimum, arm_labels)
+    _warn_if_short(arm, scores, gain, variable_budget, minimum, arm_labels, reason)
     return CampaignPlan(arm=arm, rank=_rank(arm, scores), scores=scores, ids=ids_array, arm_labels=arm_labels,
-                        economics=economics, solution=solution, constraints=constraints)
+                        economics=economics, solution=solution, constraints=constraints, eligible=mask)
 
 
 def _solve(
@@ -411,16 +435,18 @@ def _rank(arm: np.ndarray, scores: ProfitScores) -> np.ndarray:
 
 def _warn_if_short(
     arm: np.ndarray, scores: ProfitScores, gain: np.ndarray, budget: float | None, minimum: np.ndarray | None,
-    arm_labels: np.ndarray,
+    arm_labels: np.ndarray, reason: str | None = None,
 ) -> None:
     if not (arm > 0).any():
         profitable = gain > 0
-        if not profitable.any():
+        if reason is None and not profitable.any():
             reason = "no customer has a positive expected incremental profit with any arm at these costs"
-        elif budget is not None and budget < scores.spend[profitable].min():
+        elif reason is None and budget is not None and budget < scores.spend[profitable].min():
             reason = (f"the budget left for contacts ({budget:.4g}) is smaller than the cheapest profitable contact "
                       f"({scores.spend[profitable].min():.4g})")
-        else:
+        elif reason is None and minimum is not None and (minimum > 0).any():
+            reason = "the budget and caps leave no room for the arm minimums"
+        elif reason is None:
             reason = "the constraints leave no room for a contact"
         warnings.warn(f"The campaign plan contacts nobody: {reason}.", EmptyPlanWarning, stacklevel=3)
         return
@@ -430,8 +456,8 @@ def _warn_if_short(
                  if counts[k] < minimum[k]]
         if short:
             warnings.warn(
-                f"arm_min could not be met within the budget and caps ({', '.join(short)}); raise the budget or "
-                "lower the minimums.", UpliftWarning, stacklevel=3)
+                f"arm_min is not met ({', '.join(short)}): no plan found meets it within the budget and caps; raise "
+                "the budget or lower the minimums.", UpliftWarning, stacklevel=3)
 
 
 def profit_curve(
@@ -472,7 +498,7 @@ def profit_curve(
     check_literal(by, CurveBy, "by")
     if isinstance(outcomes, CampaignPlan):
         scores = outcomes.scores
-        gain = scores.gain
+        gain = outcomes.allowed_gain()
     else:
         if economics is None:
             raise UpliftInputError("profit_curve needs economics= with an outcome array.")

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._literals import check_literal
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._economics import Economics, score_profit
+from ._explore import assign_holdout
 from ._plan import CampaignPlan, Risk, _check_budget, _check_count, _label, _per_arm_counts, plan_campaign
 from ._risk import profit_lower_bound
 
@@ -194,19 +195,39 @@ class Policy(BaseEstimator):
         )
 
     # -- using it ---------------------------------------------------------------------------------
-    def decide(self, X: Any) -> pd.DataFrame:
+    def decide(
+        self, X: Any, *, explore: float = 0.0, control_share: float = 0.0, random_state: Any = None
+    ) -> pd.DataFrame:
         """The arm of each customer of ``X``, decided alone with the frozen prices.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n, p)
+            Index a DataFrame by customer id when exploring: each customer's random draw is hashed
+            from its index value (for an array, from its row number).
+        explore : float, default 0.0
+            Share of customers in the exploration holdout: their arm is drawn uniformly among all
+            arms, no contact included, whatever the policy says (see ``uplift.campaign._explore``).
+        control_share : float, default 0.0
+            Share of customers in a global control group, never contacted.
+        random_state : int, Generator, RandomState or None
+            Seed of the holdout draws; with an int the draws are a pure function of (index value,
+            seed), so one customer gets the same draw alone or in any batch.
 
         Returns
         -------
         DataFrame indexed like ``X`` (row numbers for an array)
             ``arm`` (the arm label; ``control_value_`` = no contact), ``expected_incremental_profit``
             and ``expected_spend`` of the chosen arm (0 for no contact), and ``effect_<label>``, the
-            predicted effect of each treated arm.
+            predicted effect of each treated arm. With ``explore`` or ``control_share`` above 0,
+            also ``policy_arm`` (the policy's own choice; ``arm`` is then the arm actually given),
+            ``propensity`` (the probability with which ``arm`` was chosen for that customer) and
+            ``holdout`` in {"policy", "explore", "global_control"}.
+
+        Raises
+        ------
+        UpliftInputError
+            Shares outside [0, 1) or summing to 1 or more; a duplicated index when exploring.
 
         Notes
         -----
@@ -227,14 +248,24 @@ class Policy(BaseEstimator):
         arm = np.where(contact, best + 1, 0)
         labels = np.asarray([self.control_value_, *self.arm_labels_], dtype=object)
         index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(arm))
+        exploring = explore != 0 or control_share != 0  # a negative share must reach the check
+        given = arm
+        if exploring:
+            given, propensity, holdout = assign_holdout(arm, index, len(self.arm_labels_), explore=explore,
+                                                        control_share=control_share, random_state=random_state)
+        chosen = given - 1
         frame = pd.DataFrame({
-            "arm": labels[arm],
-            "expected_incremental_profit": np.where(contact, scores.gain[rows, best], 0.0),
-            "expected_spend": np.where(contact, scores.spend[rows, best], 0.0),
+            "arm": labels[given],
+            "expected_incremental_profit": np.where(given > 0, scores.gain[rows, np.maximum(chosen, 0)], 0.0),
+            "expected_spend": np.where(given > 0, scores.spend[rows, np.maximum(chosen, 0)], 0.0),
         }, index=index)
         effects = outcomes[:, 1:] - outcomes[:, :1]
         for k, label in enumerate(self.arm_labels_):
             frame[f"effect_{_label(label)}"] = effects[:, k]
+        if exploring:
+            frame["policy_arm"] = labels[arm]
+            frame["propensity"] = propensity
+            frame["holdout"] = holdout
         return frame
 
     def plan(self, X: Any) -> CampaignPlan:

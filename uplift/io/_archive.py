@@ -12,6 +12,7 @@ import platform
 import shutil
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -92,6 +93,24 @@ def _describe(obj: Any) -> dict[str, Any]:
     }
 
 
+def _summary(value: Any, where: str = "summary") -> Any:
+    """Plain-JSON copy of a user's summary: numpy numbers and arrays become Python ones, NaN becomes null."""
+    if isinstance(value, np.ndarray | np.generic):
+        return _summary(value.tolist(), where)
+    if isinstance(value, Mapping):
+        return {str(k): _summary(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_summary(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    raise UpliftTypeError(
+        f"{where} must be plain JSON (numbers, strings, lists, dicts); got {type(value).__name__}. "
+        "Convert it (e.g. str(value)) before saving."
+    )
+
+
 def _json_dumps(value: Any, what: str) -> bytes:
     try:
         return json.dumps(value, indent=1, allow_nan=False).encode("utf-8")
@@ -101,7 +120,8 @@ def _json_dumps(value: Any, what: str) -> bytes:
 
 def _reference(obj: Any, reference: Any) -> dict[str, Any] | None:
     if reference is None:
-        return None
+        kept = getattr(obj, "reference_histograms_", None)  # an object that keeps its own reference
+        return dict(kept) if isinstance(kept, Mapping) else None
     if isinstance(reference, Mapping):
         if "features" not in reference:
             raise UpliftInputError(
@@ -126,8 +146,8 @@ def save(
 
     The model is a directory (or, when ``path`` ends in ``.zip``, one zip file of it) holding
     ``manifest.json`` and the files it lists with their SHA-256: ``arrays.npz`` and the base models
-    in ``models/`` (XGBoost in its own UBJ format, scikit-learn through skops). Nothing is pickled,
-    so :func:`load` never runs code from the file. See ``docs/io.md``.
+    in ``models/`` (XGBoost in its own UBJ format, scikit-learn through skops). No serialized Python objects:
+    :func:`load` never runs code from the file. See ``docs/io.md``.
 
     Parameters
     ----------
@@ -139,9 +159,10 @@ def save(
         The reference population (usually the training features): its feature histograms (and those
         of the learner's predicted effects) are stored for drift monitoring
         (:func:`uplift.monitoring.reference_histograms`). A dict is taken as already computed histograms.
+        Default: the object's own ``reference_histograms_`` attribute, when it has one.
     summary : mapping, optional
         Plain-JSON facts about the training (rows, cross-validated Qini, data source), stored as
-        the manifest's ``"training"`` entry.
+        the manifest's ``"training"`` entry (numpy numbers are converted; NaN is stored as null).
     overwrite : bool, default False
         Replace an existing model at ``path`` (a directory is replaced only if it holds a model).
 
@@ -166,12 +187,13 @@ def save(
     >>> from uplift.learners import TLearner
     >>> data = make_uplift_classification(500, random_state=0)
     >>> learner = TLearner(LogisticRegression()).fit(data.X, data.y, treatment=data.treatment)
-    >>> folder = tempfile.mkdtemp()
-    >>> path = save(learner, folder + "/model.zip", summary={"source": "synthetic"})
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = save(learner, folder.name + "/model.zip", summary={"source": "synthetic"})
     >>> bool(np.array_equal(load(path).predict(data.X), learner.predict(data.X)))
     True
     >>> read_manifest(path)["class"], read_manifest(path)["training"]
     ('learner/TLearner', {'source': 'synthetic'})
+    >>> folder.cleanup()
     """
     target = Path(path)
     _check_target(target, overwrite)
@@ -189,9 +211,9 @@ def save(
         "class": tree["class"],
         "saved_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "libraries": sorted({"uplift", "numpy", *encoder.libraries}),
+        "libraries": sorted({"uplift", "numpy", "scikit-learn", *encoder.libraries}),
         "model": _describe(obj),
-        "training": None if summary is None else json.loads(_json_dumps(dict(summary), "summary")),
+        "training": None if summary is None else _summary(dict(summary)),
         "reference": _reference(obj, reference),
         "files": {name: _sha256(data) for name, data in sorted(files.items())},
         "object": tree,
@@ -258,30 +280,36 @@ def _open(source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The manifest and every file it lists, after checking format, version and checksums."""
     read_file, close = _reader(source)
     try:
-        try:
-            manifest = json.loads(read_file(MANIFEST))
-        except KeyError as error:
-            raise ModelFileError(f"{source} is not a saved model: it has no {MANIFEST}.") from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ModelFileError(f"{MANIFEST} of {source} is not valid JSON: {error}.") from error
-        _check_format(manifest, source)
-        files = {}
-        for name, digest in manifest["files"].items():
-            if not isinstance(name, str) or not FILE_NAME.match(name):
-                raise ModelFileError(f"{MANIFEST} of {source} lists file {name!r}, which is not a file name uplift.io "
-                                     "writes; the model was altered.")
-            try:
-                data = read_file(name)
-            except KeyError as error:
-                raise ModelFileError(f"{source} is incomplete: file {name} listed in its manifest is missing.") from error
-            if _sha256(data) != digest:
-                raise ModelFileError(
-                    f"checksum mismatch for {name} in {source}: the file was modified or corrupted after saving. "
-                    "Save the model again from its source."
-                )
-            files[name] = data
+        return _open_with(read_file, source)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged archive: CRC or stream errors
+        raise ModelFileError(f"{source} is a damaged zip file: {error}. Save the model again.") from error
     finally:
         close()
+
+
+def _open_with(read_file: Any, source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    try:
+        manifest = json.loads(read_file(MANIFEST))
+    except KeyError as error:
+        raise ModelFileError(f"{source} is not a saved model: it has no {MANIFEST}.") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ModelFileError(f"{MANIFEST} of {source} is not valid JSON: {error}.") from error
+    _check_format(manifest, source)
+    files = {}
+    for name, digest in manifest["files"].items():
+        if not isinstance(name, str) or not FILE_NAME.match(name):
+            raise ModelFileError(f"{MANIFEST} of {source} lists file {name!r}, which is not a file name uplift.io "
+                                 "writes; the model was altered.")
+        try:
+            data = read_file(name)
+        except KeyError as error:
+            raise ModelFileError(f"{source} is incomplete: file {name} listed in its manifest is missing.") from error
+        if _sha256(data) != digest:
+            raise ModelFileError(
+                f"checksum mismatch for {name} in {source}: the file was modified or corrupted after saving. "
+                "Save the model again from its source."
+            )
+        files[name] = data
     return manifest, files
 
 
@@ -300,9 +328,9 @@ def _check_format(manifest: Any, source: Path) -> None:
 
 
 def _warn_versions(manifest: dict[str, Any], source: Path) -> None:
-    saved = manifest.get("versions") if isinstance(manifest.get("versions"), dict) else {}
+    saved: dict[str, Any] = manifest["versions"] if isinstance(manifest.get("versions"), dict) else {}
     current = _versions()
-    used = manifest.get("libraries") if isinstance(manifest.get("libraries"), list) else ["uplift", "numpy"]
+    used: list[Any] = manifest["libraries"] if isinstance(manifest.get("libraries"), list) else ["uplift", "numpy"]
     changed = [f"{name} {saved.get(name)} -> {current.get(name)}" for name in used
                if name in current and saved.get(name) != current.get(name)]
     if changed:
@@ -338,7 +366,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load(path: str | os.PathLike[str], *, trusted: Iterable[str] = ()) -> Any:
-    """Load a model written by :func:`save`; nothing in the file is unpickled or run.
+    """Load a model written by :func:`save`; nothing in the file is run.
 
     Parameters
     ----------
@@ -373,6 +401,9 @@ def load(path: str | os.PathLike[str], *, trusted: Iterable[str] = ()) -> Any:
     source = Path(path)
     manifest, files = _open(source)
     _warn_versions(manifest, source)
-    obj = Decoder(files, trusted).decode(manifest["object"])
+    try:
+        obj = Decoder(files, trusted).decode(manifest["object"])
+    except RecursionError as error:
+        raise ModelFileError(f"the object tree of {source} is nested too deeply; it was altered.") from error
     logger.info("loaded %s from %s", manifest["class"], source)
     return obj

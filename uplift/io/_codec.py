@@ -10,8 +10,9 @@ in the tree is tagged with ``"$type"``:
 ``numpy_scalar``   a numpy scalar with its dtype (arm labels keep their exact type)
 ``tuple``          a tuple (a list is a JSON list)
 ``dict``           a dict, as ``[key, value]`` pairs (keys need not be strings)
-``ndarray``        an entry of ``arrays.npz``, read back with ``allow_pickle=False``
+``ndarray``        an entry of ``arrays.npz``, read back refusing object arrays
 ``object_array``   an object array (e.g. feature names), element by element
+``dtype``          a plain numpy dtype (e.g. the dtype of a feature), by its string
 ``random_state``   a ``numpy.random.RandomState``, by its state
 ``estimator``      a registered estimator: class key, constructor parameters, other attributes
 ``record``         a registered dataclass: class key and fields
@@ -20,7 +21,7 @@ in the tree is tagged with ``"$type"``:
 =================  ===============================================================================
 
 Anything else is refused when saving (:class:`~uplift.exceptions.UpliftTypeError`, naming where in
-the object it sits); nothing is ever pickled. :class:`Decoder` accepts only these tags and only
+the object it sits); no Python object is ever serialized as such. :class:`Decoder` accepts only these tags and only
 registered class keys (:mod:`uplift.io._registry`).
 """
 
@@ -48,6 +49,8 @@ FILE_NAME = re.compile(r"^(arrays\.npz|models/[0-9]{3,6}\.(ubj|skops))$")
 _NPZ_KINDS = set("biufcUSMm")
 #: Attribute names the fitted state may set (no dunder names such as __class__ or __dict__).
 _ATTRIBUTE = re.compile(r"^_?[A-Za-z][A-Za-z0-9_]*$")
+#: Plain numpy dtype strings ("<f8", "|b1", "<U5", "|O", "<M8[ns]"): no structured dtypes.
+_DTYPE = re.compile(r"^[<>|=][biufcUSMmO][0-9]*(\[[a-z]+\])?$")
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -64,7 +67,8 @@ class Encoder:
         files = dict(self.files)
         if self.arrays:
             buffer = io.BytesIO()
-            np.savez(buffer, allow_pickle=False, **self.arrays)
+            # numbers and strings only (_array routes object arrays to JSON); keys are a0, a1, ...
+            np.savez(buffer, **self.arrays)  # type: ignore[arg-type]
             files[ARRAYS_FILE] = buffer.getvalue()
         return files
 
@@ -92,6 +96,8 @@ class Encoder:
         if type(value) is dict:
             return {"$type": "dict", "items": [[self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")]
                                                for k, v in value.items()]}
+        if isinstance(value, np.dtype) and value.names is None and _DTYPE.match(value.str):
+            return {"$type": "dtype", "value": value.str}
         if type(value) is np.random.RandomState:
             return {"$type": "random_state", "state": self.encode(value.get_state(legacy=True), where)}
         registered = class_key(value)
@@ -104,8 +110,8 @@ class Encoder:
         raise UpliftTypeError(
             f"cannot save {where}: objects of type {type(value).__module__}.{type(value).__qualname__} are not "
             "supported by uplift.io, which stores numbers, strings, arrays, lists, dicts, uplift's own classes, "
-            "scikit-learn models (through skops) and XGBoost models, and never pickles. Use a supported base "
-            "model, or store this object yourself."
+            "scikit-learn models (through skops) and XGBoost models, and nothing that runs code when loaded. Use a "
+            "supported base model, or store this object yourself."
         )
 
     def _scalar(self, value: np.generic, where: str) -> Any:
@@ -129,7 +135,7 @@ class Encoder:
         name = type(value).__name__
         return {
             "$type": "estimator", "class": key,
-            "params": {k: self.encode(v, f"{name}(...{k}=)") for k, v in params.items()},
+            "params": {k: self.encode(v, f"{name} parameter {k}") for k, v in params.items()},
             "state": {k: self.encode(v, f"{name}.{k}") for k, v in state.items()},
         }
 
@@ -161,7 +167,10 @@ class Decoder:
     def _array_file(self) -> Any:
         if self._arrays is None:
             try:
-                self._arrays = np.load(io.BytesIO(self._file(ARRAYS_FILE)), allow_pickle=False)
+                # Why uplift never uses pickle, joblib, dill or cloudpickle: loading them runs code chosen by
+                # whoever wrote the file. np.load refuses object arrays by default (reading them would need
+                # that), and tests/test_io_security.py proves a payload in one never runs.
+                self._arrays = np.load(io.BytesIO(self._file(ARRAYS_FILE)))
             except ValueError as error:
                 raise ModelFileError(f"{ARRAYS_FILE} is not a readable numpy archive: {error}") from error
         return self._arrays
@@ -181,8 +190,10 @@ class Decoder:
                                  "by a newer version of uplift.")
         try:
             return method(node)
-        except (KeyError, TypeError) as error:
-            raise ModelFileError(f"the model file holds a malformed {kind!r} value ({error}); it was altered.") from error
+        except (KeyError, TypeError, AttributeError) as error:  # e.g. a field missing, a read-only attribute
+            raise ModelFileError(
+                f"the model file holds a malformed {kind!r} value ({error}); it was altered."
+            ) from error
 
     def _decode_float(self, node: dict[str, Any]) -> float:
         return _SPECIAL_FLOATS[node["value"]]
@@ -192,6 +203,11 @@ class Decoder:
         if dtype.kind not in "biufU":
             raise ModelFileError(f"the model file holds a numpy scalar of unsupported dtype {dtype}.")
         return np.array(self.decode(node["value"]), dtype=dtype)[()]
+
+    def _decode_dtype(self, node: dict[str, Any]) -> np.dtype[Any]:
+        if not isinstance(node["value"], str) or not _DTYPE.match(node["value"]):
+            raise ModelFileError(f"the model file holds an unsupported dtype {node['value']!r}; it was altered.")
+        return np.dtype(node["value"])
 
     def _decode_tuple(self, node: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(self.decode(item) for item in node["items"])
@@ -205,7 +221,7 @@ class Decoder:
             raise ModelFileError(f"{ARRAYS_FILE} has no array {node['key']!r}; the model file was altered.")
         try:
             return arrays[node["key"]]
-        except ValueError as error:  # "Object arrays cannot be loaded when allow_pickle=False"
+        except ValueError as error:  # numpy refuses an object array
             raise ModelFileError(f"{ARRAYS_FILE} entry {node['key']!r} was refused: {error}. A file written by "
                                  "uplift.io.save never holds object arrays; it was altered.") from error
 

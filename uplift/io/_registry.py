@@ -34,6 +34,7 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
     "learner/DRLearner": ("uplift.learners", "DRLearner"),
     "learner/ClassTransformation": ("uplift.learners", "ClassTransformation"),
     "learner/TransformedOutcome": ("uplift.learners", "TransformedOutcome"),
+    "learner/CalibratedLearner": ("uplift.learners", "CalibratedLearner"),
     "campaign/Policy": ("uplift.campaign", "Policy"),
 }
 
@@ -42,6 +43,9 @@ RECORDS: dict[str, tuple[str, str]] = {
     "state/EffectState": ("uplift.learners._base", "EffectState"),
     "state/BootstrapResult": ("uplift.learners._inference", "BootstrapResult"),
     "state/FeatureSchema": ("uplift.validation", "FeatureSchema"),
+    "state/CalibratedState": ("uplift.learners._calibration", "CalibratedState"),
+    "state/CalibrationMap": ("uplift.learners._calibration", "CalibrationMap"),
+    "state/CrossFit": ("uplift.learners._calibration", "CrossFit"),
     "campaign/Economics": ("uplift.campaign", "Economics"),
 }
 
