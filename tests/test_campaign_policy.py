@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 from uplift.campaign import CampaignPlan, Economics, Policy
 from uplift.datasets import make_uplift_classification
-from uplift.exceptions import UpliftInputError, UpliftTypeError
+from uplift.exceptions import EmptyPlanWarning, UpliftInputError, UpliftTypeError
 from uplift.learners import TLearner
 
 
@@ -150,3 +150,24 @@ def test_bad_inputs():
         Policy(OutcomeLearner().fit(), Economics(value=1.0), risk="bold").fit(outcomes)
     with pytest.raises(UpliftInputError, match="inference=Bootstrap"):
         Policy(OutcomeLearner().fit(), Economics(value=1.0), risk="conservative").fit(outcomes)
+
+
+def test_decide_contacts_nobody_when_the_reference_plan_does_not_cover_the_fixed_cost():
+    # 100 customers earn 0.1 each: 10 in all, less than the fixed cost of 50 (issue 9, finding 1)
+    outcomes = np.array([[0.1, 0.13]] * 100)
+    economics = Economics(value=10.0, contact_cost=0.2, fixed_cost=50.0)
+    with pytest.warns(EmptyPlanWarning, match="does not cover"):
+        policy = Policy(OutcomeLearner().fit(), economics).fit(outcomes)
+    assert policy.fixed_cost_covered_ is False
+    assert (policy.decide(outcomes)["arm"] == 0).all()
+    covered = Policy(OutcomeLearner().fit(), Economics(value=10.0, contact_cost=0.2, fixed_cost=5.0)).fit(outcomes)
+    assert covered.fixed_cost_covered_ and (covered.decide(outcomes[:3])["arm"] == 1).all()
+
+
+def test_economics_to_dict_rebuilds_it():
+    economics = Economics(value=30.0, contact_cost={"email": 0.1, "sms": 0.2}, conversion_cost=[1.0, 2.0],
+                          fixed_cost=5)
+    state = json.loads(json.dumps(economics.to_dict()))
+    assert state["contact_cost"] == {"email": 0.1, "sms": 0.2} and state["fixed_cost"] == 5.0
+    assert Economics(**state) == Economics(value=30.0, contact_cost={"email": 0.1, "sms": 0.2},
+                                           conversion_cost=[1.0, 2.0], fixed_cost=5.0)

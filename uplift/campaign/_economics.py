@@ -208,6 +208,22 @@ class Economics:
             if (rates > 1).any():
                 raise UpliftInputError(f"discount_rate must be fractions in [0, 1]; got {rates.tolist()}.")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as JSON-ready values (arrays as lists, mapping keys as given); ``Economics(**d)`` rebuilds it.
+
+        >>> Economics(value=30.0, contact_cost=[0.1, 0.2]).to_dict()["contact_cost"]
+        [0.1, 0.2]
+        """
+        def plain(spec: Any) -> Any:
+            if isinstance(spec, Mapping):
+                return {_plain(label): float(cost) for label, cost in spec.items()}
+            if spec is None or np.ndim(spec) == 0:
+                return None if spec is None else float(spec)
+            return np.asarray(spec, dtype=np.float64).tolist()
+
+        return {name: plain(getattr(self, name)) for name in (
+            "value", "contact_cost", "conversion_cost", "discount_rate", "margin_rate", "order_value", "fixed_cost")}
+
     @property
     def outcome_type(self) -> str:
         """"binary" with ``value=``, "continuous" with ``margin_rate=``."""

@@ -78,7 +78,21 @@ def _propensities(propensity: Any, codes: np.ndarray, n_groups: int) -> np.ndarr
         )
     if not np.isfinite(values).all() or (values <= 0).any() or (values >= 1).any():
         raise UpliftInputError("propensity must be strictly between 0 and 1 for every arm.")
+    sums = values.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
+    if off.size:
+        raise UpliftInputError(
+            f"propensity must give each customer probabilities that sum to 1 over the {n_groups} arms (control "
+            f"first); got a sum of {sums[off[0]]:.6g} in row {off[0]} ({off.size} row(s) off). Pass P(treated) for "
+            "one arm, or one probability per arm including the control, e.g. [0.5, 0.25, 0.25]."
+        )
     return values
+
+
+def _check_holdout_outcome(y: Any, economics: Economics) -> np.ndarray:
+    """The holdout's outcome, checked against the economics: 0/1 with ``value=``, any number with ``margin_rate=``."""
+    y_array, _ = check_outcome(y, outcome_type="binary" if economics.outcome_type == "binary" else "auto")
+    return y_array
 
 
 def _arm_codes(treatment: Any, control_value: Any, arm_labels: np.ndarray) -> np.ndarray:
@@ -231,7 +245,7 @@ def evaluate_policy(
         policy_arm = np.asarray(policy)
         fixed = economics.fixed_cost
         arm_labels = None if arms is None else np.asarray(arms)
-    y_array, _ = check_outcome(y, outcome_type="binary" if economics.outcome_type == "binary" else "auto")
+    y_array = _check_holdout_outcome(y, economics)
     if arm_labels is None:
         arm_labels = check_treatment(treatment, control_value=control_value).arms
     check_consistent_length(policy=policy_arm, y=y_array, treatment=np.asarray(treatment))
@@ -331,16 +345,17 @@ def policy_profit_curve(
     check_literal(by, CurveBy, "by")
     check_literal(method, EvaluationMethod, "method")
     scores_obj = plan.scores
-    y_array, _ = check_outcome(y)
+    y_array = _check_holdout_outcome(y, plan.economics)
     check_consistent_length(plan=plan.arm, y=y_array, treatment=np.asarray(treatment))
     codes = _arm_codes(treatment, control_value, plan.arm_labels)
     e = _propensities(propensity, codes, len(plan.arm_labels) + 1)
     ipw, aipw = _scores(plan.arm, y_array, codes, plan.economics, plan.arm_labels,
                         scores_obj.outcomes if method == "aipw" else None, e)
     gamma = aipw if aipw is not None else ipw
-    best = np.argmax(scores_obj.gain, axis=1)
+    gain = plan.allowed_gain()  # eligibility applied, as in the plan
+    best = np.argmax(gain, axis=1)
     rows = np.arange(len(best))
-    best_gain, best_spend = scores_obj.gain[rows, best], scores_obj.spend[rows, best]
+    best_gain, best_spend = gain[rows, best], scores_obj.spend[rows, best]
     key = best_gain if by == "depth" else np.where(best_spend > 0, best_gain / np.where(best_spend > 0, best_spend,
                                                                                         1.0), np.inf)
     order = np.argsort(-key, kind="stable")

@@ -163,30 +163,62 @@ def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
             candidates = np.flatnonzero(movable)
             loss = _chosen(here, gain)[candidates] - gain[candidates, k]
             extra = spend[candidates, k] - _chosen(here, spend)[candidates]
-            fits = extra <= left + 1e-12
+            fits = extra <= left
             if fits.any():
-                pick = candidates[fits][np.argmin(loss[fits])]
-                arm[pick] = k + 1
+                arm[_cheapest_moves(candidates[fits], loss[fits], extra[fits], here, counts, low, left,
+                                    int(low[k] - counts[k]), max_contacts)] = k + 1
                 continue
-            # make room: drop the least efficient droppable contacts until the cheapest move fits
-            pick = candidates[np.argmin(extra)]
-            need = float(extra.min()) - left
-            contacted = np.flatnonzero((arm > 0) & (np.arange(n) != pick))
-            droppable = contacted[counts[arm[contacted] - 1] > low[arm[contacted] - 1]]
-            droppable = droppable[arm[droppable] != k + 1]
-            freed = _chosen(arm, spend)[droppable]
-            efficiency = _chosen(arm, gain)[droppable] / np.maximum(freed, 1e-300)
-            order = droppable[np.argsort(efficiency, kind="stable")]
-            cumulative = np.cumsum(_chosen(arm, spend)[order])
-            if cumulative.size == 0 or cumulative[-1] < need - 1e-12:
+            # make room: the cheapest new contacts for arm k, paid for by dropping the least efficient contacts
+            # of other arms above their minimum (a minimum is met even at a loss)
+            fresh = candidates[here[candidates] == 0]
+            if fresh.size == 0 or max_contacts is not None:
+                fresh = candidates[np.argsort(extra, kind="stable")[:1]]  # one move at a time
+            cost = spend[fresh, k] - _chosen(here, spend)[fresh]
+            order = np.argsort(cost, kind="stable")[: int(low[k] - counts[k])]
+            fresh, cost = fresh[order], np.cumsum(cost[order])
+            contacted = np.flatnonzero((arm > 0) & (arm != k + 1))
+            contacted = np.setdiff1d(contacted, fresh, assume_unique=True)
+            efficiency = _chosen(arm, gain)[contacted] / np.maximum(_chosen(arm, spend)[contacted], 1e-300)
+            contacted = contacted[np.argsort(efficiency, kind="stable")]
+            source = arm[contacted] - 1
+            surplus = counts - low
+            if here[fresh[0]] > 0:  # the one move leaves its arm too
+                surplus[here[fresh[0]] - 1] -= 1
+            rank = np.zeros(contacted.size, dtype=np.int64)
+            for j in np.unique(source):
+                members = np.flatnonzero(source == j)
+                rank[members] = np.arange(members.size)
+            droppable = contacted[rank < surplus[source]]
+            freed = np.cumsum(_chosen(arm, spend)[droppable])
+            slack = 1e-12 * max(1.0, abs(budget or 0.0))
+            available = (freed[-1] if freed.size else 0.0) + left - slack
+            m = int(np.searchsorted(cost, available, side="right"))
+            if m == 0:
                 break
-            drop = order[: int(np.searchsorted(cumulative, need - 1e-12)) + 1]
-            dropped_counts = np.bincount(arm[drop], minlength=n_arms + 1)[1:]
-            if ((counts - dropped_counts) < low).any():
-                break
-            arm[drop] = 0
-            arm[pick] = k + 1
+            need = cost[m - 1] - (left - slack)
+            n_drop = 0 if need <= 0 else int(np.searchsorted(freed, need)) + 1
+            arm[droppable[:n_drop]] = 0
+            arm[fresh[:m]] = k + 1
     return arm
+
+
+def _cheapest_moves(
+    candidates: np.ndarray, loss: np.ndarray, extra: np.ndarray, here: np.ndarray, counts: np.ndarray,
+    low: np.ndarray, left: float, deficit: int, max_contacts: int | None,
+) -> np.ndarray:
+    """Up to ``deficit`` moves, least loss first, that together fit the budget left, take no arm below its
+    minimum and no contacts over the cap (a batch, so a large deficit costs a sort, not a loop)."""
+    order = np.argsort(loss, kind="stable")
+    source = here[candidates[order]]
+    allowance = np.r_[np.inf if max_contacts is None else max_contacts - counts.sum(), counts - low]
+    rank = np.zeros(order.size, dtype=np.int64)
+    for j in np.unique(source):  # position of each candidate among those leaving the same arm
+        members = np.flatnonzero(source == j)
+        rank[members] = np.arange(members.size)
+    keep = order[rank < allowance[source]]
+    keep = keep[: max(deficit, 1)]
+    spent = np.maximum.accumulate(np.cumsum(extra[keep]))  # a prefix fits while its running peak fits
+    return candidates[keep[: max(int(np.searchsorted(spent, left, side="right")), 1)]]
 
 
 def solve_exact(gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,

@@ -20,6 +20,11 @@ problems also try exact coordinate-wise updates (each an order statistic, the bi
 ``np.partition``) and keep the better plan. A final repair step moves customers over a cap to
 their best arm with room (or drops them), least valuable first, so no constraint is ever exceeded.
 The dual value at the prices used is an upper bound on any plan's profit: the gap is reported.
+
+Integer polish (:mod:`._improve`): arm minimums are met by moving customers, the budget left is filled
+with the improving moves that fit, the best single option (filled around) is compared, and plans with
+at most ``_EXACT_OPTIONS`` options are also solved exactly by HiGHS; the better feasible plan is kept.
+When a minimum cannot be met the reported bound is the one without minimums (the plan's relaxation).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ __all__ = ["Solution", "budget_path", "solve_knapsack", "take_prefix", "upper_hu
 
 _SUBSAMPLE = 100_000  # side-constraint prices are found on a subsample of larger problems
 _EXACT_ROUNDS = 20_000  # small problems also try exact coordinate-wise prices and keep the better plan
+_SMALL_PLAN = 5_000  # customers below which the single-best-option plan is always tried
 _EXACT_OPTIONS = 2_000  # plans with at most this many (customer, arm) options are also solved exactly (HiGHS)
 
 
@@ -236,8 +242,9 @@ def _polish(
     filled = fill(best, gain, spend, budget, max_contacts, arm_min, arm_max)
     if _better(filled, best, gain, spend, budget, max_contacts, arm_min, arm_max):
         best = filled
-    if budget is not None:
-        alone = single_best(gain, spend, budget, arm_max)
+    alone = single_best(gain, spend, budget, arm_max) if budget is not None else None
+    # one option worth a real share of the plan (always on small plans): try it, filled around
+    if alone is not None and (len(gain) <= _SMALL_PLAN or plan_profit(alone, gain) > 0.01 * plan_profit(best, gain)):
         alone = fill(meet_minimums(alone, gain, spend, budget, max_contacts, arm_min, arm_max), gain, spend, budget,
                      max_contacts, arm_min, arm_max)
         if _better(alone, best, gain, spend, budget, max_contacts, arm_min, arm_max):

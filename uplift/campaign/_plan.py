@@ -321,7 +321,10 @@ def plan_campaign(
     convex hull of (expected spend, ΔΠ) over the arms and no contact; segments taken in decreasing
     profit per unit of spend across customers until the budget is spent. The plan stops before the
     first segment that does not fit, so it never exceeds the budget and falls short of the LP
-    optimum by less than one customer's segment. Side constraints enter through Lagrange prices on
+    optimum by less than one customer's segment; that gap is then closed by filling the budget left
+    with the moves that fit and comparing with the best single option, and plans with at most 2,000
+    (customer, arm) options are solved exactly (HiGHS). A fixed cost is weighed against the whole
+    plan: nobody is contacted when the plan does not earn it back. Side constraints enter through Lagrange prices on
     the profits, set by exact coordinate-wise minimisation of the dual; ties are repaired so no
     constraint is exceeded. ``plan.totals()["upper_bound"]`` is the dual bound on the best possible
     expected profit.
