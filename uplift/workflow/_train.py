@@ -122,6 +122,8 @@ def train(
     ----------
     data : ExperimentTable, path or DataFrame
         The experiment (see :func:`read_experiment`).
+        The id column (``id_column``, else the one id-like column found) is stored with the model, so
+        that ``score`` and ``plan`` key their outputs by it.
     learner : str, default "s_learner"
         A key of :data:`LEARNERS`.
     n_folds : int, default 5
@@ -163,7 +165,7 @@ def train(
     model.fit(table.X, table.y, treatment=table.treatment)
     seconds = time.perf_counter() - started
     trained = TrainResult(model, learner, qini, n_folds, len(table.y), table.feature_names, table.dropped,
-                          table.id_name, table.treatment_name, table.outcome_name, seconds)
+                          _output_id(table), table.treatment_name, table.outcome_name, seconds)
     if output is not None:
         from .. import io  # the persistence layer sits above the learners; imported when saving
 
@@ -172,3 +174,10 @@ def train(
         trained = replace(trained, path=path)
     progress(total, total, "done")
     return trained
+
+
+def _output_id(table: ExperimentTable) -> str | None:
+    """The id that keys later outputs: ``--id``, else the one id-like column found, else none (row numbers)."""
+    if table.id_name is not None:
+        return table.id_name
+    return table.dropped[0] if len(table.dropped) == 1 else None
