@@ -50,8 +50,9 @@ def workflow(request, tmp_path_factory):
     flags = ["--treatment", "offer", "--outcome", "bought", "--control", "none"]
     printed = {
         "check": _run("check", str(tmp_path / "experiment.csv"), *flags, "--splits", "2", "--no-progress"),
-        "train": _run("train", str(tmp_path / "experiment.csv"), *flags, "--id", "customer_id", "--folds",
-                      "2", "--output", str(tmp_path / "model"), "--no-progress"),
+        # no --id: customer_id is found as an identifier, left out of the features and keys the outputs
+        "train": _run("train", str(tmp_path / "experiment.csv"), *flags, "--folds", "2", "--output",
+                      str(tmp_path / "model"), "--no-progress"),
         "score": _run("score", str(tmp_path / "model"), str(tmp_path / "next_week.parquet"), "--output",
                       str(tmp_path / "scores.csv"), "--chunksize", "128", "--no-progress"),
         "plan": _run("plan", str(tmp_path / "model"), str(tmp_path / "next_week.parquet"), "--value", "30",
@@ -79,6 +80,7 @@ def test_train_prints_and_stores_cross_validated_qini(workflow):
     folder, _, printed = workflow
     training = read_manifest(folder / "model")["training"]
     assert training["id_column"] == "customer_id" and "customer_id" not in training["features"]
+    assert training["dropped_id_columns"] == ["customer_id"]
     assert training["n_rows"] == N_ROWS and training["n_folds"] == 2
     for arm in ("email", "sms"):
         qini = training["cross_validated_qini_auc"][arm]

@@ -106,37 +106,6 @@ def _datasets_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _monitor(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .io import read_manifest
-    from .monitoring import monitor
-
-    reference = read_manifest(args.model).get("reference")
-    if reference is None:
-        raise UpliftInputError(f"{args.model} has no reference histograms; save it with "
-                               "uplift.io.save(model, path, reference=X_train).")
-    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
-    frame = reader(args.data)
-    given = [c for c in (args.outcome, args.treatment, args.propensity) if c is not None]
-    missing = [c for c in [*given, *reference["features"]] if c not in frame.columns]
-    if missing:
-        raise UpliftInputError(f"{args.data} lacks column(s) {missing[:8]}; got {list(frame.columns)[:12]}.")
-    report = monitor(
-        args.model, frame[list(reference["features"])],
-        y=None if args.outcome is None else frame[args.outcome].to_numpy(),
-        treatment=None if args.treatment is None else frame[args.treatment].to_numpy(),
-        propensity=None if args.propensity is None else frame[args.propensity].to_numpy(),
-        alpha=args.alpha, random_state=args.random_state,
-    )
-    index = report.to_html(args.output)
-    print(f"status: {report.status}")
-    for reason in report.reasons:
-        print(f"  - {reason}")
-    print(f"Report written to {index}")
-    return EXIT_OK
-
-
 class _Tqdm:
     """Adapter from the workflow's ``progress(done, total, description)`` callback to a tqdm bar.
 
@@ -279,6 +248,37 @@ def _report(args: argparse.Namespace) -> int:
                        budget=args.budget, max_contacts=args.max_contacts, currency=args.currency,
                        random_state=args.random_state, quick=args.quick,
                        progress=_Tqdm(unit="section", disable=args.no_progress))
+    print(f"Report written to {index}")
+    return EXIT_OK
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .io import read_manifest
+    from .monitoring import monitor
+
+    reference = read_manifest(args.model).get("reference")
+    if reference is None:
+        raise UpliftInputError(f"{args.model} has no reference histograms; save it with "
+                               "uplift.io.save(model, path, reference=X_train).")
+    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
+    frame = reader(args.data)
+    given = [c for c in (args.outcome, args.treatment, args.propensity) if c is not None]
+    missing = [c for c in [*given, *reference["features"]] if c not in frame.columns]
+    if missing:
+        raise UpliftInputError(f"{args.data} lacks column(s) {missing[:8]}; got {list(frame.columns)[:12]}.")
+    report = monitor(
+        args.model, frame[list(reference["features"])],
+        y=None if args.outcome is None else frame[args.outcome].to_numpy(),
+        treatment=None if args.treatment is None else frame[args.treatment].to_numpy(),
+        propensity=None if args.propensity is None else frame[args.propensity].to_numpy(),
+        alpha=args.alpha, random_state=args.random_state,
+    )
+    index = report.to_html(args.output)
+    print(f"status: {report.status}")
+    for reason in report.reasons:
+        print(f"  - {reason}")
     print(f"Report written to {index}")
     return EXIT_OK
 
@@ -440,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--path", default=None, help="a local copy (file, or folder holding it) instead of a download")
     fetch.add_argument("--data-home", default=None, help="cache folder (default: UPLIFT_DATA_HOME or ~/.cache/uplift)")
     fetch.set_defaults(handler=_datasets_fetch)
+    _add_workflow_commands(commands)
 
     monitoring = commands.add_parser(
         "monitor", help="check a new period against a saved model: feature/score drift and uplift decay",
@@ -456,7 +457,6 @@ def build_parser() -> argparse.ArgumentParser:
     monitoring.add_argument("--random-state", type=int, default=0, help="seed of the bootstrap (default: 0)")
     monitoring.add_argument("--output", "-o", default="reports/monitor", help="report folder")
     monitoring.set_defaults(handler=_monitor)
-    _add_workflow_commands(commands)
 
     retrain = commands.add_parser(
         "retrain", help="retrain a saved Policy on its exploration holdout and keep the better one",

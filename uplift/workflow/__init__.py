@@ -6,22 +6,12 @@ column as a feature (and says so), and reports progress through a callback (the 
 draws it as a progress bar; nothing here prints).
 """
 
-from ._steps import (
-    LEARNERS,
-    CheckResult,
-    PlanResult,
-    ScoreResult,
-    TrainResult,
-    check,
-    contact_list,
-    format_p_value,
-    make_learner,
-    plan,
-    score,
-    score_frame,
-    train,
-)
+from ._check import CheckResult, check
+from ._common import format_p_value
+from ._plan import PlanResult, contact_list, plan
+from ._score import ScoreResult, score, score_frame
 from ._table import ExperimentTable, id_like_columns, iter_chunks, read_experiment, read_table
+from ._train import LEARNERS, TrainResult, make_learner, train
 
 __all__ = [
     "LEARNERS",

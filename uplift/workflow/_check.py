@@ -1,0 +1,103 @@
+"""``uplift check``: is the experiment sound, and is there a signal to target?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..diagnostics import ExperimentReport, check_experiment
+from ..evaluation import SignalCheckResult, signal_check
+from ._common import Progress, _arm_rows, _as_table, _no_progress
+from ._table import ExperimentTable
+
+__all__ = ["CheckResult", "check"]
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Experiment checks and, for each treated arm, the signal check."""
+
+    table: ExperimentTable = field(repr=False)
+    experiment: ExperimentReport
+    signal: dict[Any, SignalCheckResult]
+    unchecked: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return self.experiment.verdict
+
+    def summary(self) -> str:
+        lines = [*self.table.notes(), "", self.experiment.summary()]
+        if self.unchecked:
+            lines.append(f"Balance and predictability use the numeric columns; not checked (text): "
+                         f"{', '.join(self.unchecked)}. The signal check uses every feature.")
+        for arm, result in self.signal.items():
+            lines += ["", f"Arm {arm!r} versus control {self.table.control_value!r}:", result.summary()]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"experiment": self.experiment.to_dict(), "unchecked_text_columns": self.unchecked,
+                "signal": {str(arm): result.to_dict() for arm, result in self.signal.items()},
+                "dropped_id_columns": self.table.dropped}
+
+
+def check(
+    data: ExperimentTable | str | Path | pd.DataFrame,
+    *,
+    treatment: str | None = None,
+    outcome: str | None = None,
+    control: str | None = None,
+    id_column: str | None = None,
+    n_splits: int = 10,
+    random_state: int = 0,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Is the experiment sound (sample ratio, balance, predictability, ATE), and is there a signal to target?
+
+    Parameters
+    ----------
+    data : ExperimentTable, path or DataFrame
+        The experiment (see :func:`read_experiment` for ``treatment``, ``outcome``, ``control``, ``id_column``).
+    n_splits : int, default 10
+        Sample splits of :func:`uplift.evaluation.signal_check`.
+    random_state : int, default 0
+    progress : callable, optional
+        ``progress(done, total, description)`` after each stage.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> from uplift.datasets import make_uplift_classification
+    >>> data = make_uplift_classification(2000, random_state=1)
+    >>> frame = data.X.assign(t=data.treatment, y=data.y)
+    >>> result = check(frame, treatment="t", outcome="y", n_splits=2)
+    >>> result.verdict, sorted(result.signal)
+    ('pass', [1])
+    """
+    table = _as_table(data, treatment, outcome, control, id_column)
+    progress = progress or _no_progress
+    total = 1 + len(table.arms)
+    progress(0, total, "experiment checks")
+    numeric, text = _numeric_columns(table.X)
+    experiment = check_experiment(table.X[numeric], table.y, table.treatment, control_value=table.control_value,
+                                  random_state=random_state)
+    signal = {}
+    for k, arm in enumerate(table.arms, start=1):
+        progress(k, total, f"signal check, arm {arm}")
+        rows = _arm_rows(table, arm)
+        signal[arm] = signal_check(table.X.iloc[rows], table.y[rows], table.treatment[rows],
+                                   control_value=table.control_value, n_splits=n_splits,
+                                   random_state=random_state)
+    progress(total, total, "done")
+    return CheckResult(table, experiment, signal, text)
+
+
+def _numeric_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Numeric (and boolean) columns, and the others (text, categories): balance is checked on numbers."""
+    numeric = [str(c) for c, d in X.dtypes.items() if pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)]
+    return numeric, [str(c) for c in X.columns if str(c) not in numeric]
