@@ -253,17 +253,15 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .io import read_manifest
     from .monitoring import monitor
+    from .workflow import read_table
 
     reference = read_manifest(args.model).get("reference")
     if reference is None:
         raise UpliftInputError(f"{args.model} has no reference histograms; save it with "
                                "uplift.io.save(model, path, reference=X_train).")
-    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
-    frame = reader(args.data)
+    frame = read_table(args.data)
     given = [c for c in (args.outcome, args.treatment, args.propensity) if c is not None]
     missing = [c for c in [*given, *reference["features"]] if c not in frame.columns]
     if missing:
@@ -353,17 +351,15 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
 
 def _retrain(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .io import load, read_manifest, save
     from .monitoring import retrain_policy
+    from .workflow import read_table
 
     champion = load(args.model)
     if not hasattr(champion, "decide"):
         raise UpliftInputError(f"{args.model} holds a {type(champion).__name__}; uplift retrain needs a saved Policy.")
     features = list((read_manifest(args.model).get("reference") or {}).get("features", {}))
-    reader = pd.read_parquet if str(args.data).endswith(".parquet") else pd.read_csv
-    frame = reader(args.data)
+    frame = read_table(args.data)
     needed = [args.outcome, args.treatment, *([args.holdout] if args.holdout else []), *features]
     missing = [c for c in needed if c not in frame.columns]
     if missing or not features:
