@@ -155,6 +155,8 @@ def _rank_keys(key: np.ndarray, group: np.ndarray, low: Any, negative: bool):
 
 def _packed_part(magnitude: np.ndarray, group: np.ndarray, spare_bits: int, negative: bool):
     """Rank one sign's rows by packed keys, or None when the magnitudes span more than ``2**spare_bits``."""
+    if magnitude.size == 0:  # every score has the other sign
+        return np.empty(0, dtype=np.uint8), None, np.empty(0)
     low = magnitude.min()
     if int(magnitude.max()) - int(low) >= 1 << spare_bits:
         return None
