@@ -78,8 +78,9 @@ def reference_area_score(curve, y, score, treatment, weight, perfect_score):
     x, values = curve(y, score, treatment, weight)
     x_perfect, values_perfect = curve(y, score, treatment, weight, order_by=perfect_score)
     random_area = x_perfect[-1] * values_perfect[-1] / 2
-    perfect_area = np.trapezoid(values_perfect, x_perfect) - random_area
-    if perfect_area == 0:
+    perfect_total = np.trapezoid(values_perfect, x_perfect)
+    perfect_area = perfect_total - random_area
+    if abs(perfect_area) <= 1e-12 * (abs(perfect_total) + abs(random_area)):  # zero up to rounding: undefined
         return float("nan")
     return (np.trapezoid(values, x) - random_area) / perfect_area
 
@@ -178,6 +179,10 @@ def test_row_order_and_monotone_transforms_change_nothing(case, k):
                                    rtol=1e-9, atol=1e-12, err_msg=f"{metric.__name__} {kwargs}: row order")
         np.testing.assert_allclose(_quiet(metric, y, transformed, t, sample_weight=w, **kwargs), value,
                                    rtol=1e-9, atol=1e-12, err_msg=f"{metric.__name__} {kwargs}: transform")
+        # every score of one sign (a model whose effects are all negative, or all positive)
+        for one_sign in (-np.exp(-s), np.exp(s)):
+            np.testing.assert_allclose(_quiet(metric, y, one_sign, t, sample_weight=w, **kwargs), value,
+                                       rtol=1e-9, atol=1e-12, err_msg=f"{metric.__name__} {kwargs}: one sign")
     for curve in (qini_curve, uplift_curve):
         np.testing.assert_allclose(curve(y[p], s[p], t[p], sample_weight=w_p)[1], curve(y, s, t, sample_weight=w)[1],
                                    rtol=1e-9, atol=1e-9)

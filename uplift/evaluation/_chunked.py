@@ -29,7 +29,7 @@ import numpy as np
 from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _preview, check_outcome
 from ._checks import _check_score, plain
-from ._conventions import warn_undefined
+from ._conventions import area_is_undefined, warn_undefined
 from ._curves import perfect_group_scores, qini_values, trapezoid_from, uplift_values
 from ._ranking import RankedSums, binary_group_sums, sums_from_group_counts
 
@@ -69,11 +69,11 @@ def _split_chunk(chunk: Any, control_value: Any, treatment_value: Any, index: in
 def _normalised(area: float, curve: tuple[np.ndarray, np.ndarray], name: str) -> float:
     x, y = curve
     random_area = x[-1] * y[-1] / 2.0
-    perfect = float(np.trapezoid(y, x)) - random_area
-    if not perfect != 0.0:
+    perfect_total = float(np.trapezoid(y, x))
+    if area_is_undefined(perfect_total, random_area):
         warn_undefined(name, stacklevel=3)
         return float("nan")
-    return float(np.float64(area - random_area) / np.float64(perfect))
+    return float(np.float64(area - random_area) / np.float64(perfect_total - random_area))
 
 
 def chunked_auc_scores(

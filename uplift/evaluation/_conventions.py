@@ -101,6 +101,20 @@ def streamed_area(curve, labels: np.ndarray, ends: np.ndarray | None, empty: str
     return area
 
 
+#: A perfect area within this relative distance of the random area counts as zero (undefined score).
+AREA_RTOL = 1e-12
+
+
+def area_is_undefined(perfect_total: float, random_area: float) -> bool:
+    """Whether the perfect ranking's area above random is zero up to rounding (or NaN).
+
+    Then no ranking beats random and the normalised score is undefined: dividing by the rounding
+    error of two nearly equal areas would return an arbitrary number.
+    """
+    perfect_area = perfect_total - random_area
+    return not abs(perfect_area) > AREA_RTOL * (abs(perfect_total) + abs(random_area))
+
+
 def _normalised_area(curve, data: EvaluationData, curve_name: str, empty: str) -> float:
     ranking = binary_ranking(data)  # binary outcome without weights: group labels in ranked order
     sums = ranked_sums(data) if ranking is None else None
@@ -114,8 +128,9 @@ def _normalised_area(curve, data: EvaluationData, curve_name: str, empty: str) -
         perfect = perfect_sums(data, curve_name)
     x_perfect, y_perfect = curve(perfect, empty)
     random_area = _trapezoid(np.array([0.0, x_perfect[-1]]), np.array([0.0, y_perfect[-1]]))
-    perfect_area = _trapezoid(x_perfect, y_perfect) - random_area
-    if not perfect_area != 0.0:  # also NaN
+    perfect_total = _trapezoid(x_perfect, y_perfect)
+    perfect_area = perfect_total - random_area
+    if area_is_undefined(perfect_total, random_area):
         warn_undefined(curve_name, stacklevel=4)
         return float("nan")
     if ranking is not None:
