@@ -6,6 +6,7 @@ inside the functions that use it). See ``docs/spark.md`` for what runs on the dr
 executors.
 """
 
+from ._fit import fit
 from ._metrics import auc_scores, qini_auc_score, qini_curve, uplift_at_k, uplift_auc_score
 from ._plan import SparkCampaignPlan, plan_campaign
 from ._score import score, score_batch
@@ -13,6 +14,7 @@ from ._score import score, score_batch
 __all__ = [
     "SparkCampaignPlan",
     "auc_scores",
+    "fit",
     "plan_campaign",
     "qini_auc_score",
     "qini_curve",
