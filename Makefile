@@ -3,9 +3,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The causalml extra brings causalml and scikit-uplift for the parity tests and peer benchmarks;
+# The causalml extra brings causalml and scikit-uplift for the parity tests and peer benchmarks, the
+# spark extra PySpark for tests/test_spark_*.py (Java 17+ needed; .ci/run installs it when missing);
 # `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
-EXTRAS ?= dev,causalml
+EXTRAS ?= dev,causalml,spark
 # OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
 export OMP_WAIT_POLICY ?= PASSIVE
 comma := ,
