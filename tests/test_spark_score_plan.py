@@ -79,7 +79,7 @@ def outcomes_table():
     outcomes = np.column_stack([base, *(np.clip(base + rng.normal(lift, 0.03, 3000), 0, 1)
                                         for lift in (0.01, 0.02, 0.035))])
     frame = pd.DataFrame(outcomes, columns=["outcome_0", "outcome_a", "outcome_b", "outcome_c"])
-    return outcomes, frame.assign(id=np.arange(len(frame)))
+    return outcomes, frame.assign(customer=np.arange(len(frame)))
 
 
 ECONOMICS = Economics(value=30.0, contact_cost={"a": 0.1, "b": 0.4, "c": 1.5}, conversion_cost=8.0, fixed_cost=20.0)
@@ -94,8 +94,9 @@ def test_plan_equals_in_process(spark, outcomes_table, budget):
     expected = plan_campaign(outcomes, ECONOMICS, budget=budget, arms=ARMS)
     # max_collect=300 and 8 probes: the cut is narrowed by quantile rounds before the exact cut
     plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS, outcome_cols=list(frame.columns[:4]),
-                                id_col="id", budget=budget, arms=ARMS, max_collect=300, n_probes=8)
-    got = plan.frame.toPandas().sort_values("id", ignore_index=True)
+                                id_col="customer", budget=budget, arms=ARMS, max_collect=300, n_probes=8)
+    got = plan.frame.toPandas().sort_values("customer", ignore_index=True)
+    assert list(got.columns) == ["customer", "arm", "arm_label", "expected_profit", "expected_spend"]
     np.testing.assert_array_equal(got["arm"].to_numpy(), expected.arm)
     totals, expected_totals = plan.totals, expected.totals()
     assert totals["contacts_per_arm"] == expected_totals["contacts_per_arm"]
@@ -115,7 +116,8 @@ def test_plan_refuses_bad_inputs(spark, outcomes_table):
     with pytest.raises(UpliftInputError, match=r"columns \['nope'\] are missing"):
         uspark.plan_campaign(sdf, ECONOMICS, outcome_cols=["outcome_0", "outcome_a"], id_col="nope", arms=["a"])
     with pytest.raises(UpliftInputError, match="budget must be a non-negative number"):
-        uspark.plan_campaign(sdf, ECONOMICS, outcome_cols=list(frame.columns[:4]), id_col="id", budget=-1.0,
+        uspark.plan_campaign(sdf, ECONOMICS, outcome_cols=list(frame.columns[:4]), id_col="customer", budget=-1.0,
                              arms=ARMS)
     with pytest.raises(UpliftInputError, match=r"economics\.value is given per customer"):
-        uspark.plan_campaign(sdf, Economics(value=np.ones(10)), outcome_cols=["outcome_0", "outcome_a"], id_col="id")
+        uspark.plan_campaign(sdf, Economics(value=np.ones(10)), outcome_cols=["outcome_0", "outcome_a"],
+                             id_col="customer")

@@ -185,7 +185,7 @@ def plan_campaign(
             taken = _key_before(slope, levels, ids[rows], cut)
             level = np.bincount(rows[taken], minlength=len(batch))
             arm, cost, gain = hull.vertex(level)
-            yield pd.DataFrame({"id": ids, "arm": arm.astype(np.int32),
+            yield pd.DataFrame({id_col: ids, "arm": arm.astype(np.int32),
                                 "arm_label": np.asarray(labels, dtype=object)[arm],
                                 "expected_profit": gain, "expected_spend": cost})
 
