@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_spark.py                  # 10^6 customers, 3 arms (control + 2 offers)
     python benchmarks/bench_spark.py --n 200000       # quicker
+    python benchmarks/bench_spark.py --n 10000000 --partitions 32 --driver-memory 6g
 
 Phases (each timed with wall-clock time; the Spark ones force the whole result):
 
@@ -17,7 +18,7 @@ Phases (each timed with wall-clock time; the Spark ones force the whole result):
   40% of the unconstrained plan's spend), with the agreement of the two plans.
 
 Also reported: Spark's per-partition cost of scoring (the input of the scaling estimate in
-``docs/spark.md``). Spark runs ``local[2]`` with 1 GiB of driver memory; the in-process phases use
+``docs/spark.md``). Spark runs ``local[2]`` with ``--driver-memory`` (2 GiB by default); the in-process phases use
 one thread. Numbers are meaningful only as ratios measured in the same run.
 """
 
@@ -33,14 +34,14 @@ import numpy as np
 import pandas as pd
 
 
-def _session(partitions: int):
+def _session(partitions: int, driver_memory: str):
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return (SparkSession.builder.master("local[2]").appName("bench_spark")
             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1").config("spark.driver.memory", "2g")
+            .config("spark.driver.host", "127.0.0.1").config("spark.driver.memory", driver_memory)
             .config("spark.sql.shuffle.partitions", str(partitions))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.python.worker.reuse", "true").getOrCreate())
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--udf-rows", type=int, default=10_000)
+    parser.add_argument("--driver-memory", default="2g", help="6g for --n 10000000 (the frame is created on it)")
     args = parser.parse_args()
     from xgboost import XGBClassifier
 
@@ -105,7 +107,7 @@ def main() -> None:
     learner.fit(train.X, train.y, treatment=train.treatment)
     data = make_uplift_classification(n, n_features=6, n_arms=2, random_state=1)
     customers = data.X.assign(customer_id=np.arange(n))
-    spark = _session(args.partitions)
+    spark = _session(args.partitions, args.driver_memory)
     spark.sparkContext.setLogLevel("ERROR")
     sdf = spark.createDataFrame(customers).repartition(args.partitions).cache()
     sdf.count()
