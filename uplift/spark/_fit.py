@@ -56,9 +56,10 @@ def _spark_estimator(model: Any, kind: str, features: list[str], label: str, wei
 
     params = {key: value for key, value in model.get_params().items()
               if value is not None and key not in _NOT_PASSED}
-    estimator = SparkXGBClassifier if kind == "binary" else SparkXGBRegressor
-    return estimator(features_col=features, label_col=label, num_workers=num_workers,
-                     **({"weight_col": weight} if weight else {}), **params)
+    if weight:
+        params["weight_col"] = weight
+    estimator: Any = SparkXGBClassifier if kind == "binary" else SparkXGBRegressor
+    return estimator(features_col=features, label_col=label, num_workers=num_workers, **params)
 
 
 def _plain_model(spark_model: Any, kind: str) -> Any:

@@ -572,5 +572,5 @@ def qini_curve(
 
 
 for _function in (auc_scores, qini_auc_score, uplift_auc_score, uplift_at_k, qini_curve):
-    _function.__doc__ = _function.__doc__.replace("    {parameters}\n", _PARAMETERS_DOC.lstrip("\n")).replace(
+    _function.__doc__ = (_function.__doc__ or "").replace("    {parameters}\n", _PARAMETERS_DOC.lstrip("\n")).replace(
         "{{", "{").replace("}}", "}")
