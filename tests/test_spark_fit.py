@@ -36,15 +36,16 @@ def test_three_arm_t_learner_trained_on_spark_saves_loads_and_scores_the_same(sp
     np.testing.assert_array_equal(scored[["effect_1", "effect_2"]].to_numpy(), loaded.predict(data.X))
 
 
-def test_s_learner_with_interactions_matches_in_process(spark):
+def test_weighted_s_learner_with_interactions_matches_in_process(spark):
     from uplift import spark as uspark
 
     data = make_uplift_classification(800, n_features=4, random_state=5)
-    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y))
+    weight = np.random.default_rng(0).integers(1, 4, len(data.y)).astype(np.float64)
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, w=weight))
     learner = SLearner(XGBClassifier(n_estimators=8, max_depth=3, random_state=0), interactions=True)
-    fitted = uspark.fit(learner, sdf, features=list(data.X.columns), treatment="t", outcome="y")
+    fitted = uspark.fit(learner, sdf, features=list(data.X.columns), treatment="t", outcome="y", sample_weight="w")
     expected = SLearner(XGBClassifier(n_estimators=8, max_depth=3, random_state=0), interactions=True)
-    expected.fit(data.X, data.y, treatment=data.treatment)
+    expected.fit(data.X, data.y, treatment=data.treatment, sample_weight=weight)
     np.testing.assert_allclose(fitted.predict_outcomes(data.X), expected.predict_outcomes(data.X), atol=1e-6)
 
 
