@@ -5,9 +5,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # `make demo` installs the runtime dependencies only (no dev tools, no peers). `make test` adds the
-# dev tools and the causalml extra (causalml and scikit-uplift, for the parity tests and peer
-# benchmarks); `make test EXTRAS=dev` runs without them (those tests then skip with a reason).
-EXTRAS ?= dev,causalml
+# dev tools, the causalml extra (causalml and scikit-uplift, for the parity tests and peer
+# benchmarks) and the spark extra (PySpark for tests/test_spark_*.py; Java 17+ needed, .ci/run
+# installs it when missing); `make test EXTRAS=dev` runs without them (those tests then skip with a
+# reason).
+EXTRAS ?= dev,causalml,spark
 # OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
 export OMP_WAIT_POLICY ?= PASSIVE
 comma := ,

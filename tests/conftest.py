@@ -71,3 +71,47 @@ def light():
         }[name]()
 
     return make
+
+
+def _spark_missing() -> str | None:
+    """Why Spark tests cannot run here (no pyspark, no Java), or None."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'uplift[spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime on PATH or JAVA_HOME (Spark needs Java 17 or later)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for every Spark test: 2 cores, no UI, loopback only, 2 shuffle partitions."""
+    reason = _spark_missing()
+    if reason:
+        pytest.skip(reason)
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    # executors run this interpreter, with this checkout first on their path
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])
+    session = (SparkSession.builder.master("local[2]").appName("uplift-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.host", "127.0.0.1")
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.python.worker.reuse", "true")
+               .config("spark.driver.memory", "1g")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.sql.session.timeZone", "UTC")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

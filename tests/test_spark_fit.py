@@ -1,0 +1,63 @@
+"""Training on Spark returns the in-process learner class, fitted; it saves, loads and scores like one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from xgboost import XGBClassifier
+
+from uplift import io
+from uplift.datasets import make_uplift_classification
+from uplift.exceptions import UpliftInputError, UpliftTypeError
+from uplift.learners import SLearner, TLearner, XLearner
+
+pytestmark = pytest.mark.spark
+
+
+def test_three_arm_t_learner_trained_on_spark_saves_loads_and_scores_the_same(spark, tmp_path):
+    from uplift import spark as uspark
+
+    data = make_uplift_classification(1200, n_features=4, n_arms=2, random_state=4)
+    frame = data.X.assign(t=data.treatment, y=data.y, customer_id=np.arange(len(data.X)))
+    sdf = spark.createDataFrame(frame)
+    learner = TLearner(XGBClassifier(n_estimators=8, max_depth=2, random_state=0))
+    fitted = uspark.fit(learner, sdf, features=list(data.X.columns), treatment="t", outcome="y")
+    assert type(fitted) is TLearner and learner is not fitted and not hasattr(learner, "models_")
+    assert fitted.treatment_arms_.tolist() == [1, 2] and fitted.control_value_ == 0
+    # one XGBoost worker sees the same rows as the in-process fit: the same trees (the hist sketch
+    # of 1200 rows is exact), so the predictions agree to float32 rounding
+    in_process = TLearner(XGBClassifier(n_estimators=8, max_depth=2, random_state=0))
+    in_process.fit(data.X, data.y, treatment=data.treatment)
+    np.testing.assert_allclose(fitted.predict(data.X), in_process.predict(data.X), atol=1e-6)
+    path = io.save(fitted, tmp_path / "spark_model.zip")
+    loaded = io.load(path)
+    scored = uspark.score(path, sdf, id_col="customer_id").toPandas().sort_values("customer_id")
+    np.testing.assert_array_equal(scored[["effect_1", "effect_2"]].to_numpy(), loaded.predict(data.X))
+
+
+def test_weighted_s_learner_with_interactions_matches_in_process(spark):
+    from uplift import spark as uspark
+
+    data = make_uplift_classification(800, n_features=4, random_state=5)
+    weight = np.random.default_rng(0).integers(1, 4, len(data.y)).astype(np.float64)
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, w=weight))
+    learner = SLearner(XGBClassifier(n_estimators=8, max_depth=3, random_state=0), interactions=True)
+    fitted = uspark.fit(learner, sdf, features=list(data.X.columns), treatment="t", outcome="y", sample_weight="w")
+    expected = SLearner(XGBClassifier(n_estimators=8, max_depth=3, random_state=0), interactions=True)
+    expected.fit(data.X, data.y, treatment=data.treatment, sample_weight=weight)
+    np.testing.assert_allclose(fitted.predict_outcomes(data.X), expected.predict_outcomes(data.X), atol=1e-6)
+
+
+def test_fit_refuses_bad_inputs(spark):
+    from uplift import spark as uspark
+
+    data = make_uplift_classification(200, n_features=4, random_state=6)
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y))
+    kwargs = {"features": list(data.X.columns), "treatment": "t", "outcome": "y"}
+    with pytest.raises(UpliftTypeError, match="trains an SLearner or a TLearner; got XLearner"):
+        uspark.fit(XLearner(), sdf, **kwargs)
+    with pytest.raises(UpliftTypeError, match="outcome_model must be an XGBClassifier"):
+        uspark.fit(TLearner(LogisticRegression()), sdf, **kwargs)
+    with pytest.raises(UpliftInputError, match=r"columns \['nope'\] are missing"):
+        uspark.fit(TLearner(), sdf, **{**kwargs, "outcome": "nope"})

@@ -1,0 +1,187 @@
+"""Fit an S- or T-learner on a Spark DataFrame with XGBoost's Spark estimators, one per role.
+
+What runs where: the driver validates the arms and the outcome with one aggregation and reads the
+feature schema off a few rows; each base model is trained by ``xgboost.spark`` (``num_workers``
+Spark tasks, data never collected); the driver receives the booster and wraps it in the plain
+scikit-learn XGBoost class the in-process learner uses, then sets the same fitted state as
+:meth:`BaseUpliftLearner.fit`. The result is the learner class you passed, fitted: ``predict``,
+``uplift.io.save`` and :func:`uplift.spark.score` work on it as on an in-process fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import clone
+
+from ..exceptions import UpliftInputError, UpliftTypeError
+from ..learners import SLearner, TLearner
+from ..learners._base import MIN_ROWS_PER_ARM
+from ..validation import FeatureSchema, _preview, check_treatment
+
+if TYPE_CHECKING:  # pyspark is optional: only for annotations
+    from pyspark.sql import DataFrame
+
+__all__ = ["fit"]
+
+#: scikit-learn wrapper settings that xgboost.spark sets itself (objective from the estimator class,
+#: threads from the task) or does not take.
+_NOT_PASSED = frozenset({"n_jobs", "missing", "kwargs", "enable_categorical", "objective", "nthread"})
+
+
+def _base_model(learner: Any, kind: str) -> Any:
+    """The learner's outcome model (or the in-process default), which must be an XGBoost model."""
+    from xgboost import XGBClassifier, XGBRegressor  # the only base models trained on Spark
+
+    from ..learners import default_classifier, default_regressor
+
+    model = learner.outcome_model
+    if isinstance(model, Mapping):
+        raise UpliftTypeError("uplift.spark.fit takes one outcome_model for every arm; got a mapping. Give one "
+                              "XGBoost model (its settings are used for every arm).")
+    if model is None:
+        model = (default_classifier if kind == "binary" else default_regressor)(random_state=learner.random_state)
+    expected = XGBClassifier if kind == "binary" else XGBRegressor
+    if not isinstance(model, expected):
+        raise UpliftTypeError(f"uplift.spark.fit trains XGBoost on Spark; outcome_model must be an "
+                              f"{expected.__name__} for a {kind} outcome; got {type(model).__name__}.")
+    return model
+
+
+def _spark_estimator(model: Any, kind: str, features: list[str], label: str, weight: str | None,
+                     num_workers: int) -> Any:
+    from xgboost.spark import SparkXGBClassifier, SparkXGBRegressor  # optional: the Spark estimators
+
+    params = {key: value for key, value in model.get_params().items()
+              if value is not None and key not in _NOT_PASSED}
+    if weight:
+        params["weight_col"] = weight
+    estimator: Any = SparkXGBClassifier if kind == "binary" else SparkXGBRegressor
+    return estimator(features_col=features, label_col=label, num_workers=num_workers, **params)
+
+
+def _plain_model(spark_model: Any, kind: str) -> Any:
+    """The trained booster as the scikit-learn XGBoost class (loaded from its native bytes, never pickled)."""
+    from xgboost import XGBClassifier, XGBRegressor  # the in-process base models
+
+    plain = XGBClassifier() if kind == "binary" else XGBRegressor()
+    plain.load_model(bytearray(spark_model.get_booster().save_raw("ubj")))
+    return plain
+
+
+def fit(
+    learner: SLearner | TLearner, sdf: DataFrame, *, features: Sequence[str], treatment: str, outcome: str,
+    control_value: Any = None, sample_weight: str | None = None, num_workers: int = 1,
+) -> SLearner | TLearner:
+    """Fit a clone of an S- or T-learner on a Spark DataFrame; return it fitted, as in-process.
+
+    Parameters
+    ----------
+    learner : SLearner or TLearner
+        Unfitted (it is cloned); its ``outcome_model`` must be an XGBoost model or None (the default).
+    sdf : pyspark.sql.DataFrame
+    features : sequence of str
+        Numeric feature columns (in the order ``predict`` will expect).
+    treatment, outcome : str
+        Columns of the arm and of the outcome.
+    control_value : object, optional
+        Label of the control arm (default: the learner's, else the smallest label).
+    sample_weight : str, optional
+        Column of row weights.
+    num_workers : int, default 1
+        Spark tasks per XGBoost training (``xgboost.spark``'s ``num_workers``).
+
+    Returns
+    -------
+    SLearner or TLearner
+        Fitted: ``models_`` holds ``xgboost.XGBClassifier``/``XGBRegressor`` objects.
+
+    Raises
+    ------
+    UpliftTypeError
+        Another learner (X, DR, R are not trained on Spark yet), or a base model that is not XGBoost.
+    UpliftInputError
+        Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
+        in an arm, a non-binary outcome for ``outcome_type="binary"``.
+
+    Examples
+    --------
+    >>> learner = fit(TLearner(), customers, features=["x0", "x1"], treatment="t", outcome="y")  # doctest: +SKIP
+    """
+    from pyspark.sql import functions as F  # optional dependency: only in the Spark layer
+
+    if not isinstance(learner, SLearner | TLearner):
+        raise UpliftTypeError(f"uplift.spark.fit trains an SLearner or a TLearner; got {type(learner).__name__}. "
+                              "Fit other learners in-process on a sample, then score on Spark.")
+    features = list(features)
+    needed = [*features, treatment, outcome, *([sample_weight] if sample_weight else [])]
+    missing = [name for name in needed if name not in sdf.columns]
+    if missing:
+        raise UpliftInputError(f"columns {_preview(missing)} are missing from the Spark DataFrame; its columns are "
+                               f"{_preview(sdf.columns)}.")
+    name = type(learner).__name__
+    y = F.col(outcome).cast("double")
+    per_label = sdf.groupBy(F.col(treatment).alias("label")).agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.sum((F.isnull(y) | F.isnan(y)).cast("long")).alias("bad_outcome"),
+        F.sum((~y.isin(0.0, 1.0)).cast("long")).alias("not_binary"),
+    ).toPandas()
+    if per_label["label"].isna().any() or per_label["bad_outcome"].sum():
+        raise UpliftInputError(f"the treatment or outcome column has missing values (null or NaN) for {name}; "
+                               "drop or fill those rows before fitting.")
+    control = learner.control_value if control_value is None else control_value
+    info = check_treatment(per_label["label"].to_numpy(), control_value=control, context=name)
+    small = per_label[per_label["rows"] < MIN_ROWS_PER_ARM]
+    if len(small):
+        raise UpliftInputError(f"arms {_preview(small['label'].tolist())} have fewer than {MIN_ROWS_PER_ARM} rows "
+                               f"for {name}; every arm needs rows to fit its model.")
+    outcome_type = learner.outcome_type
+    not_binary = int(per_label["not_binary"].sum())
+    if outcome_type == "binary" and not_binary:
+        raise UpliftInputError(f"outcome column {outcome!r} must be binary (0/1) for outcome_type='binary'; "
+                               f"{not_binary} row(s) hold other values.")
+    kind = outcome_type if outcome_type != "auto" else ("continuous" if not_binary else "binary")
+    sample = sdf.select(*features).limit(1000).toPandas()
+    non_numeric = [c for c in features if sample[c].dtype.kind not in "biuf"]
+    if non_numeric:
+        raise UpliftInputError(f"features {_preview(non_numeric)} are not numeric; on Spark encode them as numbers "
+                               "first (in-process fitting encodes text columns itself).")
+    schema = FeatureSchema.from_fit(sample, context=name)
+    model = _base_model(learner, kind)
+    labels = [value.item() if isinstance(value, np.generic) else value
+              for value in [info.control_value, *info.arms]]
+    frame = sdf.select(*[F.col(c).cast("double").alias(c) for c in features], F.col(treatment),
+                       y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []))
+    weight = "_w" if sample_weight else None
+    if isinstance(learner, TLearner):
+        state: Any = [
+            _plain_model(_spark_estimator(model, kind, features, "_y", weight, num_workers).fit(
+                frame.where(F.col(treatment) == F.lit(label))), kind)
+            for label in labels]
+    else:
+        indicators = [f"_arm_{k}" for k in range(1, len(labels))]
+        design = frame.select("*", *[(F.col(treatment) == F.lit(label)).cast("double").alias(column)
+                                     for column, label in zip(indicators, labels[1:], strict=True)])
+        columns = [*indicators, *features]
+        if learner.interactions:
+            products = [f"_x{j}_arm_{k}" for k in range(1, len(labels)) for j in range(len(features))]
+            design = design.select("*", *[(F.col(feature) * F.col(f"_arm_{k}")).alias(f"_x{j}_arm_{k}")
+                                          for k in range(1, len(labels)) for j, feature in enumerate(features)])
+            columns += products
+        trained = _spark_estimator(model, kind, columns, "_y", weight, num_workers).fit(design)
+        state = (_plain_model(trained, kind), len(labels) - 1)
+    fitted = clone(learner)
+    fitted.models_ = state
+    fitted.inference_ = None
+    fitted.treatment_arms_ = info.arms
+    fitted.control_value_ = info.control_value
+    fitted.n_arms_ = info.n_arms
+    fitted.outcome_type_ = kind
+    fitted.n_features_in_ = schema.n_features
+    fitted.feature_dtypes_ = ["float64"] * len(features)  # the columns are cast to double for training
+    fitted.feature_categories_ = {}
+    fitted.accepts_nan_ = True  # XGBoost handles missing values
+    fitted.feature_names_in_ = np.asarray(features, dtype=object)
+    return fitted
