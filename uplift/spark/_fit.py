@@ -63,7 +63,7 @@ def _spark_estimator(model: Any, kind: str, features: list[str], label: str, wei
 
 
 def _plain_model(spark_model: Any, kind: str) -> Any:
-    """The trained booster as the scikit-learn XGBoost class (loaded from its native bytes, never pickled)."""
+    """The trained booster as the scikit-learn XGBoost class (loaded from its native bytes: XGBoost's own format)."""
     from xgboost import XGBClassifier, XGBRegressor  # the in-process base models
 
     plain = XGBClassifier() if kind == "binary" else XGBRegressor()

@@ -17,8 +17,12 @@ until the first one that does not fit the budget. On Spark:
 3. executors: every customer keeps the segments before the cut (a key compared lexicographically),
    i.e. its hull vertex at that level: the plan. Map-only.
 
-The plan equals the in-process plan on the same rows when the ids are the row numbers; with other
-ids only the order of segments tied exactly at the price may differ. It never exceeds the budget.
+With a budget the plan equals the in-process *Lagrangian* plan (the cut above) on the same rows
+when the ids are the row numbers; with other ids only the order of segments tied exactly at the
+price may differ. It never exceeds the budget. The in-process optimizer then polishes its plan on
+the whole table (fills the budget left over, compares with the single best option): that polish is
+not done here, so the in-process plan may contact a few more customers and earn at most one
+option's profit more.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 What runs where:
 
 * driver: the model is written with :func:`uplift.io.save` into one zip (native XGBoost boosters,
-  skops for scikit-learn models, JSON and npz for the rest: never a pickled learner) and its bytes
+  skops for scikit-learn models, JSON and npz for the rest: never a serialised Python object) and its bytes
   are broadcast; the output schema is read off the kernel's answer on a few rows.
 * executors: each Python worker loads the model once from the broadcast bytes
   (:func:`uplift.io.load`, which runs nothing from the file) and applies :func:`score_batch` to
