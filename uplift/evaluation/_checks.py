@@ -108,6 +108,39 @@ def _check_score(score: Any, n_samples: int, arm_position: int, n_arms: int, nam
     return array
 
 
+def select_arm(info: Any, control_value: Any, treatment_value: Any, where: str) -> int:
+    """Position (in ``info.arms``) of the one treated arm a metric compares with the control.
+
+    Shared by the in-memory metrics and ``uplift.spark``'s, so both refuse the same inputs alike.
+
+    Raises
+    ------
+    UpliftInputError
+        Several arms without ``control_value`` / ``treatment_value``, or a ``treatment_value`` that
+        is not a treated arm.
+    """
+    if info.n_arms > 1 and control_value is None:
+        raise UpliftInputError(
+            f"treatment has {info.n_arms + 1} distinct values {_preview(info.labels)}{where}; a metric compares "
+            "one treated arm with the control. Pass control_value= (the control's label) and treatment_value= "
+            "(the arm to evaluate)."
+        )
+    if treatment_value is None:
+        if info.n_arms > 1:
+            raise UpliftInputError(
+                f"treatment has {info.n_arms} treated arms {_preview(info.arms)}{where}; pass treatment_value= to "
+                "say which arm to evaluate against the control."
+            )
+        return 0
+    matches = np.flatnonzero(info.arms == treatment_value)
+    if len(matches) == 0:
+        raise UpliftInputError(
+            f"treatment_value={plain(treatment_value)!r} is not a treated arm; the treated arms are "
+            f"{_preview(info.arms)} (control: {plain(info.control_value)!r})."
+        )
+    return int(matches[0])
+
+
 def prepare(
     y_true: Any,
     score: Any,
@@ -148,27 +181,7 @@ def prepare(
     if treatment_array.dtype.kind == "b":
         treatment_array = treatment_array.view(np.uint8)
     info = check_treatment(treatment_array, control_value=control_value, context=context or "the metric")
-    if info.n_arms > 1 and control_value is None:
-        raise UpliftInputError(
-            f"treatment has {info.n_arms + 1} distinct values {_preview(info.labels)}{where}; a metric compares "
-            "one treated arm with the control. Pass control_value= (the control's label) and treatment_value= "
-            "(the arm to evaluate)."
-        )
-    if treatment_value is None:
-        if info.n_arms > 1:
-            raise UpliftInputError(
-                f"treatment has {info.n_arms} treated arms {_preview(info.arms)}{where}; pass treatment_value= to "
-                "say which arm to evaluate against the control."
-            )
-        arm_position = 0
-    else:
-        matches = np.flatnonzero(info.arms == treatment_value)
-        if len(matches) == 0:
-            raise UpliftInputError(
-                f"treatment_value={plain(treatment_value)!r} is not a treated arm; the treated arms are "
-                f"{_preview(info.arms)} (control: {plain(info.control_value)!r})."
-            )
-        arm_position = int(matches[0])
+    arm_position = select_arm(info, control_value, treatment_value, where)
     scores = _check_score(score, len(y_array), arm_position, info.n_arms, score_name)
     y, kind = check_outcome(
         y_array, outcome_type="binary" if binary_outcome else "auto", name="y_true", context=context

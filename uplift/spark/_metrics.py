@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..evaluation._checks import Strategy, check_literal
+from ..evaluation._checks import Strategy, check_literal, select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
 from ..exceptions import UpliftInputError
@@ -93,26 +93,7 @@ def _select(
             "Drop those rows or fill them before evaluating."
         )
     info = check_treatment(labels, control_value=control_value, context=context)
-    if info.n_arms > 1 and control_value is None:
-        raise UpliftInputError(
-            f"treatment has {info.n_arms + 1} distinct values {_preview(info.labels)}{where}; a metric compares "
-            "one treated arm with the control. Pass control_value= (the control's label) and treatment_value= "
-            "(the arm to evaluate)."
-        )
-    if treatment_value is None:
-        if info.n_arms > 1:
-            raise UpliftInputError(
-                f"treatment has {info.n_arms} treated arms {_preview(info.arms)}{where}; pass treatment_value= to "
-                "say which arm to evaluate against the control."
-            )
-        arm = info.arms[0]
-    else:
-        if not (info.arms == treatment_value).any():
-            raise UpliftInputError(
-                f"treatment_value={treatment_value!r} is not a treated arm; the treated arms are "
-                f"{_preview(info.arms)} (control: {info.control_value!r})."
-            )
-        arm = treatment_value
+    arm = info.arms[select_arm(info, control_value, treatment_value, where)]
     control = info.control_value.item() if isinstance(info.control_value, np.generic) else info.control_value
     arm = arm.item() if isinstance(arm, np.generic) else arm
     frame = sdf.where((t == F.lit(control)) | (t == F.lit(arm))).select(
