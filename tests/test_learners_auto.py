@@ -107,3 +107,17 @@ def test_bad_parameters_are_refused(regression, kwargs, error, match):
     params.update(kwargs)
     with pytest.raises(error, match=match):
         AutoLearner(**params).fit(regression.X[:300], regression.y[:300], treatment=regression.treatment[:300])
+
+
+def test_a_candidates_own_propensity_is_replaced_by_the_auto_learners():
+    # The candidates are fitted on arm codes and fold rows: a propensity keyed by the user's labels
+    # (or an array over all rows) would not match; the AutoLearner's own is used instead.
+    from uplift.learners import DRLearner
+
+    data = make_uplift_regression(600, 5, random_state=1)
+    labels = np.where(data.treatment == 1, "mail", "none")
+    candidate = DRLearner(LinearRegression(), effect_model=LinearRegression(), propensity={"mail": 0.5})
+    auto = AutoLearner([candidate], outcome_model=LinearRegression(), propensity={"mail": 0.5},
+                       control_value="none", random_state=0).fit(data.X, data.y, treatment=labels)
+    assert auto.predict(data.X).shape == (600,)
+    assert candidate.get_params()["propensity"] == {"mail": 0.5}  # the user's object is untouched

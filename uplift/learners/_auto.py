@@ -172,7 +172,10 @@ class AutoLearner(SeparateEffectLearner):
     ----------
     candidates : mapping {name: learner} or sequence of learners, optional
         Unfitted uplift learners to choose from. Default: S, T, X, DR and R learners with the
-        default base models plus S and T with depth-2 trees (:func:`default_candidates`).
+        default base models plus S and T with depth-2 trees (:func:`default_candidates`). They are
+        fitted on arm codes (control 0, then the treated arms in order), with this learner's
+        ``propensity`` (their own ``control_value`` and ``propensity`` are replaced), so give them
+        single base models rather than mappings keyed by arm label.
     outcome_model : estimator or mapping {arm label: estimator}, optional
         Per-arm outcome models of the nuisances that define the loss (cross-fitted), and of the
         control outcome of ``predict_outcomes``. Default as in :class:`~uplift.learners.TLearner`.
@@ -273,11 +276,15 @@ class AutoLearner(SeparateEffectLearner):
 
     @staticmethod
     def _fit_candidate(learner: BaseUpliftLearner, data: FitData, rows: np.ndarray | slice) -> BaseUpliftLearner:
-        """Clone ``learner`` and fit it on ``rows`` (arm codes, control 0; known propensity passed on)."""
+        """Clone ``learner`` and fit it on ``rows`` (arm codes, control 0).
+
+        The AutoLearner owns the propensity: a candidate that takes one gets the AutoLearner's known
+        propensity of these rows, or None (estimate it) — never its own setting, whose labels or
+        row count would not match the codes and rows it is fitted on here.
+        """
         model = clone(learner).set_params(control_value=0)
-        params = model.get_params(deep=False)
-        if data.propensity is not None and "propensity" in params and params["propensity"] is None:
-            model.set_params(propensity=np.asarray(data.propensity)[rows])
+        if "propensity" in model.get_params(deep=False):
+            model.set_params(propensity=None if data.propensity is None else np.asarray(data.propensity)[rows])
         return model.fit(data.X[rows], data.y[rows], treatment=data.codes[rows], sample_weight=data.weight_of(rows))
 
     @staticmethod
