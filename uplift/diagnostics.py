@@ -546,7 +546,7 @@ class ATEResult:
     def summary(self) -> str:
         lines = [f"Control mean {self.control_mean:.4f}."]
         for arm, est in self.estimates.items():
-            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est.summary()}")
+            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est}")
         return " ".join(lines)
 
     def to_frame(self) -> pd.DataFrame:

@@ -178,10 +178,11 @@ class Estimate(Result):
         samples = np.asarray(samples, dtype=np.float64).ravel()
         finite = np.isfinite(samples)
         n_drawn, n_valid = len(samples), int(finite.sum())
-        common = {"n_resamples": n_drawn, "n_nan_resamples": n_drawn - n_valid, "alternative": alternative}
+        n_nan = n_drawn - n_valid
         nan = float("nan")
         if not np.isfinite(estimate):
-            return cls(float(estimate), nan, nan, nan, alpha, f"bootstrap-{method}", nan, null_value, name, **common)
+            return cls(float(estimate), nan, nan, nan, alpha, f"bootstrap-{method}", nan, null_value, name, n_drawn,
+                       n_nan, alternative)
         if n_valid < min_resamples or 2 * n_valid < n_drawn:
             raise UpliftInputError(
                 f"only {n_valid} of {n_drawn} bootstrap resamples of {name} gave a finite value; an interval needs "
@@ -197,7 +198,7 @@ class Estimate(Result):
             low, high = normal_interval(estimate, std_error, alpha)
         p_value = _p_value(estimate, std_error, null_value, alternative)
         return cls(float(estimate), std_error, float(low), float(high), alpha,
-                   f"bootstrap-{method}", p_value, null_value, name, **common)
+                   f"bootstrap-{method}", p_value, null_value, name, n_drawn, n_nan, alternative)
 
     @property
     def confidence_level(self) -> float:

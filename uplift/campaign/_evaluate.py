@@ -67,7 +67,7 @@ class PolicyEvaluation(Result):
     def __str__(self) -> str:
         lines = [f"{self.value.text(digits=2)} on {self.n_samples:,} holdout customers"]
         for row in self.comparisons.iloc[1:].itertuples():
-            p_value = row.difference_p_value
+            p_value = float(row.difference_p_value)  # type: ignore[arg-type]
             p = "p n/a" if not np.isfinite(p_value) else "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
             lines.append(f"  plan - {row.policy}: {row.difference:,.2f} ({100 * (1 - self.value.alpha):g}% CI "
                          f"{row.difference_ci_low:,.2f} to {row.difference_ci_high:,.2f}; {p})")

@@ -127,8 +127,8 @@ class BLPResult:
                    f"slope 1 is rejected (p = {self.calibration_p_value:.3g}): "
                    + ("over-confident, shrink the predictions" if self.slope.estimate < 1 else
                       "under-confident, the predictions are too flat"))
-        return "\n".join([f"BLP test on {self.n_samples:,} rows", f"  {self.ate.summary()}",
-                          f"  {self.slope.summary()}", f"  {verdict}"])
+        return "\n".join([f"BLP test on {self.n_samples:,} rows", f"  {self.ate}",
+                          f"  {self.slope}", f"  {verdict}"])
 
 
 def blp_test(pseudo_outcome: Any, prediction: Any, *, sample_weight: Any = None, alpha: float = 0.05) -> BLPResult:
@@ -227,7 +227,7 @@ class GATESResult:
         for row in self.table.itertuples():
             lines.append(f"  group {row.group} (n={row.n:,}, predicted {row.predicted:.4f}): effect "
                          f"{row.effect:.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]")
-        lines.append(f"  {self.difference.summary()}")
+        lines.append(f"  {self.difference}")
         return "\n".join(lines)
 
 

@@ -152,9 +152,9 @@ class MonitorReport:
         if self.decay is not None:
             decay = self.decay
             report.heading("Uplift on the randomized holdout")
-            report.paragraph(decay.rate.summary())
+            report.paragraph(str(decay.rate))
             if decay.value is not None:
-                report.paragraph("Policy incremental profit per customer: " + decay.value.summary())
+                report.paragraph("Policy incremental profit per customer: " + str(decay.value))
             report.table(decay.tests)
             report.svg(_calibration_chart(decay.calibration),
                        caption="Predicted (dot) vs observed uplift (bar, ±2 SE) by decile of predicted effect.")
