@@ -471,7 +471,8 @@ class UpliftExplanation(Result):
         return self.segments.summary()
 
     def _headline(self) -> dict[str, Any]:
-        headline: dict[str, Any] = {"segments": len(self.segments.segments), "features": len(self.importance.importances)}
+        headline: dict[str, Any] = {"segments": len(self.segments.segments),
+                                    "features": len(self.importance.importances)}
         if self.blp is not None:
             headline["blp_slope"] = self.blp.slope.estimate
         return headline
