@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._messages import preview as _preview
+from ._utils import preview as _preview
 from .exceptions import FeatureMismatchError, UpliftInputError, UpliftTypeError
 
 __all__ = ["UNKNOWN_CATEGORY_CODE", "FeatureSchema", "check_features"]

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ._features import UNKNOWN_CATEGORY_CODE, FeatureSchema, check_features
 from ._literals import OutcomeType, check_literal
-from ._messages import plain as _plain
-from ._messages import preview as _preview
+from ._utils import plain as _plain
+from ._utils import preview as _preview
 from .exceptions import UpliftInputError, UpliftTypeError
 
 __all__ = [

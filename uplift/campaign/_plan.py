@@ -18,7 +18,8 @@ from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
 from ..validation import _preview
 from ._economics import Economics, ProfitScores, score_profit
 from ._forecast import ProfitForecast, forecast_profit
-from ._optimizer import Solution, _slopes, budget_path, solve_knapsack
+from ._hull import _slopes, budget_path
+from ._optimizer import Solution, solve_knapsack
 from ._risk import profit_lower_bound, spend_moments, trim_to_spend_risk
 
 __all__ = ["CampaignPlan", "Risk", "plan_campaign", "profit_curve"]

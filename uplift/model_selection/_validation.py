@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .. import evaluation
 from ..exceptions import UpliftInputError
 from ..validation import _as_1d, _plain, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
@@ -35,8 +36,6 @@ _NAMED_SCORES: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 def _named_metric(name: str) -> UpliftMetric:
-    from .. import evaluation  # late import: evaluation.signal_check imports this module
-
     function_name, keywords = _NAMED_SCORES[name]
     function = getattr(evaluation, function_name)
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..diagnostics import average_treatment_effect
 from ..exceptions import UpliftInputError
+from ..inference import average_treatment_effect
 from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
 from ._base import estimator_effect, get_axes, merge_style
 
@@ -23,7 +23,7 @@ def uplift_calibration_table(
 
     Bins are cut at the quantiles of ``score`` (ties stay in one bin, so there may be fewer than
     ``n_bins``). The observed uplift of a bin is the difference in means with its Welch standard
-    error (:func:`uplift.diagnostics.average_treatment_effect`); a bin lacking two rows of each
+    error (:func:`uplift.inference.average_treatment_effect`); a bin lacking two rows of each
     arm gets NaN.
 
     Returns

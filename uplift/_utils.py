@@ -1,6 +1,7 @@
-"""How values read in messages: plain Python scalars, short previews of long lists.
+"""Shared helpers on plain values and arrays: how values read in messages, rows of a table.
 
-Used by :mod:`uplift.validation` and every module that writes an error; it imports nothing of ours.
+Used by :mod:`uplift.validation` and every module that writes an error; it imports
+nothing of ours (a test checks it).
 """
 
 from __future__ import annotations

@@ -26,12 +26,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import clone
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from .._literals import check_literal
-from ..diagnostics import average_treatment_effect
+from ..evaluation import qini_auc_score, rate_score, score_interval
 from ..exceptions import UpliftInputError
-from ..inference import Estimate
+from ..inference import Estimate, average_treatment_effect
+from ..learners import TLearner
+from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
+from ..model_selection._validation import _take
 from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
 
 __all__ = ["SignalCheckResult", "median_inference", "naive_learner", "signal_check"]
@@ -47,13 +54,6 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
     imports xgboost.
     """
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ..learners import TLearner
-
     if outcome_type == "binary":
         model = LogisticRegression(max_iter=1000)
     else:
@@ -238,10 +238,6 @@ def signal_check(
     >>> result.verdict
     'heterogeneity detected'
     """
-    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
-    from ..model_selection._validation import _take
-    from . import qini_auc_score, rate_score, score_interval
-
     check_literal(target, RateTarget, "target")
     outcome, kind = check_outcome(y)
     outcome_type: Literal["binary", "continuous"] = "binary" if kind == "binary" else "continuous"
