@@ -14,8 +14,8 @@ import pandas as pd
 from scipy import stats
 
 from .._literals import check_literal
+from .._utils import preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
-from ..validation import _preview
 from ._economics import Economics, ProfitScores, score_profit
 from ._forecast import ProfitForecast, forecast_profit
 from ._hull import _slopes, budget_path
@@ -224,8 +224,8 @@ def _per_arm_counts(spec: Any, name: str, arms: np.ndarray, default: float) -> n
         unknown = [k for k in spec if _label(k) not in known]
         if unknown:
             raise UpliftInputError(
-                f"{name} names arm(s) {_preview(unknown)} that the model does not know; its treated arms are "
-                f"{_preview(arms)}."
+                f"{name} names arm(s) {preview(unknown)} that the model does not know; its treated arms are "
+                f"{preview(arms)}."
             )
         values = np.array([spec.get(_label(a), default) for a in arms], dtype=np.float64)
     else:

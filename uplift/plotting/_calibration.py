@@ -10,7 +10,7 @@ from scipy import stats
 
 from ..exceptions import UpliftInputError
 from ..inference import average_treatment_effect
-from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftCalibrationDisplay", "uplift_calibration_table"]
@@ -40,8 +40,8 @@ def uplift_calibration_table(
     [1000, 1000, 1000, 1000]
     """
     outcome, _ = check_outcome(y_true)
-    score_array = _as_1d(score, "score").astype(np.float64)
-    check_consistent_length(y_true=outcome, score=score_array, treatment=_as_1d(treatment, "treatment"))
+    score_array = check_1d(score, "score").astype(np.float64)
+    check_consistent_length(y_true=outcome, score=score_array, treatment=check_1d(treatment, "treatment"))
     info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
     if not np.isfinite(score_array).all():
         raise UpliftInputError("score contains NaN or infinite values; pass a finite predicted uplift for every row.")
