@@ -19,20 +19,28 @@ trains on one half and evaluates on the other, which is exactly valid, and the m
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import clone
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from .._literals import check_literal
-from ..diagnostics import average_treatment_effect
+from .._results import Result, jsonable
+from .._utils import take
+from ..evaluation import qini_auc_score, rate_score, score_interval
 from ..exceptions import UpliftInputError
-from ..inference import Estimate
-from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
+from ..inference import Estimate, average_treatment_effect
+from ..learners import TLearner
+from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
 
 __all__ = ["SignalCheckResult", "median_inference", "naive_learner", "signal_check"]
 
@@ -47,13 +55,6 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
     imports xgboost.
     """
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ..learners import TLearner
-
     if outcome_type == "binary":
         model = LogisticRegression(max_iter=1000)
     else:
@@ -62,8 +63,8 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
     return TLearner(outcome_model=outcome_model, outcome_type=outcome_type, random_state=random_state)
 
 
-@dataclass(frozen=True)
-class SignalCheckResult:
+@dataclass(frozen=True, repr=False)
+class SignalCheckResult(Result):
     """What the signal check found.
 
     Attributes
@@ -77,7 +78,7 @@ class SignalCheckResult:
     qini : Estimate
         Qini AUC of the naive ranking on held-out halves (our convention: 1 = perfect, 0 = random),
         median over splits, with the median interval and the adjusted one-sided p-value of "no
-        better than random".
+        better than random" (``alternative="greater"``).
     rate : Estimate
         RATE (``target``) of the naive ranking on held-out halves, aggregated the same way.
     splits : DataFrame
@@ -98,12 +99,24 @@ class SignalCheckResult:
     n_samples: int
     n_splits: int
     alpha: float
-    splits: pd.DataFrame = field(repr=False)
-    effect: np.ndarray = field(repr=False)
-    fold_scores: pd.DataFrame = field(repr=False)
+    splits: pd.DataFrame
+    effect: np.ndarray
+    fold_scores: pd.DataFrame
 
-    def summary(self, digits: int = 4) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per estimate (ATE, Qini, RATE) with the estimate's columns (:meth:`Estimate.summary`).
+
+        ``alternative`` says which p-values are one-sided: Qini's and RATE's ("greater": better than random).
+        """
+        return pd.concat([e.summary() for e in (self.ate, self.qini, self.rate)], ignore_index=True)
+
+    def _headline(self) -> dict[str, Any]:
+        return {"detected": self.detected, "rate": self.rate.estimate, "p_value": self.rate.p_value,
+                "n_samples": self.n_samples, "n_splits": self.n_splits}
+
+    def __str__(self) -> str:
         """A few readable lines: the verdict, then each estimate."""
+        digits = 4
         level = f"{100 * (1 - self.alpha):g}%"
         explanation = (
             f"the naive learner ranks held-out customers better than random (RATE {self.target}, median of "
@@ -123,13 +136,14 @@ class SignalCheckResult:
         ])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column."""
+        return jsonable({
             "detected": self.detected, "verdict": self.verdict, "target": self.target,
             "n_samples": self.n_samples, "n_splits": self.n_splits, "alpha": self.alpha,
-            "ate": self.ate.to_dict(), "qini": self.qini.to_dict(), "rate": self.rate.to_dict(),
+            "ate": self.ate, "qini": self.qini, "rate": self.rate,
             "splits": self.splits.to_dict(orient="list"),
             "fold_scores": self.fold_scores.to_dict(orient="list"),
-        }
+        })
 
 
 def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float, name: str) -> Estimate:
@@ -152,7 +166,7 @@ def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float
         estimate=float(np.median(estimates)), std_error=float(np.median(std_errors)),
         ci_low=float(np.median(estimates - z * std_errors)), ci_high=float(np.median(estimates + z * std_errors)),
         alpha=alpha, method="median over sample splits", p_value=float(min(1.0, 2.0 * np.median(p_values))),
-        null_value=0.0, name=name,
+        null_value=0.0, name=name, alternative="greater",
     )
 
 
@@ -238,21 +252,17 @@ def signal_check(
     >>> result.verdict
     'heterogeneity detected'
     """
-    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
-    from ..model_selection._validation import _take
-    from . import qini_auc_score, rate_score, score_interval
-
     check_literal(target, RateTarget, "target")
     outcome, kind = check_outcome(y)
     outcome_type: Literal["binary", "continuous"] = "binary" if kind == "binary" else "continuous"
-    treatment_array = _as_1d(treatment, "treatment")
+    treatment_array = check_1d(treatment, "treatment")
     n_samples = check_consistent_length(X=X, y=outcome, treatment=treatment_array)
     info = check_treatment(treatment_array, control_value=control_value, allow_multiarm=False,
                            min_rows_per_arm=2 * max(int(n_folds), 2), context="signal_check")
     if int(n_splits) < 1:
         raise UpliftInputError(f"n_splits must be a positive integer; got {n_splits!r}.")
     treated = info.codes  # 0 = control, 1 = treated
-    group_array = None if groups is None else _as_1d(groups, "groups")
+    group_array = None if groups is None else check_1d(groups, "groups")
     rng = check_random_state(random_state)
     if learner is None:
         learner = naive_learner(outcome_type, random_state=random_state)
@@ -265,9 +275,9 @@ def signal_check(
         halving = (UpliftStratifiedKFold(2, random_state=seed) if group_array is None
                    else UpliftStratifiedGroupKFold(2, random_state=seed))
         train, test = next(halving.split(X, outcome, group_array, treatment=treated))
-        model = clone(learner).fit(_take(X, train), outcome[train], treatment=treated[train])
-        effect = np.asarray(model.predict(_take(X, test)), dtype=np.float64)
-        outcomes = np.asarray(model.predict_outcomes(_take(X, test)), dtype=np.float64)
+        model = clone(learner).fit(take(X, train), outcome[train], treatment=treated[train])
+        effect = np.asarray(model.predict(take(X, test)), dtype=np.float64)
+        outcomes = np.asarray(model.predict_outcomes(take(X, test)), dtype=np.float64)
         test_groups = None if group_array is None else group_array[test]
         rate = rate_score(outcome[test], effect, treated[test], target=target, outcome_predictions=outcomes,
                           n_bootstrap=n_resamples, groups=test_groups, random_state=seed)
@@ -282,7 +292,7 @@ def signal_check(
                                      f"RATE ({target})")
     qini_estimate = median_inference(splits["qini"].to_numpy(), splits["qini_std_error"].to_numpy(), alpha,
                                      "Qini AUC (convention 'uplift')")
-    detected = bool(rate_estimate.p_value is not None and rate_estimate.p_value < alpha)
+    detected = bool(rate_estimate.p_value < alpha)
     verdict = "heterogeneity detected" if detected else "heterogeneity not detected at this sample size"
     logger.info("signal check: %s (RATE %.4g, p %.3g)", verdict, rate_estimate.estimate, rate_estimate.p_value)
     return SignalCheckResult(
