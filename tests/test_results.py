@@ -342,9 +342,11 @@ def test_every_result_class_has_a_builder_here() -> None:
 
 def test_jsonable_turns_missing_numbers_into_null_and_refuses_objects() -> None:
     value = {"p": np.float64("nan"), "x": np.array([1.0, np.inf, -np.inf]), "n": np.int32(2), 3: (1, "a"),
-             "frame": pd.DataFrame({"a": [1.0, np.nan]}), "when": pd.Timestamp("2024-01-02"), "path": Path("a/b")}
+             "frame": pd.DataFrame({"a": [1.0, np.nan]}), "when": pd.Timestamp("2024-01-02"), "path": Path("a/b"),
+             "missing": [pd.NA, pd.NaT], "arms": {np.int64(2), np.int64(1)}}
     assert jsonable(value) == {"p": None, "x": [1.0, None, None], "n": 2, "3": [1, "a"],
-                               "frame": [{"a": 1.0}, {"a": None}], "when": "2024-01-02T00:00:00", "path": "a/b"}
+                               "frame": [{"a": 1.0}, {"a": None}], "when": "2024-01-02T00:00:00", "path": "a/b",
+                               "missing": [None, None], "arms": [1, 2]}
     with pytest.raises(UpliftTypeError, match="LinearRegression has no JSON form"):
         jsonable({"model": LinearRegression()})
 
