@@ -18,6 +18,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import check_literal
+from .._utils import plain
 from ..evaluation import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._base import BaseUpliftLearner
@@ -368,7 +369,7 @@ class CalibratedLearner(BaseUpliftLearner):
         return self.models_
 
     def _arm_column(self, arm: Any) -> int:
-        arms = [a.item() if isinstance(a, np.generic) else a for a in self.treatment_arms_]
+        arms = [plain(a) for a in self.treatment_arms_]
         if arm is None:
             return 0
         if arm not in arms:
