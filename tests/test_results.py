@@ -179,7 +179,7 @@ def _decay() -> Result:
     from uplift.monitoring import uplift_decay
 
     data = _data()
-    return uplift_decay(data.y, _learner().predict(data.X), data.treatment, n_bootstrap=20, random_state=0)
+    return uplift_decay(data.y, _learner().predict(data.X), data.treatment, random_state=0)
 
 
 def _drift() -> Result:
@@ -193,8 +193,7 @@ def _monitor() -> Result:
 
     data, learner = _data(), _learner()
     reference = reference_histograms(data.X, scores=learner.predict(data.X))
-    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, n_bootstrap=20,
-                   random_state=0)
+    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, random_state=0)
 
 
 def _comparison() -> Result:
@@ -244,8 +243,7 @@ def _benchmark(folder: Path) -> Result:
 
     config = BenchmarkConfig(
         name="contract", datasets=(DatasetSpec(name="synthetic", key="synthetic", params={"n_samples": 300}),),
-        learners=(LearnerSpec(name="random", key="random"),), n_folds=2, seeds=(0,), metrics=("qini_auc:uplift",),
-        n_bootstrap=20)
+        learners=(LearnerSpec(name="random", key="random"),), n_folds=2, seeds=(0,), metrics=("qini_auc:uplift",))
     return run_benchmark(config, output_dir=folder / "benchmark")
 
 
