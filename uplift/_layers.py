@@ -74,7 +74,6 @@ PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
     ("uplift.spark", "uplift.campaign._hull"): "the Spark planner runs the budget hull on aggregated customers",
     ("uplift.spark", "uplift.learners._base"): "the Spark fit needs the learners' minimum rows per arm",
     ("uplift.monitoring", "uplift.campaign._evaluate"): "champion/challenger reuses the policy evaluation's estimators",
-    ("uplift.plotting", "uplift.evaluation._checks"): "the Strategy option set (to move to uplift._literals)",
     ("uplift.benchmark", "uplift.datasets._fetch"): "the runner checks subsamples and file modes as the loaders do",
 }
 

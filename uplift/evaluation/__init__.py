@@ -6,7 +6,7 @@ See ``docs/metrics.md`` for the formula of every convention and a conversion tab
 """
 
 from ._calibration import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
-from ._checks import Convention
+from ._checks import Convention, Strategy
 from ._chunked import chunked_auc_scores
 from ._curves import (
     lift_curve,
@@ -31,6 +31,7 @@ __all__ = [
     "BLPResult",
     "Convention",
     "GATESResult",
+    "Strategy",
     "blp_test",
     "chunked_auc_scores",
     "dr_pseudo_outcome",

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import evaluation
-from ..evaluation._checks import Strategy
+from ..evaluation import Strategy
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftByPercentileDisplay"]
