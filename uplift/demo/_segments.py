@@ -8,6 +8,7 @@ measures on the holdout how much the model's uplift ranking suffers when a featu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -28,19 +29,45 @@ N_REPEATS = 5
 _OPERATORS = {"<=": "≤", ">": ">", "==": "="}
 
 
-def readable_rule(segment: Segment) -> str:
+def readable_rule(segment: Segment, categories: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The segment's rule as a marketer writes it: "recency ≤ 6 and newbie = 1" ("everyone" for no condition).
+
+    ``categories`` maps a text column to its categories in code order (the learner's
+    ``feature_schema_.categories``): its conditions on the codes read as the categories they keep.
 
     Examples
     --------
     >>> from uplift.segments import Segment
     >>> readable_rule(Segment((("recency", "<=", 6.0), ("newbie", "==", 1.0)), 10, 10, 0.1, 0.01, 0.08, 0.12, 0.1))
     'recency ≤ 6 and newbie = 1'
+    >>> segment = Segment((("region", ">", 0.0), ("region", "<=", 2.0)), 10, 10, 0.1, 0.01, 0.08, 0.12, 0.1)
+    >>> readable_rule(segment, {"region": ("east", "north", "south", "west")})
+    'region is north or south'
     """
-    if not segment.conditions:
-        return "everyone"
-    return " and ".join(f"{name} {_OPERATORS.get(operator, operator)} {value:.4g}"
-                        for name, operator, value in segment.conditions)
+    categories = categories or {}
+    parts: list[str] = []
+    kept: dict[str, tuple[int, set[int]]] = {}  # text column -> (its place in the rule, the codes it keeps)
+    for name, operator, value in segment.conditions:
+        if name not in categories:
+            parts.append(f"{name} {_OPERATORS.get(operator, operator)} {value:.4g}")
+            continue
+        if name not in kept:
+            kept[name] = (len(parts), set(range(len(categories[name]))))
+            parts.append("")
+        position, codes = kept[name]
+        kept[name] = (position, {c for c in codes if (c <= value if operator == "<=" else c > value
+                                                      if operator == ">" else c == value)})
+    for name, (position, codes) in kept.items():
+        parts[position] = f"{name} is " + " or ".join(categories[name][c] for c in sorted(codes))
+    return " and ".join(parts) if parts else "everyone"
+
+
+def _features(context: ReportContext) -> pd.DataFrame:
+    """The features as the model sees them: numbers, text columns as the code of their category."""
+    learner = context.results["learner"]
+    schema = learner.feature_schema_
+    matrix = schema.transform(context.table.X, allow_nan=learner.accepts_nan_)
+    return pd.DataFrame(matrix, columns=[str(name) for name in context.table.X.columns])
 
 
 def persuadables_section(context: ReportContext) -> None:
@@ -57,7 +84,9 @@ def persuadables_section(context: ReportContext) -> None:
         "shaped the rules, so the 95% intervals are honest. The rules can be pasted into a CRM; a segment is worth "
         "contacting with the offer when its whole interval is above 0."
     )
-    trees = {arm: segment_tree(table.X.iloc[train], table.y[train], treatment=table.treatment[train],
+    features = _features(context)
+    categories = dict(learner.feature_schema_.categories)
+    trees = {arm: segment_tree(features.iloc[train], table.y[train], treatment=table.treatment[train],
                                learner=clone(results["inner_learner"]), arm=arm, max_depth=MAX_DEPTH,
                                min_segment_size=MIN_SEGMENT_SIZE, cv=3, random_state=context.random_state)
              for arm in arms}
@@ -65,8 +94,9 @@ def persuadables_section(context: ReportContext) -> None:
                                                      + 1.3 * len(arms)), squeeze=False)
     rows = []
     for ax, tree in zip(axes[:, 0], trees.values(), strict=True):
-        _segment_panel(context, ax, tree)
-        rows += [_segment_row(context, tree, number, segment) for number, segment in enumerate(tree.segments, 1)]
+        _segment_panel(context, ax, tree, categories)
+        rows += [_segment_row(context, tree, number, segment, categories)
+                 for number, segment in enumerate(tree.segments, 1)]
     figure.tight_layout()
     report.figure(figure, "segments", caption=(
         f"Each segment's effect measured on held-out training customers ({context.effect_unit}, 95% CI), largest "
@@ -77,7 +107,7 @@ def persuadables_section(context: ReportContext) -> None:
         "95% CI)."))
 
     n_repeats = 3 if context.quick else N_REPEATS
-    importances = {arm: _importance(context, arm, n_repeats) for arm in arms}
+    importances = {arm: _importance(context, features, arm, n_repeats) for arm in arms}
     report.paragraph(
         f"Drivers: how much the model's ranking of the {len(test):,} holdout customers by uplift gets worse when "
         f"one feature's values are shuffled between customers (the drop in the Qini score, 1 = perfect ranking, "
@@ -102,11 +132,14 @@ def persuadables_section(context: ReportContext) -> None:
     report.summary["importance"] = {str(arm): item.to_dict() for arm, item in importances.items()}
 
 
-def _importance(context: ReportContext, arm: Any, n_repeats: int) -> PermutationImportance:
-    """Permutation importance on the holdout for the S-learner of the first cross-fitting fold, features named."""
+def _importance(context: ReportContext, features: pd.DataFrame, arm: Any, n_repeats: int) -> PermutationImportance:
+    """Permutation importance on the holdout for the S-learner of the first cross-fitting fold, features named.
+
+    The fold models were fitted on the validated matrix (text columns as codes), so they take it as an array;
+    shuffling a code column shuffles the text column.
+    """
     table, (_, test) = context.table, context.results["split"]
-    # the fold models were fitted on arrays (CalibratedLearner validates once), so they take an array
-    importance = permutation_importance(context.results["learner"].estimators_[0], table.X.iloc[test].to_numpy(),
+    importance = permutation_importance(context.results["learner"].estimators_[0], features.iloc[test].to_numpy(),
                                         table.y[test], treatment=table.treatment[test], arm=arm, n_repeats=n_repeats,
                                         random_state=context.random_state)
     names = {f"x{j}": str(name) for j, name in enumerate(table.X.columns)}
@@ -122,20 +155,22 @@ def _action(tree: SegmentTree, segment: Segment) -> str:
     return "unclear (the interval includes 0)"
 
 
-def _segment_row(context: ReportContext, tree: SegmentTree, number: int, segment: Segment) -> dict[str, str]:
-    return {"offer": str(tree.arm), "segment": str(number), "rule": readable_rule(segment),
+def _segment_row(context: ReportContext, tree: SegmentTree, number: int, segment: Segment,
+                 categories: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    return {"offer": str(tree.arm), "segment": str(number), "rule": readable_rule(segment, categories),
             "held-out customers": f"{segment.n_holdout:,}",
             "effect (95% CI)": f"{context.effect(segment.effect)} [{context.effect(segment.ci_low)}, "
                                f"{context.effect(segment.ci_high)}]",
             "action": _action(tree, segment)}
 
 
-def _segment_panel(context: ReportContext, ax: Any, tree: SegmentTree) -> None:
+def _segment_panel(context: ReportContext, ax: Any, tree: SegmentTree,
+                   categories: Mapping[str, tuple[str, ...]]) -> None:
     from matplotlib.ticker import FuncFormatter
 
     display = SegmentTreeDisplay(tree=tree).plot(ax=ax, errorbar_kwargs={"color": "#0072B2"})
     position = np.arange(len(tree.segments))[::-1]
-    display.ax_.set_yticks(position, [f"{k}. {readable_rule(s)} (n={s.n_holdout:,})"
+    display.ax_.set_yticks(position, [f"{k}. {readable_rule(s, categories)} (n={s.n_holdout:,})"
                                       for k, s in enumerate(tree.segments, start=1)], fontsize="small")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:g}"))
     ax.set_xlabel(f"effect of {tree.arm} versus {context.table.control_value}: {context.effect_unit}")
