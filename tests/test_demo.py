@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from scipy import stats
 
 from uplift.cli import main
 from uplift.demo import run_demo
@@ -180,3 +181,32 @@ def test_report_on_a_users_file_has_the_same_sections(tmp_path):
     assert re.search(r"forecast to (earn|lose) [\d,]+ incremental converted customers compared with contacting nobody "
                      r"\(95% interval -?[\d,]+ to -?[\d,]+\)", page)
     assert "extra converted customers per 100 customers" in page
+
+
+@pytest.mark.parametrize(("slope", "std_error", "words"), [
+    (1.0, 0.1, "calibrated: the differences between customers are real"),  # 1 inside [0.80, 1.20], 0 outside
+    (0.9, 0.5, "not distinguishable from calibrated, but 0 is inside"),  # [-0.08, 1.88] holds 0 and 1
+    (0.4, 0.1, "over-confident"),  # [0.20, 0.60]: above 0, below 1
+    (2.0, 0.2, "too flat"),  # [1.61, 2.39]: above 1
+    (0.05, 0.1, "no differences between customers captured"),  # [-0.15, 0.25]: holds 0, not 1
+])
+def test_the_blp_slope_is_read_in_words(slope, std_error, words):
+    from uplift.demo._calibration import read_slope
+    from uplift.evaluation import BLPResult
+    from uplift.inference import Estimate
+
+    estimate = Estimate.from_normal(slope, std_error, 0.05, name="BLP slope")
+    ate = Estimate.from_normal(0.05, 0.01, 0.05, name="ATE")
+    p_one = 2 * stats.norm.sf(abs(slope - 1) / std_error)
+    assert read_slope(BLPResult(ate, estimate, p_one, 1000, 0.05)).startswith(words)
+
+
+def test_report_tables_left_align_text_columns(tmp_path):
+    import pandas as pd
+
+    from uplift._report import Report
+
+    report = Report(tmp_path, "t")
+    report.table(pd.DataFrame({"offer": ["a"], "rule": ["x ≤ 1 & y"], "effect": [0.5]}), text_columns=("rule",))
+    assert ('<thead><tr><th>offer</th><th class="text">rule</th><th>effect</th></tr></thead><tbody><tr><td>a</td>'
+            '<td class="text">x ≤ 1 &amp; y</td><td>0.5000</td></tr></tbody>') in report.parts[-1]

@@ -27,17 +27,21 @@ N_GROUPS = 5
 
 
 def read_slope(blp: BLPResult) -> str:
-    """The BLP slope in words: calibrated, over-confident, too flat, or no heterogeneity captured."""
-    if blp.calibrated and blp.heterogeneity_detected:
+    """The BLP slope in words: calibrated, over-confident, too flat, or no heterogeneity captured.
+
+    Read from the slope's two-sided interval: does it hold 1 (calibrated), is it above 0 (real differences)?
+    """
+    real = blp.slope.ci_low > 0
+    if blp.calibrated and real:
         return ("calibrated: the differences between customers are real (0 is outside the 95% interval) and as "
                 "large as predicted (1 is inside it)")
     if blp.calibrated:
         return ("not distinguishable from calibrated, but 0 is inside the 95% interval too: the data cannot tell "
                 "whether the predicted differences between customers are real")
-    if blp.heterogeneity_detected and blp.slope.estimate < 1:
+    if real and blp.slope.estimate < 1:
         return ("over-confident: the differences between customers are real but smaller than predicted "
                 f"(1 is rejected, p {format_p_value(blp.calibration_p_value)})")
-    if blp.heterogeneity_detected:
+    if real:
         return ("too flat: the differences between customers are larger than predicted "
                 f"(1 is rejected, p {format_p_value(blp.calibration_p_value)})")
     return "no differences between customers captured: the slope is not above 0"
@@ -71,7 +75,8 @@ def calibration_section(context: ReportContext) -> None:
             ax.set_axis_off()
             summary[str(arm)] = {"constant_prediction": True}
             continue
-        report.verdict(str(arm), "pass" if calibrated.calibrated else "warn", _slopes_text(raw, calibrated))
+        sound = calibrated.calibrated and calibrated.slope.ci_low > 0
+        report.verdict(str(arm), "pass" if sound else "warn", _slopes_text(raw, calibrated))
         _calibration_panel(context, ax, arm, groups)
         rows += _gates_rows(context, arm, groups["calibrated"])
         summary[str(arm)] = {"blp_raw": raw.to_dict(), "blp_calibrated": calibrated.to_dict(),
@@ -87,7 +92,7 @@ def calibration_section(context: ReportContext) -> None:
         "effects and the calibrated ones the plan uses. Calibrated points lie on the dashed diagonal."))
     plt.close(figure)
     if rows:
-        report.table(pd.DataFrame(rows), caption=(
+        report.table(pd.DataFrame(rows), text_columns=("group by predicted effect",), caption=(
             f"Group average effects (GATES) of the calibrated predictions, in {context.effect_unit}: customers "
             f"split into {N_GROUPS} equal groups by predicted effect. A ranking that works has effects rising from "
             "the lowest to the highest group; the last line per arm is highest minus lowest group."))
