@@ -44,7 +44,8 @@ def read_slope(blp: BLPResult) -> str:
     if real:
         return ("too flat: the differences between customers are larger than predicted "
                 f"(1 is rejected, p {format_p_value(blp.calibration_p_value)})")
-    return "no differences between customers captured: the slope is not above 0"
+    return ("no differences between customers captured: 0 is inside the 95% interval and 1 is not (the real "
+            "differences are at best much smaller than predicted)")
 
 
 def calibration_section(context: ReportContext) -> None:

@@ -26,6 +26,8 @@ __all__ = ["persuadables_section", "readable_rule"]
 MAX_DEPTH, MIN_SEGMENT_SIZE = 3, 0.05
 #: Shuffles per feature of the permutation importance (3 with ``quick``).
 N_REPEATS = 5
+#: Features shown in the drivers figure (the largest drops; summary.json has all).
+TOP_FEATURES = 15
 _OPERATORS = {"<=": "≤", ">": ">", "==": "="}
 
 
@@ -112,20 +114,22 @@ def persuadables_section(context: ReportContext) -> None:
         f"Drivers: how much the model's ranking of the {len(test):,} holdout customers by uplift gets worse when "
         f"one feature's values are shuffled between customers (the drop in the Qini score, 1 = perfect ranking, "
         f"0 = random; mean of {n_repeats} shuffles with its 95% interval). A feature the ranking does not use "
-        "drops by 0. Measured for the S-learner of one cross-fitting fold, whose ranking the calibration keeps "
-        "up to small changes."
+        "drops by 0. Measured for the S-learner of one cross-fitting fold, which the calibrated model averages "
+        f"with the other {learner.cv - 1} (shuffling through all of them would take {learner.cv} times as long)."
     )
-    figure, axes = plt.subplots(1, len(arms), figsize=(5.2 * len(arms), 0.32 * len(table.X.columns) + 1.6),
-                                squeeze=False)
+    shown = min(len(table.X.columns), TOP_FEATURES)
+    figure, axes = plt.subplots(1, len(arms), figsize=(5.2 * len(arms), 0.32 * shown + 1.6), squeeze=False)
     for ax, (arm, importance) in zip(axes[0], importances.items(), strict=True):
-        PermutationImportanceDisplay(importance=importance).plot(ax=ax, bar_kwargs={"color": "#0072B2"})
+        top = replace(importance, importances=importance.importances.head(shown))
+        PermutationImportanceDisplay(importance=top).plot(ax=ax, bar_kwargs={"color": "#0072B2"})
         ax.set_title(f"{arm}: Qini {importance.baseline:.3f} unshuffled", fontsize="medium")
         ax.set_xlabel("drop in the Qini score when shuffled")
         ax.grid(alpha=0.3, axis="x")
     figure.tight_layout()
     report.figure(figure, "drivers", caption=(
-        "What drives the uplift ranking: the drop in the holdout Qini score when each feature is shuffled, "
-        f"with 95% intervals over the {n_repeats} shuffles (they do not cover the holdout's own sampling noise)."))
+        "What drives the uplift ranking: the drop in the holdout Qini score when each feature is shuffled "
+        f"({'all' if shown == len(table.X.columns) else f'the {shown} largest'} features), with 95% intervals "
+        f"over the {n_repeats} shuffles (they do not cover the holdout's own sampling noise)."))
     plt.close(figure)
     results["segments"], results["importance"] = trees, importances
     report.summary["segments"] = {str(arm): tree.to_dict() for arm, tree in trees.items()}
