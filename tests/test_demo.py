@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
 import pytest
+from scipy import stats
 
 from uplift.cli import main
 from uplift.demo import run_demo
@@ -48,13 +50,16 @@ def test_demo_page_answers_first_in_words(demo_report):
     # p-values printed as people read them: "p < 0.001", never "p = 0" or "p = 0.000" (p = 0.051 is fine)
     assert "p &lt; 0.001" in page and re.search(r"p = 0(?:\.0+)?(?![\d.])", page) is None
     assert "Y_t(k)" not in page  # no formula on an axis or in a caption
-    assert sections.index("Appendix A") > sections.index("5. How well")  # conventions moved to the appendix
+    assert sections.index("Appendix A") > sections.index("8. Who are the persuadables")  # conventions at the end
+    assert re.search(r"Forecast before sending, from calibrated, cross-fitted effects: \$[\d,]+ \(95% interval "
+                     r"-?\$[\d,]+ to -?\$[\d,]+; section 5\)", answer)
 
 
 def test_demo_images_exist_and_are_referenced(demo_report):
     page = (demo_report / "index.html").read_text()
     referenced = set(re.findall(r'src="([^"]+)"', page))
-    assert referenced == {p.name for p in demo_report.glob("*.png")} == {"campaign_profit.png", "ranking.png"}
+    assert referenced == {p.name for p in demo_report.glob("*.png")} == {
+        "campaign_profit.png", "forecast.png", "ranking.png", "calibration.png", "segments.png", "drivers.png"}
 
 
 def test_cli_user_error_is_one_line(capsys, tmp_path):
@@ -64,3 +69,144 @@ def test_cli_user_error_is_one_line(capsys, tmp_path):
     error = capsys.readouterr().err
     assert error.startswith("uplift demo: error:") and error.count("\n") == 1
     assert "Traceback" not in error
+
+
+# -- the sections of issue 14: forecast, calibration with GATES, segments and drivers ---------------------------
+def _section(page: str, anchor: str) -> str:
+    """The HTML of one section: from its heading to the next heading."""
+    start = page.index(f'<h2 id="{anchor}">')
+    end = page.find("<h2", start + 1)
+    return page[start:end if end > 0 else len(page)]
+
+
+def _cells(markup: str) -> list[list[str]]:
+    """The body rows of the tables in ``markup``, as text cells."""
+    return [[html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", markup) if "<td" in row]
+
+
+def _money(text: str) -> float:
+    return float(text.replace("$", "").replace(",", ""))
+
+
+def _interval(text: str) -> tuple[float, float, float]:
+    """"7.44 [5.99, 8.90]" -> (7.44, 5.99, 8.90)."""
+    found = re.match(r"(-?[\d.,]+) \[(-?[\d.,]+), (-?[\d.,]+)\]", text)
+    assert found, text
+    return tuple(float(value.replace(",", "")) for value in found.groups())  # type: ignore[return-value]
+
+
+def test_forecast_section_states_the_calibrated_forecast_with_its_interval(demo_report):
+    page = (demo_report / "index.html").read_text()
+    summary = json.loads((demo_report / "summary.json").read_text())
+    section = _section(page, "forecast")
+    found = re.search(r"forecast to earn (\$[\d,]+) of incremental profit compared with contacting nobody "
+                      r"\(95% interval (-?\$[\d,]+) to (-?\$[\d,]+)\)\. The forecast uses calibrated, cross-fitted "
+                      r"effects", section)
+    assert found, section[:2000]
+    estimate, low, high = (_money(value) for value in found.groups())
+    forecast = summary["forecast"]["forecast"]
+    assert (estimate, low, high) == tuple(round(forecast[key]) for key in ("estimate", "ci_low", "ci_high"))
+    assert low < estimate < high
+    assert "Check on the holdout" in section and 'src="forecast.png"' in section
+    rows = _cells(section)
+    assert [row[0] for row in rows] == ["Mens E-Mail", "Womens E-Mail", "all arms"]
+    # per-arm forecasts add up to the total (each printed to the dollar, so within 2 dollars of rounding)
+    per_arm = [_interval(row[-1].replace("$", "")) for row in rows]
+    assert all(low <= value <= high for value, low, high in per_arm)
+    assert abs(per_arm[0][0] + per_arm[1][0] - per_arm[2][0]) <= 2
+
+
+def test_calibration_section_reads_the_blp_slope_and_shows_gates(demo_report):
+    page = (demo_report / "index.html").read_text()
+    summary = json.loads((demo_report / "summary.json").read_text())["calibration"]
+    section = _section(page, "calibration")
+    slopes = re.findall(r"slope (?:is )?(-?\d+\.\d\d) \(standard error (\d+\.\d\d)\)", section)
+    assert len(slopes) == 4  # raw and calibrated, for each of the two arms
+    expected = [(summary[arm][key]["slope"]["estimate"], summary[arm][key]["slope"]["std_error"])
+                for arm in ("Mens E-Mail", "Womens E-Mail") for key in ("blp_raw", "blp_calibrated")]
+    for (slope, std_error), (true_slope, true_std_error) in zip(slopes, expected, strict=True):
+        assert float(slope) == pytest.approx(true_slope, abs=0.005)
+        assert float(std_error) == pytest.approx(true_std_error, abs=0.005) and true_std_error > 0
+    assert "1 means calibrated" in section and "0 means the model captured no differences" in section
+    assert 'src="calibration.png"' in section
+    rows = _cells(section)
+    for arm in ("Mens E-Mail", "Womens E-Mail"):
+        groups = [row for row in rows if row[0] == arm]
+        assert groups[0][1] == "lowest" and groups[-1][1] == "highest minus lowest"
+        assert len(groups) == len(summary[arm]["gates_calibrated"]["groups"]) + 1
+        for row, group in zip(groups, summary[arm]["gates_calibrated"]["groups"], strict=False):
+            effect, low, high = _interval(row[4])
+            assert low <= effect <= high
+            assert effect == pytest.approx(100 * group["effect"], abs=0.005)  # extra visits per 100 customers
+            assert int(row[2].replace(",", "")) == group["n"]
+
+
+def test_segments_section_gives_rules_with_held_out_intervals_and_drivers(demo_report):
+    page = (demo_report / "index.html").read_text()
+    summary = json.loads((demo_report / "summary.json").read_text())
+    section = _section(page, "segments")
+    rows = _cells(section)
+    for arm in ("Mens E-Mail", "Womens E-Mail"):
+        segments = [row for row in rows if row[0] == arm]
+        tree = summary["segments"][arm]
+        assert len(segments) == len(tree["segments"]) >= 2
+        assert sum(int(row[3].replace(",", "")) for row in segments) == tree["n_holdout"]
+        for row in segments:
+            assert re.fullmatch(r"[\w ]+ (≤|>|=) -?[\d.]+( and [\w ]+ (≤|>|=) -?[\d.]+){0,2}", row[2]), row[2]
+            effect, low, high = _interval(row[4])
+            assert low <= effect <= high
+            assert row[5] == ("contact with " + arm if low > 0 else "do not contact (the offer hurts)" if high < 0
+                              else "unclear (the interval includes 0)")
+    assert 'src="segments.png"' in section and 'src="drivers.png"' in section
+    columns = {"recency", "history", "mens", "womens", "newbie", "zip_code_rural", "zip_code_surburban",
+               "zip_code_urban", "channel_multichannel", "channel_phone", "channel_web"}
+    for arm in ("Mens E-Mail", "Womens E-Mail"):
+        importances = summary["importance"][arm]["importances"]
+        assert {row["feature"] for row in importances} == columns
+        assert all(row["ci_low"] <= row["drop"] <= row["ci_high"] for row in importances)
+
+
+def test_report_on_a_users_file_has_the_same_sections(tmp_path):
+    from uplift.datasets import make_uplift_classification
+    from uplift.demo import run_report
+
+    data = make_uplift_classification(2000, n_arms=2, random_state=0)
+    frame = data.X.assign(offer=[("none", "letter", "call")[t] for t in data.treatment], converted=data.y)
+    index = run_report(frame, output_dir=tmp_path, treatment="offer", outcome="converted", control="none",
+                       economics=None, quick=True)
+    page = index.read_text()
+    for anchor in ("forecast", "calibration", "segments"):
+        assert f'<h2 id="{anchor}">' in page
+    assert re.search(r"forecast to (earn|lose) [\d,]+ incremental converted customers compared with contacting nobody "
+                     r"\(95% interval -?[\d,]+ to -?[\d,]+\)", page)
+    assert "extra converted customers per 100 customers" in page
+
+
+@pytest.mark.parametrize(("slope", "std_error", "words"), [
+    (1.0, 0.1, "calibrated: the differences between customers are real"),  # 1 inside [0.80, 1.20], 0 outside
+    (0.9, 0.5, "not distinguishable from calibrated, but 0 is inside"),  # [-0.08, 1.88] holds 0 and 1
+    (0.4, 0.1, "over-confident"),  # [0.20, 0.60]: above 0, below 1
+    (2.0, 0.2, "too flat"),  # [1.61, 2.39]: above 1
+    (0.05, 0.1, "no differences between customers captured"),  # [-0.15, 0.25]: holds 0, not 1
+])
+def test_the_blp_slope_is_read_in_words(slope, std_error, words):
+    from uplift.demo._calibration import read_slope
+    from uplift.evaluation import BLPResult
+    from uplift.inference import Estimate
+
+    estimate = Estimate.from_normal(slope, std_error, 0.05, name="BLP slope")
+    ate = Estimate.from_normal(0.05, 0.01, 0.05, name="ATE")
+    p_one = 2 * stats.norm.sf(abs(slope - 1) / std_error)
+    assert read_slope(BLPResult(ate, estimate, p_one, 1000, 0.05)).startswith(words)
+
+
+def test_report_tables_left_align_text_columns(tmp_path):
+    import pandas as pd
+
+    from uplift._report import Report
+
+    report = Report(tmp_path, "t")
+    report.table(pd.DataFrame({"offer": ["a"], "rule": ["x ≤ 1 & y"], "effect": [0.5]}), text_columns=("rule",))
+    assert ('<thead><tr><th>offer</th><th class="text">rule</th><th>effect</th></tr></thead><tbody><tr><td>a</td>'
+            '<td class="text">x ≤ 1 &amp; y</td><td>0.5000</td></tr></tbody>') in report.parts[-1]

@@ -46,7 +46,7 @@ h1 { border-bottom: 2px solid #3e4c59; padding-bottom: .2em; }
 h2 { margin-top: 2em; color: #243b53; }
 table { border-collapse: collapse; margin: 1em 0; font-size: .92em; }
 th, td { border: 1px solid #cbd2d9; padding: .3em .6em; text-align: right; }
-th { background: #f0f4f8; } td:first-child, th:first-child { text-align: left; }
+th { background: #f0f4f8; } td:first-child, th:first-child, td.text, th.text { text-align: left; }
 .verdict-pass { color: #1e7d32; font-weight: 600; } .verdict-warn { color: #b26a00; font-weight: 600; }
 .verdict-fail { color: #c62828; font-weight: 600; }
 pre { background: #f5f7fa; padding: .8em; overflow-x: auto; font-size: .88em; }
@@ -108,12 +108,21 @@ class Report:
     def preformatted(self, text: str) -> None:
         self.parts.append(f"<pre>{html.escape(text)}</pre>")
 
-    def table(self, frame: pd.DataFrame, *, float_format: str = "{:.4f}", caption: str | None = None) -> None:
+    def table(self, frame: pd.DataFrame, *, float_format: str = "{:.4f}", caption: str | None = None,
+              text_columns: tuple[str, ...] = ()) -> None:
+        """A table (numbers right-aligned; the first column and ``text_columns``, such as rules, left-aligned)."""
         formatted = frame.copy()
         for column in formatted.columns:
             if pd.api.types.is_float_dtype(formatted[column]):
                 formatted[column] = formatted[column].map(lambda v: "" if pd.isna(v) else float_format.format(v))
-        table = '<div class="table-wrap">' + formatted.to_html(index=False, escape=True, border=0) + "</div>"
+        left = [' class="text"' if column in text_columns else "" for column in formatted.columns]
+        head = "".join(f"<th{css}>{html.escape(str(column))}</th>" for column, css in zip(formatted.columns, left,
+                                                                                          strict=True))
+        body = "".join("<tr>" + "".join(f"<td{css}>{html.escape(str(value))}</td>" for value, css in
+                                        zip(row, left, strict=True)) + "</tr>"
+                       for row in formatted.itertuples(index=False, name=None))
+        table = (f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+                 "</div>")
         if caption:
             table = f'<p class="note">{html.escape(caption)}</p>' + table
         self.parts.append(table)

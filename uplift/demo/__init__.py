@@ -2,10 +2,11 @@
 
 The first screen answers the questions in order (is the experiment sound, is there anything to
 target, whom to contact with which offer, what it earns on a holdout with its interval, versus
-the simple rules); the sections below give the evidence. Each section is a function
+the simple rules); the sections below give the evidence (the forecast made before the campaign, the
+ranking, calibration with GATES, and the segments with the ranking's drivers). Each section is a function
 ``section(context) -> None`` that reads and adds to the shared :class:`ReportContext`; the order of
-``SECTIONS`` is the order of the report, and ``APPENDIX`` follows it. A new section (calibration,
-segments) is one more function in that list. :func:`answer_section` runs last and writes the
+``SECTIONS`` is the order of the report, and ``APPENDIX`` follows it. A new section
+is one more function in that list. :func:`answer_section` runs last and writes the
 first screen from the sections' results.
 """
 
@@ -25,12 +26,15 @@ from ..workflow import ExperimentTable, read_experiment
 from ._answer import answer_section
 from ._appendix import conventions_section
 from ._benchmark import benchmark_section
+from ._calibration import calibration_section
 from ._campaign import campaign_section
 from ._context import ReportContext
 from ._experiment import experiment_section
+from ._forecast import forecast_section
 from ._model import model_section
 from ._ranking import ranking_section
 from ._report import Report
+from ._segments import persuadables_section
 from ._signal import signal_section
 
 __all__ = ["APPENDIX", "SECTIONS", "ReportContext", "build_report", "run_demo", "run_report"]
@@ -45,7 +49,10 @@ SECTIONS: tuple[Section, ...] = (
     model_section,
     signal_section,
     campaign_section,
+    forecast_section,
     ranking_section,
+    calibration_section,
+    persuadables_section,
 )
 APPENDIX: tuple[Section, ...] = (conventions_section,)
 

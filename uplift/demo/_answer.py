@@ -56,8 +56,8 @@ def answer_section(context: ReportContext) -> None:
         per_thousand = 1000 * value.estimate / n
         text = (f"{context.profit(value.estimate)} on the {n:,} holdout customers "
                 f"(95% CI {context.money(value.ci_low)} to {context.money(value.ci_high)}), about "
-                f"{context.money(per_thousand, decimals=2)} per 1,000 customers; the model expected "
-                f"{context.money(totals['expected_incremental_profit'])}.")
+                f"{context.money(per_thousand, decimals=2)} per 1,000 customers. "
+                + _forecast_text(context, plan))
         sure = value.ci_low > 0
         items.append((_QUESTIONS[3], "pass" if sure else "warn", text))
         policies = _policies(plan, evaluation)
@@ -75,7 +75,9 @@ def answer_section(context: ReportContext) -> None:
     report.raw('<nav class="toc"><ul>' + "".join(
         f'<li><a href="#{anchor}">{html.escape(title)}</a></li>' for anchor, title in (
             ("experiment", "1. Experiment"), ("model", "2. Model"), ("signal", "3. Signal"),
-            ("campaign", "4. Campaign"), ("ranking", "5. Ranking"), ("conventions", "Appendix"))) + "</ul></nav>",
+            ("campaign", "4. Campaign"), ("forecast", "5. Forecast"), ("ranking", "6. Ranking"),
+            ("calibration", "7. Calibration"), ("segments", "8. Segments"), ("conventions", "Appendix")))
+        + "</ul></nav>",
         lead=True)
     report.summary["answer"] = [{"question": q, "verdict": v, "answer": t} for q, v, t in items]
     if plan is not None and evaluation is not None:
@@ -84,8 +86,22 @@ def answer_section(context: ReportContext) -> None:
             "holdout_profit": float(evaluation.value.estimate), "holdout_profit_ci": [
                 float(evaluation.value.ci_low), float(evaluation.value.ci_high)],
             "expected_profit": float(plan.totals()["expected_incremental_profit"]),
+            **({} if plan.forecast is None else {
+                "forecast_profit": float(plan.forecast.forecast.estimate),
+                "forecast_profit_interval": [float(plan.forecast.forecast.ci_low),
+                                             float(plan.forecast.forecast.ci_high)]}),
             "share_contacted": float(np.mean(plan.arm > 0)),
         }
+
+
+def _forecast_text(context: ReportContext, plan: Any) -> str:
+    """The forecast made before the campaign (calibrated, cross-fitted), or the model's promise without one."""
+    forecast = plan.forecast
+    if forecast is None:
+        return f"The model expected {context.money(plan.totals()['expected_incremental_profit'])}."
+    estimate = forecast.forecast
+    return (f"Forecast before sending, from calibrated, cross-fitted effects: {context.money(estimate.estimate)} "
+            f"(95% interval {context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}; section 5).")
 
 
 def _policies(plan: Any, evaluation: Any) -> list[dict[str, Any]]:

@@ -30,17 +30,18 @@ def campaign_section(context: ReportContext) -> None:
     if budget is None and context.budget_share is not None:
         budget = context.budget_share * free.totals()["expected_spend"]
     plan = plan_campaign(outcomes, context.economics, arms=arms, ids=ids, budget=budget,
-                         max_contacts=context.max_contacts)
+                         max_contacts=context.max_contacts, forecast_learner=learner)
     evaluation = evaluate_policy(plan, y, treatment, control_value=table.control_value)
     totals = plan.totals()
 
     report.heading("4. The campaign: whom to contact, and what it earns", anchor="campaign")
     report.paragraph(_economics_text(context, budget, free.totals()["expected_spend"]))
-    summary = plan.summary()
-    summary.columns = ["arm", "customers contacted", f"expected spend ({context.unit})",
-                       f"expected incremental profit ({context.unit})"]
+    columns = {"arm": "arm", "contacts": "customers contacted", "expected_spend": f"expected spend ({context.unit})",
+               "expected_incremental_profit": f"the model's promise of incremental profit ({context.unit})"}
+    summary = plan.summary()[list(columns)].rename(columns=columns)
     report.table(summary, float_format="{:,.2f}", caption=(
-        f"The plan for the {len(test):,} holdout customers, as the model expects it."))
+        f"The plan for the {len(test):,} holdout customers, as the model expects it (section 5 corrects the "
+        "promise for the optimism of picking the largest predictions and gives its interval)."))
 
     comparisons = _comparison_table(context, evaluation.comparisons)
     report.table(comparisons, caption=(

@@ -20,7 +20,7 @@ class ReportContext:
 
     Sections read what earlier ones left in ``results`` (a fitted learner under ``"learner"``, the
     train/test rows under ``"split"``, the plan under ``"plan"``...) and add their own. A new section
-    (calibration, segments) is a function ``section(context) -> None`` added to ``SECTIONS``.
+    (as the calibration and the segments are) is a function ``section(context) -> None`` added to ``SECTIONS``.
 
     Attributes
     ----------
@@ -61,6 +61,15 @@ class ReportContext:
     def unit(self) -> str:
         """What amounts are counted in: the currency, or the outcome when no economics were given."""
         return self.currency or self.outcome_plural
+
+    @property
+    def effect_unit(self) -> str:
+        """How effects are shown: ``"extra visits per 100 customers"`` (an effect times 100)."""
+        return f"extra {self.outcome_plural} per 100 customers"
+
+    def effect(self, value: float) -> str:
+        """An effect per customer in the report's unit: 0.0123 -> "1.23" (extra outcomes per 100 customers)."""
+        return "n/a" if not np.isfinite(value) else f"{100 * value:,.2f}"
 
     def money(self, value: float, *, decimals: int = 0) -> str:
         return money(value, self.currency, decimals=decimals)

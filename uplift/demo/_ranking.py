@@ -46,7 +46,7 @@ def ranking_section(context: ReportContext) -> None:
     learner, (_, test) = context.results["learner"], context.results["split"]
     outcomes = context.results["outcomes_test"]
     y, treatment = table.y[test], table.treatment[test]
-    report.heading("5. How well does the model rank customers?", anchor="ranking")
+    report.heading("6. How well does the model rank customers?", anchor="ranking")
     figure, (curve_ax, decile_ax) = plt.subplots(1, 2, figsize=(12, 4.6))
     rows, qini = [], {}
     width = 0.8 / max(len(learner.treatment_arms_), 1)

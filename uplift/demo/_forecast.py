@@ -1,0 +1,122 @@
+"""Report section: what the campaign will earn, forecast before it is sent, with a 95% interval.
+
+The plan's own expected profit is the model's promise for the customers it picked, and picking the
+largest predictions also picks their noise. The forecast (:func:`uplift.campaign.forecast_profit`,
+made by ``plan_campaign(..., forecast_learner=...)`` in the campaign section) corrects that promise
+by how far such promises were from the doubly robust measurement on the training customers, each
+predicted by models that never saw them. On the holdout the report can check the forecast against
+what the plan really earned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from scipy import stats
+
+from ._context import ReportContext
+
+__all__ = ["forecast_section"]
+
+#: Colours of the forecast figure (Okabe-Ito): the promise, the forecast, the holdout measurement.
+_PROMISE, _FORECAST, _MEASURED = "#E69F00", "#0072B2", "#555555"
+
+
+def forecast_section(context: ReportContext) -> None:
+    report, results = context.report, context.results
+    plan, evaluation = results["plan"], results["evaluation"]
+    forecast = plan.forecast
+    report.heading("5. What will the campaign earn?", anchor="forecast")
+    if forecast is None:
+        report.paragraph("No forecast: the plan was made without a calibrated learner.", css_class="note")
+        return
+    estimate, measured = forecast.forecast, evaluation.value
+    level = f"{100 * estimate.confidence_level:g}%"
+    n = len(plan.arm)
+    report.paragraph(
+        f"Before anything is sent, the plan for the {n:,} holdout customers is forecast to "
+        f"{'earn' if estimate.estimate >= 0 else 'lose'} {context.profit(abs(estimate.estimate))} compared with "
+        f"contacting nobody ({level} interval "
+        f"{context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}). The forecast uses calibrated, "
+        "cross-fitted effects: the model's own promise for the customers it picked "
+        f"({context.money(forecast.plug_in)}) is corrected by how far such promises were from what really happened "
+        f"to the {forecast.n_training:,} training customers, each predicted by models that never saw them and "
+        f"planned by the same rule (a correction of {_signed(context, forecast.correction)}). Picking the customers "
+        "with the largest predictions also picks the predictions that are too large by chance; the correction "
+        "removes that optimism, and the interval is its sampling noise."
+    )
+    inside = estimate.ci_low <= measured.estimate <= estimate.ci_high
+    report.verdict(
+        "Check on the holdout", "pass" if inside else "warn",
+        f"the plan really earned {context.money(measured.estimate)} on the holdout (95% CI "
+        f"{context.money(measured.ci_low)} to {context.money(measured.ci_high)}), "
+        + ("inside the forecast's interval." if inside else
+           "outside the forecast's interval: read the forecast as a rough guide for campaigns like this one."))
+    report.paragraph(
+        "The interval assumes the customers to contact resemble the experiment's customers; it does not cover "
+        "changes between the experiment and the campaign (season, offer, audience).", css_class="note")
+    figure = _forecast_figure(context, forecast, measured)
+    report.figure(figure, "forecast", caption=(
+        f"The plan's incremental profit ({context.unit}): the model's uncorrected promise, the forecast "
+        f"with its {level} interval, and what the plan earned on the holdout (95% CI)."))
+    _close(figure)
+    report.table(_per_arm_table(context, forecast), caption=(
+        f"The forecast per arm: the model's promise, the correction from the training customers and the "
+        f"forecast with its {level} interval ({context.unit})."))
+    results["forecast"] = forecast
+    report.summary["forecast"] = {**forecast.to_dict(), "holdout": measured.to_dict(), "holdout_inside": inside}
+
+
+def _signed(context: ReportContext, value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}{context.money(abs(value))}"
+
+
+def _per_arm_table(context: ReportContext, forecast: Any) -> pd.DataFrame:
+    rows = []
+    z = float(stats.norm.ppf(0.5 + forecast.forecast.confidence_level / 2))
+    for record in forecast.summary().to_dict(orient="records"):
+        total = record["arm"] == "total"
+        low = record["ci_low"] if total else record["forecast"] - z * record["std_error"]
+        high = record["ci_high"] if total else record["forecast"] + z * record["std_error"]
+        rows.append({
+            "arm": "all arms" if total else str(record["arm"]),
+            "customers contacted": f"{int(record['contacts']):,}",
+            "the model's promise": context.money(record["plug_in"]),
+            "correction": context.money(record["correction"]),
+            "forecast (95% interval)": f"{context.money(record['forecast'])} [{context.money(low)}, "
+                                       f"{context.money(high)}]",
+        })
+    return pd.DataFrame(rows)
+
+
+def _forecast_figure(context: ReportContext, forecast: Any, measured: Any) -> Any:
+    import matplotlib.pyplot as plt  # optional heavy dependency: only for the report's figures
+    from matplotlib.ticker import FuncFormatter
+
+    estimate = forecast.forecast
+    rows = [("the model's promise (uncorrected)", forecast.plug_in, None, None, _PROMISE, "D"),
+            ("forecast (calibrated, cross-fitted)", estimate.estimate, estimate.ci_low, estimate.ci_high, _FORECAST,
+             "o"),
+            ("measured on the holdout", measured.estimate, measured.ci_low, measured.ci_high, _MEASURED, "s")]
+    figure, ax = plt.subplots(figsize=(9, 2.4))
+    for position, (_, value, low, high, colour, marker) in zip((2, 1, 0), rows, strict=True):
+        error = None if low is None else [[value - low], [high - value]]
+        ax.errorbar([value], [position], xerr=error, fmt=marker, color=colour, markersize=7, capsize=5, linewidth=2)
+        ax.annotate(context.money(value), (value, position), textcoords="offset points", xytext=(0, 8),
+                    ha="center", fontsize="small", color=colour)
+    ax.axvline(0.0, color="0.4", linewidth=0.8)
+    ax.set_yticks([2, 1, 0], [row[0] for row in rows])
+    ax.set_ylim(-0.6, 2.7)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: context.money(v)))
+    ax.set_xlabel(f"incremental profit of the plan ({context.unit})" if context.economics_given
+                  else f"incremental {context.outcome_plural} of the plan")
+    ax.grid(alpha=0.3, axis="x")
+    figure.tight_layout()
+    return figure
+
+
+def _close(figure: Any) -> None:
+    import matplotlib.pyplot as plt  # optional heavy dependency: only for the report's figures
+
+    plt.close(figure)
