@@ -109,7 +109,7 @@ def _slopes_text(raw: BLPResult, calibrated: BLPResult) -> str:
 
 
 def _calibration_panel(context: ReportContext, ax: Any, arm: Any, groups: dict[str, Any]) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # optional heavy dependency: only for the report's figures
 
     for (name, result), colour, marker in zip(groups.items(), (_RAW, _CALIBRATED), ("D", "o"), strict=True):
         label = "S-learner, raw" if name == "raw" else "calibrated (used by the plan)"

@@ -170,7 +170,7 @@ def _segment_row(context: ReportContext, tree: SegmentTree, number: int, segment
 
 def _segment_panel(context: ReportContext, ax: Any, tree: SegmentTree,
                    categories: Mapping[str, tuple[str, ...]]) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # optional heavy dependency: only for the report's figures
 
     display = SegmentTreeDisplay(tree=tree).plot(ax=ax, errorbar_kwargs={"color": "#0072B2"})
     position = np.arange(len(tree.segments))[::-1]
