@@ -286,7 +286,7 @@ def _arrow_csv_chunks(path: Path, chunksize: int, columns: list[str] | None, dty
                     rest = table.slice(chunksize)
                     waiting, n_waiting = rest.to_batches(), rest.num_rows
     except pa.ArrowInvalid as error:
-        raise _arrow_error(path, argument, names, str(error)) from None
+        raise _arrow_error(path, argument, _columns_of(path, "csv"), str(error)) from None
     if n_waiting:
         yield _arrow_frame(pa.Table.from_batches(waiting), untyped)
 
@@ -322,7 +322,10 @@ def _arrow_frame(table: Any, untyped: list[str]) -> pd.DataFrame:
 
 
 def _arrow_error(path: Path, argument: str, names: list[str], message: str) -> UpliftInputError:
-    """pyarrow's 'In CSV column #3: CSV conversion error to double: invalid value 'x'' in our words."""
+    """pyarrow's 'In CSV column #3: CSV conversion error to double: invalid value 'x'' in our words.
+
+    ``names`` are the file's columns: pyarrow counts every column of the file, read or not.
+    """
     found = re.search(r"column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'", message)
     if found and int(found.group(1)) < len(names):
         expected = {"double": "a number", "bool": "True or False"}.get(found.group(2), found.group(2))
