@@ -12,13 +12,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from uplift.exceptions import UpliftInputError
 from uplift.learners import TLearner
-from uplift.workflow import iter_chunks, score
 from uplift.workflow import _score as score_module
 from uplift.workflow import _table as table_module
+from uplift.workflow import iter_chunks, score
 
 pytest.importorskip("pyarrow")
-import pyarrow as pa  # noqa: E402  (after the skip: these tests compare pyarrow's route with pandas')
-import pyarrow.parquet as pq  # noqa: E402
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 def _customers(n=60, seed=0):
