@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--folder", default="/tmp/bench_score")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", default="0.25,1", help="fractions of --rows to run (default: 1/4 and all)")
+    parser.add_argument("--formats", default="csv,parquet", help="file formats to run (default: both)")
     parser.add_argument("--no-command", action="store_true", help="skip timing the command from outside")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -159,6 +160,8 @@ def main() -> None:
               f"(CSV {files['csv'].stat().st_size / 1e6:,.0f} MB, Parquet {files['parquet'].stat().st_size / 1e6:,.0f} "
               "MB)", flush=True)
         for kind, path in files.items():
+            if kind not in args.formats.split(","):
+                continue
             output = folder / f"scores_{n}.{kind}"
             scores, plains = [], []
             for _ in range(args.repeats):  # alternated: the machine is shared and its load moves
