@@ -74,8 +74,10 @@ def score(
 ) -> ScoreResult:
     """Score a customer file chunk by chunk: per-arm effects and outcomes, keyed by id.
 
-    Only the model's feature columns and the id are read, ``chunksize`` rows at a time, and each
-    chunk is written before the next is read: memory is bounded by the chunk, not the file.
+    Only the model's feature columns and the id are read, ``chunksize`` rows at a time (typed as
+    at training; see :func:`~uplift.workflow.iter_chunks`). A thread reads ahead and another writes
+    behind while this one predicts, at most two chunks each way: memory is bounded by a few chunks,
+    not by the file.
 
     Parameters
     ----------
@@ -95,6 +97,12 @@ def score(
     Returns
     -------
     ScoreResult
+
+    Raises
+    ------
+    UpliftInputError
+        A missing file or column, or a cell of a number column that is not a number; nothing is
+        left at ``output`` then.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)
