@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +27,13 @@ from ._common import (
 from ._table import TableWriter, iter_chunks, table_rows
 
 __all__ = ["ScoreResult", "score", "score_columns", "score_frame"]
+
+_Item = TypeVar("_Item")
+
+#: Chunks waiting between the reader and the model, and between the model and the writer: enough
+#: to keep the three busy at once, few enough that memory stays a few chunks (docs/benchmarks.md).
+_QUEUE_DEPTH = 2
+
 
 @dataclass(frozen=True, repr=False)
 class ScoreResult(Result):
@@ -74,8 +84,10 @@ def score(
 ) -> ScoreResult:
     """Score a customer file chunk by chunk: per-arm effects and outcomes, keyed by id.
 
-    Only the model's feature columns and the id are read, ``chunksize`` rows at a time, and each
-    chunk is written before the next is read: memory is bounded by the chunk, not the file.
+    Only the model's feature columns and the id are read, ``chunksize`` rows at a time (typed as
+    at training; see :func:`~uplift.workflow.iter_chunks`). A thread reads ahead and another writes
+    behind while this one predicts, at most two chunks each way: memory is bounded by a few chunks,
+    not by the file.
 
     Parameters
     ----------
@@ -95,6 +107,12 @@ def score(
     Returns
     -------
     ScoreResult
+
+    Raises
+    ------
+    UpliftInputError
+        A missing file or column, or a cell of a number column that is not a number; nothing is
+        left at ``output`` then.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)
@@ -102,16 +120,111 @@ def score(
     features = _feature_names(learner)
     columns = list(dict.fromkeys([*features, *([id_column] if id_column else [])]))
     _check_columns(data, columns, id_column)
+    dtypes = dict(zip(features, getattr(learner, "feature_dtypes_", ()), strict=False))
     total = table_rows(data) or 0
     started = time.perf_counter()
     done = 0
-    with TableWriter(output) as writer:
-        for chunk in iter_chunks(data, chunksize=chunksize, columns=columns):
-            writer.write(score_frame(learner, chunk, id_column=id_column, first_row=done))
+    # three stages at once: a thread reads and parses the next chunks, this one predicts, a thread
+    # writes the scores (pyarrow's parser and writer and XGBoost's predict release the GIL)
+    chunks = iter_chunks(data, chunksize=chunksize, columns=columns, dtypes=dtypes)
+    with TableWriter(output) as target, _WriteBehind(target.write) as write:
+        for chunk in _read_ahead(chunks):
+            write(score_frame(learner, chunk, id_column=id_column, first_row=done))
             done += len(chunk)
             progress(done, total, "rows scored")
     seconds = time.perf_counter() - started
     return ScoreResult(Path(output), done, score_columns(learner, id_column), seconds)
+
+
+def _read_ahead(items: Iterable[_Item], depth: int = _QUEUE_DEPTH) -> Iterator[_Item]:
+    """Yield ``items`` as a background thread produces them, at most ``depth`` ahead of the consumer.
+
+    An error in the producer is raised here; leaving the loop early stops the producer.
+    """
+    waiting: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((True, item)):
+                    return
+        except BaseException as error:  # handed to the consumer, which raises it
+            offer((False, error))
+            return
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # the file is closed by the thread that read it
+        offer((False, None))
+
+    thread = threading.Thread(target=produce, name="uplift-score-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            is_item, value = waiting.get()
+            if not is_item:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _WriteBehind:
+    """Call ``write`` on a background thread, at most ``depth`` items behind the caller.
+
+    An error in ``write`` is raised by the next call or on leaving the ``with`` block; leaving it
+    waits until everything given has been written (or, after an error, drops what is left).
+    """
+
+    def __init__(self, write: Callable[[Any], None], depth: int = _QUEUE_DEPTH) -> None:
+        self._write = write
+        self._waiting: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._dropping = False
+        self._thread = threading.Thread(target=self._consume, name="uplift-score-writer", daemon=True)
+
+    def _consume(self) -> None:
+        while True:
+            is_item, value = self._waiting.get()
+            if not is_item:
+                return
+            if self._error is None and not self._dropping:
+                try:
+                    self._write(value)
+                except BaseException as error:  # raised in the caller's thread
+                    self._error = error
+
+    def __call__(self, item: Any) -> None:
+        self._raise()
+        self._waiting.put((True, item))
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> _WriteBehind:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        self._dropping = kind is not None  # the caller failed: the output is abandoned, skip the rest
+        self._waiting.put((False, None))
+        self._thread.join()
+        if kind is None:
+            self._raise()
 
 
 def score_columns(learner: Any, id_column: str | None) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -114,29 +114,223 @@ def table_rows(path: str | Path) -> int | None:
     return None
 
 
+ChunkEngine = Literal["auto", "pyarrow", "pandas"]
+
+#: Texts read as missing, as pandas reads them (``pandas._libs.parsers.STR_NA_VALUES``), so that both
+#: CSV readers agree; pyarrow's own list lacks ``<NA>`` and ``None``.
+_MISSING_TEXTS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                  "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+
+#: Compressions pyarrow's CSV reader opens by the file name; others (.zip, .xz) go through pandas.
+_ARROW_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+
+
 def iter_chunks(
-    path: str | Path, *, chunksize: int = 100_000, columns: Sequence[str] | None = None, argument: str = "DATA"
+    path: str | Path,
+    *,
+    chunksize: int = 100_000,
+    columns: Sequence[str] | None = None,
+    dtypes: Mapping[str, str] | None = None,
+    engine: ChunkEngine = "auto",
+    argument: str = "DATA",
 ) -> Iterator[pd.DataFrame]:
     """Yield the file in DataFrames of at most ``chunksize`` rows; memory is bounded by the chunk.
 
-    CSV through ``pandas.read_csv(chunksize=)``, Parquet through ``pyarrow.parquet.ParquetFile.iter_batches``.
+    Parquet is read a record batch at a time (``pyarrow.parquet.ParquetFile.iter_batches``). CSV is
+    read by pyarrow's streaming CSV reader, which parses blocks on several threads, when pyarrow is
+    installed (``engine="auto"`` or ``"pyarrow"``), else by ``pandas.read_csv(chunksize=)``
+    (``engine="pandas"``). Both CSV readers give the same values: the same texts are missing,
+    columns named in ``dtypes`` get that type, and any other column is typed chunk by chunk as
+    pandas does (whole numbers, else numbers, else text).
+
+    Parameters
+    ----------
+    path : path
+        CSV (optionally compressed) or Parquet file.
+    chunksize : int, default 100000
+        Rows per chunk (the last may be shorter).
+    columns : sequence of str, optional
+        Read only these columns (default: all).
+    dtypes : mapping of str to str, optional
+        Column types as a model recorded them (``learner.feature_dtypes_`` by feature name): a
+        number column is read as float64, a boolean one as bool, any other (text, categories) as
+        text. A CSV cell that does not parse as the type is an error; Parquet keeps its own types.
+    engine : {"auto", "pyarrow", "pandas"}, default "auto"
+        CSV reader; ``"auto"`` is pyarrow when installed (and the compression is one it reads:
+        none, .gz, .bz2, .zst), else pandas.
+
+    Yields
+    ------
+    DataFrame
+        The next ``chunksize`` rows, columns in ``columns`` order when given.
+
+    Raises
+    ------
+    UpliftInputError
+        A bad ``chunksize`` or ``engine``, a missing file, or a CSV cell that does not parse as the
+        type given in ``dtypes``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> path = Path(folder) / "customers.csv"
+    >>> _ = path.write_text("id,age,region\\n1,30,north\\n2,,south\\n3,41,NA\\n")
+    >>> [len(chunk) for chunk in iter_chunks(path, chunksize=2)]
+    [2, 1]
+    >>> next(iter_chunks(path, columns=["region", "age"], dtypes={"age": "int64"}))
+       region   age
+    0   north  30.0
+    1   south   NaN
+    2     NaN  41.0
     """
-    if not isinstance(chunksize, int | np.integer) or chunksize < 1:
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int | np.integer) or chunksize < 1:
         raise UpliftInputError(f"chunksize must be a positive integer; got {chunksize!r}.")
+    if engine not in ("auto", "pyarrow", "pandas"):
+        raise UpliftInputError(f"engine must be 'auto', 'pyarrow' or 'pandas'; got {engine!r}.")
     path = _check_exists(path, argument)
     fmt = table_format(path, argument=argument)
+    wanted = None if columns is None else list(columns)
     if fmt == "parquet":
         _require_pyarrow(path)
-        import pyarrow.parquet as pq  # optional heavy dependency: only for Parquet files
+        yield from _parquet_chunks(path, int(chunksize), wanted)
+    elif engine == "pyarrow" or (engine == "auto" and _has_pyarrow() and _arrow_reads(path)):
+        _require_pyarrow(path)
+        yield from _arrow_csv_chunks(path, int(chunksize), wanted, dict(dtypes or {}), argument)
+    else:
+        yield from _pandas_csv_chunks(path, int(chunksize), wanted, dict(dtypes or {}), argument)
 
-        source = pq.ParquetFile(path)
-        for batch in source.iter_batches(batch_size=int(chunksize), columns=None if columns is None else
-                                         list(columns)):
+
+def _arrow_reads(path: Path) -> bool:
+    """Whether pyarrow's CSV reader opens this file (plain, or a compression it was built with)."""
+    import pyarrow as pa  # optional heavy dependency: the fast CSV reader
+
+    suffix = path.suffix.lower()
+    if suffix not in _ARROW_COMPRESSIONS:
+        return not re.search(r"\.(zip|xz)$", path.name.lower())
+    return bool(pa.Codec.is_available(_ARROW_COMPRESSIONS[suffix]))
+
+
+def _parquet_chunks(path: Path, chunksize: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq  # optional heavy dependency: only for Parquet files
+
+    # pre_buffer=False: with pyarrow's default (True) the reader caches the byte ranges of every row
+    # group it was asked for until the end of the file, so memory grew with the file (490 MB at 2.5M
+    # rows, 900 MB at 10M); without it memory follows the chunk (docs/benchmarks.md)
+    with pq.ParquetFile(path, pre_buffer=False) as source:
+        for batch in source.iter_batches(batch_size=chunksize, columns=columns):
             yield batch.to_pandas()
-        return
-    with pd.read_csv(path, chunksize=int(chunksize), usecols=None if columns is None else list(columns),
-                     low_memory=False) as reader:
-        yield from reader
+
+
+def _kind(dtype: str) -> Literal["number", "bool", "text"]:
+    """How a column recorded with dtype ``dtype`` (a model's ``feature_dtypes_`` entry) is read."""
+    try:
+        parsed = pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        return "text"
+    if pd.api.types.is_bool_dtype(parsed):
+        return "bool"
+    return "number" if pd.api.types.is_numeric_dtype(parsed) else "text"
+
+
+def _pandas_csv_chunks(path: Path, chunksize: int, columns: list[str] | None, dtypes: dict[str, str],
+                       argument: str) -> Iterator[pd.DataFrame]:
+    text = {name: "str" for name, dtype in dtypes.items() if _kind(dtype) == "text"}
+    numbers = [name for name, dtype in dtypes.items() if _kind(dtype) == "number"]
+    with pd.read_csv(path, chunksize=chunksize, usecols=columns, dtype=text or None, low_memory=False) as reader:
+        for chunk in reader:
+            for name in numbers:
+                if name not in chunk.columns or chunk[name].dtype == np.float64:
+                    continue
+                if not pd.api.types.is_numeric_dtype(chunk[name].dtype):
+                    values = pd.to_numeric(chunk[name], errors="coerce")
+                    bad = chunk[name][values.isna() & chunk[name].notna()]
+                    if len(bad):
+                        raise _unparsable(path, argument, name, "a number", str(bad.iloc[0]))
+                chunk[name] = chunk[name].astype(np.float64)
+            yield chunk
+
+
+def _unparsable(path: Path, argument: str, column: str, expected: str, value: str) -> UpliftInputError:
+    return UpliftInputError(
+        f"{argument} {str(path)!r}: column {column!r} must hold {expected} (as when the model was trained); "
+        f"got {value!r}. Fix or blank that cell (a blank is read as missing)."
+    )
+
+
+def _arrow_csv_chunks(path: Path, chunksize: int, columns: list[str] | None, dtypes: dict[str, str],
+                      argument: str) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa  # optional heavy dependency: the fast CSV reader
+    import pyarrow.csv as pa_csv
+
+    arrow_type = {"number": pa.float64(), "bool": pa.bool_(), "text": pa.string()}
+    names = columns if columns is not None else _columns_of(path, "csv")
+    # a column without a type is read as text and typed chunk by chunk (as pandas does), so that one
+    # which holds numbers in its first rows and text later is not an error
+    types = {name: arrow_type[_kind(dtypes[name])] if name in dtypes else pa.string() for name in names}
+    untyped = [name for name in names if name not in dtypes]
+    options = pa_csv.ConvertOptions(column_types=types, include_columns=names, null_values=_MISSING_TEXTS,
+                                    strings_can_be_null=True, true_values=["True", "TRUE", "true"],
+                                    false_values=["False", "FALSE", "false"])
+    read = pa_csv.ReadOptions(block_size=_block_size(path, chunksize))
+    waiting: list[Any] = []  # record batches not yet handed out, fewer than chunksize rows in all
+    n_waiting = 0
+    try:
+        with pa_csv.open_csv(path, read_options=read, convert_options=options) as reader:
+            for batch in reader:
+                waiting.append(batch)
+                n_waiting += batch.num_rows
+                while n_waiting >= chunksize:
+                    table = pa.Table.from_batches(waiting)
+                    yield _arrow_frame(table.slice(0, chunksize), untyped)
+                    rest = table.slice(chunksize)
+                    waiting, n_waiting = rest.to_batches(), rest.num_rows
+    except pa.ArrowInvalid as error:
+        raise _arrow_error(path, argument, _columns_of(path, "csv"), str(error)) from None
+    if n_waiting:
+        yield _arrow_frame(pa.Table.from_batches(waiting), untyped)
+
+
+def _block_size(path: Path, chunksize: int) -> int:
+    """Bytes per block of pyarrow's CSV reader: a sixteenth of a chunk of rows (1-16 MB), from the first lines.
+
+    The reader parses several blocks ahead on its threads; blocks the size of a whole chunk made it
+    hold 350 MB ahead for 200,000-row chunks of 11 columns, 1 MB blocks 120 MB.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    rows = max(head.count(b"\n") - 1, 1)
+    per_row = len(head) / rows if path.suffix.lower() not in _ARROW_COMPRESSIONS else 100.0
+    return int(min(max(per_row * chunksize / 16, 1 << 20), 16 << 20))
+
+
+def _arrow_frame(table: Any, untyped: list[str]) -> pd.DataFrame:
+    """A pyarrow table as a DataFrame, each text column without a type typed as pandas would type it."""
+    import pyarrow as pa  # optional heavy dependency: the fast CSV reader
+
+    for name in untyped:
+        position = table.schema.get_field_index(name)
+        column = table.column(position)
+        for kind in (pa.int64(), pa.float64()):
+            try:
+                column = column.cast(kind)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            table = table.set_column(position, name, column)
+            break
+    return table.to_pandas()
+
+
+def _arrow_error(path: Path, argument: str, names: list[str], message: str) -> UpliftInputError:
+    """pyarrow's 'In CSV column #3: CSV conversion error to double: invalid value 'x'' in our words.
+
+    ``names`` are the file's columns: pyarrow counts every column of the file, read or not.
+    """
+    found = re.search(r"column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'", message)
+    if found and int(found.group(1)) < len(names):
+        expected = {"double": "a number", "bool": "True or False"}.get(found.group(2), found.group(2))
+        return _unparsable(path, argument, names[int(found.group(1))], expected, found.group(3))
+    return UpliftInputError(f"{argument} {str(path)!r} could not be read as CSV: {message}")
 
 
 def id_like_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
