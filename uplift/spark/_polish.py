@@ -234,7 +234,8 @@ def replan_boundary(problem: Any, source: Any, constraints: Constraints, n_activ
             yield batch.assign(margin=top_two[:, 0] - top_two[:, 1], arm=arm.astype(np.int32),
                                gain=_chosen(arm, gain), spend=_chosen(arm, spend))
 
-    table = source.mapInPandas(marked, schema=_with_columns(source, "margin double, arm int, gain double, spend double"))
+    schema = _with_columns(source, "margin double, arm int, gain double, spend double")
+    table = source.mapInPandas(marked, schema=schema)
     quantile = min(1.0, (max_collect // 2) / n_active)
     threshold = table.approxQuantile("margin", [quantile], float(np.clip(quantile / 10, 1e-4, 1e-2)))[0]
     boundary = table.where(F.col("margin") <= threshold).toPandas()
