@@ -192,9 +192,10 @@ def test_plan_with_caps_past_max_collect_never_exceeds_a_constraint(spark, outco
     assert totals["contacts_per_arm"]["c"] <= 200 and totals["contacts_per_arm"]["a"] >= 100
     got = plan.frame.toPandas()
     assert got["expected_spend"].sum() + 20.0 == pytest.approx(totals["expected_spend"], rel=1e-12)
-    # no plan beats the dual bound; TOLERANCE
+    # no plan beats the dual bound; measured: the same totals as in-process at max_collect=1000, 0.017% less
+    # profit at 400 (prices from a smaller sample): 0.1% leaves room for Spark's draw
     assert totals["expected_incremental_profit"] <= expected["upper_bound"] * (1 + 1e-12)
-    assert totals["expected_incremental_profit"] >= 0.99 * expected["expected_incremental_profit"]
+    assert totals["expected_incremental_profit"] >= (1 - 1e-3) * expected["expected_incremental_profit"]
 
 
 def test_plan_refuses_bad_inputs(spark, outcomes_table):
