@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--udf-rows", type=int, default=10_000)
     parser.add_argument("--driver-memory", default="2g", help="6g for --n 10000000 (the frame is created on it)")
     parser.add_argument("--only-plan", action="store_true", help="only the planning phases, on generated outcomes")
+    parser.add_argument("--max-collect", type=int, default=1_000_000,
+                        help="plan_campaign's max_collect (below the active customers: distributed routes)")
     args = parser.parse_args()
     if args.only_plan:
         plan_only(args)
@@ -229,15 +231,18 @@ def plan_only(args) -> None:
     budget = 0.4 * free.totals()["expected_spend"]
     caps = {"max_contacts": int(0.3 * free.n_contacts), "arm_max": [np.inf, int(0.1 * free.n_contacts)]}
     results["active_customers"] = free.n_contacts
+    print(results, flush=True)
     del free
     for name, constraints in (("plan", {}), ("plan_caps", caps)):
         plan, results[f"{name}_in_process_s"] = _timed(
             lambda constraints=constraints: plan_campaign(outcomes, economics, budget=budget, **constraints))
         spark_plan, results[f"{name}_spark_s"] = _timed(lambda constraints=constraints: uspark.plan_campaign(
-            sdf, economics, outcome_cols=columns, id_col="customer_id", budget=budget, **constraints))
+            sdf, economics, outcome_cols=columns, id_col="customer_id", budget=budget, max_collect=args.max_collect,
+            **constraints))
         _, results[f"{name}_spark_frame_s"] = _timed(
             lambda spark_plan=spark_plan: spark_plan.frame.write.format("noop").mode("overwrite").save())
         _compare(results, name, spark_plan, plan, budget)
+        print({key: value for key, value in results.items() if key.startswith(name)}, flush=True)
         if constraints:
             counts = spark_plan.totals["contacts_per_arm"]
             results[f"{name}_within_caps"] = bool(spark_plan.totals["contacts"] <= caps["max_contacts"]

@@ -211,3 +211,10 @@ def test_plan_refuses_bad_inputs(spark, outcomes_table):
     with pytest.raises(UpliftInputError, match=r"economics\.value is given per customer"):
         uspark.plan_campaign(sdf, Economics(value=np.ones(10)), outcome_cols=["outcome_0", "outcome_a"],
                              id_col="customer")
+    columns = {"outcome_cols": list(frame.columns[:4]), "id_col": "customer", "arms": ARMS}
+    with pytest.raises(UpliftInputError, match="max_contacts must be a non-negative whole number"):
+        uspark.plan_campaign(sdf, ECONOMICS, max_contacts=-3, **columns)
+    with pytest.raises(UpliftInputError, match="arm_min must not exceed arm_max"):
+        uspark.plan_campaign(sdf, ECONOMICS, arm_min={"a": 5}, arm_max={"a": 2}, **columns)
+    with pytest.raises(UpliftInputError, match=r"arm_max names arm\(s\) \['z'\]"):
+        uspark.plan_campaign(sdf, ECONOMICS, arm_max={"z": 2}, **columns)
