@@ -17,6 +17,13 @@ Phases (each timed with wall-clock time; the Spark ones force the whole result):
 * budgeted planning: ``uplift.campaign.plan_campaign`` vs ``uplift.spark.plan_campaign`` (budget at
   40% of the unconstrained plan's spend), with the agreement of the two plans.
 
+``--only-plan`` runs the planning phases alone, on generated expected outcomes (3 arms, ids = row
+numbers) instead of a model's: the budgeted plan (route ``"budget"``: distributed cut, then the
+in-process polish on the driver) and the plan under a budget and caps (``max_contacts`` and an
+``arm_max``: route ``"caps"``), each against the in-process ``plan_campaign`` on the same rows::
+
+    python benchmarks/bench_spark.py --only-plan --n 10000000 --partitions 16 --driver-memory 6g
+
 Also reported: Spark's per-partition cost of scoring (the input of the scaling estimate in
 ``docs/spark.md``). Spark runs ``local[2]`` with ``--driver-memory`` (2 GiB by default); the in-process phases use
 one thread. Numbers are meaningful only as ratios measured in the same run.
@@ -90,7 +97,13 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--udf-rows", type=int, default=10_000)
     parser.add_argument("--driver-memory", default="2g", help="6g for --n 10000000 (the frame is created on it)")
+    parser.add_argument("--only-plan", action="store_true", help="only the planning phases, on generated outcomes")
+    parser.add_argument("--max-collect", type=int, default=1_000_000,
+                        help="plan_campaign's max_collect (below the active customers: distributed routes)")
     args = parser.parse_args()
+    if args.only_plan:
+        plan_only(args)
+        return
     from xgboost import XGBClassifier
 
     from uplift import evaluation
@@ -176,6 +189,64 @@ def main() -> None:
     results["plan_profit_relative_difference"] = abs(
         spark_result.totals["expected_incremental_profit"] / plan.totals()["expected_incremental_profit"] - 1)
     results["plan_spend_over_budget"] = max(0.0, spark_result.totals["expected_spend"] - budget)
+    spark.stop()
+    for key, value in results.items():
+        print(f"{key:40s} {value:.6g}" if isinstance(value, float) else f"{key:40s} {value}")
+    print(json.dumps(results))
+
+
+def _compare(results: dict, name: str, spark_plan, plan, budget: float) -> None:
+    """Agreement of a Spark plan with the in-process plan of the same rows (ids are the row numbers)."""
+    arms = spark_plan.frame.select("customer_id", "arm").toPandas().sort_values("customer_id")["arm"].to_numpy()
+    totals, expected = spark_plan.totals, plan.totals()
+    results[f"{name}_route"] = spark_plan.route
+    results[f"{name}_passes"] = spark_plan.passes
+    results[f"{name}_arms_differing"] = int((arms != plan.arm).sum())
+    results[f"{name}_profit_relative_difference"] = (
+        totals["expected_incremental_profit"] / expected["expected_incremental_profit"] - 1)
+    results[f"{name}_spend_over_budget"] = max(0.0, totals["expected_spend"] - budget)
+    results[f"{name}_contacts"] = totals["contacts"]
+    results[f"{name}_contacts_in_process"] = expected["contacts"]
+
+
+def plan_only(args) -> None:
+    """Budgeted and capped plans at ``--n`` customers: in-process vs uplift.spark, side by side."""
+    from uplift import spark as uspark
+    from uplift.campaign import Economics, plan_campaign
+
+    n = args.n
+    results: dict = {"n": n, "partitions": args.partitions}
+    rng = np.random.default_rng(5)
+    base = rng.uniform(0.01, 0.3, n)
+    outcomes = np.column_stack([base, *(np.clip(base + rng.normal(lift, 0.03, n), 0, 1) for lift in (0.01, 0.03))])
+    economics = Economics(value=30.0, contact_cost=[0.1, 0.4], conversion_cost=[2.0, 4.0])
+    columns = ["outcome_0", "outcome_1", "outcome_2"]
+    spark = _session(args.partitions, args.driver_memory)
+    spark.sparkContext.setLogLevel("ERROR")
+    sdf = spark.createDataFrame(pd.DataFrame(outcomes, columns=columns).assign(customer_id=np.arange(n))).repartition(
+        args.partitions).cache()
+    sdf.count()
+    del base
+    free = plan_campaign(outcomes, economics)
+    budget = 0.4 * free.totals()["expected_spend"]
+    caps = {"max_contacts": int(0.3 * free.n_contacts), "arm_max": [np.inf, int(0.1 * free.n_contacts)]}
+    results["active_customers"] = free.n_contacts
+    print(results, flush=True)
+    del free
+    for name, constraints in (("plan", {}), ("plan_caps", caps)):
+        plan, results[f"{name}_in_process_s"] = _timed(
+            lambda constraints=constraints: plan_campaign(outcomes, economics, budget=budget, **constraints))
+        spark_plan, results[f"{name}_spark_s"] = _timed(lambda constraints=constraints: uspark.plan_campaign(
+            sdf, economics, outcome_cols=columns, id_col="customer_id", budget=budget, max_collect=args.max_collect,
+            **constraints))
+        _, results[f"{name}_spark_frame_s"] = _timed(
+            lambda spark_plan=spark_plan: spark_plan.frame.write.format("noop").mode("overwrite").save())
+        _compare(results, name, spark_plan, plan, budget)
+        print({key: value for key, value in results.items() if key.startswith(name)}, flush=True)
+        if constraints:
+            counts = spark_plan.totals["contacts_per_arm"]
+            results[f"{name}_within_caps"] = bool(spark_plan.totals["contacts"] <= caps["max_contacts"]
+                                                  and counts[2] <= caps["arm_max"][1])
     spark.stop()
     for key, value in results.items():
         print(f"{key:40s} {value:.6g}" if isinstance(value, float) else f"{key:40s} {value}")

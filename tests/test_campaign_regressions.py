@@ -139,3 +139,12 @@ def test_finding_9_profit_curve_validates_the_outcome_like_evaluate_policy(holdo
         evaluate_policy(plan, data.y * 3.0, data.treatment)
     with pytest.raises(UpliftInputError, match="y must be binary"):
         policy_profit_curve(plan, data.y * 3.0, data.treatment)
+
+
+def test_arm_min_with_a_partial_arm_max_mapping_is_planned():
+    # before: the exact coordinate prices of small plans did int(inf) for an arm with a minimum and no maximum
+    outcomes = np.column_stack([np.full(40, 0.1), np.linspace(0.12, 0.3, 40), np.linspace(0.3, 0.12, 40)])
+    plan = plan_campaign(outcomes, Economics(value=30.0, contact_cost=0.1, conversion_cost=2.0), budget=60.0,
+                         arm_min={1: 5}, arm_max={2: 10})
+    counts = plan.contacts_per_arm()
+    assert counts[1] >= 5 and counts[2] <= 10 and plan.totals()["expected_spend"] <= 60.0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
-from xgboost import XGBClassifier
+from sklearn.model_selection import StratifiedKFold
+from xgboost import XGBClassifier, XGBRegressor
 
 from uplift import io
-from uplift.datasets import make_uplift_classification
+from uplift.datasets import make_uplift_classification, make_uplift_regression
 from uplift.exceptions import UpliftInputError, UpliftTypeError
-from uplift.learners import SLearner, TLearner, XLearner
+from uplift.learners import DRLearner, RLearner, SLearner, TLearner, XLearner
 
 pytestmark = pytest.mark.spark
 
@@ -55,9 +56,67 @@ def test_fit_refuses_bad_inputs(spark):
     data = make_uplift_classification(200, n_features=4, random_state=6)
     sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y))
     kwargs = {"features": list(data.X.columns), "treatment": "t", "outcome": "y"}
-    with pytest.raises(UpliftTypeError, match="trains an SLearner or a TLearner; got XLearner"):
+    with pytest.raises(UpliftTypeError, match="trains an SLearner, TLearner, XLearner, RLearner or DRLearner; got "
+                                              "AutoLearner"):
+        from uplift.learners import AutoLearner
+
+        uspark.fit(AutoLearner(), sdf, **kwargs)
+    with pytest.raises(UpliftInputError, match="with a known propensity only"):
         uspark.fit(XLearner(), sdf, **kwargs)
+    with pytest.raises(UpliftTypeError, match="the effect model of DRLearner must be an XGBRegressor"):
+        uspark.fit(DRLearner(effect_model=LogisticRegression(), propensity=0.5), sdf, **kwargs)
     with pytest.raises(UpliftTypeError, match="outcome_model must be an XGBClassifier"):
         uspark.fit(TLearner(LogisticRegression()), sdf, **kwargs)
     with pytest.raises(UpliftInputError, match=r"columns \['nope'\] are missing"):
         uspark.fit(TLearner(), sdf, **{**kwargs, "outcome": "nope"})
+
+
+def test_x_learner_trained_on_spark_equals_in_process_and_saves_loads_scores(spark, tmp_path):
+    """Three arms. The outcome models see the same rows as in-process (one XGBoost worker, an exact hist
+    sketch at this size), hence the same trees; the imputed effects and the effect models follow: the
+    effects agree to float32 rounding of the boosters' sums (1e-6)."""
+    from uplift import spark as uspark
+
+    data = make_uplift_classification(900, n_features=4, n_arms=2, random_state=7)
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, customer_id=np.arange(len(data.y))))
+
+    def learner():
+        return XLearner(XGBClassifier(n_estimators=6, max_depth=2, random_state=0),
+                        effect_model=XGBRegressor(n_estimators=6, max_depth=2, random_state=0),
+                        propensity={0: 1 / 3, 1: 1 / 3, 2: 1 / 3})
+
+    fitted = uspark.fit(learner(), sdf, features=list(data.X.columns), treatment="t", outcome="y")
+    assert type(fitted) is XLearner
+    expected = learner().fit(data.X, data.y, treatment=data.treatment)
+    np.testing.assert_allclose(fitted.predict(data.X), expected.predict(data.X), atol=1e-6)
+    loaded = io.load(io.save(fitted, tmp_path / "x.zip"))
+    scored = uspark.score(loaded, sdf, id_col="customer_id").toPandas().sort_values("customer_id")
+    np.testing.assert_array_equal(scored[["effect_1", "effect_2"]].to_numpy(), fitted.predict(data.X))
+
+
+@pytest.mark.parametrize("kind", [DRLearner, RLearner])
+def test_dr_and_r_learners_cross_fit_through_a_fold_column_as_in_process(spark, tmp_path, kind):
+    """Given the in-process folds (StratifiedKFold by arm, shuffled with the learner's seed) as the fold
+    column, every fold model sees the in-process rows: the out-of-fold nuisances, the pseudo-outcomes and
+    the effect model are the in-process ones, to float32 rounding of the boosters' sums (two stages: 1e-5)."""
+    from uplift import spark as uspark
+
+    data = make_uplift_regression(800, n_features=4, random_state=8)
+    folds = np.empty(len(data.y), dtype=np.int64)
+    splitter = StratifiedKFold(2, shuffle=True, random_state=3)
+    for k, (_, test) in enumerate(splitter.split(data.X, data.treatment * 2)):
+        folds[test] = k
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, fold=folds, customer_id=np.arange(800)))
+
+    def learner():
+        return kind(XGBRegressor(n_estimators=8, max_depth=2, random_state=0),
+                    effect_model=XGBRegressor(n_estimators=8, max_depth=2, random_state=0), propensity=0.5,
+                    n_folds=2, random_state=3)
+
+    fitted = uspark.fit(learner(), sdf, features=list(data.X.columns), treatment="t", outcome="y", fold_col="fold")
+    assert type(fitted) is kind
+    expected = learner().fit(data.X, data.y, treatment=data.treatment)
+    np.testing.assert_allclose(fitted.predict(data.X), expected.predict(data.X), atol=1e-5)
+    loaded = io.load(io.save(fitted, tmp_path / "dr.zip"))
+    scored = uspark.score(loaded, sdf, id_col="customer_id").toPandas().sort_values("customer_id")
+    np.testing.assert_array_equal(scored.filter(like="effect").to_numpy().ravel(), fitted.predict(data.X))

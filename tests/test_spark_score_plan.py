@@ -84,48 +84,118 @@ def outcomes_table():
 
 ECONOMICS = Economics(value=30.0, contact_cost={"a": 0.1, "b": 0.4, "c": 1.5}, conversion_cost=8.0, fixed_cost=20.0)
 ARMS = ["a", "b", "c"]
+# cheaper conversions: 2,213 of the 3,000 customers have a profitable arm (645 with ECONOMICS), too many options
+# (3 per customer) for the in-process exact solver, so the Spark routes past max_collect are the in-process path
+ECONOMICS_CAPS = Economics(value=30.0, contact_cost={"a": 0.1, "b": 0.4, "c": 1.5}, conversion_cost=2.0,
+                           fixed_cost=20.0)
+
+
+def _same_plan(plan, expected, id_col="customer"):
+    """The Spark plan has the in-process plan's arms (ids are the row numbers) and totals."""
+    got = plan.frame.toPandas().sort_values(id_col, ignore_index=True)
+    assert list(got.columns) == [id_col, "arm", "arm_label", "expected_profit", "expected_spend"]
+    np.testing.assert_array_equal(got["arm"].to_numpy(), expected.arm)
+    totals, expected_totals = plan.totals, expected.totals()
+    assert totals["contacts_per_arm"] == expected_totals["contacts_per_arm"]
+    for key in ("expected_spend", "expected_incremental_profit", "fixed_cost"):
+        assert totals[key] == pytest.approx(expected_totals[key], rel=1e-9), key
+    np.testing.assert_allclose(got["expected_profit"].to_numpy(), expected.expected_profit, rtol=0, atol=0)
+    return got
 
 
 @pytest.mark.parametrize("budget", [400.0, None])
 def test_plan_equals_in_process(spark, outcomes_table, budget):
-    """Without a budget the Spark plan is the in-process plan. With one, it is the in-process
-    *Lagrangian* plan (the budget cut on the hull path); the in-process optimizer then polishes it
-    on the driver's whole table (fills the budget left, compares with the single best option),
-    which uplift.spark does not do yet: the polished plan may differ by a few customers and earns
-    at most one option's profit more."""
+    """Distributed route (active customers > max_collect): the Lagrangian cut in passes, the in-process
+    polish on the driver on the rows it can touch; the same plan as the in-process plan_campaign."""
+    from uplift import spark as uspark
+
+    outcomes, frame = outcomes_table
+    expected = plan_campaign(outcomes, ECONOMICS_CAPS, budget=budget, arms=ARMS)
+    # max_collect=300 and 8 probes: the cut is narrowed by quantile rounds before the exact cut
+    plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS_CAPS, outcome_cols=list(frame.columns[:4]),
+                                id_col="customer", budget=budget, arms=ARMS, max_collect=300, n_probes=8)
+    assert plan.route == "budget"
+    _same_plan(plan, expected)
+    if budget is not None:
+        assert plan.totals["expected_spend"] <= budget
+        assert expected.n_contacts < 2213 and plan.passes >= 6  # the budget binds; narrowing ran
+        assert plan.budget_price == pytest.approx(expected.solution.budget_price, rel=1e-12)
+
+
+def test_plan_polish_fills_the_budget_left_like_in_process(spark, outcomes_table):
+    """A budget at which the polish moves customers: the Lagrangian plan alone would differ from in-process."""
     from uplift import spark as uspark
     from uplift.campaign import score_profit
     from uplift.campaign._hull import solve_budget
 
     outcomes, frame = outcomes_table
-    expected = plan_campaign(outcomes, ECONOMICS, budget=budget, arms=ARMS)
-    # max_collect=300 and 8 probes: the cut is narrowed by quantile rounds before the exact cut
-    plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS, outcome_cols=list(frame.columns[:4]),
-                                id_col="customer", budget=budget, arms=ARMS, max_collect=300, n_probes=8)
-    got = plan.frame.toPandas().sort_values("customer", ignore_index=True)
-    assert list(got.columns) == ["customer", "arm", "arm_label", "expected_profit", "expected_spend"]
-    totals, expected_totals = plan.totals, expected.totals()
-    if budget is None:
-        np.testing.assert_array_equal(got["arm"].to_numpy(), expected.arm)
-        assert totals["contacts_per_arm"] == expected_totals["contacts_per_arm"]
-        for key in ("expected_spend", "expected_incremental_profit", "fixed_cost"):
-            assert totals[key] == pytest.approx(expected_totals[key], rel=1e-9), key
-        return
-    scores = score_profit(outcomes, ECONOMICS, arms=ARMS)
+    budget = 150.0
+    expected = plan_campaign(outcomes, ECONOMICS_CAPS, budget=budget, arms=ARMS)
+    scores = score_profit(outcomes, ECONOMICS_CAPS, arms=ARMS)
     active = np.flatnonzero(scores.gain.max(axis=1) > 0)
     lagrangian = np.zeros(len(outcomes), dtype=np.intp)
-    lagrangian[active] = solve_budget(scores.gain[active], scores.spend[active], budget - ECONOMICS.fixed_cost)[0]
-    np.testing.assert_array_equal(got["arm"].to_numpy(), lagrangian)
-    chosen = np.flatnonzero(lagrangian > 0)
-    gain = scores.gain[chosen, lagrangian[chosen] - 1].sum() - ECONOMICS.fixed_cost
-    spend = scores.spend[chosen, lagrangian[chosen] - 1].sum() + ECONOMICS.fixed_cost
-    assert totals["expected_incremental_profit"] == pytest.approx(gain, rel=1e-9)
-    assert totals["expected_spend"] == pytest.approx(spend, rel=1e-9)
-    assert totals["expected_spend"] <= budget
-    polished = expected_totals["expected_incremental_profit"]
-    assert polished - scores.gain.max() <= totals["expected_incremental_profit"] <= polished + 1e-9
-    assert expected.n_contacts < 645 and plan.passes >= 3  # the budget binds (645 without it); narrowing ran
-    assert plan.budget_price == pytest.approx(expected.solution.budget_price, rel=1e-12)
+    lagrangian[active] = solve_budget(scores.gain[active], scores.spend[active], budget - ECONOMICS_CAPS.fixed_cost)[0]
+    assert (lagrangian != expected.arm).sum() >= 1  # the polish changed something: this test can fail
+    plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS_CAPS, outcome_cols=list(frame.columns[:4]),
+                                id_col="customer", budget=budget, arms=ARMS, max_collect=100)
+    assert plan.route == "budget"
+    _same_plan(plan, expected)
+    assert plan.totals["expected_spend"] <= budget
+
+
+def test_plan_single_best_option_and_ties(spark):
+    """3,000 identical customers (every slope tied at the price) and one larger, less efficient option: the
+    Lagrangian plan takes one small option, the in-process polish the larger one; so does the Spark plan."""
+    from uplift import spark as uspark
+
+    economics = Economics(margin_rate=1.0, contact_cost=0.0)
+    small = np.tile([[0.0, 126.0]], (3000, 1))  # revenue 126, spend 6 (discount 5%): profit 120, slope 20
+    outcomes = np.vstack([small, [[0.0, 157.5]]])  # profit 150 at spend 7.5: slope 20 too, ties everywhere
+    economics = Economics(margin_rate=1.0, discount_rate=1 / 21, contact_cost=0.0)
+    expected = plan_campaign(outcomes, economics, budget=10.0)
+    assert expected.arm.sum() == 1 and expected.arm[-1] == 1  # the larger option alone
+    frame = pd.DataFrame(outcomes, columns=["outcome_0", "outcome_1"]).assign(customer=np.arange(3001))
+    plan = uspark.plan_campaign(spark.createDataFrame(frame), economics, outcome_cols=["outcome_0", "outcome_1"],
+                                id_col="customer", budget=10.0, max_collect=100)
+    assert plan.route == "budget"
+    _same_plan(plan, expected)
+
+
+CAPS = {"budget": 600.0, "max_contacts": 900, "arm_max": {"c": 200}, "arm_min": {"a": 100}}
+
+
+def test_plan_with_caps_equals_in_process(spark, outcomes_table):
+    """Caps, active customers within max_collect: planned on the driver by the in-process solver."""
+    from uplift import spark as uspark
+
+    outcomes, frame = outcomes_table
+    expected = plan_campaign(outcomes, ECONOMICS_CAPS, arms=ARMS, **CAPS)
+    plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS_CAPS, outcome_cols=list(frame.columns[:4]),
+                                id_col="customer", arms=ARMS, **CAPS)
+    assert plan.route == "driver"
+    _same_plan(plan, expected)
+    assert plan.contact_price == expected.solution.contact_price
+
+
+def test_plan_with_caps_past_max_collect_never_exceeds_a_constraint(spark, outcomes_table):
+    """Caps with more active customers than max_collect: prices from a Spark sample, priced cut, the least
+    decided customers re-planned on the driver. Feasible, and close to the in-process plan."""
+    from uplift import spark as uspark
+
+    outcomes, frame = outcomes_table
+    expected = plan_campaign(outcomes, ECONOMICS_CAPS, arms=ARMS, **CAPS).totals()
+    plan = uspark.plan_campaign(spark.createDataFrame(frame), ECONOMICS_CAPS, outcome_cols=list(frame.columns[:4]),
+                                id_col="customer", arms=ARMS, max_collect=1000, **CAPS)
+    assert plan.route == "caps"
+    totals = plan.totals
+    assert totals["expected_spend"] <= CAPS["budget"] and totals["contacts"] <= CAPS["max_contacts"]
+    assert totals["contacts_per_arm"]["c"] <= 200 and totals["contacts_per_arm"]["a"] >= 100
+    got = plan.frame.toPandas()
+    assert got["expected_spend"].sum() + 20.0 == pytest.approx(totals["expected_spend"], rel=1e-12)
+    # no plan beats the dual bound; measured: the same totals as in-process at max_collect=1000, 0.017% less
+    # profit at 400 (prices from a smaller sample): 0.1% leaves room for Spark's draw
+    assert totals["expected_incremental_profit"] <= expected["upper_bound"] * (1 + 1e-12)
+    assert totals["expected_incremental_profit"] >= (1 - 1e-3) * expected["expected_incremental_profit"]
 
 
 def test_plan_refuses_bad_inputs(spark, outcomes_table):
@@ -135,9 +205,16 @@ def test_plan_refuses_bad_inputs(spark, outcomes_table):
     sdf = spark.createDataFrame(frame.head(10))
     with pytest.raises(UpliftInputError, match=r"columns \['nope'\] are missing"):
         uspark.plan_campaign(sdf, ECONOMICS, outcome_cols=["outcome_0", "outcome_a"], id_col="nope", arms=["a"])
-    with pytest.raises(UpliftInputError, match="budget must be a non-negative number"):
+    with pytest.raises(UpliftInputError, match="budget must be a non-negative, finite amount"):
         uspark.plan_campaign(sdf, ECONOMICS, outcome_cols=list(frame.columns[:4]), id_col="customer", budget=-1.0,
                              arms=ARMS)
     with pytest.raises(UpliftInputError, match=r"economics\.value is given per customer"):
         uspark.plan_campaign(sdf, Economics(value=np.ones(10)), outcome_cols=["outcome_0", "outcome_a"],
                              id_col="customer")
+    columns = {"outcome_cols": list(frame.columns[:4]), "id_col": "customer", "arms": ARMS}
+    with pytest.raises(UpliftInputError, match="max_contacts must be a non-negative whole number"):
+        uspark.plan_campaign(sdf, ECONOMICS, max_contacts=-3, **columns)
+    with pytest.raises(UpliftInputError, match="arm_min must not exceed arm_max"):
+        uspark.plan_campaign(sdf, ECONOMICS, arm_min={"a": 5}, arm_max={"a": 2}, **columns)
+    with pytest.raises(UpliftInputError, match=r"arm_max names arm\(s\) \['z'\]"):
+        uspark.plan_campaign(sdf, ECONOMICS, arm_max={"z": 2}, **columns)

@@ -73,6 +73,13 @@ PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
     ("uplift.spark", "uplift.evaluation._ranking"): "the Spark metrics run the ranking kernels on per-partition sums",
     ("uplift.spark", "uplift.campaign._hull"): "the Spark planner runs the budget hull on aggregated customers",
     ("uplift.spark", "uplift.learners._base"): "the Spark fit needs the learners' minimum rows per arm",
+    ("uplift.spark", "uplift.learners._plan"): "the Spark cross-fit runs the learners' fit plan per fold and role",
+    ("uplift.spark", "uplift.learners._propensity"): "the Spark cross-fit uses the learners' known-propensity rules",
+    ("uplift.spark", "uplift.learners._robust"): "the Spark cross-fit builds DR/R targets with the in-process kernels",
+    ("uplift.spark", "uplift.campaign._plan"): "the Spark planner checks budget and caps as in-process",
+    ("uplift.spark", "uplift.campaign._improve"): "the Spark polish runs the in-process fill on collected rows",
+    ("uplift.spark", "uplift.campaign._optimizer"): "the Spark planner re-plans the boundary in-process",
+    ("uplift.spark", "uplift.campaign._prices"): "the Spark planner prices caps on a sample as in-process",
     ("uplift.monitoring", "uplift.campaign._evaluate"): "champion/challenger reuses the policy evaluation's estimators",
     ("uplift.benchmark", "uplift.datasets._fetch"): "the runner checks subsamples and file modes as the loaders do",
 }

@@ -75,7 +75,7 @@ def coordinate_prices(
             adjusted = net - contact_price - arm_prices
             adjusted[:, k] = net[:, k] - contact_price
             low = int(arm_min[k]) if arm_min is not None else None
-            high = int(arm_max[k]) if arm_max is not None else None
+            high = int(arm_max[k]) if arm_max is not None and np.isfinite(arm_max[k]) else None  # inf: no cap
             arm_prices[k] = _price_for_count(_arm_margin(adjusted, k), low, high)
         change = np.abs(np.r_[contact_price, arm_prices] - previous).max()
         if change <= 1e-9 * scale:

@@ -1,11 +1,12 @@
-"""Fit an S- or T-learner on a Spark DataFrame with XGBoost's Spark estimators, one per role.
+"""Fit an S-, T-, X-, R- or DR-learner on a Spark DataFrame with XGBoost's Spark estimators, one per role.
 
 What runs where: the driver validates the arms and the outcome with one aggregation and reads the
 feature schema off a few rows; each base model is trained by ``xgboost.spark`` (``num_workers``
 Spark tasks, data never collected); the driver receives the booster and wraps it in the plain
 scikit-learn XGBoost class the in-process learner uses, then sets the same fitted state as
 :meth:`BaseUpliftLearner.fit`. The result is the learner class you passed, fitted: ``predict``,
-``uplift.io.save`` and :func:`uplift.spark.score` work on it as on an in-process fit.
+``uplift.io.save`` and :func:`uplift.spark.score` work on it as on an in-process fit. The X-, R- and
+DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfit`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sklearn.base import clone
 
 from .._utils import plain, preview
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ..learners import SLearner, TLearner, default_classifier, default_regressor
+from ..learners import DRLearner, RLearner, SLearner, TLearner, XLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
 from ..validation import FeatureSchema, check_treatment
+from ._crossfit import crossfit_state
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -71,15 +73,16 @@ def _plain_model(spark_model: Any, kind: str) -> Any:
 
 
 def fit(
-    learner: SLearner | TLearner, sdf: DataFrame, *, features: Sequence[str], treatment: str, outcome: str,
-    control_value: Any = None, sample_weight: str | None = None, num_workers: int = 1,
-) -> SLearner | TLearner:
-    """Fit a clone of an S- or T-learner on a Spark DataFrame; return it fitted, as in-process.
+    learner: Any, sdf: DataFrame, *, features: Sequence[str], treatment: str, outcome: str,
+    control_value: Any = None, sample_weight: str | None = None, num_workers: int = 1, fold_col: str | None = None,
+) -> Any:
+    """Fit a clone of an S-, T-, X-, R- or DR-learner on a Spark DataFrame; return it fitted, as in-process.
 
     Parameters
     ----------
-    learner : SLearner or TLearner
-        Unfitted (it is cloned); its ``outcome_model`` must be an XGBoost model or None (the default).
+    learner : SLearner, TLearner, XLearner, RLearner or DRLearner
+        Unfitted (it is cloned); its base models must be XGBoost models or None (the defaults). X, R
+        and DR need a known ``propensity`` (a randomized experiment).
     sdf : pyspark.sql.DataFrame
     features : sequence of str
         Numeric feature columns (in the order ``predict`` will expect).
@@ -91,19 +94,23 @@ def fit(
         Column of row weights.
     num_workers : int, default 1
         Spark tasks per XGBoost training (``xgboost.spark``'s ``num_workers``).
+    fold_col : str, optional
+        R and DR: column of cross-fitting fold numbers ``0, ..., n_folds - 1``. Default: a uniform
+        draw seeded by the learner's ``random_state`` into its ``n_folds`` folds.
 
     Returns
     -------
-    SLearner or TLearner
-        Fitted: ``models_`` holds ``xgboost.XGBClassifier``/``XGBRegressor`` objects.
+    the learner's class
+        Fitted: its models are ``xgboost.XGBClassifier``/``XGBRegressor`` objects.
 
     Raises
     ------
     UpliftTypeError
-        Another learner (X, DR, R are not trained on Spark yet), or a base model that is not XGBoost.
+        Another learner, or a base model that is not XGBoost.
     UpliftInputError
         Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
-        in an arm, a non-binary outcome for ``outcome_type="binary"``.
+        in an arm, a non-binary outcome for ``outcome_type="binary"``, X/R/DR without a known
+        propensity, a fold column that does not hold ``0, ..., n_folds - 1``.
 
     Examples
     --------
@@ -111,11 +118,13 @@ def fit(
     """
     from pyspark.sql import functions as F  # optional dependency: only in the Spark layer
 
-    if not isinstance(learner, SLearner | TLearner):
-        raise UpliftTypeError(f"uplift.spark.fit trains an SLearner or a TLearner; got {type(learner).__name__}. "
-                              "Fit other learners in-process on a sample, then score on Spark.")
+    if not isinstance(learner, SLearner | TLearner | XLearner | RLearner | DRLearner):
+        raise UpliftTypeError(f"uplift.spark.fit trains an SLearner, TLearner, XLearner, RLearner or DRLearner; got "
+                              f"{type(learner).__name__}. Fit other learners in-process on a sample, then score on "
+                              "Spark.")
     features = list(features)
-    needed = [*features, treatment, outcome, *([sample_weight] if sample_weight else [])]
+    needed = [*features, treatment, outcome, *([sample_weight] if sample_weight else []),
+              *([fold_col] if fold_col else [])]
     missing = [name for name in needed if name not in sdf.columns]
     if missing:
         raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns are "
@@ -148,17 +157,32 @@ def fit(
         raise UpliftInputError(f"features {preview(non_numeric)} are not numeric; on Spark encode them as numbers "
                                "first (in-process fitting encodes text columns itself).")
     schema = FeatureSchema.from_fit(sample, context=name)
-    model = _base_model(learner, kind)
     labels = [plain(value) for value in [info.control_value, *info.arms]]
     frame = sdf.select(*[F.col(c).cast("double").alias(c) for c in features], F.col(treatment),
-                       y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []))
+                       y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []),
+                       *([F.col(fold_col)] if fold_col else []))
     weight = "_w" if sample_weight else None
-    if isinstance(learner, TLearner):
-        state: Any = [
+    if isinstance(learner, XLearner | RLearner | DRLearner):
+        code = F.lit(None).cast("int")
+        for k, label in enumerate(labels):
+            code = F.when(F.col(treatment) == F.lit(label), F.lit(k)).otherwise(code)
+        coded = frame.withColumn("_arm", code)
+
+        def train(model: Any, model_kind: str, rows: Any, label: str, row_weight: str | None) -> Any:
+            estimator = _spark_estimator(model, model_kind, features, label, row_weight, num_workers)
+            return _plain_model(estimator.fit(rows), model_kind)
+
+        state: Any = crossfit_state(learner, learner._make_plan(kind, info.labels), coded, train, features=features,
+                                    arm="_arm", labels=labels, kind=kind, weighted=bool(sample_weight),
+                                    fold_col=fold_col, name=name, info=info)
+    elif isinstance(learner, TLearner):
+        model = _base_model(learner, kind)
+        state = [
             _plain_model(_spark_estimator(model, kind, features, "_y", weight, num_workers).fit(
                 frame.where(F.col(treatment) == F.lit(label))), kind)
             for label in labels]
     else:
+        model = _base_model(learner, kind)
         indicators = [f"_arm_{k}" for k in range(1, len(labels))]
         design = frame.select("*", *[(F.col(treatment) == F.lit(label)).cast("double").alias(column)
                                      for column, label in zip(indicators, labels[1:], strict=True)])

@@ -1,32 +1,34 @@
-"""A budgeted campaign plan on a Spark DataFrame: the in-process hull path, with the budget cut found in a few passes.
+"""A campaign plan on a Spark DataFrame: the in-process plan, with the heavy passes on the executors.
 
-The in-process :func:`uplift.campaign.plan_campaign` with a budget (and no side caps) reduces each
-customer to the segments of the upper convex hull of its (expected spend, ΔΠ) points and takes
-segments in decreasing profit per unit of spend, ties by position (hull level first, then row),
-until the first one that does not fit the budget. On Spark:
+The in-process :func:`uplift.campaign.plan_campaign` reduces each customer to the segments of the
+upper convex hull of its (expected spend, ΔΠ) points, takes segments in decreasing profit per unit
+of spend (ties by hull level, then row) until the first one that does not fit the budget (the
+Lagrangian plan), and then polishes it (:mod:`uplift.campaign._improve`): fills the budget left with
+improving moves, compares with the single most profitable option, and, under side caps, prices the
+caps first. On Spark, by the number of *active* customers (those with a profitable option; every
+customer when an arm has a minimum):
 
-1. executors: per batch, :func:`uplift.campaign.score_profit` and the hull
-   (:func:`uplift.campaign._hull.upper_hull`) give every customer's segments
-   ``(id, level, slope, Δspend, Δprofit)``; the segment table is cached.
-2. driver: the cut. One aggregation gives the total spend of all segments; while the segments
-   whose slope lies in the undecided interval are too many to collect, one pass of approximate
-   quantiles proposes ``n_probes`` slopes and one aggregation sums the spend above each, which
-   narrows the interval to one bucket (2 passes per round; one round at 10^7 customers with
-   the defaults). The segments left in the interval come to the driver and are cut exactly there,
-   in the in-process order ``(-slope, level, id)``.
-3. executors: every customer keeps the segments before the cut (a key compared lexicographically),
-   i.e. its hull vertex at that level: the plan. Map-only.
-
-With a budget the plan equals the in-process *Lagrangian* plan (the cut above) on the same rows
-when the ids are the row numbers; with other ids only the order of segments tied exactly at the
-price may differ. It never exceeds the budget. The in-process optimizer then polishes its plan on
-the whole table (fills the budget left over, compares with the single best option): that polish is
-not done here, so the in-process plan may contact a few more customers and earn at most one
-option's profit more.
+- at most ``max_collect`` (or a plan small enough for the in-process exact solver): the active
+  customers' outcomes come to the driver and the in-process :func:`~uplift.campaign.plan_campaign`
+  plans them there. The plan is the in-process plan of the whole table (inactive customers are never
+  contacted there either).
+- more, budget only (no cap can bind): the Lagrangian cut is found in a few aggregation passes
+  (:func:`._cut.find_cut`), and the polish runs on the driver on the few customers it can touch
+  (:mod:`._polish`): the rows the in-process fill would consider (at most 5,000, the most efficient
+  first, one ordered top-k pass) and the single best option (one aggregation). Equal to the
+  in-process plan when the ids are the row numbers (otherwise ties at the price may be broken
+  differently).
+- more, with caps: the cap prices are set on the driver from a sample of about 100,000 active
+  customers (as in-process on large tables, with Spark's draw), the priced budget cut runs as
+  above, and the customers whose choice the prices leave nearly undecided (the smallest margins,
+  at most ``max_collect``) are re-planned on the driver by the in-process solver under what the
+  others leave of the budget and caps. Never exceeds a constraint; close to, not equal to, the
+  in-process plan (whose own sample differs).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,13 +39,18 @@ import pandas as pd
 from .._results import Result, jsonable
 from .._utils import plain, preview
 from ..campaign import Economics, score_profit
-from ..campaign._hull import _slopes, upper_hull
-from ..exceptions import UpliftInputError
+from ..campaign import plan_campaign as plan_in_process
+from ..campaign._plan import _check_budget, _check_count, _per_arm_counts
+from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
+from ._cut import Cut, base_arm, find_cut, segment_table
+from ._polish import PlanState, polish_budget, replan_boundary
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
 
 __all__ = ["SparkCampaignPlan", "plan_campaign"]
+
+_EXACT_OPTIONS = 2_000  # as uplift.campaign._optimizer: plans this small are solved exactly in-process
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,7 +71,12 @@ class SparkCampaignPlan(Result):
         expected spend and incremental profit, fixed cost).
     arm_labels : ndarray
     passes : int
-        Spark jobs run on the segment table to find the cut (the cost driver on a cluster).
+        Spark jobs run to find the cut and polish the plan (the cost driver on a cluster).
+    route : str
+        ``"driver"`` (active customers planned in-process on the driver), ``"budget"`` (distributed
+        cut and polish) or ``"caps"`` (priced cut, boundary re-planned on the driver).
+    contact_price, arm_prices
+        Prices of the caps (route ``"caps"`` and ``"driver"``; zero otherwise).
     """
 
     frame: Any
@@ -72,6 +84,9 @@ class SparkCampaignPlan(Result):
     totals: dict[str, Any] = field(default_factory=dict)
     arm_labels: np.ndarray = field(default_factory=lambda: np.zeros(0))
     passes: int = 0
+    route: str = "budget"
+    contact_price: float = 0.0
+    arm_prices: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def summary(self) -> pd.DataFrame:
         """Contacts per arm and a total row with the expected spend and incremental profit."""
@@ -93,18 +108,12 @@ class SparkCampaignPlan(Result):
     def to_dict(self) -> dict[str, Any]:
         """Totals, budget price, arm labels and passes (the lazy Spark frame is left out)."""
         return jsonable({"totals": self.totals, "budget_price": self.budget_price, "arm_labels": self.arm_labels,
-                         "passes": self.passes})
+                         "passes": self.passes, "route": self.route,
+                         "contact_price": self.contact_price, "arm_prices": self.arm_prices})
 
     def _headline(self) -> dict[str, Any]:
         return {key: self.totals.get(key) for key in ("customers", "contacts", "expected_incremental_profit")}
 
-
-def _segments(outcomes: np.ndarray, economics: Economics, arms: np.ndarray) -> tuple[Any, ...]:
-    """Per-customer hull segments of one batch: row, level (1-based), slope, Δspend, Δprofit; and the hull."""
-    scores = score_profit(outcomes, economics, arms=arms)
-    hull = upper_hull(scores.gain, scores.spend)
-    rows, levels, d_cost, d_gain = hull.segments()
-    return rows, levels, _slopes(d_cost, d_gain), d_cost, d_gain, hull, scores
 
 
 def _check_economics(economics: Economics) -> None:
@@ -118,22 +127,12 @@ def _check_economics(economics: Economics) -> None:
                 "(expected revenue with Economics(margin_rate=...)).")
 
 
-def _key_before(
-    slope: np.ndarray, level: np.ndarray, ids: np.ndarray, cut: tuple[float, int, Any] | None,
-) -> np.ndarray:
-    """Segments strictly before the cut in the order (-slope, level, id)."""
-    if cut is None:
-        return np.ones(len(slope), dtype=bool)
-    cut_slope, cut_level, cut_id = cut
-    return (slope > cut_slope) | ((slope == cut_slope) & (
-        (level < cut_level) | ((level == cut_level) & (ids < cut_id))))
-
-
 def plan_campaign(
     sdf: DataFrame, economics: Economics, *, outcome_cols: Sequence[str], id_col: str, budget: float | None = None,
-    arms: Sequence[Any] | None = None, max_collect: int = 1_000_000, n_probes: int = 256,
+    max_contacts: int | None = None, arm_min: Any = None, arm_max: Any = None, arms: Sequence[Any] | None = None,
+    max_collect: int = 1_000_000, n_probes: int = 256, random_state: int = 0,
 ) -> SparkCampaignPlan:
-    """Choose one arm (or no contact) per customer under a budget, on Spark, as in-process.
+    """Choose one arm (or no contact) per customer under a budget and caps, on Spark, as in-process.
 
     Parameters
     ----------
@@ -147,14 +146,21 @@ def plan_campaign(
     id_col : str
         Customer id column (orderable; ties at the price are broken by it, as in-process by row).
     budget : float, optional
-        Cap on total expected spend (fixed cost included). None: every customer with a profitable
-        arm gets the most profitable one.
+        Cap on total expected spend (fixed cost included). None: no budget.
+    max_contacts : int, optional
+        Cap on the number of customers contacted.
+    arm_min, arm_max : int, sequence or mapping, optional
+        Minimum / maximum number of customers per treated arm, as in
+        :func:`uplift.campaign.plan_campaign`.
     arms : sequence, optional
-        Labels of the treated arms (default ``1, ..., n_arms``), for costs given by label.
+        Labels of the treated arms (default ``1, ..., n_arms``), for costs and caps given by label.
     max_collect : int, default 1_000_000
-        Segments near the price up to which the exact cut is made on the driver.
+        Customers (or segments near the price) up to which work is done on the driver: with at most
+        this many active customers the whole plan is made there in-process.
     n_probes : int, default 256
-        Candidate prices per narrowing round.
+        Candidate prices per narrowing round of the budget cut.
+    random_state : int, default 0
+        Seed of the sample the cap prices are set on (route ``"caps"``) and of the in-process solver.
 
     Returns
     -------
@@ -163,17 +169,23 @@ def plan_campaign(
     Raises
     ------
     UpliftInputError
-        Missing columns, fewer than two outcome columns, a negative budget, per-customer economics.
+        Missing columns, fewer than two outcome columns, a negative budget or cap, inconsistent caps,
+        per-customer economics.
+
+    Warns
+    -----
+    EmptyPlanWarning
+        Nobody is contacted.
 
     Notes
     -----
-    See the module documentation. Side caps (``max_contacts``, ``arm_min``, ``arm_max``) are not
-    offered on Spark yet: their prices need the smoothed dual, one aggregation per L-BFGS step.
+    See the module documentation (:mod:`uplift.spark._plan`) and ``docs/spark.md`` for what runs
+    where and how close each route is to the in-process plan.
 
     Examples
     --------
     >>> plan = plan_campaign(scored, economics, outcome_cols=["outcome_0", "outcome_1"],
-    ...                      id_col="customer_id", budget=1e6)  # doctest: +SKIP
+    ...                      id_col="customer_id", budget=1e6, max_contacts=50_000)  # doctest: +SKIP
     """
     from pyspark.sql import functions as F  # optional dependency: only in the Spark layer
 
@@ -186,116 +198,177 @@ def plan_campaign(
     if missing:
         raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns are "
                                f"{preview(sdf.columns)}.")
-    if budget is not None and (not np.isfinite(float(budget)) or float(budget) < 0):
-        raise UpliftInputError(f"budget must be a non-negative number; got {budget!r}.")
+    budget = _check_budget(budget)
+    max_contacts = _check_count(max_contacts, "max_contacts")
     n_arms = len(outcome_cols) - 1
     arm_labels = np.arange(1, n_arms + 1) if arms is None else np.asarray(arms)
     score_profit(np.zeros((1, n_arms + 1)), economics, arms=arm_labels)  # costs per arm checked on the driver
+    minimum = _per_arm_counts(arm_min, "arm_min", arm_labels, 0.0)
+    maximum = _per_arm_counts(arm_max, "arm_max", arm_labels, np.inf)
+    if minimum is not None and maximum is not None and (minimum > maximum).any():
+        raise UpliftInputError(f"arm_min must not exceed arm_max; got {minimum.tolist()} and {maximum.tolist()}.")
+    if minimum is not None and max_contacts is not None and minimum.sum() > max_contacts:
+        raise UpliftInputError(
+            f"arm_min asks for {int(minimum.sum())} contacts in all, more than max_contacts={max_contacts}.")
+    forced = minimum is not None and bool((minimum > 0).any())
     id_type = dict(sdf.dtypes)[id_col]
     source = sdf.select(id_col, *outcome_cols)
-
-    def segments(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for batch in batches:
-            rows, levels, slope, d_cost, d_gain, _, _ = _segments(
-                batch[outcome_cols].to_numpy(np.float64), economics, arm_labels)
-            yield pd.DataFrame({"id": batch[id_col].to_numpy()[rows], "level": levels.astype(np.int32),
-                                "slope": slope, "d_cost": d_cost, "d_gain": d_gain})
-
-    table = source.mapInPandas(
-        segments, schema=f"id {id_type}, level int, slope double, d_cost double, d_gain double").persist()
-    try:
-        cut, price, passes = _find_cut(table, budget, economics, max_collect, n_probes, F)
-    finally:
-        table.unpersist()
-    labels = ["none", *(str(plain(label)) for label in arm_labels)]
-
-    def decide(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for batch in batches:
-            ids = batch[id_col].to_numpy()
-            rows, levels, slope, _, _, hull, _ = _segments(
-                batch[outcome_cols].to_numpy(np.float64), economics, arm_labels)
-            taken = _key_before(slope, levels, ids[rows], cut)
-            level = np.bincount(rows[taken], minlength=len(batch))
-            arm, cost, gain = hull.vertex(level)
-            yield pd.DataFrame({id_col: ids, "arm": arm.astype(np.int32),
-                                "arm_label": np.asarray(labels, dtype=object)[arm],
-                                "expected_profit": gain, "expected_spend": cost})
-
-    frame = source.mapInPandas(decide, schema=(f"`{id_col}` {id_type}, arm int, arm_label string, "
-                                               "expected_profit double, expected_spend double"))
-    totals = _totals(frame, economics, arm_labels, F)
-    return SparkCampaignPlan(frame=frame, budget_price=price, totals=totals, arm_labels=arm_labels, passes=passes)
-
-
-def _find_cut(table: Any, budget: float | None, economics: Economics, max_collect: int, n_probes: int,
-              F: Any) -> tuple[tuple[float, int, Any] | None, float, int]:
-    """The first segment left out, in the order (-slope, level, id), and the budget price."""
-    if budget is None:
-        return None, 0.0, 0
-    capacity = float(budget) - economics.fixed_cost
-    if capacity < 0:
-        return (np.inf, 0, None), 0.0, 0  # nothing fits: the key before +inf slope at level 0 takes nothing
-    low, high = -np.inf, np.inf  # the cut's slope lies in (low, high]
-    spend_above = 0.0  # spend of the segments with slope > high
-    total = table.agg(F.sum("d_cost"), F.count(F.lit(1))).collect()[0]
-    passes = 1
-    if float(total[0]) <= capacity:
-        return None, 0.0, passes
-    count = int(total[1])
-    while count > max_collect:
-        inside = table.where((F.col("slope") > float(low)) & (F.col("slope") <= float(high)))
-        probes = sorted(set(inside.approxQuantile("slope", list(np.linspace(0, 1, n_probes + 1)[1:-1]), 1e-4)))
+    problem = _Problem(economics, arm_labels, outcome_cols, id_col, id_type, forced)
+    n_active, passes = problem.count_active(source, F), 1
+    variable_budget = None if budget is None else budget - economics.fixed_cost
+    side = (max_contacts is not None and max_contacts < n_active) or forced or (
+        maximum is not None and bool((maximum < n_active).any()))
+    constraints = (variable_budget, max_contacts, minimum, maximum)
+    contact_price, arm_prices = 0.0, np.zeros(n_arms)
+    if variable_budget is not None and variable_budget < 0:
+        base, overrides, price, route = None, problem.no_overrides(), 0.0, "driver"
+    elif n_active <= max_collect or n_active * n_arms <= _EXACT_OPTIONS:
+        rows = problem.active_rows(source).toPandas().sort_values(id_col, kind="stable")
         passes += 1
-        if not probes:
-            break
-        edges = [float(low), *probes, float(high)]
-        bucket = F.lit(len(edges) - 2)
-        for j in range(len(edges) - 2, 0, -1):  # bucket j holds slopes in (edges[j], edges[j+1]]
-            bucket = F.when(F.col("slope") <= edges[j], F.lit(j - 1)).otherwise(bucket)
-        sums = inside.groupBy(bucket.alias("bucket")).agg(F.sum("d_cost").alias("cost"),
-                                                           F.count(F.lit(1)).alias("n")).toPandas()
-        passes += 1
-        sums = sums.set_index("bucket").reindex(range(len(edges) - 1), fill_value=0).iloc[::-1]
-        running = spend_above
-        for j, row in sums.iterrows():
-            if running + row["cost"] > capacity:
-                if int(row["n"]) == count:  # one slope value fills the interval: no narrowing left
-                    low, high = edges[j], edges[j + 1]
-                    spend_above = running
-                    count = 0
-                    break
-                low, high, count = edges[j], edges[j + 1], int(row["n"])
-                spend_above = running
-                break
-            running += row["cost"]
-        else:  # pragma: no cover - the total exceeds the capacity, so some bucket crosses it
-            raise AssertionError("no bucket crosses the budget")
-    near = table.where((F.col("slope") > float(low)) & (F.col("slope") <= float(high))).select(
-        "id", "level", "slope", "d_cost").toPandas()
+        base, route = None, "driver"
+        if len(rows) == 0:
+            overrides, price = problem.no_overrides(), 0.0
+        else:
+            with warnings.catch_warnings():  # the plan of all rows warns once below, not for the active subset
+                warnings.simplefilter("ignore", EmptyPlanWarning)
+                driver_plan = plan_in_process(rows[outcome_cols].to_numpy(np.float64), economics, budget=budget,
+                                              max_contacts=max_contacts, arm_min=minimum, arm_max=maximum,
+                                              arms=arm_labels, random_state=random_state)
+            overrides = pd.DataFrame({"id": rows[id_col].to_numpy(), "arm": driver_plan.arm.astype(np.int32)})
+            price = driver_plan.solution.budget_price
+            contact_price, arm_prices = driver_plan.solution.contact_price, driver_plan.solution.arm_prices
+    elif not side:
+        table = segment_table(source, problem, np.zeros(n_arms), 0.0)
+        try:
+            cut, price, cut_passes = find_cut(table, variable_budget, max_collect, n_probes, F)
+        finally:
+            table.unpersist()
+        base = Cut(cut, 0.0, np.zeros(n_arms))
+        state = problem.state(source, base, problem.no_overrides(), F)
+        base, overrides, polish_passes = polish_budget(problem, source, base, state, constraints, n_active, F)
+        passes += cut_passes + polish_passes + 1
+        route = "budget"
+    else:
+        base, overrides, price, side_passes = replan_boundary(problem, source, constraints, n_active, max_collect,
+                                                              n_probes, random_state, F)
+        contact_price, arm_prices = base.contact_price, base.arm_prices
+        passes += side_passes
+        route = "caps"
+    state = problem.state(source, base, overrides, F)
     passes += 1
-    near = near.sort_values(["slope", "level", "id"], ascending=[False, True, True], kind="stable",
-                            ignore_index=True)
-    fits = int(np.searchsorted(spend_above + np.cumsum(near["d_cost"].to_numpy()), capacity, side="right"))
-    first_out = near.iloc[fits]
-    price = float(first_out["slope"])
-    cut_id = first_out["id"]
-    return (price, int(first_out["level"]), plain(cut_id)), \
-        max(price, 0.0) if np.isfinite(price) else 0.0, passes
+    fixed = float(economics.fixed_cost)
+    nobody = False
+    if fixed > 0 and not forced and state.contacts > 0 and state.profit <= fixed:
+        nobody = True  # the fixed cost is paid once: a plan that does not earn it back loses money
+        state = PlanState(profit=0.0, spend=0.0, counts=np.zeros(n_arms, dtype=np.int64), customers=state.customers)
+    if minimum is not None and state.contacts and (state.counts < minimum).any():
+        short = [f"{plain(arm_labels[k])!r}: {state.counts[k]} < {int(minimum[k])}" for k in range(n_arms)
+                 if state.counts[k] < minimum[k]]
+        warnings.warn(f"arm_min is not met ({', '.join(short)}): no plan found meets it within the budget and caps; "
+                      "raise the budget or lower the minimums.", UpliftWarning, stacklevel=2)
+    if state.contacts == 0:
+        warnings.warn("The campaign plan contacts nobody: no plan found on Spark earns more than it costs within the "
+                      "budget and caps.", EmptyPlanWarning, stacklevel=2)
+    frame = problem.frame(source, base, overrides, nobody, F)
+    totals = _totals(state, economics, arm_labels)
+    return SparkCampaignPlan(frame=frame, budget_price=float(price), totals=totals, arm_labels=arm_labels,
+                             passes=passes, route=route, contact_price=float(contact_price),
+                             arm_prices=np.asarray(arm_prices, dtype=np.float64))
 
 
-def _totals(frame: Any, economics: Economics, arm_labels: np.ndarray, F: Any) -> dict[str, Any]:
-    rows = frame.groupBy("arm").agg(F.count(F.lit(1)).alias("n"), F.sum("expected_profit").alias("profit"),
-                                    F.sum("expected_spend").alias("spend")).toPandas().set_index("arm")
-    counts = {int(arm): int(row["n"]) for arm, row in rows.iterrows()}
-    contacts = sum(n for arm, n in counts.items() if arm > 0)
-    fixed = economics.fixed_cost if contacts else 0.0
-    contacted = rows[rows.index > 0]
+class _Problem:
+    """The batch kernels of one planning problem (economics, arms, columns), run on the executors."""
+
+    def __init__(self, economics: Economics, arm_labels: np.ndarray, outcome_cols: list[str], id_col: str,
+                 id_type: str, forced: bool) -> None:
+        self.economics, self.arm_labels, self.outcome_cols = economics, arm_labels, outcome_cols
+        self.id_col, self.id_type, self.forced = id_col, id_type, forced
+        self.n_arms = len(arm_labels)
+        self.labels = np.asarray(["none", *(str(plain(label)) for label in arm_labels)], dtype=object)
+
+    def scores(self, batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        scores = score_profit(batch[self.outcome_cols].to_numpy(np.float64), self.economics, arms=self.arm_labels)
+        return scores.gain, scores.spend
+
+    def active(self, gain: np.ndarray) -> np.ndarray:
+        """Rows the in-process solver plans (a profitable option; any option when a minimum forces contacts)."""
+        return np.isfinite(gain).any(axis=1) if self.forced else gain.max(axis=1) > 0
+
+    def active_rows(self, source: Any) -> Any:
+        """The active rows of ``source`` (id and outcomes), selected by the same kernel."""
+        def keep(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for batch in batches:
+                yield batch[self.active(self.scores(batch)[0])]
+
+        return source.mapInPandas(keep, schema=source.schema)
+
+    def count_active(self, source: Any, F: Any) -> int:
+        def counts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for batch in batches:
+                yield pd.DataFrame({"active": [int(self.active(self.scores(batch)[0]).sum())]})
+
+        return int(source.mapInPandas(counts, schema="active long").agg(F.sum("active")).collect()[0][0] or 0)
+
+    def no_overrides(self) -> pd.DataFrame:
+        return pd.DataFrame({"id": pd.Series([], dtype=object), "arm": pd.Series([], dtype=np.int32)})
+
+    def arms_of(self, batch: pd.DataFrame, base: Cut | None, overrides: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Arm of every row of a batch (base plan, then the overrides by id), with its gain and spend."""
+        gain, spend = self.scores(batch)
+        ids = batch[self.id_col].to_numpy()
+        arm = np.zeros(len(batch), dtype=np.intp) if base is None else base_arm(gain, spend, ids, base)
+        if len(overrides):
+            where = pd.Index(overrides["id"]).get_indexer(ids)
+            found = where >= 0
+            arm[found] = overrides["arm"].to_numpy()[where[found]]
+        return arm, gain, spend
+
+    def state(self, source: Any, base: Cut | None, overrides: pd.DataFrame, F: Any) -> PlanState:
+        """Totals of a plan in one aggregation: customers, contacts per arm, profit and spend (no fixed cost)."""
+        n_arms = self.n_arms
+
+        def sums(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for batch in batches:
+                arm, gain, spend = self.arms_of(batch, base, overrides)
+                rows, column = np.arange(len(arm)), np.maximum(arm - 1, 0)
+                contacted = arm > 0
+                yield pd.DataFrame({
+                    "n": [len(arm)], "profit": [float(np.where(contacted, gain[rows, column], 0.0).sum())],
+                    "spend": [float(np.where(contacted, spend[rows, column], 0.0).sum())],
+                    **{f"count_{k}": [int((arm == k).sum())] for k in range(1, n_arms + 1)}})
+
+        schema = "n long, profit double, spend double, " + ", ".join(f"count_{k} long" for k in range(1, n_arms + 1))
+        row = source.mapInPandas(sums, schema=schema).agg(*(F.sum(name).alias(name) for name in schema.replace(
+            " long", "").replace(" double", "").split(", "))).collect()[0]
+        counts = np.array([int(row[f"count_{k}"] or 0) for k in range(1, n_arms + 1)], dtype=np.int64)
+        return PlanState(profit=float(row["profit"] or 0.0), spend=float(row["spend"] or 0.0), counts=counts,
+                         customers=int(row["n"] or 0))
+
+    def frame(self, source: Any, base: Cut | None, overrides: pd.DataFrame, nobody: bool, F: Any) -> Any:
+        id_col = self.id_col
+
+        def decide(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for batch in batches:
+                arm, gain, spend = self.arms_of(batch, base, overrides)
+                if nobody:
+                    arm[:] = 0
+                rows, column = np.arange(len(arm)), np.maximum(arm - 1, 0)
+                yield pd.DataFrame({id_col: batch[id_col].to_numpy(), "arm": arm.astype(np.int32),
+                                    "arm_label": self.labels[arm],
+                                    "expected_profit": np.where(arm > 0, gain[rows, column], 0.0),
+                                    "expected_spend": np.where(arm > 0, spend[rows, column], 0.0)})
+
+        return source.mapInPandas(decide, schema=(f"`{id_col}` {self.id_type}, arm int, arm_label string, "
+                                                  "expected_profit double, expected_spend double"))
+
+
+def _totals(state: PlanState, economics: Economics, arm_labels: np.ndarray) -> dict[str, Any]:
+    fixed = float(economics.fixed_cost) if state.contacts else 0.0
     return {
-        "customers": int(rows["n"].sum()),
-        "contacts": contacts,
-        "contacts_per_arm": {(plain(label)): counts.get(k, 0)
-                             for k, label in enumerate(arm_labels, start=1)},
-        "expected_spend": float(contacted["spend"].sum() + fixed),
-        "expected_incremental_profit": float(contacted["profit"].sum() - fixed),
-        "fixed_cost": float(fixed),
+        "customers": state.customers,
+        "contacts": state.contacts,
+        "contacts_per_arm": {plain(label): int(state.counts[k]) for k, label in enumerate(arm_labels)},
+        "expected_spend": state.spend + fixed,
+        "expected_incremental_profit": state.profit - fixed,
+        "fixed_cost": fixed,
     }
