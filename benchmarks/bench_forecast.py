@@ -58,21 +58,31 @@ def _truth(plan, gain: np.ndarray) -> float:
     return float(gain[chosen, plan.arm[chosen] - 1].sum())
 
 
-def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str) -> dict:
+def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int) -> CalibratedLearner:
+    """``CalibratedLearner`` of the learner; ``n_repeats=0``: without the argument (for the code before it)."""
+    extra = {} if n_repeats == 0 else {"n_repeats": n_repeats}
+    return CalibratedLearner(make_learner(name, base), method=method, cv=cv, **extra)
+
+
+def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
+                     raw: bool) -> dict:
     train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
     new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
-        learner = CalibratedLearner(make_learner(name, base), method=method, cv=cv).fit(
-            train.X, train.y, treatment=train.treatment)
-        alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
-        raw = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
-        calibrated = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        learner = calibrated(name, base, cv, method, n_repeats).fit(train.X, train.y, treatment=train.treatment)
+        plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        if raw:
+            alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
+            raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
     gain = score_profit(new.mu, SYNTHETIC).gain
-    forecast = calibrated.forecast.forecast
-    return {"raw_plug_in": raw.totals()["expected_incremental_profit"], "raw_truth": _truth(raw, gain),
-            "cal_plug_in": calibrated.totals()["expected_incremental_profit"], "cal_truth": _truth(calibrated, gain),
-            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high}
+    forecast = plan.forecast.forecast
+    raw_columns = {"raw_plug_in": np.nan, "raw_truth": np.nan}
+    if raw:
+        raw_columns = {"raw_plug_in": raw_plan.totals()["expected_incremental_profit"],
+                       "raw_truth": _truth(raw_plan, gain)}
+    return {**raw_columns, "cal_plug_in": plan.totals()["expected_incremental_profit"], "cal_truth": _truth(plan, gain),
+            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high, "seed": seed}
 
 
 def _mean_se(values: np.ndarray) -> str:
@@ -82,7 +92,8 @@ def _mean_se(values: np.ndarray) -> str:
 
 
 def run_synthetic(args: argparse.Namespace) -> None:
-    print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}; new population {N_NEW:,} customers")
+    print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}, n_repeats={args.n_repeats or 'none'}; "
+          f"new population {N_NEW:,} customers; seeds from {args.first_seed}")
     print("| learner | training rows | repetitions | raw plug-in / truth | calibrated plug-in / truth | "
           "forecast / truth | 95% interval covers truth | binomial range at 95% | interval half-width / truth | "
           "true profit raw → calibrated plan | seconds per repetition |")
@@ -90,8 +101,9 @@ def run_synthetic(args: argparse.Namespace) -> None:
     for n in args.n:
         for name in args.learners:
             started, rows = time.perf_counter(), []
-            for seed in range(args.repeats):
-                rows.append(synthetic_repeat(name, args.base, n, seed, args.cv, args.method))
+            for seed in range(args.first_seed, args.first_seed + args.repeats):
+                rows.append(synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
+                                             not args.no_raw))
                 if time.perf_counter() - started > args.seconds:
                     break
             seconds = (time.perf_counter() - started) / len(rows)
@@ -106,6 +118,11 @@ def run_synthetic(args: argparse.Namespace) -> None:
                   f"{covered.mean():.2f} ({covered.sum()}/{reps}) | "
                   f"{low:.2f}–{high:.2f} | {np.median(half):.2f} | {table['raw_truth'].mean():,.0f} → "
                   f"{table['cal_truth'].mean():,.0f} | {seconds:.1f} |", flush=True)
+            if args.rows:
+                with open(args.rows, "a") as out:
+                    for row in rows:
+                        out.write(f"{name},{n},{args.n_repeats},{args.cv},"
+                                  + ",".join(f"{row[key]:.6g}" for key in sorted(row)) + "\n")
 
 
 def run_public(args: argparse.Namespace) -> None:
@@ -133,7 +150,7 @@ def run_public(args: argparse.Namespace) -> None:
                 half = rng.permutation(len(y)) < len(y) // 2
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    learner = CalibratedLearner(make_learner(name, args.base), cv=args.cv).fit(
+                    learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats).fit(
                         X[half], y[half], treatment=treatment[half])
                     holdout = X[~half]
                     alone = make_learner(name, args.base).fit(X[half], y[half], treatment=treatment[half])
@@ -162,6 +179,11 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--datasets", nargs="*", default=None, help="public: only these (hillstrom, starbucks)")
     parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--n-repeats", type=int, default=3,
+                        help="CalibratedLearner(n_repeats=); 0: do not pass it (the code before n_repeats)")
+    parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
+    parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
+    parser.add_argument("--rows", default=None, help="synthetic: append every repetition's numbers to this CSV")
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
     parser.add_argument("--base", default="default", choices=["default", "light"],
                         help="default: the package's XGBoost base models; light: logistic/linear")
