@@ -121,8 +121,56 @@ def run_synthetic(args: argparse.Namespace) -> None:
             if args.rows:
                 with open(args.rows, "a") as out:
                     for row in rows:
-                        out.write(f"{name},{n},{args.n_repeats},{args.cv},"
-                                  + ",".join(f"{row[key]:.6g}" for key in sorted(row)) + "\n")
+                        out.write(",".join([name, str(n), str(args.n_repeats), str(args.cv)]
+                                           + [f"{row[key]:.9g}" for key in ROW_COLUMNS[4:]]) + "\n")
+
+
+ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
+               "raw_plug_in", "raw_truth", "seed"]
+
+
+def _read_rows(path: str) -> dict[tuple[str, int], dict[int, dict[str, float]]]:
+    """``--rows`` CSV: (learner, n) -> seed -> that repetition's numbers."""
+    table: dict[tuple[str, int], dict[int, dict[str, float]]] = {}
+    for line in Path(path).read_text().splitlines():
+        values = dict(zip(ROW_COLUMNS, line.split(","), strict=True))
+        numbers = {key: float(value) for key, value in values.items() if key != "learner"}
+        table.setdefault((values["learner"], int(numbers["n"])), {})[int(numbers["seed"])] = numbers
+    return table
+
+
+def _coverage(table: dict[str, np.ndarray]) -> np.ndarray:
+    return (table["low"] <= table["cal_truth"]) & (table["cal_truth"] <= table["high"])
+
+
+def _mean_z(table: dict[str, np.ndarray]) -> str:
+    """Mean of (forecast - truth) / SE, the SE read back from the 95% interval: about 0 ± 1/sqrt(n) if honest."""
+    z = (table["forecast"] - table["cal_truth"]) / ((table["high"] - table["low"]) / (2 * stats.norm.ppf(0.975)))
+    return _mean_se(z)
+
+
+def run_summary(args: argparse.Namespace) -> None:
+    """Before versus after on the seeds both runs reached (paired: same training sets and customers)."""
+    before, after = _read_rows(args.before), _read_rows(args.after)
+    print("| learner | training rows | paired repetitions | raw plug-in / truth | forecast / truth before → after | "
+          "interval covers truth before → after | binomial range at 95% | interval half-width / truth before → after "
+          "| mean z before → after | true profit of the calibrated plan before → after |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(set(before) & set(after), key=lambda item: (item[1], item[0])):
+        seeds = sorted(set(before[key]) & set(after[key]))
+        if not seeds:
+            continue
+        old, new = ({column: np.array([rows[seed][column] for seed in seeds]) for column in ROW_COLUMNS[1:]}
+                    for rows in (before[key], after[key]))
+        reps = len(seeds)
+        low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95) / reps
+        covered_old, covered_new = _coverage(old), _coverage(new)
+        half_old, half_new = ((table["high"] - table["low"]) / 2 / table["cal_truth"] for table in (old, new))
+        print(f"| {key[0]} | {key[1]:,} | {reps} | {_mean_se(old['raw_plug_in'] / old['raw_truth'])} | "
+              f"{_mean_se(old['forecast'] / old['cal_truth'])} → {_mean_se(new['forecast'] / new['cal_truth'])} | "
+              f"{covered_old.sum()}/{reps} → {covered_new.sum()}/{reps} | {low:.2f}–{high:.2f} | "
+              f"{np.median(half_old):.2f} → {np.median(half_new):.2f} | {_mean_z(old)} → {_mean_z(new)} | "
+              f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} |")
 
 
 def run_public(args: argparse.Namespace) -> None:
@@ -171,7 +219,7 @@ def run_public(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["synthetic", "public"])
+    parser.add_argument("what", choices=["synthetic", "public", "summary"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -187,10 +235,14 @@ def main() -> None:
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
     parser.add_argument("--base", default="default", choices=["default", "light"],
                         help="default: the package's XGBoost base models; light: logistic/linear")
+    parser.add_argument("--before", help="summary: --rows CSV of the run before")
+    parser.add_argument("--after", help="summary: --rows CSV of the run after")
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args()
     if args.what == "synthetic":
         run_synthetic(args)
+    elif args.what == "summary":
+        run_summary(args)
     else:
         run_public(args)
 
