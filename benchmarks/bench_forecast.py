@@ -149,13 +149,18 @@ def _mean_z(table: dict[str, np.ndarray]) -> str:
     return _mean_se(z)
 
 
+def _ratio_of_sums(table: dict[str, np.ndarray]) -> str:
+    return f"{table['forecast'].sum() / table['cal_truth'].sum():.2f}"
+
+
 def run_summary(args: argparse.Namespace) -> None:
     """Before versus after on the seeds both runs reached (paired: same training sets and customers)."""
     before, after = _read_rows(args.before), _read_rows(args.after)
     print("| learner | training rows | paired repetitions | raw plug-in / truth | forecast / truth before → after | "
+          "Σ forecast / Σ truth before → after | "
           "interval covers truth before → after | binomial range at 95% | interval half-width / truth before → after "
           "| mean z before → after | true profit of the calibrated plan before → after |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(set(before) & set(after), key=lambda item: (item[1], item[0])):
         seeds = sorted(set(before[key]) & set(after[key]))
         if not seeds:
@@ -168,6 +173,7 @@ def run_summary(args: argparse.Namespace) -> None:
         half_old, half_new = ((table["high"] - table["low"]) / 2 / table["cal_truth"] for table in (old, new))
         print(f"| {key[0]} | {key[1]:,} | {reps} | {_mean_se(old['raw_plug_in'] / old['raw_truth'])} | "
               f"{_mean_se(old['forecast'] / old['cal_truth'])} → {_mean_se(new['forecast'] / new['cal_truth'])} | "
+              f"{_ratio_of_sums(old)} → {_ratio_of_sums(new)} | "
               f"{covered_old.sum()}/{reps} → {covered_new.sum()}/{reps} | {low:.2f}–{high:.2f} | "
               f"{np.median(half_old):.2f} → {np.median(half_new):.2f} | {_mean_z(old)} → {_mean_z(new)} | "
               f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} |")
