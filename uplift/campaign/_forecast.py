@@ -167,7 +167,7 @@ def forecast_profit(
     random ``(cv - 1) / cv`` of the other rows: the two have the same distribution, and since
     they share most of their training rows, the correction follows this fit's own errors, not
     only their average. (When the plan averaged all ``cv`` fold models of one cross-fit while
-    each row had one, the forecast over-corrected: 0.37 of the truth for the default T-learner on
+    each row had one, the forecast over-corrected: 0.47 of the truth for the default T-learner on
     10,000 rows, ``docs/benchmarks.md``.) The interval covers the sampling error of the
     correction; it assumes the plan's customers resemble the training rows. The plan's eligibility mask,
     ``risk="conservative"`` and the repair of its caps are not replayed on the training rows (only
