@@ -111,15 +111,17 @@ class CrossFit:
     outcomes : ndarray (n, n_arms + 1)
         Out-of-fold outcomes: the inner learner's control outcome, plus ``calibrated_effect``
         (clipped into [0, 1] for a binary outcome).
-
-    With ``n_repeats`` cross-fits, each array is the mean over the repeats (for row ``i``: over
-    the models that did not see it), ``outcomes`` clipped after the mean.
     pseudo_outcome : ndarray (n, n_arms)
         Doubly robust pseudo-outcome of arm ``k`` (NaN on rows of other treated arms).
     propensity : ndarray (n, n_arms + 1)
         Probability of each arm (control first): the design shares, known, or cross-fitted.
     y, codes, weight : ndarray
         Training outcome, arm code (0 = control) and weight (None: equal).
+
+    Notes
+    -----
+    With ``n_repeats`` cross-fits, each array is the mean over the repeats (for row ``i``: over
+    the models that did not see it), ``outcomes`` clipped after the mean.
     """
 
     effect: np.ndarray
