@@ -5,6 +5,11 @@ Usage::
     python benchmarks/bench_forecast.py synthetic --n 10000 60000 --seconds 240   # every learner
     python benchmarks/bench_forecast.py synthetic --base light --learners T S --n 10000 --repeats 200
     python benchmarks/bench_forecast.py public --splits 3                            # Hillstrom, Starbucks
+    python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --cv 3 --n-repeats 3 --no-raw --rows after.csv
+    python benchmarks/bench_forecast.py summary --before before.csv --after after.csv  # paired on common seeds
+
+``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
+the same script and seeds measure the code before and after.
 
 ``synthetic``: a 3-arm campaign on ``make_uplift_classification`` (known true outcome probabilities):
 a conversion is worth 30, arm 1 is an e-mail (0.05 per contact), arms 2 and 3 carry a 2- and 4-off
