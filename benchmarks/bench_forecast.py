@@ -5,6 +5,11 @@ Usage::
     python benchmarks/bench_forecast.py synthetic --n 10000 60000 --seconds 240   # every learner
     python benchmarks/bench_forecast.py synthetic --base light --learners T S --n 10000 --repeats 200
     python benchmarks/bench_forecast.py public --splits 3                            # Hillstrom, Starbucks
+    python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --cv 3 --n-repeats 3 --no-raw --rows after.csv
+    python benchmarks/bench_forecast.py summary --before before.csv --after after.csv  # paired on common seeds
+
+``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
+the same script and seeds measure the code before and after.
 
 ``synthetic``: a 3-arm campaign on ``make_uplift_classification`` (known true outcome probabilities):
 a conversion is worth 30, arm 1 is an e-mail (0.05 per contact), arms 2 and 3 carry a 2- and 4-off
@@ -58,21 +63,31 @@ def _truth(plan, gain: np.ndarray) -> float:
     return float(gain[chosen, plan.arm[chosen] - 1].sum())
 
 
-def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str) -> dict:
+def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int) -> CalibratedLearner:
+    """``CalibratedLearner`` of the learner; ``n_repeats=0``: without the argument (for the code before it)."""
+    extra = {} if n_repeats == 0 else {"n_repeats": n_repeats}
+    return CalibratedLearner(make_learner(name, base), method=method, cv=cv, **extra)
+
+
+def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
+                     raw: bool) -> dict:
     train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
     new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
-        learner = CalibratedLearner(make_learner(name, base), method=method, cv=cv).fit(
-            train.X, train.y, treatment=train.treatment)
-        alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
-        raw = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
-        calibrated = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        learner = calibrated(name, base, cv, method, n_repeats).fit(train.X, train.y, treatment=train.treatment)
+        plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        if raw:
+            alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
+            raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
     gain = score_profit(new.mu, SYNTHETIC).gain
-    forecast = calibrated.forecast.forecast
-    return {"raw_plug_in": raw.totals()["expected_incremental_profit"], "raw_truth": _truth(raw, gain),
-            "cal_plug_in": calibrated.totals()["expected_incremental_profit"], "cal_truth": _truth(calibrated, gain),
-            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high}
+    forecast = plan.forecast.forecast
+    raw_columns = {"raw_plug_in": np.nan, "raw_truth": np.nan}
+    if raw:
+        raw_columns = {"raw_plug_in": raw_plan.totals()["expected_incremental_profit"],
+                       "raw_truth": _truth(raw_plan, gain)}
+    return {**raw_columns, "cal_plug_in": plan.totals()["expected_incremental_profit"], "cal_truth": _truth(plan, gain),
+            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high, "seed": seed}
 
 
 def _mean_se(values: np.ndarray) -> str:
@@ -82,7 +97,8 @@ def _mean_se(values: np.ndarray) -> str:
 
 
 def run_synthetic(args: argparse.Namespace) -> None:
-    print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}; new population {N_NEW:,} customers")
+    print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}, n_repeats={args.n_repeats or 'none'}; "
+          f"new population {N_NEW:,} customers; seeds from {args.first_seed}")
     print("| learner | training rows | repetitions | raw plug-in / truth | calibrated plug-in / truth | "
           "forecast / truth | 95% interval covers truth | binomial range at 95% | interval half-width / truth | "
           "true profit raw → calibrated plan | seconds per repetition |")
@@ -90,8 +106,9 @@ def run_synthetic(args: argparse.Namespace) -> None:
     for n in args.n:
         for name in args.learners:
             started, rows = time.perf_counter(), []
-            for seed in range(args.repeats):
-                rows.append(synthetic_repeat(name, args.base, n, seed, args.cv, args.method))
+            for seed in range(args.first_seed, args.first_seed + args.repeats):
+                rows.append(synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
+                                             not args.no_raw))
                 if time.perf_counter() - started > args.seconds:
                     break
             seconds = (time.perf_counter() - started) / len(rows)
@@ -106,6 +123,65 @@ def run_synthetic(args: argparse.Namespace) -> None:
                   f"{covered.mean():.2f} ({covered.sum()}/{reps}) | "
                   f"{low:.2f}–{high:.2f} | {np.median(half):.2f} | {table['raw_truth'].mean():,.0f} → "
                   f"{table['cal_truth'].mean():,.0f} | {seconds:.1f} |", flush=True)
+            if args.rows:
+                with open(args.rows, "a") as out:
+                    for row in rows:
+                        out.write(",".join([name, str(n), str(args.n_repeats), str(args.cv)]
+                                           + [f"{row[key]:.9g}" for key in ROW_COLUMNS[4:]]) + "\n")
+
+
+ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
+               "raw_plug_in", "raw_truth", "seed"]
+
+
+def _read_rows(path: str) -> dict[tuple[str, int], dict[int, dict[str, float]]]:
+    """``--rows`` CSV: (learner, n) -> seed -> that repetition's numbers."""
+    table: dict[tuple[str, int], dict[int, dict[str, float]]] = {}
+    for line in Path(path).read_text().splitlines():
+        values = dict(zip(ROW_COLUMNS, line.split(","), strict=True))
+        numbers = {key: float(value) for key, value in values.items() if key != "learner"}
+        table.setdefault((values["learner"], int(numbers["n"])), {})[int(numbers["seed"])] = numbers
+    return table
+
+
+def _coverage(table: dict[str, np.ndarray]) -> np.ndarray:
+    return (table["low"] <= table["cal_truth"]) & (table["cal_truth"] <= table["high"])
+
+
+def _mean_z(table: dict[str, np.ndarray]) -> str:
+    """Mean of (forecast - truth) / SE, the SE read back from the 95% interval: about 0 ± 1/sqrt(n) if honest."""
+    z = (table["forecast"] - table["cal_truth"]) / ((table["high"] - table["low"]) / (2 * stats.norm.ppf(0.975)))
+    return _mean_se(z)
+
+
+def _ratio_of_sums(table: dict[str, np.ndarray]) -> str:
+    return f"{table['forecast'].sum() / table['cal_truth'].sum():.2f}"
+
+
+def run_summary(args: argparse.Namespace) -> None:
+    """Before versus after on the seeds both runs reached (paired: same training sets and customers)."""
+    before, after = _read_rows(args.before), _read_rows(args.after)
+    print("| learner | training rows | paired repetitions | raw plug-in / truth | forecast / truth before → after | "
+          "Σ forecast / Σ truth before → after | "
+          "interval covers truth before → after | binomial range at 95% | interval half-width / truth before → after "
+          "| mean z before → after | true profit of the calibrated plan before → after |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(set(before) & set(after), key=lambda item: (item[1], item[0])):
+        seeds = sorted(set(before[key]) & set(after[key]))
+        if not seeds:
+            continue
+        old, new = ({column: np.array([rows[seed][column] for seed in seeds]) for column in ROW_COLUMNS[1:]}
+                    for rows in (before[key], after[key]))
+        reps = len(seeds)
+        low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95) / reps
+        covered_old, covered_new = _coverage(old), _coverage(new)
+        half_old, half_new = ((table["high"] - table["low"]) / 2 / table["cal_truth"] for table in (old, new))
+        print(f"| {key[0]} | {key[1]:,} | {reps} | {_mean_se(old['raw_plug_in'] / old['raw_truth'])} | "
+              f"{_mean_se(old['forecast'] / old['cal_truth'])} → {_mean_se(new['forecast'] / new['cal_truth'])} | "
+              f"{_ratio_of_sums(old)} → {_ratio_of_sums(new)} | "
+              f"{covered_old.sum()}/{reps} → {covered_new.sum()}/{reps} | {low:.2f}–{high:.2f} | "
+              f"{np.median(half_old):.2f} → {np.median(half_new):.2f} | {_mean_z(old)} → {_mean_z(new)} | "
+              f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} |")
 
 
 def run_public(args: argparse.Namespace) -> None:
@@ -133,7 +209,7 @@ def run_public(args: argparse.Namespace) -> None:
                 half = rng.permutation(len(y)) < len(y) // 2
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    learner = CalibratedLearner(make_learner(name, args.base), cv=args.cv).fit(
+                    learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats).fit(
                         X[half], y[half], treatment=treatment[half])
                     holdout = X[~half]
                     alone = make_learner(name, args.base).fit(X[half], y[half], treatment=treatment[half])
@@ -154,7 +230,7 @@ def run_public(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["synthetic", "public"])
+    parser.add_argument("what", choices=["synthetic", "public", "summary"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -162,13 +238,22 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--datasets", nargs="*", default=None, help="public: only these (hillstrom, starbucks)")
     parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--n-repeats", type=int, default=3,
+                        help="CalibratedLearner(n_repeats=); 0: do not pass it (the code before n_repeats)")
+    parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
+    parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
+    parser.add_argument("--rows", default=None, help="synthetic: append every repetition's numbers to this CSV")
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
     parser.add_argument("--base", default="default", choices=["default", "light"],
                         help="default: the package's XGBoost base models; light: logistic/linear")
+    parser.add_argument("--before", help="summary: --rows CSV of the run before")
+    parser.add_argument("--after", help="summary: --rows CSV of the run after")
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args()
     if args.what == "synthetic":
         run_synthetic(args)
+    elif args.what == "summary":
+        run_summary(args)
     else:
         run_public(args)
 

@@ -10,6 +10,7 @@ from uplift.datasets import make_uplift_classification
 from uplift.evaluation import blp_test, dr_pseudo_outcome, gates
 from uplift.exceptions import UpliftInputError, UpliftTypeError
 from uplift.learners import CalibratedLearner, SLearner, TLearner
+from uplift.learners._calibration import fit_map
 
 
 # -- exact ------------------------------------------------------------------------------------------
@@ -167,3 +168,44 @@ def test_estimated_propensity_gives_the_same_map_in_an_experiment():
         data.X, data.y, treatment=data.treatment)
     # a randomized 50/50 design: the fitted propensities are within a few points of the shares, so the maps agree
     np.testing.assert_allclose(known.calibration_maps_[0].values, estimated.calibration_maps_[0].values, atol=0.1)
+
+
+def test_repeats_average_single_cross_fits_and_predict_with_one_model_per_repeat():
+    data = make_uplift_classification(1200, 5, n_arms=2, random_state=7)
+    inner = TLearner(LogisticRegression())
+    both = CalibratedLearner(inner, cv=3, n_repeats=2, random_state=0).fit(data.X, data.y, treatment=data.treatment)
+    singles = [CalibratedLearner(inner, cv=3, n_repeats=1, random_state=seed).fit(data.X, data.y,
+                                                                                  treatment=data.treatment)
+               for seed in (0, 1)]
+    # repeat r is the single cross-fit of seed r: every out-of-fold array is the mean of theirs
+    for name in ("effect", "calibrated_effect", "pseudo_outcome", "propensity"):
+        np.testing.assert_allclose(getattr(both.cross_fit_, name),
+                                   np.mean([getattr(single.cross_fit_, name) for single in singles], axis=0))
+    control = np.mean([single.cross_fit_.outcomes[:, 0] for single in singles], axis=0)
+    np.testing.assert_allclose(both.cross_fit_.outcomes, np.clip(
+        np.column_stack([control, control[:, None] + both.cross_fit_.calibrated_effect]), 0.0, 1.0))
+    # predict's models: the first fold's model of each repeat, the single cross-fits' own
+    X = data.X.to_numpy()
+    assert len(both.estimators_) == 2 and all(len(single.estimators_) == 1 for single in singles)
+    for model, single in zip(both.estimators_, singles, strict=True):
+        np.testing.assert_allclose(model.predict(X), single.estimators_[0].predict(X))
+    # one map per arm, fitted on both repeats' rows stacked
+    for k in range(2):
+        rows = np.flatnonzero(np.isin(data.treatment, [0, k + 1]))
+        expected = fit_map("isotonic", np.vstack([single.cross_fit_.effect[rows] for single in singles]),
+                           np.concatenate([single.cross_fit_.pseudo_outcome[rows, k] for single in singles]), None)
+        np.testing.assert_allclose(both.calibration_maps_[k].values, expected.values)
+        np.testing.assert_allclose(both.calibration_maps_[k].knots, expected.knots)
+
+
+def test_repeats_with_sample_weight_and_bad_n_repeats():
+    data = make_uplift_classification(800, 4, random_state=8)
+    weight = np.linspace(0.5, 1.5, 800)
+    learner = CalibratedLearner(TLearner(LogisticRegression()), cv=2, n_repeats=2).fit(
+        data.X, data.y, treatment=data.treatment, sample_weight=weight)
+    np.testing.assert_allclose(learner.cross_fit_.weight, weight)
+    assert np.isfinite(learner.predict(data.X)).all()
+    for bad in (0, True, 2.5):
+        with pytest.raises(UpliftInputError, match="n_repeats must be an integer of at least 1"):
+            CalibratedLearner(TLearner(LogisticRegression()), n_repeats=bad).fit(data.X, data.y,
+                                                                                 treatment=data.treatment)

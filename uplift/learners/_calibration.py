@@ -4,7 +4,9 @@ Raw effect estimates are shrunk (an S-learner whose trees ignore the treatment) 
 T-learner: the difference of two models' errors). A campaign that *selects* the customers with the
 largest estimates then inherits that error as bias. The wrapper cross-fits the inner learner,
 learns a monotone (isotonic) or linear map from its out-of-fold effects to doubly robust
-pseudo-outcomes, and predicts the mapped effect of the fold models, averaged.
+pseudo-outcomes, and predicts the mapped effect of one fold model per repeat of the cross-fit,
+averaged: a predictor of the same kind as each training row's out-of-fold prediction, so that the
+profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
 """
 
 from __future__ import annotations
@@ -116,6 +118,11 @@ class CrossFit:
         Probability of each arm (control first): the design shares, known, or cross-fitted.
     y, codes, weight : ndarray
         Training outcome, arm code (0 = control) and weight (None: equal).
+
+    Notes
+    -----
+    With ``n_repeats`` cross-fits, each array is the mean over the repeats (for row ``i``: over
+    the models that did not see it), ``outcomes`` clipped after the mean.
     """
 
     effect: np.ndarray
@@ -136,6 +143,23 @@ class CalibratedState:
     binary: bool
 
 
+@dataclass(frozen=True)
+class _Repeat:
+    """One cross-fit of :class:`CalibratedLearner` (fit-time only; never stored)."""
+
+    model: Any
+    control: np.ndarray
+    effect: np.ndarray
+    calibrated: np.ndarray
+    pseudo: np.ndarray
+    probabilities: np.ndarray
+
+
+def _repeat_seed(random_state: int | None, repeat: int) -> int | None:
+    """Seed of the folds of repeat ``repeat``: the learner's own for the first, then the next integers."""
+    return None if random_state is None else random_state + repeat
+
+
 class CalibratedLearner(BaseUpliftLearner):
     """Wrap any uplift learner so that its effects are calibrated against doubly robust pseudo-outcomes.
 
@@ -148,7 +172,14 @@ class CalibratedLearner(BaseUpliftLearner):
         ``a + b · effect`` (two parameters; extrapolates beyond the training range, which can
         over-correct).
     cv : int, default 5
-        Folds of the cross-fit.
+        Folds of each cross-fit.
+    n_repeats : int, default 3
+        Cross-fits, each with its own random folds. ``predict`` averages ``n_repeats`` models (the
+        first fold's model of each repeat) and every training row's out-of-fold prediction averages
+        the ``n_repeats`` models that did not see it: the same kind of predictor, so the profit
+        forecast's correction measures the plan's own selection error. Costs
+        ``cv * n_repeats`` fits of the inner learner. ``n_repeats=1``: one cross-fit and a
+        single-model ``predict`` (cheaper; the plan is noisier).
     n_bins : int, default 20
         Isotonic only: quantile bins of the out-of-fold effect whose mean pseudo-outcomes are made
         monotone (see :func:`fit_map`); fewer bins, a smoother map.
@@ -160,19 +191,22 @@ class CalibratedLearner(BaseUpliftLearner):
     propensity_model : classifier, optional
         Used with ``propensity="estimate"``.
     random_state : int, RandomState or None, default 0
-        Seed of the folds.
+        Seed of the folds (repeat ``r`` uses ``random_state + r``).
 
     Fitted attributes
     -----------------
     As every learner (``treatment_arms_``, ``control_value_``...), plus:
 
     estimators_ : tuple of learners
-        The inner learner fitted on each cross-fitting fold's training part.
+        The models ``predict`` averages: the inner learner fitted on the first fold's training part
+        of each repeat (``n_repeats`` models; the other fold models are only used for the
+        out-of-fold predictions and are not kept).
     calibration_maps_ : tuple of CalibrationMap
-        One per treated arm.
+        One per treated arm, fitted on every repeat's out-of-fold effects and pseudo-outcomes.
     cross_fit_ : CrossFit
-        Out-of-fold effects, pseudo-outcomes and propensities of the training rows (for
-        :meth:`blp`, :meth:`gates` and :func:`uplift.campaign.forecast_profit`).
+        Out-of-fold effects, pseudo-outcomes and propensities of the training rows, each the mean
+        over the repeats (for :meth:`blp`, :meth:`gates` and
+        :func:`uplift.campaign.forecast_profit`).
 
     Notes
     -----
@@ -187,14 +221,25 @@ class CalibratedLearner(BaseUpliftLearner):
     own score alone left the default S-learner's uninformative arm-1 score flat at the average
     effect, and a 3-arm plan then sent arm 1 to everyone the other arms rejected.
 
-    ``predict`` averages ``g_k`` applied to each fold model's effects (as scikit-learn's
-    ``CalibratedClassifierCV(ensemble=True)``): the map is only ever applied to models of the kind
-    it was fitted on. A learner refitted on all rows is less shrunk (or less noisy) than its fold
-    models, and the map then over-corrects it. Measured on the 3-arm synthetic campaign of
-    ``benchmarks/bench_forecast.py`` (default S-learner, 10,000 rows): with a refit and per-arm
-    maps the calibrated plan earned 60% of the raw plan's true profit (33 repetitions); with the
-    fold models and the joint index, 143% (14 repetitions). ``predict_outcomes`` is
-    ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the fold models' mean control outcome
+    ``predict`` averages ``g_k`` applied to the effects of ``R = n_repeats`` fold models, one per
+    repeat (as scikit-learn's ``CalibratedClassifierCV(ensemble=True)``): the map is only ever
+    applied to models of the kind it was fitted on. A learner refitted on all rows is less shrunk
+    (or less noisy) than its fold models, and the map then over-corrects it. Measured on the
+    3-arm synthetic campaign of ``benchmarks/bench_forecast.py`` (default S-learner, 10,000 rows):
+    with a refit and per-arm maps the calibrated plan earned 60% of the raw plan's true profit (33
+    repetitions); with the fold models and the joint index, 143% (14 repetitions).
+
+    Why one model per repeat, not every fold model: training row ``i``'s out-of-fold prediction
+    (the input of the profit forecast) averages the ``R`` models fitted without it, one per repeat,
+    each on a random ``(K - 1) / K`` of the other rows. The first fold's model of each repeat is
+    fitted on a random ``(K - 1) / K`` of all rows, so ``predict`` is a predictor of the same
+    distribution: its noise, and so the optimizer's curse of a plan that selects on it, is the
+    one the training rows measure. Averaging all ``K`` fold models of one cross-fit (the behaviour
+    before ``n_repeats``) gives a less noisy plan than the single out-of-fold model each row had,
+    and the forecast then over-corrected (``docs/benchmarks.md``, issue 14).
+
+    ``predict_outcomes`` is
+    ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the models' mean control outcome
     and ``tau_k`` the calibrated effect (clipped into [0, 1] for a binary outcome), so the per-arm
     outcomes stay consistent with the calibrated effects. In a
     randomized experiment the pseudo-outcome is unbiased whatever the inner learner's errors are.
@@ -226,6 +271,7 @@ class CalibratedLearner(BaseUpliftLearner):
         *,
         method: CalibrationMethod = "isotonic",
         cv: int = 5,
+        n_repeats: int = 3,
         n_bins: int = 20,
         propensity: Any = "experiment",
         propensity_model: Any = None,
@@ -234,6 +280,7 @@ class CalibratedLearner(BaseUpliftLearner):
         self.learner = learner
         self.method = method
         self.cv = cv
+        self.n_repeats = n_repeats
         self.n_bins = n_bins
         self.propensity = propensity
         self.propensity_model = propensity_model
@@ -273,22 +320,53 @@ class CalibratedLearner(BaseUpliftLearner):
         method = check_literal(self.method, CalibrationMethod, "method")
         if isinstance(self.n_bins, bool) or not isinstance(self.n_bins, int | np.integer) or self.n_bins < 2:
             raise UpliftInputError(f"n_bins must be an integer of at least 2; got {self.n_bins!r}.")
+        if isinstance(self.n_repeats, bool) or not isinstance(self.n_repeats, int | np.integer) or self.n_repeats < 1:
+            raise UpliftInputError(
+                f"n_repeats must be an integer of at least 1; got {self.n_repeats!r}. Use 1 for a single "
+                "cross-fit, more for an honest profit forecast (see uplift.campaign.forecast_profit)."
+            )
         self._inner_params()
+        n_repeats = int(self.n_repeats)
+        repeats = [self._cross_fit_once(plan.with_seed(_repeat_seed(plan.random_state, r)), data, method)
+                   for r in range(n_repeats)]
+        n_arms = plan.n_arms
+        maps = []
+        for code in range(1, n_arms + 1):
+            # one map per arm on every repeat's out-of-fold effects and pseudo-outcomes, stacked
+            rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
+            maps.append(fit_map(method, np.vstack([repeat.effect[rows] for repeat in repeats]),
+                                np.concatenate([repeat.pseudo[rows, code - 1] for repeat in repeats]),
+                                None if data.weight is None else np.tile(data.weight[rows], n_repeats),
+                                int(self.n_bins)))
+        control = np.mean([repeat.control for repeat in repeats], axis=0)
+        calibrated = np.mean([repeat.calibrated for repeat in repeats], axis=0)
+        binary = plan.outcome_type == "binary"
+        crossed = np.column_stack([control, control[:, None] + calibrated])
+        if binary:  # as _control_and_effects bounds the plan's customers
+            np.clip(crossed, 0.0, 1.0, out=crossed)
+        cross_fit = CrossFit(np.mean([repeat.effect for repeat in repeats], axis=0), calibrated, crossed,
+                             np.mean([repeat.pseudo for repeat in repeats], axis=0),
+                             np.mean([repeat.probabilities for repeat in repeats], axis=0),
+                             data.y, data.codes, data.weight)
+        return CalibratedState(tuple(repeat.model for repeat in repeats), tuple(maps), cross_fit, binary)
+
+    def _cross_fit_once(self, plan: FitPlan, data: FitData, method: str) -> _Repeat:
+        """One cross-fit (the folds of ``plan``'s seed): out-of-fold effects, control, pseudo-outcomes and
+        doubly out-of-fold calibrated effects of every training row, and the first fold's model."""
         treatment = np.asarray(plan.labels)[data.codes]
         n, n_arms = len(data.y), plan.n_arms
         folds = plan.folds(data)
         outcomes = np.empty((n, n_arms + 1))
         effect = np.empty((n, n_arms))
-        models = []
+        first = None
         for train, test in folds:
             model = self._fit_inner(data, treatment, train, plan)
-            models.append(model)
+            first = model if first is None else first
             outcomes[test] = model.predict_outcomes(data.X[test])
             effect[test] = np.asarray(model.predict(data.X[test])).reshape(len(test), n_arms)
         probabilities = self._probabilities(plan, data, folds)
         pseudo = np.full((n, n_arms), np.nan)
         calibrated = np.empty((n, n_arms))
-        maps = []
         for code in range(1, n_arms + 1):
             rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
             mu0 = outcomes[rows, 0]
@@ -302,14 +380,7 @@ class CalibratedLearner(BaseUpliftLearner):
                 fold_map = fit_map(method, effect[fit_rows], pseudo[fit_rows, code - 1],
                                    data.weight_of(fit_rows), int(self.n_bins))
                 calibrated[test, code - 1] = fold_map(effect[test])
-            maps.append(fit_map(method, effect[rows], pseudo[rows, code - 1], data.weight_of(rows),
-                                int(self.n_bins)))
-        binary = plan.outcome_type == "binary"
-        crossed = np.column_stack([outcomes[:, 0], outcomes[:, :1] + calibrated])
-        if binary:
-            np.clip(crossed, 0.0, 1.0, out=crossed)
-        cross_fit = CrossFit(effect, calibrated, crossed, pseudo, probabilities, data.y, data.codes, data.weight)
-        return CalibratedState(tuple(models), tuple(maps), cross_fit, binary)
+        return _Repeat(first, outcomes[:, 0], effect, calibrated, pseudo, np.asarray(probabilities))
 
     def _fit_inner(self, data: FitData, treatment: np.ndarray, rows: np.ndarray, plan: FitPlan) -> Any:
         model = clone(self.learner).fit(data.X[rows], data.y[rows], treatment=treatment[rows],
