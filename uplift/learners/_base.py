@@ -80,6 +80,11 @@ class BaseUpliftLearner(BaseEstimator):
         The fitted base models (learner-specific).
     inference_ : BootstrapResult or None
         Models refitted on bootstrap resamples, when ``fit(..., inference=Bootstrap(...))``.
+
+    See Also
+    --------
+    SLearner, TLearner, XLearner, RLearner, DRLearner : The meta-learners built on it.
+    Bootstrap : The inference strategy ``fit(..., inference=)`` takes.
     """
 
     #: Roles of the base models this learner fits (checked against the outcome before fitting).
@@ -205,6 +210,11 @@ class BaseUpliftLearner(BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Effect of each treated arm versus the control.
 
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit (a DataFrame's are matched by name).
+
         Returns
         -------
         ndarray of shape (n,) with one treated arm, (n, n_arms) with several
@@ -216,6 +226,11 @@ class BaseUpliftLearner(BaseEstimator):
 
     def predict_outcomes(self, X: Any) -> np.ndarray:
         """Expected outcome under the control and under each treated arm.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit (a DataFrame's are matched by name).
 
         Returns
         -------
@@ -238,6 +253,13 @@ class BaseUpliftLearner(BaseEstimator):
 
     def effect_interval(self, X: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
         """Bootstrap percentile interval of the effect at each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit.
+        alpha : float, default 0.05
+            1 - coverage: 0.05 for a 95% interval.
 
         Returns
         -------

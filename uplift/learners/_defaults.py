@@ -76,6 +76,11 @@ def default_classifier(random_state: int | None = None, *, params: Mapping[str, 
     xgboost.XGBClassifier
         Unfitted; uses every core.
 
+    See Also
+    --------
+    default_regressor : The same for a continuous outcome.
+    default_propensity_model : The default model of the arm given the features.
+
     Examples
     --------
     >>> model = default_classifier(random_state=0)
@@ -94,6 +99,23 @@ def default_regressor(random_state: int | None = None, *, params: Mapping[str, A
     Same XGBoost settings as :func:`default_classifier` (``params`` replaces some of them),
     squared-error objective.
 
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of XGBoost.
+    params : mapping, optional
+        XGBoost settings that replace the defaults (e.g. ``{"max_depth": 2}``).
+
+    Returns
+    -------
+    xgboost.XGBRegressor
+        Unfitted.
+
+    See Also
+    --------
+    default_classifier : The same settings for a binary outcome.
+    default_effect_regressor : The regularised final stage of DR and R.
+
     Examples
     --------
     >>> default_regressor(random_state=0).get_params()["learning_rate"]
@@ -109,6 +131,21 @@ def default_effect_regressor(random_state: int | None = None) -> BaseEstimator:
 
     A regularised XGBoost (:data:`DEFAULT_EFFECT_XGB_PARAMS`): pseudo-outcomes are unbiased for
     the effect but far noisier than outcomes, and an unregularised final stage fits that noise.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of XGBoost.
+
+    Returns
+    -------
+    xgboost.XGBRegressor
+        Unfitted.
+
+    See Also
+    --------
+    DRLearner, RLearner : Their default ``effect_model``.
+    default_regressor : The unregularised default regressor.
 
     Examples
     --------
@@ -126,6 +163,15 @@ def default_propensity_model() -> BaseEstimator:
     Fast (a few seconds on a million rows) and enough for the question it answers in an experiment
     or a mildly confounded study; pass ``propensity=`` when the design fixes it, or your own
     ``propensity_model`` when assignment depends on the features in a non-linear way.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted: mean imputation, standardisation, logistic regression.
+
+    See Also
+    --------
+    XLearner, DRLearner, RLearner, TransformedOutcome : Estimate the propensity with it by default.
 
     Examples
     --------

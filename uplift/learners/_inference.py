@@ -41,6 +41,12 @@ class Bootstrap:
         Cluster of each training row (household, customer): whole clusters are resampled, which is
         the right bootstrap when rows of a cluster are correlated.
 
+    See Also
+    --------
+    BaseUpliftLearner.effect_interval : The interval of each customer's effect.
+    BaseUpliftLearner.ate_interval : The interval of the average effect.
+    uplift.inference.bootstrap_indices : The resampler (stratified by arm, grouped by cluster).
+
     Notes
     -----
     The interval of the effect at ``x`` is the percentile interval of ``tau_b(x)`` over resamples
@@ -78,7 +84,19 @@ class Bootstrap:
 
 @dataclass(frozen=True)
 class BootstrapResult:
-    """Models fitted on each resample and the average effect of each, shape ``(n_resamples, n_arms)``."""
+    """Models fitted on each resample and the average effect of each, shape ``(n_resamples, n_arms)``.
+
+    Attributes
+    ----------
+    states : tuple
+        The fitted base models of each resample.
+    ate_samples : ndarray of shape (n_resamples, n_arms)
+        The average effect of each arm in each resample.
+
+    See Also
+    --------
+    Bootstrap : The strategy that produces it.
+    """
 
     states: tuple[Any, ...]
     ate_samples: np.ndarray

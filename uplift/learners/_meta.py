@@ -37,6 +37,11 @@ class SLearner(BaseUpliftLearner):
     random_state : int, RandomState or None
         Seed of the default base model.
 
+    See Also
+    --------
+    TLearner : One model per arm instead of one shared model.
+    Bootstrap : Intervals for the effects (``fit(..., inference=Bootstrap())``).
+
     Notes
     -----
     With indicators ``w_1..w_K`` (one per treated arm) the model fits ``mu(x, w)`` on all rows, and
@@ -116,6 +121,11 @@ class TLearner(BaseUpliftLearner):
     outcome_type : {"auto", "binary", "continuous"}, default "auto"
     random_state : int, RandomState or None
 
+    See Also
+    --------
+    SLearner : One model for all arms.
+    XLearner : Reuses the T-learner's models to impute each row's effect.
+
     Notes
     -----
     ``mu_k(x) = E[Y | X = x, T = k]`` is fitted on the rows of arm ``k`` alone, and
@@ -182,6 +192,11 @@ class XLearner(SeparateEffectLearner):
         Known assignment probability (experiment): then nothing is estimated.
     control_value, outcome_type, random_state
         As in :class:`TLearner`.
+
+    See Also
+    --------
+    TLearner : Its first stage.
+    DRLearner : Doubly robust pseudo-outcomes instead of imputed effects.
 
     Notes
     -----

@@ -125,6 +125,11 @@ class RLearner(_CrossFitLearner):
     n_folds : int, default 3
         Cross-fitting folds (stratified by arm and outcome).
 
+    See Also
+    --------
+    DRLearner : Doubly robust pseudo-outcomes.
+    AutoLearner : Stacks candidates on the DR- or R-loss.
+
     Notes
     -----
     For arm ``k`` on the rows of the control and ``k``, with out-of-fold nuisances
@@ -177,6 +182,12 @@ class DRLearner(_CrossFitLearner):
         ``x`` only, so the regression still targets ``tau_k(x)``; it stops the few rows with an
         extreme propensity (whose pseudo-outcomes explode as ``1 / e``) from dominating the fit.
         Constant in an experiment with a fixed assignment share (then it changes nothing).
+
+    See Also
+    --------
+    RLearner : The other orthogonal learner (Robinson's residuals).
+    CalibratedLearner : Calibrates any learner's effects on the same pseudo-outcomes.
+    uplift.evaluation.dr_pseudo_outcome : The pseudo-outcomes alone.
 
     Notes
     -----

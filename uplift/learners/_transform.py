@@ -36,6 +36,10 @@ class ClassTransformation(SeparateEffectLearner):
     control_value, random_state
         As in :class:`~uplift.learners.TLearner`.
 
+    See Also
+    --------
+    TransformedOutcome : The same idea for any outcome and any propensity.
+
     Notes
     -----
     Binary outcome, randomized experiment. Rows are weighted by ``1 / (2 e)`` (treated) and
@@ -119,6 +123,11 @@ class TransformedOutcome(SeparateEffectLearner):
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Folds of the cross-fitted propensity.
+
+    See Also
+    --------
+    ClassTransformation : The binary, balanced special case.
+    DRLearner : Adds outcome models to the same weighting, which lowers the variance.
 
     Notes
     -----

@@ -31,6 +31,11 @@ class PolicyComparison:
     promote : bool
         The one-sided lower bound of ``difference`` (level ``alpha``) exceeds ``margin``.
     reason : str
+
+    See Also
+    --------
+    compare_policies : Computes it.
+    retrain_policy : Retrains a challenger and compares it.
     """
 
     champion: Estimate
@@ -92,6 +97,11 @@ def compare_policies(
         Policies with different arms, an arm without holdout rows, bad propensities.
     UpliftTypeError
         A policy that is not a fitted Policy.
+
+    See Also
+    --------
+    retrain_policy : Retrain the champion's recipe, then compare.
+    uplift.campaign.evaluate_policy : One policy's profit on a holdout.
 
     Notes
     -----
@@ -210,6 +220,11 @@ def retrain_policy(
     ------
     UpliftInputError
         ``evaluation_share`` outside (0, 1), or too few rows on either side.
+
+    See Also
+    --------
+    compare_policies : The comparison alone.
+    monitor : Says when a retraining is due.
     """
     import pandas as pd
     from sklearn.base import clone

@@ -44,6 +44,22 @@ class PlanResult:
 def contact_list(plan: CampaignPlan, *, id_name: str = "id") -> pd.DataFrame:
     """The contacted customers, most profitable per unit of spend first: id, arm label, expected profit.
 
+    Parameters
+    ----------
+    plan : CampaignPlan
+        The plan (:func:`uplift.campaign.plan_campaign`).
+    id_name : str, default "id"
+        Name of the id column.
+
+    Returns
+    -------
+    DataFrame
+        One row per contacted customer: id, arm, expected incremental profit and expected spend.
+
+    See Also
+    --------
+    plan : Writes it to the ``output`` file.
+
     Examples
     --------
     >>> from uplift.datasets import make_uplift_classification
@@ -106,6 +122,12 @@ def plan(
     Returns
     -------
     PlanResult
+
+    See Also
+    --------
+    uplift.campaign.plan_campaign : The optimizer on arrays.
+    contact_list : The contact list it writes.
+    score : Scores alone, without a plan.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)

@@ -44,6 +44,27 @@ def score_frame(learner: Any, frame: pd.DataFrame, *, id_column: str | None, fir
 
     Columns: the id (``id_column``, else ``row``), ``effect_<arm>`` for each treated arm, then
     ``outcome_<control>`` and ``outcome_<arm>`` (expected outcome under each arm).
+
+    Parameters
+    ----------
+    learner : fitted learner
+        With the feature names it was fitted on.
+    frame : DataFrame
+        The customers, with (at least) the learner's feature columns.
+    id_column : str or None
+        Column keying the rows; None numbers them from ``first_row``.
+    first_row : int, default 0
+        Number of the chunk's first row, when there is no id column.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer of ``frame``.
+
+    See Also
+    --------
+    score : The whole file, chunk by chunk.
+    uplift.spark.score : The same columns on Spark.
     """
     features = _feature_names(learner)
     outcomes = np.asarray(learner.predict_outcomes(frame.loc[:, features]))
@@ -86,6 +107,11 @@ def score(
     Returns
     -------
     ScoreResult
+
+    See Also
+    --------
+    score_frame : The scores of one chunk.
+    plan : Whom to contact, from the same model and file.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)
