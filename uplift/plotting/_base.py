@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import _as_1d
+from ..validation import check_1d
 
 __all__ = ["estimator_effect", "get_axes", "merge_style"]
 
@@ -31,4 +31,4 @@ def estimator_effect(estimator: Any, X: Any, *, arm: int = 0) -> np.ndarray:
     effect = np.asarray(estimator.predict(X), dtype=np.float64)
     if effect.ndim == 2:
         effect = effect[:, arm]
-    return _as_1d(effect, "predicted effect")
+    return check_1d(effect, "predicted effect")

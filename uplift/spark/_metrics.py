@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._utils import preview
 from ..evaluation._checks import Strategy, check_literal, select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
 from ..exceptions import UpliftInputError
-from ..validation import _preview, check_fraction, check_treatment
+from ..validation import check_fraction, check_treatment
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -59,7 +60,7 @@ def _check_columns(sdf: DataFrame, **columns: str | None) -> None:
         if name is not None and name not in sdf.columns:
             raise UpliftInputError(
                 f"{argument}={name!r} is not a column of the Spark DataFrame; its columns are "
-                f"{_preview(sdf.columns)}. Pass the name of the {argument} column."
+                f"{preview(sdf.columns)}. Pass the name of the {argument} column."
             )
 
 
