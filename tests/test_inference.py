@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from uplift.exceptions import UpliftInputError
 from uplift.inference import Estimate, bootstrap_indices, normal_interval, percentile_interval
@@ -64,7 +65,7 @@ def test_bootstrap_se_of_a_mean_matches_theory():
 def test_estimate_normal_summary_and_p_value():
     result = Estimate.from_normal(0.0452, 0.0032, name="ATE")
     assert result.p_value < 1e-10
-    assert result.summary().startswith("ATE = 0.0452 (95% CI 0.0389 to 0.0515; SE 0.0032; p < 0.001)")
+    assert str(result).startswith("ATE = 0.0452 (95% CI 0.0389 to 0.0515; SE 0.0032; p < 0.001)")
     assert normal_interval(0.0, 1.0, 0.1) == pytest.approx((-1.644854, 1.644854))
     with pytest.raises(UpliftInputError, match="alpha must be in"):
         normal_interval(0.0, 1.0, 1.5)
@@ -125,8 +126,8 @@ def test_estimate_without_p_value_has_nan_everywhere():
     assert np.isnan(plain.p_value)
     assert np.isnan(Estimate(1.0, 0.1, 0.8, 1.2, p_value=None).p_value)
     assert np.isnan(Estimate.from_bootstrap(1.0, np.ones(20)).p_value)  # SE 0: no test
-    assert np.isnan(plain.to_dict()["p_value"])
-    assert "p =" not in plain.summary()
+    assert plain.to_dict()["p_value"] is None  # JSON has no NaN: to_dict writes null
+    assert "p =" not in str(plain)
 
 
 def test_from_bootstrap_counts_nan_resamples_and_refuses_too_few():
@@ -134,7 +135,7 @@ def test_from_bootstrap_counts_nan_resamples_and_refuses_too_few():
     result = Estimate.from_bootstrap(0.0, samples, name="qini")
     assert (result.n_resamples, result.n_nan_resamples) == (35, 5)
     assert result.ci_low == pytest.approx(-1.0) and result.ci_high == pytest.approx(1.0)
-    assert "5 of 35 resamples undefined" in result.summary()
+    assert "5 of 35 resamples undefined" in str(result)
     assert result.to_dict()["n_nan_resamples"] == 5
     with pytest.raises(UpliftInputError, match="only 9 of 9 bootstrap resamples of qini"):
         Estimate.from_bootstrap(0.0, np.arange(9.0), name="qini")
@@ -146,3 +147,29 @@ def test_from_bootstrap_never_puts_a_finite_interval_around_a_nan_estimate():
     result = Estimate.from_bootstrap(float("nan"), np.arange(50.0))
     assert np.isnan([result.std_error, result.ci_low, result.ci_high, result.p_value]).all()
     assert not result.contains(0.0)
+
+
+def test_estimate_states_its_sidedness_and_one_sided_p_values_follow_it():
+    # z = 0.5 / 0.4 = 1.25: one-sided p = 1 - Phi(1.25) = 0.10565, two-sided twice that.
+    greater = Estimate.from_normal(0.5, 0.4, alternative="greater")
+    assert greater.alternative == "greater"
+    assert greater.p_value == pytest.approx(0.105650, abs=1e-6)
+    assert Estimate.from_normal(0.5, 0.4).p_value == pytest.approx(0.211300, abs=1e-6)
+    assert Estimate.from_normal(0.5, 0.4, alternative="less").p_value == pytest.approx(1 - 0.105650, abs=1e-6)
+    assert Estimate.from_normal(0.5, 0.4).alternative == "two-sided"
+    assert "one-sided p = 0.106" in str(greater)
+    assert greater.to_dict()["alternative"] == "greater"
+    assert greater.summary()["alternative"].tolist() == ["greater"]
+    # the interval stays two-sided whatever the test
+    assert greater.ci_low == pytest.approx(Estimate.from_normal(0.5, 0.4).ci_low)
+    samples = np.linspace(-1.0, 1.0, 41)  # SD of 41 evenly spaced points: 0.6055
+    boot = Estimate.from_bootstrap(1.0, samples, alternative="greater")
+    assert boot.p_value == pytest.approx(float(stats.norm.sf(1.0 / np.std(samples, ddof=1))))
+
+
+@pytest.mark.parametrize("alternative", ["one-sided", "two_sided", None])
+def test_estimate_rejects_an_unknown_alternative(alternative):
+    with pytest.raises(UpliftInputError, match="alternative must be one of"):
+        Estimate(1.0, 0.1, 0.8, 1.2, alternative=alternative)
+    with pytest.raises(UpliftInputError, match="alternative must be one of"):
+        Estimate.from_normal(1.0, 0.1, alternative=alternative)

@@ -300,7 +300,7 @@ def test_cross_val_uplift_out_of_fold_effect_equals_refits_on_the_folds():
         assert result.fold_scores.loc[fold, "top_half"] == pytest.approx(expected)
     assert list(result.fold_scores.columns) == ["fold", "n_train", "n_test", "top_half"]
     assert len(result.estimators) == 3
-    assert "3-fold cross-validation" in result.summary()
+    assert "3-fold cross-validation" in str(result)
     assert result.to_dict()["mean_scores"]["top_half"] == pytest.approx(result.fold_scores["top_half"].mean())
 
 

@@ -9,6 +9,8 @@ from .exceptions import UpliftInputError
 OutcomeType = Literal["auto", "binary", "continuous"]
 HillstromOutcome = Literal["visit", "conversion", "spend"]
 HillstromArms = Literal["womens", "mens", "all"]
+Alternative = Literal["two-sided", "greater", "less"]
+"""Alternative hypothesis of a p-value: ``estimate != null_value``, ``> null_value`` or ``< null_value``."""
 
 
 def check_literal(value: Any, alias: Any, name: str) -> Any:

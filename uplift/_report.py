@@ -1,7 +1,7 @@
 """A small static HTML report: sections of text, tables and figures, plus a JSON summary.
 
 Shared by the demo and the monitoring report (one look for every report of the package); it
-imports nothing from the package, so any layer may use it.
+imports only the bottom layer (`_results`), so any layer may use it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from ._results import jsonable
 
 __all__ = ["Report", "write_atomic"]
 
@@ -68,20 +69,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 @dataclass
@@ -176,7 +163,7 @@ class Report:
             f"<body><h1>{html.escape(self.title)}</h1>{subtitle}\n{lead}{body}\n</body></html>\n"
         )
         write_atomic(self.output_dir / "summary.json",
-                     json.dumps(_jsonable(self.summary), indent=2, sort_keys=False, allow_nan=False) + "\n")
+                     json.dumps(jsonable(self.summary), indent=2, sort_keys=False, allow_nan=False) + "\n")
         index = self.output_dir / "index.html"
         write_atomic(index, page)
         return index

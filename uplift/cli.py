@@ -195,7 +195,7 @@ def _check(args: argparse.Namespace) -> int:
     result = check(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
                    id_column=args.id_column, n_splits=args.splits, random_state=args.random_state,
                    progress=progress)
-    print(result.summary())
+    print(result)
     return EXIT_OK
 
 
@@ -206,7 +206,7 @@ def _train(args: argparse.Namespace) -> int:
     result = train(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
                    id_column=args.id_column, learner=args.learner, n_folds=args.folds, output=args.output,
                    overwrite=args.overwrite, random_state=args.random_state, progress=progress)
-    print(result.summary())
+    print(result)
     return EXIT_OK
 
 
@@ -217,7 +217,7 @@ def _score(args: argparse.Namespace) -> int:
     result = score(args.model, args.data, output=args.output, id_column=args.id_column, chunksize=args.chunksize,
                    progress=progress)
     progress.close()
-    print(result.summary())
+    print(result)
     return EXIT_OK
 
 
@@ -234,7 +234,7 @@ def _plan(args: argparse.Namespace) -> int:
     result = plan(args.model, args.data, economics=_economics(args, list(learner.treatment_arms_)), budget=args.budget,
                   max_contacts=args.max_contacts, id_column=args.id_column, output=args.output,
                   policy_output=policy_output, overwrite=args.overwrite, currency=args.currency, progress=progress)
-    print(result.summary())
+    print(result)
     return EXIT_OK
 
 

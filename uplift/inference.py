@@ -17,6 +17,8 @@ import pandas as pd
 from scipy import stats
 from sklearn.utils import check_random_state
 
+from ._literals import Alternative, check_literal
+from ._results import Result
 from ._utils import plain
 from .exceptions import UpliftInputError
 from .validation import check_consistent_length, check_outcome, check_treatment
@@ -76,9 +78,21 @@ def percentile_interval(samples: np.ndarray, alpha: float = 0.05, axis: int = 0)
     return low, high
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A point estimate with its standard error and confidence interval.
+def _p_value(estimate: float, std_error: float, null_value: float, alternative: str) -> float:
+    """Normal-approximation p-value of ``estimate`` against ``null_value`` (NaN without a positive finite SE)."""
+    if not (std_error > 0 and np.isfinite(std_error)):
+        return float("nan")
+    z = (estimate - null_value) / std_error
+    if alternative == "greater":
+        return float(stats.norm.sf(z))
+    if alternative == "less":
+        return float(stats.norm.cdf(z))
+    return float(2.0 * stats.norm.sf(abs(z)))
+
+
+@dataclass(frozen=True, repr=False)
+class Estimate(Result):
+    """A point estimate with its standard error, confidence interval and p-value.
 
     Attributes
     ----------
@@ -86,19 +100,37 @@ class Estimate:
     std_error : float
         NaN when not available.
     ci_low, ci_high : float
-        Bounds of the two-sided ``1 - alpha`` interval.
+        Bounds of the two-sided ``1 - alpha`` interval (NaN when there is none).
     alpha : float
     method : str
         How the interval was obtained (``"normal"``, ``"bootstrap-percentile"``, ...).
     p_value : float
-        Two-sided p-value of the null hypothesis ``null_value``; NaN when none is available.
+        p-value of the null hypothesis ``null_value`` against ``alternative``; NaN when none is
+        available (never None: a None given is stored as NaN).
+    null_value : float
+        The value the p-value tests.
     name : str
-        What is estimated (used by :meth:`summary`).
+        What is estimated (shown by :meth:`summary` and ``str``).
     n_resamples : int or None
-        Bootstrap resamples drawn (None for an estimate that is not a bootstrap's).
+        Bootstrap resamples (or permutations) drawn (None for an estimate that is not a resampling's).
     n_nan_resamples : int
         Resamples whose statistic was NaN or infinite and so were left out of the standard error
         and the interval (for example a resample in which a metric is undefined).
+    alternative : {"two-sided", "greater", "less"}, default "two-sided"
+        The alternative hypothesis of ``p_value``: ``estimate != null_value``, ``estimate >
+        null_value`` (one-sided, for example "ranks better than random") or ``estimate <
+        null_value``. The interval is two-sided whatever the test.
+
+    Examples
+    --------
+    >>> estimate = Estimate.from_normal(0.0452, 0.0031, name="ATE")
+    >>> print(estimate)
+    ATE = 0.0452 (95% CI 0.0391 to 0.0513; SE 0.0031; p < 0.001)
+    >>> estimate.summary()[["name", "estimate", "alternative"]]
+      name  estimate alternative
+    0  ATE    0.0452   two-sided
+    >>> Estimate.from_normal(0.5, 0.4, alternative="greater").p_value
+    0.105...
     """
 
     estimate: float
@@ -112,31 +144,33 @@ class Estimate:
     name: str = "estimate"
     n_resamples: int | None = None
     n_nan_resamples: int = 0
+    alternative: Alternative = "two-sided"
 
     def __post_init__(self) -> None:
-        if self.p_value is None:  # "no p-value" is NaN everywhere, never None
-            object.__setattr__(self, "p_value", float("nan"))
+        super().__post_init__()
+        check_literal(self.alternative, Alternative, "alternative")
+        # "no p-value" is NaN everywhere, never None
+        object.__setattr__(self, "p_value", float("nan") if self.p_value is None else float(self.p_value))
 
     @classmethod
     def from_normal(
         cls, estimate: float, std_error: float, alpha: float = 0.05, *, null_value: float = 0.0,
-        name: str = "estimate",
+        name: str = "estimate", alternative: Alternative = "two-sided",
     ) -> Estimate:
-        """Estimate with a normal interval and the two-sided p-value of ``null_value``."""
+        """Estimate with a normal interval and the normal p-value of ``null_value`` against ``alternative``."""
+        check_literal(alternative, Alternative, "alternative")
         low, high = normal_interval(estimate, std_error, alpha)
-        if std_error > 0 and np.isfinite(std_error):
-            z = (estimate - null_value) / std_error
-            p_value = float(2.0 * stats.norm.sf(abs(z)))
-        else:
-            p_value = float("nan")
-        return cls(float(estimate), float(std_error), low, high, alpha, "normal", p_value, null_value, name)
+        p_value = _p_value(estimate, std_error, null_value, alternative)
+        return cls(float(estimate), float(std_error), low, high, alpha, "normal", p_value, null_value, name,
+                   alternative=alternative)
 
     @classmethod
     def from_bootstrap(
         cls, estimate: float, samples: np.ndarray, alpha: float = 0.05, *, method: str = "percentile",
         null_value: float = 0.0, name: str = "estimate", min_resamples: int = MIN_VALID_RESAMPLES,
+        alternative: Alternative = "two-sided",
     ) -> Estimate:
-        """Estimate with a bootstrap standard error and a percentile or normal interval.
+        """Estimate with a bootstrap standard error, a percentile or normal interval and a normal p-value.
 
         Resamples whose statistic is NaN or infinite are left out and counted in
         ``n_nan_resamples``. A NaN ``estimate`` gives a NaN interval (never a finite interval
@@ -150,13 +184,15 @@ class Estimate:
         """
         if method not in ("percentile", "normal"):
             raise UpliftInputError(f"method must be 'percentile' or 'normal'; got {method!r}.")
+        check_literal(alternative, Alternative, "alternative")
         samples = np.asarray(samples, dtype=np.float64).ravel()
         finite = np.isfinite(samples)
         n_drawn, n_valid = len(samples), int(finite.sum())
-        counts = {"n_resamples": n_drawn, "n_nan_resamples": n_drawn - n_valid}
+        n_nan = n_drawn - n_valid
         nan = float("nan")
         if not np.isfinite(estimate):
-            return cls(float(estimate), nan, nan, nan, alpha, f"bootstrap-{method}", nan, null_value, name, **counts)
+            return cls(float(estimate), nan, nan, nan, alpha, f"bootstrap-{method}", nan, null_value, name, n_drawn,
+                       n_nan, alternative)
         if n_valid < min_resamples or 2 * n_valid < n_drawn:
             raise UpliftInputError(
                 f"only {n_valid} of {n_drawn} bootstrap resamples of {name} gave a finite value; an interval needs "
@@ -170,11 +206,9 @@ class Estimate:
             low, high = percentile_interval(samples, alpha)
         else:
             low, high = normal_interval(estimate, std_error, alpha)
-        p_value = nan
-        if std_error > 0:
-            p_value = float(2.0 * stats.norm.sf(abs((estimate - null_value) / std_error)))
+        p_value = _p_value(estimate, std_error, null_value, alternative)
         return cls(float(estimate), std_error, float(low), float(high), alpha,
-                   f"bootstrap-{method}", p_value, null_value, name, **counts)
+                   f"bootstrap-{method}", p_value, null_value, name, n_drawn, n_nan, alternative)
 
     @property
     def confidence_level(self) -> float:
@@ -184,8 +218,11 @@ class Estimate:
         """Whether ``value`` lies inside the interval."""
         return bool(self.ci_low <= value <= self.ci_high)
 
-    def summary(self, digits: int = 4) -> str:
-        """One readable line, e.g. ``ATE = 0.0452 (95% CI 0.0391 to 0.0513; SE 0.0031; p < 0.001)``."""
+    def text(self, digits: int = 4) -> str:
+        """One readable line, e.g. ``ATE = 0.0452 (95% CI 0.0391 to 0.0513; SE 0.0031; p < 0.001)``.
+
+        A one-sided p-value says so (``one-sided p = 0.02``); ``str(estimate)`` is ``text(4)``.
+        """
         level = f"{100 * self.confidence_level:g}%"
         text = (
             f"{self.name} = {self.estimate:.{digits}f} ({level} CI {self.ci_low:.{digits}f} to "
@@ -193,18 +230,25 @@ class Estimate:
         )
         if np.isfinite(self.p_value):
             p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
-            text += f"; {p}"
+            text += f"; {p}" if self.alternative == "two-sided" else f"; one-sided p{p[1:]}"
         if self.n_nan_resamples:
             text += f"; {self.n_nan_resamples} of {self.n_resamples} resamples undefined, left out"
         return text + ")"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "estimate": self.estimate, "std_error": self.std_error,
-            "ci_low": self.ci_low, "ci_high": self.ci_high, "alpha": self.alpha,
-            "method": self.method, "p_value": self.p_value, "n_resamples": self.n_resamples,
-            "n_nan_resamples": self.n_nan_resamples,
-        }
+    def __str__(self) -> str:
+        return self.text()
+
+    def summary(self) -> pd.DataFrame:
+        """One row: name, estimate, std_error, ci_low, ci_high, alpha, p_value, null_value, alternative, method."""
+        return pd.DataFrame([{
+            "name": self.name, "estimate": self.estimate, "std_error": self.std_error, "ci_low": self.ci_low,
+            "ci_high": self.ci_high, "alpha": self.alpha, "p_value": self.p_value, "null_value": self.null_value,
+            "alternative": self.alternative, "method": self.method,
+        }])
+
+    def _headline(self) -> dict[str, Any]:
+        return {"name": self.name, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                "p_value": self.p_value, "alternative": self.alternative}
 
 
 def bootstrap_indices(
@@ -329,7 +373,7 @@ class ATEResult:
     def summary(self) -> str:
         lines = [f"Control mean {self.control_mean:.4f}."]
         for arm, est in self.estimates.items():
-            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est.summary()}")
+            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est}")
         return " ".join(lines)
 
     def to_frame(self) -> pd.DataFrame:

@@ -13,7 +13,7 @@ lives above :mod:`uplift.learners`, and plots of it live in :mod:`uplift.plottin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 
+from ._results import Result, jsonable
 from .evaluation import BLPResult, GATESResult, qini_auc_score
 from .exceptions import UpliftInputError
 from .inference import _check_alpha
@@ -76,8 +77,8 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
-@dataclass(frozen=True)
-class SegmentTree:
+@dataclass(frozen=True, repr=False)
+class SegmentTree(Result):
     """Honest segments: rules from a tree fitted on one half, effects from the other half.
 
     Attributes
@@ -116,10 +117,12 @@ class SegmentTree:
             "ci_high": s.ci_high, "fit_effect": s.fit_effect} for i, s in enumerate(self.segments)])
 
     def to_dict(self) -> dict[str, Any]:
-        arm = self.arm.item() if isinstance(self.arm, np.generic) else self.arm
-        return {"arm": arm, "alpha": self.alpha, "n_fit": self.n_fit, "n_holdout": self.n_holdout,
-                "segments": [{**row, "conditions": [list(c) for c in s.conditions]}
-                             for row, s in zip(self.summary().to_dict(orient="records"), self.segments, strict=True)]}
+        return jsonable({"arm": self.arm, "alpha": self.alpha, "n_fit": self.n_fit, "n_holdout": self.n_holdout,
+                         "segments": [{**row, "conditions": s.conditions} for row, s in
+                                      zip(self.summary().to_dict(orient="records"), self.segments, strict=True)]})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"arm": self.arm, "segments": len(self.segments), "n_fit": self.n_fit, "n_holdout": self.n_holdout}
 
     def assign(self, X: Any) -> np.ndarray:
         """Segment number (1, 2, ... as in :meth:`summary`) of each row of ``X`` (a DataFrame or array)."""
@@ -324,8 +327,8 @@ def _min_leaf(size: int | float, n_rows: int) -> int:
 
 
 # -- permutation importance ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class PermutationImportance:
+@dataclass(frozen=True, repr=False)
+class PermutationImportance(Result):
     """Drop of the uplift ranking's quality when each feature is shuffled.
 
     Attributes
@@ -343,16 +346,20 @@ class PermutationImportance:
 
     importances: pd.DataFrame
     baseline: float
-    drops: np.ndarray = field(repr=False)
+    drops: np.ndarray
     metric: str
     alpha: float
 
     def summary(self) -> pd.DataFrame:
+        """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``."""
         return self.importances.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"baseline": self.baseline, "metric": self.metric, "alpha": self.alpha,
-                "importances": self.importances.to_dict(orient="records")}
+        return jsonable({"baseline": self.baseline, "metric": self.metric, "alpha": self.alpha,
+                         "importances": self.importances})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"metric": self.metric, "baseline": self.baseline, "features": len(self.importances)}
 
     def __str__(self) -> str:
         lines = [f"Permutation importance ({self.metric} {self.baseline:.4f} unshuffled; drop when shuffled):"]
@@ -446,8 +453,8 @@ def _like(X: Any, matrix: np.ndarray, names: tuple[str, ...]) -> Any:
 
 
 # -- for reports ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UpliftExplanation:
+@dataclass(frozen=True, repr=False)
+class UpliftExplanation(Result):
     """Everything a report shows about *who* responds and *why*: segments, drivers, calibration.
 
     ``blp`` and ``gates`` are present when the learner is a :class:`~uplift.learners.CalibratedLearner`
@@ -459,10 +466,16 @@ class UpliftExplanation:
     blp: BLPResult | None = None
     gates: GATESResult | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"segments": self.segments.to_dict(), "importance": self.importance.to_dict(),
-                "blp": None if self.blp is None else self.blp.to_dict(),
-                "gates": None if self.gates is None else self.gates.to_dict()}
+    def summary(self) -> pd.DataFrame:
+        """The segments table (:meth:`SegmentTree.summary`); each part has its own ``summary()``."""
+        return self.segments.summary()
+
+    def _headline(self) -> dict[str, Any]:
+        headline: dict[str, Any] = {"segments": len(self.segments.segments),
+                                    "features": len(self.importance.importances)}
+        if self.blp is not None:
+            headline["blp_slope"] = self.blp.slope.estimate
+        return headline
 
     def __str__(self) -> str:
         parts = [str(self.segments), str(self.importance)]

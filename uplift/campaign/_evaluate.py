@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._literals import check_literal
+from .._results import Result
 from .._utils import preview
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, normal_interval
@@ -31,8 +32,8 @@ EvaluationMethod = Literal["aipw", "ipw"]
 CurveBy = Literal["depth", "budget"]
 
 
-@dataclass(frozen=True)
-class PolicyEvaluation:
+@dataclass(frozen=True, repr=False)
+class PolicyEvaluation(Result):
     """Estimated incremental profit of a policy on a holdout, and how it compares with simple rules.
 
     Attributes
@@ -55,8 +56,27 @@ class PolicyEvaluation:
     method: str
     n_samples: int
 
-    def summary(self) -> str:
-        return self.value.summary(digits=2)
+    def summary(self) -> pd.DataFrame:
+        """The comparisons: one row per policy (the plan first, then the baselines).
+
+        Columns ``policy, contacts, estimate, std_error, ci_low, ci_high`` and, for the baselines,
+        the paired difference *plan minus policy*: ``difference, difference_se, difference_ci_low,
+        difference_ci_high, difference_p_value`` (two-sided).
+        """
+        return self.comparisons.copy()
+
+    def __str__(self) -> str:
+        lines = [f"{self.value.text(digits=2)} on {self.n_samples:,} holdout customers"]
+        for row in self.comparisons.iloc[1:].itertuples():
+            p_value = float(row.difference_p_value)  # type: ignore[arg-type]
+            p = "p n/a" if not np.isfinite(p_value) else "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+            lines.append(f"  plan - {row.policy}: {row.difference:,.2f} ({100 * (1 - self.value.alpha):g}% CI "
+                         f"{row.difference_ci_low:,.2f} to {row.difference_ci_high:,.2f}; {p})")
+        return "\n".join(lines)
+
+    def _headline(self) -> dict[str, Any]:
+        return {"method": self.method, "n_samples": self.n_samples, "estimate": self.value.estimate,
+                "ci_low": self.value.ci_low, "ci_high": self.value.ci_high}
 
 
 def _propensities(propensity: Any, codes: np.ndarray, n_groups: int) -> np.ndarray:

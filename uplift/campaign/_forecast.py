@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result, jsonable
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate, _check_alpha
 from ..learners import CalibratedLearner, CrossFit
@@ -27,8 +28,8 @@ __all__ = ["ProfitForecast", "forecast_profit"]
 FORECAST_METHOD = "calibrated plug-in + cross-fitted doubly robust correction"
 
 
-@dataclass(frozen=True)
-class ProfitForecast:
+@dataclass(frozen=True, repr=False)
+class ProfitForecast(Result):
     """Forecast of a plan's total incremental profit, with its interval and how it was made.
 
     Attributes
@@ -64,9 +65,12 @@ class ProfitForecast:
         return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"forecast": self.forecast.to_dict(), "plug_in": self.plug_in, "correction": self.correction,
-                "method": self.method, "n_training": self.n_training,
-                "per_arm": self.per_arm.to_dict(orient="records")}
+        return jsonable({"forecast": self.forecast, "plug_in": self.plug_in, "correction": self.correction,
+                         "method": self.method, "n_training": self.n_training, "per_arm": self.per_arm})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"forecast": self.forecast.estimate, "ci_low": self.forecast.ci_low, "ci_high": self.forecast.ci_high,
+                "plug_in": self.plug_in, "n_training": self.n_training}
 
     def __str__(self) -> str:
         level = f"{100 * self.forecast.confidence_level:g}%"

@@ -29,11 +29,15 @@ When a minimum cannot be met the reported bound is the one without minimums (the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from .._results import Result, jsonable
 from ._hull import _slopes, solve_budget
 from ._improve import feasible, fill, meet_minimums, plan_profit, single_best, solve_exact
 from ._prices import coordinate_prices, dual_value, smoothed_prices
@@ -48,9 +52,23 @@ _SMALL_PLAN = 5_000  # customers below which the single-best-option plan is alwa
 _EXACT_OPTIONS = 2_000  # plans with at most this many (customer, arm) options are also solved exactly (HiGHS)
 
 
-@dataclass
-class Solution:
-    """The optimizer's answer: an arm per customer (0 = none) and the multipliers that produced it."""
+@dataclass(frozen=True, repr=False)
+class Solution(Result):
+    """The optimizer's answer: an arm per customer (0 = none) and the multipliers that produced it.
+
+    Attributes
+    ----------
+    arm : ndarray of int, shape (n,)
+        0 = no contact, ``k`` = the ``k``-th treated arm.
+    budget_price, contact_price : float
+        θ (profit per unit of spend at the budget cut) and λ_0 (price of one contact).
+    arm_prices : ndarray of shape (n_arms,)
+        λ_k of each arm's cap or minimum (empty without side constraints).
+    profit : float
+        Total profit of ``arm``.
+    upper_bound : float
+        The Lagrangian bound on any feasible plan's profit.
+    """
 
     arm: np.ndarray
     budget_price: float = 0.0
@@ -58,6 +76,21 @@ class Solution:
     arm_prices: np.ndarray = field(default_factory=lambda: np.zeros(0))
     profit: float = 0.0
     upper_bound: float = float("nan")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per price: ``price`` (budget, contact, arm k) and ``value``."""
+        rows = [{"price": "budget", "value": self.budget_price}, {"price": "contact", "value": self.contact_price}]
+        rows += [{"price": f"arm {k}", "value": float(value)} for k, value in enumerate(self.arm_prices, start=1)]
+        return pd.DataFrame(rows)
+
+    def __str__(self) -> str:
+        return (f"{int((self.arm > 0).sum()):,} of {len(self.arm):,} customers contacted; profit {self.profit:,.4g} "
+                f"(upper bound {self.upper_bound:,.4g}); budget price {self.budget_price:.4g}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The prices, the profit and its bound (not the per-customer arms, which the plan holds)."""
+        return jsonable({"budget_price": self.budget_price, "contact_price": self.contact_price,
+                         "arm_prices": self.arm_prices, "profit": self.profit, "upper_bound": self.upper_bound})
 
 
 def _refill(arm: np.ndarray, pool: np.ndarray, previous: np.ndarray, gain: np.ndarray, room: np.ndarray) -> None:
@@ -163,8 +196,7 @@ def solve_knapsack(
             inner = _solve_rows(gain[active], spend[active], budget, max_contacts, arm_min, arm_max, random_state)
             arm = np.zeros(len(gain), dtype=np.intp)
             arm[active] = inner.arm
-            inner.arm = arm
-            return inner
+            return dataclasses.replace(inner, arm=arm)
     return _solve_rows(gain, spend, budget, max_contacts, arm_min, arm_max, random_state)
 
 
@@ -202,21 +234,21 @@ def _solve_rows(
                                   arm_prices=arm_prices, profit=profit))
         logger.debug("prices: contact %.4g, arms %s -> profit %.6g", contact_price, arm_prices, profit)
     best = max(solutions, key=lambda solution: solution.profit)
-    best.arm = _polish(best.arm, gain, spend, budget, max_contacts, arm_min, arm_max)
+    arm = _polish(best.arm, gain, spend, budget, max_contacts, arm_min, arm_max)
     options = int(np.isfinite(gain).sum())
     if side or budget is not None:
         if 0 < options <= _EXACT_OPTIONS:
             exact, exact_bound = solve_exact(gain, spend, budget, max_contacts, arm_min, arm_max)
             bound = min(bound, exact_bound)
-            if exact is not None and _better(exact, best.arm, gain, spend, budget, max_contacts, arm_min, arm_max):
-                best.arm = exact
-    if not feasible(best.arm, gain, spend, budget, max_contacts, arm_min, arm_max):
+            if exact is not None and _better(exact, arm, gain, spend, budget, max_contacts, arm_min, arm_max):
+                arm = exact
+    if not feasible(arm, gain, spend, budget, max_contacts, arm_min, arm_max):
         # minimums not met: a bound that assumes them says nothing about this plan; relax them
         theta = solve_budget(gain, spend, budget)[1]
         bound = dual_value(gain, spend, theta, 0.0, np.zeros(n_arms), budget, max_contacts, None, arm_max)
-    best.profit = plan_profit(best.arm, gain)
-    best.upper_bound = float(max(bound, best.profit)) if np.isclose(bound, best.profit) else float(bound)
-    return best
+    profit = plan_profit(arm, gain)
+    upper_bound = float(max(bound, profit)) if np.isclose(bound, profit) else float(bound)
+    return dataclasses.replace(best, arm=arm, profit=profit, upper_bound=upper_bound)
 
 
 def _better(

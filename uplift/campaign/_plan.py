@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from .._literals import check_literal
+from .._results import Result, jsonable
 from .._utils import preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
 from ._economics import Economics, ProfitScores, score_profit
@@ -30,9 +32,14 @@ Risk = Literal["expected", "conservative"]
 CurveBy = Literal["depth", "budget"]
 
 
-@dataclass
-class CampaignPlan:
+@dataclass(frozen=True, repr=False)
+class CampaignPlan(Result):
     """The chosen arm of every customer, with the expected profit and spend behind it.
+
+    A plan is immutable (its arrays are read-only); :func:`dataclasses.replace` makes a changed copy.
+    ``summary()`` is the per-arm table, ``str(plan)`` a few readable lines, ``to_dict()`` the totals,
+    the per-arm table, the constraints and the optimizer's prices (the per-customer arms are in
+    :meth:`to_frame`).
 
     Attributes
     ----------
@@ -167,6 +174,30 @@ class CampaignPlan:
             table["forecast_ci_low"] = np.r_[[np.nan] * (len(table) - 1), self.forecast.forecast.ci_low]
             table["forecast_ci_high"] = np.r_[[np.nan] * (len(table) - 1), self.forecast.forecast.ci_high]
         return table
+
+    def __str__(self) -> str:
+        totals = self.totals()
+        per_arm = ", ".join(f"{arm}: {count:,}" for arm, count in totals["contacts_per_arm"].items())
+        lines = [
+            f"Contact {totals['contacts']:,} of {totals['customers']:,} customers ({per_arm}).",
+            f"Expected spend {totals['expected_spend']:,.2f}; expected incremental profit "
+            f"{totals['expected_incremental_profit']:,.2f} (upper bound {totals['upper_bound']:,.2f}).",
+        ]
+        if self.forecast is not None:
+            lines.append(str(self.forecast))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Totals, the per-arm table, the constraints, the economics, the prices and the forecast (JSON-ready)."""
+        return jsonable({
+            "totals": self.totals(), "arms": self.summary(), "constraints": self.constraints,
+            "economics": self.economics.to_dict(), "solution": self.solution.to_dict(),
+            "forecast": None if self.forecast is None else self.forecast.to_dict(),
+        })
+
+    def _headline(self) -> dict[str, Any]:
+        totals = self.totals()
+        return {key: totals[key] for key in ("customers", "contacts", "expected_spend", "expected_incremental_profit")}
 
     def to_csv(self, path: str | Path) -> Path:
         """Write :meth:`to_frame` as CSV and return the path."""
@@ -427,13 +458,13 @@ def plan_campaign(
             # the fixed cost is paid once for the whole plan: a plan that does not earn it back loses money
             reason = (f"the best plan found earns {earned:.4g} before the fixed cost of {fixed:.4g}, which it does not "
                       "cover; contacting nobody earns 0")
-            solution.arm = np.zeros(n, dtype=np.intp)
+            solution = dataclasses.replace(solution, arm=np.zeros(n, dtype=np.intp))
     arm = solution.arm
     _warn_if_short(arm, scores, gain, variable_budget, minimum, arm_labels, reason)
     plan = CampaignPlan(arm=arm, rank=_rank(arm, scores), scores=scores, ids=ids_array, arm_labels=arm_labels,
                         economics=economics, solution=solution, constraints=constraints, eligible=mask)
     if forecast_learner is not None:
-        plan.forecast = forecast_profit(plan, forecast_learner)
+        plan = dataclasses.replace(plan, forecast=forecast_profit(plan, forecast_learner))
     return plan
 
 
@@ -456,8 +487,7 @@ def _solve(
         working = max(working - excess, 0.0)
         solution = solve_knapsack(gain, scores.spend, budget=working, max_contacts=max_contacts, arm_min=minimum,
                                   arm_max=maximum, random_state=random_state)
-    solution.arm = trim_to_spend_risk(solution.arm, scores, budget, float(spend_risk))
-    return solution
+    return dataclasses.replace(solution, arm=trim_to_spend_risk(solution.arm, scores, budget, float(spend_risk)))
 
 
 def _rank(arm: np.ndarray, scores: ProfitScores) -> np.ndarray:

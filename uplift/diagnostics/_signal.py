@@ -116,9 +116,9 @@ class SignalCheckResult:
         )
         return "\n".join([
             f"Signal check on {self.n_samples:,} rows: {self.verdict.upper()}: {explanation}",
-            f"  {self.ate.summary(digits)}",
-            f"  {self.qini.summary(digits)}",
-            f"  {self.rate.summary(digits)}",
+            f"  {self.ate.text(digits)}",
+            f"  {self.qini.text(digits)}",
+            f"  {self.rate.text(digits)}",
             f"  (intervals: {level}; Qini and RATE p-values one-sided, adjusted for the median over splits)",
         ])
 

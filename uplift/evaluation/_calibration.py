@@ -7,13 +7,14 @@ holdout). Arrays in, result objects out: no model is fitted here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._results import Result, jsonable
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, _check_alpha
 from ..validation import check_1d, check_consistent_length, check_sample_weight
@@ -76,8 +77,8 @@ def _inputs(pseudo_outcome: Any, prediction: Any, sample_weight: Any) -> tuple[n
     return phi, score, np.ones(n) if weight is None else weight
 
 
-@dataclass(frozen=True)
-class BLPResult:
+@dataclass(frozen=True, repr=False)
+class BLPResult(Result):
     """Best linear predictor of the effect given the prediction: intercept (ATE) and slope.
 
     Attributes
@@ -101,7 +102,7 @@ class BLPResult:
     @property
     def heterogeneity_detected(self) -> bool:
         """Whether the slope is significantly above 0 (one-sided, at ``alpha``)."""
-        return bool(self.slope.estimate > 0 and self.slope.p_value is not None and self.slope.p_value / 2 < self.alpha)
+        return bool(self.slope.estimate > 0 and self.slope.p_value / 2 < self.alpha)
 
     @property
     def calibrated(self) -> bool:
@@ -118,17 +119,21 @@ class BLPResult:
         return pd.DataFrame(rows).set_index("coefficient")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ate": self.ate.to_dict(), "slope": self.slope.to_dict(),
-                "calibration_p_value": self.calibration_p_value, "n_samples": self.n_samples, "alpha": self.alpha,
-                "heterogeneity_detected": self.heterogeneity_detected, "calibrated": self.calibrated}
+        return jsonable({"ate": self.ate, "slope": self.slope, "calibration_p_value": self.calibration_p_value,
+                         "n_samples": self.n_samples, "alpha": self.alpha,
+                         "heterogeneity_detected": self.heterogeneity_detected, "calibrated": self.calibrated})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"ate": self.ate.estimate, "slope": self.slope.estimate,
+                "calibration_p_value": self.calibration_p_value, "n_samples": self.n_samples}
 
     def __str__(self) -> str:
         verdict = ("slope 1 is inside the interval: calibrated" if self.calibrated else
                    f"slope 1 is rejected (p = {self.calibration_p_value:.3g}): "
                    + ("over-confident, shrink the predictions" if self.slope.estimate < 1 else
                       "under-confident, the predictions are too flat"))
-        return "\n".join([f"BLP test on {self.n_samples:,} rows", f"  {self.ate.summary()}",
-                          f"  {self.slope.summary()}", f"  {verdict}"])
+        return "\n".join([f"BLP test on {self.n_samples:,} rows", f"  {self.ate}",
+                          f"  {self.slope}", f"  {verdict}"])
 
 
 def blp_test(pseudo_outcome: Any, prediction: Any, *, sample_weight: Any = None, alpha: float = 0.05) -> BLPResult:
@@ -195,8 +200,8 @@ def blp_test(pseudo_outcome: Any, prediction: Any, *, sample_weight: Any = None,
     return BLPResult(ate=ate, slope=slope, calibration_p_value=p_one, n_samples=n, alpha=alpha)
 
 
-@dataclass(frozen=True)
-class GATESResult:
+@dataclass(frozen=True, repr=False)
+class GATESResult(Result):
     """Sorted group average effects: the mean pseudo-outcome in each quantile group of the prediction.
 
     Attributes
@@ -209,7 +214,7 @@ class GATESResult:
     alpha : float
     """
 
-    table: pd.DataFrame = field(repr=False)
+    table: pd.DataFrame
     difference: Estimate
     alpha: float
 
@@ -218,8 +223,11 @@ class GATESResult:
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"groups": self.table.to_dict(orient="records"), "difference": self.difference.to_dict(),
-                "alpha": self.alpha}
+        return jsonable({"groups": self.table, "difference": self.difference, "alpha": self.alpha})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"n_groups": len(self.table), "difference": self.difference.estimate,
+                "p_value": self.difference.p_value, "alpha": self.alpha}
 
     def __str__(self) -> str:
         level = f"{100 * (1 - self.alpha):g}%"
@@ -227,7 +235,7 @@ class GATESResult:
         for row in self.table.itertuples():
             lines.append(f"  group {row.group} (n={row.n:,}, predicted {row.predicted:.4f}): effect "
                          f"{row.effect:.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]")
-        lines.append(f"  {self.difference.summary()}")
+        lines.append(f"  {self.difference}")
         return "\n".join(lines)
 
 

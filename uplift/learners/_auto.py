@@ -42,6 +42,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import OutcomeType, check_literal
+from .._results import Result, jsonable
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._base import BaseUpliftLearner, EffectState, SeparateEffectLearner, fit_control_model
 from ._defaults import default_classifier, default_regressor
@@ -77,8 +78,8 @@ def default_candidates(outcome_type: str, random_state: int | None) -> dict[str,
     }
 
 
-@dataclass(frozen=True)
-class StackingReport:
+@dataclass(frozen=True, repr=False)
+class StackingReport(Result):
     """How an :class:`AutoLearner` combined its candidates.
 
     Attributes
@@ -127,12 +128,11 @@ class StackingReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {
-            "candidates": list(self.candidates), "arms": [_plain(a) for a in self.arms], "loss": self.loss,
-            "mode": self.mode, "weights": self.weights.tolist(), "intercept": self.intercept.tolist(),
-            "cv_loss": self.cv_loss.tolist(), "constant_loss": self.constant_loss.tolist(),
-            "nested_loss": {key: value.tolist() for key, value in self.nested_loss.items()},
-        }
+        return jsonable({
+            "candidates": self.candidates, "arms": self.arms, "loss": self.loss, "mode": self.mode,
+            "weights": self.weights, "intercept": self.intercept, "cv_loss": self.cv_loss,
+            "constant_loss": self.constant_loss, "nested_loss": self.nested_loss,
+        })
 
     def __str__(self) -> str:
         lines = [f"AutoLearner: {self.mode} on the {self.loss.upper()}-loss"]
@@ -144,8 +144,8 @@ class StackingReport:
                          f"select {self.nested_loss['select'][k]:.4g})")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return f"StackingReport(mode={self.mode!r}, loss={self.loss!r}, candidates={len(self.candidates)})"
+    def _headline(self) -> dict[str, Any]:
+        return {"mode": self.mode, "loss": self.loss, "candidates": len(self.candidates)}
 
 
 def _plain(label: Any) -> Any:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._results import Result, jsonable
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import bootstrap_indices, percentile_interval
 from ._plan import FitData, FitPlan
@@ -82,8 +84,8 @@ class Bootstrap:
         return f"Bootstrap(n_resamples={self.n_resamples!r}, random_state={self.random_state!r})"
 
 
-@dataclass(frozen=True)
-class BootstrapResult:
+@dataclass(frozen=True, repr=False)
+class BootstrapResult(Result):
     """Models fitted on each resample and the average effect of each, shape ``(n_resamples, n_arms)``.
 
     Attributes
@@ -104,6 +106,19 @@ class BootstrapResult:
     @property
     def n_resamples(self) -> int:
         return len(self.states)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per treated arm (by position): mean and standard deviation of the resampled ATEs."""
+        samples = self.ate_samples.reshape(len(self.ate_samples), -1)
+        return pd.DataFrame({"arm": np.arange(1, samples.shape[1] + 1), "n_resamples": self.n_resamples,
+                             "ate_mean": samples.mean(axis=0), "ate_std": samples.std(axis=0, ddof=1)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resampled ATEs (the fitted models have no JSON form and are left out)."""
+        return jsonable({"n_resamples": self.n_resamples, "ate_samples": self.ate_samples})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"n_resamples": self.n_resamples, "n_arms": int(np.prod(self.ate_samples.shape[1:]))}
 
 
 def _check_bootstrap(inference: Any, n_samples: int) -> np.ndarray | None:

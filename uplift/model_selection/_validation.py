@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .. import evaluation
+from .._results import Result, jsonable
 from .._utils import plain, take
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
@@ -175,8 +176,8 @@ def iter_folds(
     return folds
 
 
-@dataclass
-class CrossValUpliftResult:
+@dataclass(frozen=True, repr=False)
+class CrossValUpliftResult(Result):
     """Out-of-fold effects and per-fold scores of one learner.
 
     Attributes
@@ -219,21 +220,26 @@ class CrossValUpliftResult:
         """Standard deviation (ddof=1) of each score over the folds."""
         return self.fold_scores[self.score_names].std(ddof=1)
 
-    def summary(self, digits: int = 4) -> str:
-        """One line per score: mean ± sd over the folds."""
+    def summary(self) -> pd.DataFrame:
+        """One row per score: ``score``, ``mean`` and ``std`` (ddof=1) over the folds, ``n_folds``."""
+        return pd.DataFrame({"score": self.score_names, "mean": self.mean_scores.to_numpy(),
+                             "std": self.std_scores.to_numpy(), "n_folds": len(self.folds)})
+
+    def __str__(self) -> str:
         lines = [f"{len(self.folds)}-fold cross-validation, {int((self.fold_of_row >= 0).sum())} rows tested."]
         for name in self.score_names:
             mean, sd = self.mean_scores[name], self.std_scores[name]
-            lines.append(f"{name}: {mean:.{digits}f} ± {sd:.{digits}f} (sd over folds)")
+            lines.append(f"{name}: {mean:.4f} ± {sd:.4f} (sd over folds)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "n_folds": len(self.folds),
-            "mean_scores": {k: float(v) for k, v in self.mean_scores.items()},
-            "std_scores": {k: float(v) for k, v in self.std_scores.items()},
-            "fold_scores": self.fold_scores.to_dict(orient="list"),
-        }
+        """Mean and sd of each score and the per-fold table (the per-row effects are left out)."""
+        return jsonable({"n_folds": len(self.folds), "mean_scores": self.mean_scores, "std_scores": self.std_scores,
+                         "fold_scores": self.fold_scores.to_dict(orient="list")})
+
+    def _headline(self) -> dict[str, Any]:
+        means = self.mean_scores
+        return {"n_folds": len(self.folds), **{name: means[name] for name in self.score_names[:3]}}
 
 
 def cross_val_uplift(

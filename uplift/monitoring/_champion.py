@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
+from .._results import Result
 from ..campaign._evaluate import _arm_codes, _incremental, _propensities, _scores, _total_estimate
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate
@@ -16,8 +18,8 @@ from ..validation import check_outcome
 __all__ = ["PolicyComparison", "compare_policies", "retrain_policy"]
 
 
-@dataclass(frozen=True)
-class PolicyComparison:
+@dataclass(frozen=True, repr=False)
+class PolicyComparison(Result):
     """Incremental profit per customer of two policies on one randomized holdout, and their paired difference.
 
     Attributes
@@ -44,6 +46,21 @@ class PolicyComparison:
     margin: float
     promote: bool
     reason: str
+
+    def summary(self) -> pd.DataFrame:
+        """One row per estimate (champion, challenger, difference), with the estimate's columns."""
+        table = pd.concat([e.summary() for e in (self.champion, self.challenger, self.difference)], ignore_index=True)
+        table.insert(0, "policy", ["champion", "challenger", "challenger - champion"])
+        return table
+
+    def __str__(self) -> str:
+        verdict = "PROMOTE the challenger" if self.promote else "keep the champion"
+        return "\n".join([f"{verdict}: {self.reason}", f"  champion: {self.champion}",
+                          f"  challenger: {self.challenger}", f"  difference: {self.difference}"])
+
+    def _headline(self) -> dict[str, Any]:
+        return {"promote": self.promote, "difference": self.difference.estimate,
+                "ci_low": self.difference.ci_low, "margin": self.margin}
 
 
 def _arms_of(policy: Any, X: Any, labels: list[Any]) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._results import Result
 from ..campaign import Economics, evaluate_policy
 from ..evaluation import rate_score, uplift_by_percentile
 from ..exceptions import UpliftInputError
@@ -24,8 +25,8 @@ from ..inference import Estimate
 __all__ = ["DecayResult", "uplift_decay"]
 
 
-@dataclass(frozen=True)
-class DecayResult:
+@dataclass(frozen=True, repr=False)
+class DecayResult(Result):
     """Uplift decay of one period, measured on its randomized holdout.
 
     Attributes
@@ -58,6 +59,20 @@ class DecayResult:
     decayed: bool
     reasons: tuple[str, ...]
     tests: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """The decay tests, one row each: ``test, statistic, reference, p_value, threshold, rejected``."""
+        return self.tests.copy()
+
+    def __str__(self) -> str:
+        lines = [f"Uplift decay: {'DECAYED' if self.decayed else 'no decay detected'}", f"  {self.rate}"]
+        if self.value is not None:
+            lines.append(f"  policy value per customer: {self.value}")
+        return "\n".join(lines + [f"  {reason}" for reason in self.reasons])
+
+    def _headline(self) -> dict[str, Any]:
+        return {"decayed": self.decayed, "rate": self.rate.estimate,
+                "value": None if self.value is None else self.value.estimate, "tests": len(self.tests)}
 
 
 def _per_customer(estimate: Estimate, n: int) -> Estimate:

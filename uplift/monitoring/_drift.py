@@ -35,6 +35,7 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from .._literals import check_literal
+from .._results import Result
 from ..exceptions import UpliftInputError
 from ._histograms import _reference_features
 
@@ -214,8 +215,8 @@ def feature_drift(
     return table[columns].sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class AssignmentDrift:
+@dataclass(frozen=True, repr=False)
+class AssignmentDrift(Result):
     """Did the policy start choosing differently? Arm shares now versus at reference time.
 
     Attributes
@@ -235,6 +236,14 @@ class AssignmentDrift:
     chi2: float
     p_value: float
     drifted: bool
+
+    def summary(self) -> pd.DataFrame:
+        """One row per arm: ``arm, reference_share, current_share, current_count``."""
+        return self.shares.copy()
+
+    def __str__(self) -> str:
+        return (f"Policy arm shares {'DRIFTED' if self.drifted else 'stable'}: total variation "
+                f"{self.total_variation:.3f}, chi2 = {self.chi2:.2f}, p = {self.p_value:.3g}")
 
 
 def assignment_drift(

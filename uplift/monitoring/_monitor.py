@@ -12,7 +12,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._report import Report, _jsonable
+from .._report import Report
+from .._results import Result, jsonable
 from ..campaign import Economics
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._decay import DecayResult, uplift_decay
@@ -24,8 +25,8 @@ __all__ = ["MonitorReport", "monitor"]
 Status = Literal["ok", "drift", "decay"]
 
 
-@dataclass(frozen=True)
-class MonitorReport:
+@dataclass(frozen=True, repr=False)
+class MonitorReport(Result):
     """What the monitor found in one period.
 
     Attributes
@@ -109,7 +110,16 @@ class MonitorReport:
                 "calibration": decay.calibration.reset_index().to_dict(orient="records"),
                 "policy": None if decay.policy is None else decay.policy.to_dict(orient="records"),
             }
-        return _jsonable(result)
+        return jsonable(result)
+
+    def __str__(self) -> str:
+        lines = [f"Monitoring of {self.n_rows:,} rows: {self.status.upper()}"]
+        lines += [f"  {reason}" for reason in self.reasons] or ["  no check flagged this period."]
+        lines += [f"  not checked: {reason}" for reason in self.skipped]
+        return "\n".join(lines)
+
+    def _headline(self) -> dict[str, Any]:
+        return {"status": self.status, "n_rows": self.n_rows, "flags": len(self.reasons), "alpha": self.alpha}
 
     def to_json(self) -> str:
         """The :meth:`to_dict` dictionary as JSON text."""
@@ -152,9 +162,9 @@ class MonitorReport:
         if self.decay is not None:
             decay = self.decay
             report.heading("Uplift on the randomized holdout")
-            report.paragraph(decay.rate.summary())
+            report.paragraph(str(decay.rate))
             if decay.value is not None:
-                report.paragraph("Policy incremental profit per customer: " + decay.value.summary())
+                report.paragraph("Policy incremental profit per customer: " + str(decay.value))
             report.table(decay.tests)
             report.svg(_calibration_chart(decay.calibration),
                        caption="Predicted (dot) vs observed uplift (bar, ±2 SE) by decile of predicted effect.")

@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._results import Result, jsonable
 from ..campaign import CampaignPlan, Economics, Policy
 from ._common import Progress, _check_columns, _feature_names, _load_learner, _no_progress, _training_id
 from ._table import TableWriter, read_table
 
 __all__ = ["PlanResult", "contact_list", "plan"]
 
-@dataclass(frozen=True)
-class PlanResult:
+@dataclass(frozen=True, repr=False)
+class PlanResult(Result):
     """The campaign plan on a customer file and where the contact list (and policy) went."""
 
-    plan: CampaignPlan = field(repr=False)
+    plan: CampaignPlan
     output: Path | None
     policy_path: Path | None
-    policy: Policy = field(repr=False)
+    policy: Policy
     currency: str = "$"
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """The plan's per-arm table (:meth:`uplift.campaign.CampaignPlan.summary`)."""
+        return self.plan.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan's :meth:`~uplift.campaign.CampaignPlan.to_dict` and where the contact list and policy went."""
+        return jsonable({"plan": self.plan, "output": self.output, "policy_path": self.policy_path,
+                         "currency": self.currency})
+
+    def _headline(self) -> dict[str, Any]:
+        return {**self.plan._headline(), "output": None if self.output is None else str(self.output)}
+
+    def __str__(self) -> str:
         totals = self.plan.totals()
         per_arm = ", ".join(f"{arm}: {count:,}" for arm, count in totals["contacts_per_arm"].items())
         lines = [

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ._common import (
     Progress,
     _arm_names,
@@ -24,8 +25,8 @@ from ._table import TableWriter, iter_chunks, table_rows
 
 __all__ = ["ScoreResult", "score", "score_columns", "score_frame"]
 
-@dataclass(frozen=True)
-class ScoreResult:
+@dataclass(frozen=True, repr=False)
+class ScoreResult(Result):
     """Where the scores went and how fast they were computed."""
 
     output: Path
@@ -33,8 +34,16 @@ class ScoreResult:
     columns: list[str]
     seconds: float
 
-    def summary(self) -> str:
-        rate = self.n_rows / self.seconds if self.seconds > 0 else float("inf")
+    def summary(self) -> pd.DataFrame:
+        """One row: output, n_rows, columns (comma-separated), seconds, rows_per_second."""
+        return pd.DataFrame([{"output": str(self.output), "n_rows": self.n_rows, "columns": ", ".join(self.columns),
+                              "seconds": self.seconds, "rows_per_second": self._rate()}])
+
+    def _rate(self) -> float:
+        return self.n_rows / self.seconds if self.seconds > 0 else float("inf")
+
+    def __str__(self) -> str:
+        rate = self._rate()
         return (f"Scored {self.n_rows:,} rows in {self.seconds:.1f} s ({rate:,.0f} rows/s); columns "
                 f"{', '.join(self.columns)}.\nScores written to {self.output}")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._results import Result, jsonable
 from ..evaluation import qini_auc_score, score_interval
 from ..exceptions import UpliftInputError
 from ..learners import (
@@ -55,11 +56,11 @@ def make_learner(name: str, *, control_value: Any = None, random_state: int | No
     return LEARNERS[name](control_value=control_value, random_state=random_state)
 
 
-@dataclass(frozen=True)
-class TrainResult:
+@dataclass(frozen=True, repr=False)
+class TrainResult(Result):
     """A fitted learner and its cross-validated quality (Qini AUC with a bootstrap interval, per arm)."""
 
-    learner: Any = field(repr=False)
+    learner: Any
     learner_name: str
     qini: dict[Any, Any]
     n_folds: int
@@ -72,7 +73,17 @@ class TrainResult:
     seconds: float
     path: Path | None = None
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per treated arm: the cross-validated Qini AUC with its interval and p-value."""
+        tables = [estimate.summary().assign(arm=[arm]) for arm, estimate in self.qini.items()]
+        table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["arm"])
+        return table[["arm", *table.columns.drop("arm")]]
+
+    def _headline(self) -> dict[str, Any]:
+        return {"learner": self.learner_name, "n_rows": self.n_rows, "n_folds": self.n_folds,
+                "seconds": round(self.seconds, 2)}
+
+    def __str__(self) -> str:
         lines = [f"{self.learner_name} fitted on {self.n_rows:,} rows and {len(self.feature_names)} feature(s) "
                  f"in {self.seconds:.1f} s."]
         if self.dropped:
@@ -87,7 +98,7 @@ class TrainResult:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return jsonable({
             "learner": self.learner_name,
             "n_rows": self.n_rows,
             "n_folds": self.n_folds,
@@ -96,9 +107,10 @@ class TrainResult:
             "id_column": self.id_column,
             "treatment": self.treatment_name,
             "outcome": self.outcome_name,
-            "cross_validated_qini_auc": {str(arm): e.to_dict() for arm, e in self.qini.items()},
+            "cross_validated_qini_auc": self.qini,
             "fit_seconds": round(self.seconds, 2),
-        }
+            "path": self.path,
+        })
 
 
 def train(
