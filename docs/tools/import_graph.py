@@ -33,7 +33,7 @@ END = "<!-- import-graph:end -->"
 # siblings). Every top-level module or subpackage of uplift/ must appear exactly once.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("exceptions", ("exceptions",)),
-    ("helpers", ("_messages", "_literals", "_report")),
+    ("helpers", ("_utils", "_literals", "_results", "_report")),
     ("features", ("_features",)),
     ("validation", ("validation",)),
     ("inference", ("inference",)),
