@@ -211,6 +211,13 @@ class Economics:
     def to_dict(self) -> dict[str, Any]:
         """The parameters as JSON-ready values (arrays as lists, mapping keys as given); ``Economics(**d)`` rebuilds it.
 
+        Returns
+        -------
+        dict
+            ``value``, the costs and the other parameters, JSON-ready.
+
+        Examples
+        --------
         >>> Economics(value=30.0, contact_cost=[0.1, 0.2]).to_dict()["contact_cost"]
         [0.1, 0.2]
         """
