@@ -108,13 +108,25 @@ class BootstrapResult(Result):
         return len(self.states)
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm (by position): mean and standard deviation of the resampled ATEs."""
+        """One row per treated arm (by position): mean and standard deviation of the resampled ATEs.
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         samples = self.ate_samples.reshape(len(self.ate_samples), -1)
         return pd.DataFrame({"arm": np.arange(1, samples.shape[1] + 1), "n_resamples": self.n_resamples,
                              "ate_mean": samples.mean(axis=0), "ate_std": samples.std(axis=0, ddof=1)})
 
     def to_dict(self) -> dict[str, Any]:
-        """The resampled ATEs (the fitted models have no JSON form and are left out)."""
+        """The resampled ATEs (the fitted models have no JSON form and are left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"n_resamples": self.n_resamples, "ate_samples": self.ate_samples})
 
     def _headline(self) -> dict[str, Any]:

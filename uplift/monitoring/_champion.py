@@ -48,7 +48,13 @@ class PolicyComparison(Result):
     reason: str
 
     def summary(self) -> pd.DataFrame:
-        """One row per estimate (champion, challenger, difference), with the estimate's columns."""
+        """One row per estimate (champion, challenger, difference), with the estimate's columns.
+
+        Returns
+        -------
+        DataFrame
+            Three rows.
+        """
         table = pd.concat([e.summary() for e in (self.champion, self.challenger, self.difference)], ignore_index=True)
         table.insert(0, "policy", ["champion", "challenger", "challenger - champion"])
         return table
