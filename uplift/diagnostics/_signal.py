@@ -53,6 +53,22 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
 
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
     imports xgboost.
+
+    Parameters
+    ----------
+    outcome_type : {"binary", "continuous"}, default "binary"
+        Logistic regressions for a binary outcome, ridge regressions otherwise.
+    random_state : int, RandomState or None
+        Seed of the models.
+
+    Returns
+    -------
+    TLearner
+        Unfitted.
+
+    See Also
+    --------
+    signal_check : Uses it unless given ``learner=``.
     """
     if outcome_type == "binary":
         model = LogisticRegression(max_iter=1000)
@@ -140,6 +156,26 @@ def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float
     p-value of the one-sided null ``θ ≤ 0``: ``min(1, 2 · median_s p_s)`` with
     ``p_s = 1 - Φ(θ_s / SE_s)``; ``std_error``: the median of the per-split standard errors.
 
+    Parameters
+    ----------
+    estimates : ndarray of shape (n_splits,)
+        The statistic on each sample split.
+    std_errors : ndarray of shape (n_splits,)
+        Its standard error on each split.
+    alpha : float
+        1 - coverage of the interval.
+    name : str
+        What is estimated.
+
+    Returns
+    -------
+    Estimate
+        Median estimate and interval; ``p_value`` is the adjusted one-sided p-value of ``θ ≤ 0``.
+
+    See Also
+    --------
+    signal_check : Aggregates its repeated splits with it.
+
     Examples
     --------
     >>> result = median_inference(np.array([0.3, 0.2, 0.4]), np.array([0.1, 0.1, 0.1]), 0.05, "RATE")
@@ -207,6 +243,11 @@ def signal_check(
     Returns
     -------
     SignalCheckResult
+
+    See Also
+    --------
+    check_experiment : Is the experiment sound (run it first)?
+    uplift.evaluation.rate_score : The RATE of one ranking.
 
     Notes
     -----

@@ -18,7 +18,25 @@ __all__ = ["PlanResult", "contact_list", "plan"]
 
 @dataclass(frozen=True, repr=False)
 class PlanResult(Result):
-    """The campaign plan on a customer file and where the contact list (and policy) went."""
+    """The campaign plan on a customer file and where the contact list (and policy) went.
+
+    Attributes
+    ----------
+    plan : CampaignPlan
+        The plan.
+    output : Path or None
+        Where the contact list went.
+    policy_path : Path or None
+        Where the policy went.
+    policy : Policy
+        The policy fitted with the plan's prices.
+    currency : str
+        Shown with amounts.
+
+    See Also
+    --------
+    plan : Returns it.
+    """
 
     plan: CampaignPlan
     output: Path | None
@@ -27,11 +45,23 @@ class PlanResult(Result):
     currency: str = "$"
 
     def summary(self) -> pd.DataFrame:
-        """The plan's per-arm table (:meth:`uplift.campaign.CampaignPlan.summary`)."""
+        """The plan's per-arm table (:meth:`uplift.campaign.CampaignPlan.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         return self.plan.summary()
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan's :meth:`~uplift.campaign.CampaignPlan.to_dict` and where the contact list and policy went."""
+        """The plan's :meth:`~uplift.campaign.CampaignPlan.to_dict` and where the contact list and policy went.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"plan": self.plan, "output": self.output, "policy_path": self.policy_path,
                          "currency": self.currency})
 
