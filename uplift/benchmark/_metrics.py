@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import evaluation
+from ..evaluation import qini_curve
 from ..exceptions import UpliftInputError
 
 __all__ = ["CURVE_POINTS", "MetricSpec", "compute_fold_scores", "parse_metrics", "qini_points"]
@@ -76,8 +78,6 @@ def parse_metrics(names: tuple[str, ...] | list[str]) -> list[MetricSpec]:
 
 def qini_points(y: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> list[float]:
     """The fold's Qini curve per customer at :data:`CURVE_POINTS` fractions targeted (0 to 1)."""
-    from ..evaluation import qini_curve
-
     x, q = qini_curve(y, score, treatment)
     x, q = np.asarray(x, dtype=np.float64), np.asarray(q, dtype=np.float64)
     grid = np.linspace(0.0, 1.0, CURVE_POINTS)
@@ -86,8 +86,6 @@ def qini_points(y: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> list
 
 def _score(spec: MetricSpec, y: np.ndarray, score: np.ndarray, treatment: np.ndarray, *,
            groups: np.ndarray | None, n_bootstrap: int, random_state: int) -> tuple[float, float | None]:
-    from .. import evaluation
-
     option: Any = spec.option  # validated against the Literal options by parse_metrics
     if spec.family == "qini_auc":
         return float(evaluation.qini_auc_score(y, score, treatment, convention=option)), None

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.base import clone
 
 from .._results import Result
 from ..campaign._evaluate import _arm_codes, _incremental, _propensities, _scores, _total_estimate
@@ -249,9 +250,6 @@ def retrain_policy(
     compare_policies : The comparison alone.
     monitor : Says when a retraining is due.
     """
-    import pandas as pd
-    from sklearn.base import clone
-
     if not 0.0 < evaluation_share < 1.0:
         raise UpliftInputError(f"evaluation_share must lie in (0, 1); got {evaluation_share!r}.")
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

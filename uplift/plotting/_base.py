@@ -14,7 +14,7 @@ __all__ = ["estimator_effect", "get_axes", "merge_style"]
 def get_axes(ax: Any) -> tuple[Any, Any]:
     """``(figure, axes)``: the given axes, or new ones (matplotlib is imported here, on first use)."""
     if ax is None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # matplotlib on the first plot: importing uplift.plotting stays light
 
         figure, ax = plt.subplots()
         return figure, ax

@@ -18,7 +18,7 @@ from sklearn.base import clone
 
 from .._utils import preview
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ..learners import SLearner, TLearner
+from ..learners import SLearner, TLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
 from ..validation import FeatureSchema, check_treatment
 
@@ -35,8 +35,6 @@ _NOT_PASSED = frozenset({"n_jobs", "missing", "kwargs", "enable_categorical", "o
 def _base_model(learner: Any, kind: str) -> Any:
     """The learner's outcome model (or the in-process default), which must be an XGBoost model."""
     from xgboost import XGBClassifier, XGBRegressor  # the only base models trained on Spark
-
-    from ..learners import default_classifier, default_regressor
 
     model = learner.outcome_model
     if isinstance(model, Mapping):

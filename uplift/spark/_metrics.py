@@ -21,6 +21,8 @@ collected rows to rounding (1e-12 relative in the tests).
 
 from __future__ import annotations
 
+import json
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from .._utils import preview
 from ..evaluation._checks import Strategy, check_literal, select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
-from ..exceptions import UpliftInputError
+from ..exceptions import UpliftInputError, UpliftWarning
 from ..validation import check_fraction, check_treatment
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
@@ -232,8 +234,6 @@ def _ranked_pass(frame: Any, key: Any, queries: _Queries, max_collect: int, full
 
 
 def _distributed(grouped: Any, queries: _Queries, *, n_partitions: int, F: Any) -> dict[str, Any]:
-    import json
-
     spark = grouped.sparkSession
     ranked = (grouped.repartitionByRange(n_partitions, F.col("key").desc())
               .sortWithinPartitions(F.col("key").desc())
@@ -497,10 +497,6 @@ def uplift_at_k(
     >>> uplift_at_k(sdf, outcome="y", score="effect_1", treatment="t", k=0.1)  # doctest: +SKIP
     0.03...
     """
-    import warnings
-
-    from ..exceptions import UpliftWarning
-
     check_literal(strategy, Strategy, "strategy")
     k = check_fraction(k, "k")
     selection = _select(sdf, outcome=outcome, score=score, treatment=treatment, sample_weight=sample_weight,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import io
 from .._utils import preview
 from ..campaign import Policy
 from ..exceptions import UpliftInputError, UpliftTypeError
@@ -40,8 +41,6 @@ _LOADED: dict[str, Any] = {}
 
 def model_bytes(model: Any) -> bytes:
     """The model as the bytes of an :func:`uplift.io.save` zip (a path is read as saved)."""
-    from .. import io  # the persistence layer
-
     if isinstance(model, str | os.PathLike):
         model = io.load(model)
     with tempfile.TemporaryDirectory() as folder:
@@ -53,8 +52,6 @@ def load_bytes(data: bytes) -> Any:
     """Load (once per process) the model saved in ``data`` by :func:`model_bytes`."""
     digest = hashlib.sha256(data).hexdigest()
     if digest not in _LOADED:
-        from .. import io  # the persistence layer
-
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.zip"
             path.write_bytes(data)
@@ -194,8 +191,6 @@ def score(model_or_policy: Any, sdf: DataFrame, *, id_col: str | None = None,
     """
     model = model_or_policy
     if isinstance(model, str | os.PathLike):
-        from .. import io  # the persistence layer
-
         model = io.load(model)
     if not isinstance(model, BaseUpliftLearner | Policy):
         raise UpliftTypeError(f"score takes a fitted uplift learner, a fitted Policy or the path of a saved model; "
