@@ -30,7 +30,7 @@ def test_srm_exact_chi_square():
 def test_srm_detects_a_broken_allocation():
     result = srm_test([0] * 5300 + [1] * 4700)
     assert not result.passed and result.verdict == "fail"
-    assert "SAMPLE-RATIO MISMATCH" in result.summary()
+    assert "SAMPLE-RATIO MISMATCH" in str(result)
 
 
 def test_srm_with_intended_unequal_allocation():
@@ -83,7 +83,7 @@ def test_balance_flags_an_imbalance_beyond_chance():
     result = covariate_balance(X, treatment)
     assert result.verdict == "warn"
     assert list(result.flagged["feature"]) == ["x0"]
-    assert "x0 (1; SMD +0.2" in result.summary() and "large" in result.summary()
+    assert "x0 (1; SMD +0.2" in str(result) and "large" in str(result)
 
 
 def test_balance_does_not_cry_wolf_on_sound_experiments_at_n_400():
@@ -173,7 +173,7 @@ def test_check_experiment_on_a_sound_rct():
     data = make_uplift_classification(1000, random_state=1)
     report = check_experiment(data.X, data.y, data.treatment, cv=2, random_state=0)
     assert report.verdict == "pass"
-    assert "Experiment checks: PASS" in report.summary()
+    assert "Experiment checks: PASS" in str(report)
     assert report.to_dict()["srm"]["verdict"] == "pass"
 
 
@@ -191,5 +191,5 @@ def test_summaries_print_labels_plainly():
     rng = np.random.default_rng(0)
     treatment = np.repeat(np.array([3, 7], dtype=np.int64), 50)
     report = check_experiment(rng.normal(size=(100, 2)), rng.integers(0, 2, 100), treatment, predictability=False)
-    assert "np." not in report.summary()
-    assert "Arm 7 (mean" in report.summary() and "(7): " in report.summary()
+    assert "np." not in str(report)
+    assert "Arm 7 (mean" in str(report) and "(7): " in str(report)

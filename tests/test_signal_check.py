@@ -38,7 +38,7 @@ def test_detects_the_strong_heterogeneity_of_the_synthetic_customer_types():
     assert result.effect.shape == (8000,) and np.isfinite(result.effect).all()
     # the ATE interval covers the true average effect (4 SE: a fixed-seed check that must not flake)
     assert abs(result.ate.estimate - data.tau.mean()) < 4 * result.ate.std_error
-    assert "HETEROGENEITY DETECTED" in result.summary()
+    assert "HETEROGENEITY DETECTED" in str(result)
     json.dumps(result.to_dict())  # serialisable for reports
 
 

@@ -50,9 +50,8 @@ def frozen_array(values: Any) -> np.ndarray:
     return array
 
 
-def _key(key: Any) -> str | int | float | bool | None:
-    key = key.item() if isinstance(key, np.generic) else key
-    return key if isinstance(key, str | int | float | bool) or key is None else str(key)
+def _key(key: Any) -> str:
+    return str(key.item() if isinstance(key, np.generic) else key)
 
 
 def jsonable(value: Any) -> Any:
@@ -60,7 +59,8 @@ def jsonable(value: Any) -> Any:
 
     numpy scalars and arrays become numbers and lists, DataFrames lists of records (one dictionary
     per row), Series dictionaries, paths and times text, nested results their ``to_dict()``; NaN
-    and ±inf become None. Mapping keys that JSON cannot hold become their text.
+    and ±inf become None. Mapping keys become text (as JSON writes them), so the dictionary is the
+    same before and after a round trip through JSON.
 
     Raises
     ------
@@ -69,8 +69,8 @@ def jsonable(value: Any) -> Any:
 
     Examples
     --------
-    >>> jsonable({"p": np.float64("nan"), "n": np.int64(3), "x": np.array([0.5, np.inf])})
-    {'p': None, 'n': 3, 'x': [0.5, None]}
+    >>> jsonable({"p": np.float64("nan"), "n": np.int64(3), "x": np.array([0.5, np.inf]), 1: "arm"})
+    {'p': None, 'n': 3, 'x': [0.5, None], '1': 'arm'}
     """
     if value is None or isinstance(value, bool | str):
         return value

@@ -18,7 +18,7 @@ from scipy import stats
 from sklearn.utils import check_random_state
 
 from ._literals import Alternative, check_literal
-from ._results import Result
+from ._results import Result, jsonable
 from ._utils import plain
 from .exceptions import UpliftInputError
 from .validation import check_consistent_length, check_outcome, check_treatment
@@ -502,31 +502,46 @@ def half_sample_indices(
         yield order[np.arange(lengths.sum()) + offsets]
 
 
-@dataclass(frozen=True)
-class ATEResult:
-    """Average treatment effect of each treated arm versus control (difference in means)."""
+@dataclass(frozen=True, repr=False)
+class ATEResult(Result):
+    """Average treatment effect of each treated arm versus control (difference in means).
+
+    Attributes
+    ----------
+    estimates : dict
+        Arm label -> :class:`Estimate` of its ATE (Welch SE, normal interval, two-sided p-value).
+    control_mean : float
+    arm_means : dict
+        Arm label -> mean outcome of the arm.
+    counts : dict
+        Arm label -> rows of the arm.
+    """
 
     estimates: dict[Any, Estimate]
     control_mean: float
     arm_means: dict[Any, float]
     counts: dict[Any, int]
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per treated arm: ``arm, n, mean`` and the estimate's columns (:meth:`Estimate.summary`)."""
+        rows = [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm],
+                 **est.summary().iloc[0].to_dict()} for arm, est in self.estimates.items()]
+        return pd.DataFrame(rows)
+
+    def __str__(self) -> str:
         lines = [f"Control mean {self.control_mean:.4f}."]
         for arm, est in self.estimates.items():
             lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est}")
         return " ".join(lines)
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm], **est.to_dict()}
-             for arm, est in self.estimates.items()]
-        )
-
     def to_dict(self) -> dict[str, Any]:
+        return jsonable({"control_mean": self.control_mean,
+                         "arms": {a: {"mean": self.arm_means[a], "n": self.counts[a], **e.to_dict()}
+                                  for a, e in self.estimates.items()}})
+
+    def _headline(self) -> dict[str, Any]:
         return {"control_mean": self.control_mean,
-                "arms": {str(a): {"mean": self.arm_means[a], "n": self.counts[a], **e.to_dict()}
-                         for a, e in self.estimates.items()}}
+                **{f"ate[{arm}]": est.estimate for arm, est in list(self.estimates.items())[:3]}}
 
 
 def average_treatment_effect(

@@ -11,14 +11,16 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from .._results import Result
 from ..datasets import DATASETS, UpliftDataset, load_dataset, load_table
 from ..exceptions import UpliftInputError
 from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, UpliftTimeSeriesSplit
@@ -37,16 +39,41 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]
 
 
-@dataclass
-class BenchmarkRun:
-    """What :func:`run_benchmark` did."""
+@dataclass(frozen=True, repr=False)
+class BenchmarkRun(Result):
+    """What :func:`run_benchmark` did.
+
+    Attributes
+    ----------
+    output_dir : Path
+        The results folder.
+    n_tasks, n_run, n_skipped : int
+        Tasks of the config, run now, and already in the results (skipped on ``resume``).
+    failures : tuple of str
+        One line per learner/data set pair that failed (its remaining tasks were not run).
+    keys : frozenset of str
+        Keys of the config's tasks (to summarise only them).
+    """
 
     output_dir: Path
     n_tasks: int
     n_run: int = 0
     n_skipped: int = 0
-    failures: list[str] = field(default_factory=list)
-    keys: set[str] = field(default_factory=set)
+    failures: tuple[str, ...] = ()
+    keys: frozenset[str] = frozenset()
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``output_dir, n_tasks, n_run, n_skipped, n_failures``."""
+        return pd.DataFrame([{"output_dir": str(self.output_dir), "n_tasks": self.n_tasks, "n_run": self.n_run,
+                              "n_skipped": self.n_skipped, "n_failures": len(self.failures)}])
+
+    def __str__(self) -> str:
+        return (f"{self.n_run} task(s) run, {self.n_skipped} already finished, {len(self.failures)} learner/data "
+                f"set pair(s) failed; results in {self.output_dir}")
+
+    def _headline(self) -> dict[str, Any]:
+        return {"n_tasks": self.n_tasks, "n_run": self.n_run, "n_skipped": self.n_skipped,
+                "n_failures": len(self.failures)}
 
 
 def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> UpliftDataset:
@@ -231,8 +258,9 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
     recorded = {record["key"]: record.get("data") for record in store.records()} if len(store) else {}
     metadata: dict[str, Any] = {"config": config.name, "n_folds": config.n_folds, "seeds": list(config.seeds),
                                 "metrics": list(config.metrics), "versions": _versions(), "datasets": {}}
-    run = BenchmarkRun(output_dir=output, n_tasks=config.n_tasks)
-    done = 0
+    failures: list[str] = []
+    keys: set[str] = set()
+    done = n_run = n_skipped = 0
     for dataset_spec in config.datasets:
         data = load_benchmark_dataset(dataset_spec, config.data_dir)
         info = check_treatment(data.treatment, control_value=data.control_value, context=dataset_spec.name)
@@ -257,29 +285,30 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
                 fingerprint = fingerprints[learner_spec.name]
                 for fold, (train, test) in enumerate(splits):
                     key = task_key(dataset_spec.name, learner_spec.name, seed, fold, fingerprint)
-                    run.keys.add(key)
+                    keys.add(key)
                     done += 1
                     description = f"{dataset_spec.name} / {learner_spec.name} / seed {seed} / fold {fold + 1}"
                     if key in store:
-                        run.n_skipped += 1
-                    elif any(f.startswith(f"{dataset_spec.name} / {learner_spec.name}:") for f in run.failures):
+                        n_skipped += 1
+                    elif any(f.startswith(f"{dataset_spec.name} / {learner_spec.name}:") for f in failures):
                         pass
                     else:
                         record = _run_task(learner_spec, seed, fold, X, y, codes, train, test, specs, arm_labels,
-                                           data, config, kind, run, dataset_spec.name)
+                                           data, config, kind, failures, dataset_spec.name)
                         if record is not None:
                             record.update(key=key, dataset=dataset_spec.name, learner=learner_spec.name,
                                           seed=seed, fold=fold, split=kind, data=fingerprint_of_data)
                             store.append(record)
-                            run.n_run += 1
+                            n_run += 1
                     if progress is not None:
-                        progress(done, run.n_tasks, description)
-    return run
+                        progress(done, config.n_tasks, description)
+    return BenchmarkRun(output_dir=output, n_tasks=config.n_tasks, n_run=n_run, n_skipped=n_skipped,
+                        failures=tuple(failures), keys=frozenset(keys))
 
 
 def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, codes: np.ndarray,
               train: np.ndarray, test: np.ndarray, specs: list[Any], arm_labels: list[str],
-              data: UpliftDataset, config: BenchmarkConfig, kind: str, run: BenchmarkRun,
+              data: UpliftDataset, config: BenchmarkConfig, kind: str, failures: list[str],
               dataset_name: str) -> dict[str, Any] | None:
     learner = build_learner(learner_spec, random_state=seed, allow_imports=config.allow_imports)
     logger.info("fitting %s on %s (seed %d, fold %d)", learner_spec.name, dataset_name, seed, fold + 1)
@@ -294,11 +323,11 @@ def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, co
     except (UpliftInputError, ValueError, TypeError) as error:
         message = f"{dataset_name} / {learner_spec.name}: {type(error).__name__}: {error}"
         logger.warning("skipping %s", message)
-        run.failures.append(message)
+        failures.append(message)
         return None
     if effect.shape[0] != len(test) or not np.isfinite(effect).all():
         message = f"{dataset_name} / {learner_spec.name}: predictions of shape {effect.shape} with non-finite values"
-        run.failures.append(message)
+        failures.append(message)
         return None
     tau = None if data.tau is None else np.asarray(data.tau)[test]
     groups = None if data.groups is None else np.asarray(data.groups)[test]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +135,7 @@ def _cell(row: pd.Series) -> str:
     return f"**{text}**" if row["best"] else text
 
 
-def _markdown(table: pd.DataFrame, failures: list[str]) -> str:
+def _markdown(table: pd.DataFrame, failures: Sequence[str]) -> str:
     lines = [
         "# Benchmark summary",
         "",
@@ -215,7 +217,7 @@ def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, p
 
 
 def summarize(
-    output_dir: str | Path, *, keys: set[str] | None = None, failures: list[str] | None = None,
+    output_dir: str | Path, *, keys: AbstractSet[str] | None = None, failures: Sequence[str] | None = None,
     figures: bool = True,
 ) -> pd.DataFrame:
     """Regenerate ``summary.csv``, ``summary.md`` and the figures from ``output_dir/results.jsonl``.

@@ -4,7 +4,8 @@ Run these before any model. A sample-ratio mismatch, covariates that differ betw
 treatment that can be predicted from the features all say the same thing: the arms are not
 comparable, and every uplift estimate built on them is biased.
 
-All functions return result objects with a readable ``summary()``; nothing here prints.
+All functions return result objects (:class:`uplift._results.Result`): ``summary()`` a table,
+``str(result)`` a readable text, ``to_dict()`` JSON-ready; nothing here prints.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
+from .._results import Result, jsonable
 from ..exceptions import UpliftInputError
 from ..inference import ATEResult, Estimate, average_treatment_effect
 from ..validation import (
@@ -52,8 +54,8 @@ def _label(value: Any) -> Any:
 # --------------------------------------------------------------------------- sample ratio
 
 
-@dataclass(frozen=True)
-class SRMResult:
+@dataclass(frozen=True, repr=False)
+class SRMResult(Result):
     """Sample-ratio-mismatch test: observed rows per arm against the intended allocation."""
 
     arms: list[Any]
@@ -72,7 +74,16 @@ class SRMResult:
     def verdict(self) -> Verdict:
         return "pass" if self.passed else "fail"
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per arm: ``arm, count, expected_count`` and the Pearson residual ``(n - e) / sqrt(e)``."""
+        expected = np.asarray(self.expected_counts, dtype=np.float64)
+        return pd.DataFrame({"arm": list(self.arms), "count": self.counts, "expected_count": expected,
+                             "residual": (self.counts - expected) / np.sqrt(expected)})
+
+    def _headline(self) -> dict[str, Any]:
+        return {"chi2": self.statistic, "df": self.df, "p_value": self.p_value, "verdict": self.verdict}
+
+    def __str__(self) -> str:
         rows = ", ".join(
             f"{arm!r}: {n} (expected {e:.0f})"
             for arm, n, e in zip(self.arms, self.counts, self.expected_counts, strict=True)
@@ -87,11 +98,11 @@ class SRMResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "arms": [str(a) for a in self.arms], "counts": self.counts.tolist(),
-            "expected_counts": self.expected_counts.tolist(), "chi2": self.statistic,
+        return jsonable({
+            "arms": [str(a) for a in self.arms], "counts": self.counts,
+            "expected_counts": self.expected_counts, "chi2": self.statistic,
             "df": self.df, "p_value": self.p_value, "verdict": self.verdict,
-        }
+        })
 
 
 def srm_test(
@@ -172,8 +183,8 @@ def srm_test(
 # --------------------------------------------------------------------------- covariate balance
 
 
-@dataclass(frozen=True)
-class BalanceResult:
+@dataclass(frozen=True, repr=False)
+class BalanceResult(Result):
     """Standardized mean differences of every feature, each treated arm against control, with tests.
 
     Attributes
@@ -201,7 +212,15 @@ class BalanceResult:
     def verdict(self) -> Verdict:
         return "pass" if self.flagged.empty else "warn"
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per feature and arm (a copy of :attr:`table`)."""
+        return self.table.copy()
+
+    def _headline(self) -> dict[str, Any]:
+        return {"pairs": len(self.table), "flagged": len(self.flagged),
+                "max_abs_smd": float(self.table["abs_smd"].max()), "verdict": self.verdict}
+
+    def __str__(self) -> str:
         worst = self.table.sort_values("abs_smd", ascending=False).head(3)
         top = ", ".join(f"{r.feature} ({r.arm!r}): {r.smd:+.3f}" for r in worst.itertuples())
         if self.flagged.empty:
@@ -221,11 +240,11 @@ class BalanceResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return jsonable({
             "threshold": self.threshold, "alpha": self.alpha, "verdict": self.verdict,
             "max_abs_smd": float(self.table["abs_smd"].max()),
-            "flagged": self.flagged[["feature", "arm", "smd", "p_adjusted"]].to_dict(orient="records"),
-        }
+            "flagged": self.flagged[["feature", "arm", "smd", "p_adjusted"]],
+        })
 
 
 def _welch(treated: np.ndarray, control: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -348,12 +367,13 @@ def roc_auc_with_se(labels: np.ndarray, scores: np.ndarray) -> tuple[float, floa
     return auc, float(np.sqrt(variance))
 
 
-@dataclass(frozen=True)
-class PredictabilityResult:
+@dataclass(frozen=True, repr=False)
+class PredictabilityResult(Result):
     """Cross-validated AUC of predicting each treated arm (versus control), with a permutation test.
 
     ``auc[arm]`` is an :class:`~uplift.inference.Estimate`: ``estimate`` the cross-validated AUC,
-    ``p_value`` the permutation p-value of "no better than chance", ``n_resamples`` the
+    ``p_value`` the one-sided permutation p-value of "no better than chance" (``alternative``
+    ``"greater"``, ``null_value`` 0.5), ``n_resamples`` the
     permutations drawn, ``std_error`` the spread of the permuted AUCs (the null's, NaN below two
     permutations); no interval (``ci_low``/``ci_high`` NaN).
     """
@@ -374,7 +394,17 @@ class PredictabilityResult:
                 verdicts.append("warn")
         return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per treated arm: ``arm`` and the AUC estimate's columns (:meth:`Estimate.summary`)."""
+        tables = [estimate.summary().assign(arm=[arm], n_permutations=estimate.n_resamples)
+                  for arm, estimate in self.auc.items()]
+        table = pd.concat(tables, ignore_index=True)
+        return table[["arm", *table.columns.drop("arm")]]
+
+    def _headline(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, **{f"auc[{arm}]": e.estimate for arm, e in list(self.auc.items())[:3]}}
+
+    def __str__(self) -> str:
         parts = "; ".join(
             f"arm {arm!r}: AUC = {est.estimate:.3f}, permutation p = {est.p_value:.3g} "
             f"({est.n_resamples} permutation(s))"
@@ -388,7 +418,7 @@ class PredictabilityResult:
         return f"Treatment predictability (cross-validated AUC; 0.5 in an RCT) [{self.verdict}]: {meaning}. {parts}."
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "auc": {str(k): v.to_dict() for k, v in self.auc.items()}}
+        return jsonable({"verdict": self.verdict, "auc": self.auc})
 
 
 def _cross_validated_auc(features: np.ndarray, labels: np.ndarray, base: Any, cv: int, random_state: Any) -> float:
@@ -524,16 +554,20 @@ def treatment_predictability(
         spread = float(np.std(permuted, ddof=1)) if len(permuted) > 1 else float("nan")
         nan = float("nan")
         estimates[_label(arm)] = Estimate(auc, spread, nan, nan, alpha, "permutation", p_value, 0.5, "AUC",
-                                          n_resamples=len(permuted))
+                                          n_resamples=len(permuted), alternative="greater")
     return PredictabilityResult(estimates, min_auc, alpha)
 
 
 # --------------------------------------------------------------------------- all checks
 
 
-@dataclass(frozen=True)
-class ExperimentReport:
-    """All experiment checks together, with one overall verdict."""
+@dataclass(frozen=True, repr=False)
+class ExperimentReport(Result):
+    """All experiment checks together, with one overall verdict.
+
+    ``summary()`` has one row per check (sample ratio, covariate balance, predictability and the
+    ATE of each arm); each part has its own ``summary()`` with the details.
+    """
 
     srm: SRMResult
     balance: BalanceResult
@@ -548,22 +582,44 @@ class ExperimentReport:
             verdicts.append(self.predictability.verdict)
         return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
 
-    def summary(self) -> str:
-        parts = [f"Experiment checks: {self.verdict.upper()}", self.srm.summary(), self.balance.summary()]
+    def summary(self) -> pd.DataFrame:
+        """One row per check: ``check, verdict, statistic, value, p_value``.
+
+        ``p_value`` is the check's own: the chi-square test of the sample ratio, the smallest
+        Holm-adjusted balance p-value, the one-sided permutation p-value of each arm's
+        predictability, the two-sided p-value of each arm's ATE (no verdict: it is not a check).
+        """
+        balance = self.balance.table
+        rows: list[dict[str, Any]] = [
+            {"check": "sample ratio", "verdict": self.srm.verdict, "statistic": "chi2", "value": self.srm.statistic,
+             "p_value": self.srm.p_value},
+            {"check": "covariate balance", "verdict": self.balance.verdict, "statistic": "max |SMD|",
+             "value": float(balance["abs_smd"].max()), "p_value": float(balance["p_adjusted"].min())},
+        ]
         if self.predictability is not None:
-            parts.append(self.predictability.summary())
+            rows += [{"check": f"treatment predictability ({arm})", "verdict": self.predictability.verdict,
+                      "statistic": "AUC", "value": e.estimate, "p_value": e.p_value}
+                     for arm, e in self.predictability.auc.items()]
         if self.ate is not None:
-            parts.append("Average treatment effect: " + self.ate.summary())
+            rows += [{"check": f"ATE ({arm})", "verdict": None, "statistic": "difference in means",
+                      "value": e.estimate, "p_value": e.p_value} for arm, e in self.ate.estimates.items()]
+        return pd.DataFrame(rows)
+
+    def __str__(self) -> str:
+        parts = [f"Experiment checks: {self.verdict.upper()}", str(self.srm), str(self.balance)]
+        if self.predictability is not None:
+            parts.append(str(self.predictability))
+        if self.ate is not None:
+            parts.append(f"Average treatment effect: {self.ate}")
         return "\n".join(parts + self.notes)
 
+    def _headline(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "srm": self.srm.verdict, "balance": self.balance.verdict,
+                "predictability": None if self.predictability is None else self.predictability.verdict}
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict,
-            "srm": self.srm.to_dict(),
-            "balance": self.balance.to_dict(),
-            "predictability": None if self.predictability is None else self.predictability.to_dict(),
-            "ate": None if self.ate is None else self.ate.to_dict(),
-        }
+        return jsonable({"verdict": self.verdict, "srm": self.srm, "balance": self.balance,
+                         "predictability": self.predictability, "ate": self.ate, "notes": self.notes})
 
 
 def check_experiment(

@@ -19,7 +19,7 @@ trains on one half and evaluates on the other, which is exactly valid, and the m
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from .._literals import check_literal
+from .._results import Result, jsonable
 from .._utils import take
 from ..evaluation import qini_auc_score, rate_score, score_interval
 from ..exceptions import UpliftInputError
@@ -78,8 +79,8 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
     return TLearner(outcome_model=outcome_model, outcome_type=outcome_type, random_state=random_state)
 
 
-@dataclass(frozen=True)
-class SignalCheckResult:
+@dataclass(frozen=True, repr=False)
+class SignalCheckResult(Result):
     """What the signal check found.
 
     Attributes
@@ -93,7 +94,7 @@ class SignalCheckResult:
     qini : Estimate
         Qini AUC of the naive ranking on held-out halves (our convention: 1 = perfect, 0 = random),
         median over splits, with the median interval and the adjusted one-sided p-value of "no
-        better than random".
+        better than random" (``alternative="greater"``).
     rate : Estimate
         RATE (``target``) of the naive ranking on held-out halves, aggregated the same way.
     splits : DataFrame
@@ -114,12 +115,24 @@ class SignalCheckResult:
     n_samples: int
     n_splits: int
     alpha: float
-    splits: pd.DataFrame = field(repr=False)
-    effect: np.ndarray = field(repr=False)
-    fold_scores: pd.DataFrame = field(repr=False)
+    splits: pd.DataFrame
+    effect: np.ndarray
+    fold_scores: pd.DataFrame
 
-    def summary(self, digits: int = 4) -> str:
+    def summary(self) -> pd.DataFrame:
+        """One row per estimate (ATE, Qini, RATE) with the estimate's columns (:meth:`Estimate.summary`).
+
+        ``alternative`` says which p-values are one-sided: Qini's and RATE's ("greater": better than random).
+        """
+        return pd.concat([e.summary() for e in (self.ate, self.qini, self.rate)], ignore_index=True)
+
+    def _headline(self) -> dict[str, Any]:
+        return {"detected": self.detected, "rate": self.rate.estimate, "p_value": self.rate.p_value,
+                "n_samples": self.n_samples, "n_splits": self.n_splits}
+
+    def __str__(self) -> str:
         """A few readable lines: the verdict, then each estimate."""
+        digits = 4
         level = f"{100 * (1 - self.alpha):g}%"
         explanation = (
             f"the naive learner ranks held-out customers better than random (RATE {self.target}, median of "
@@ -139,13 +152,14 @@ class SignalCheckResult:
         ])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column."""
+        return jsonable({
             "detected": self.detected, "verdict": self.verdict, "target": self.target,
             "n_samples": self.n_samples, "n_splits": self.n_splits, "alpha": self.alpha,
-            "ate": self.ate.to_dict(), "qini": self.qini.to_dict(), "rate": self.rate.to_dict(),
+            "ate": self.ate, "qini": self.qini, "rate": self.rate,
             "splits": self.splits.to_dict(orient="list"),
             "fold_scores": self.fold_scores.to_dict(orient="list"),
-        }
+        })
 
 
 def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float, name: str) -> Estimate:
@@ -188,7 +202,7 @@ def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float
         estimate=float(np.median(estimates)), std_error=float(np.median(std_errors)),
         ci_low=float(np.median(estimates - z * std_errors)), ci_high=float(np.median(estimates + z * std_errors)),
         alpha=alpha, method="median over sample splits", p_value=float(min(1.0, 2.0 * np.median(p_values))),
-        null_value=0.0, name=name,
+        null_value=0.0, name=name, alternative="greater",
     )
 
 
@@ -319,7 +333,7 @@ def signal_check(
                                      f"RATE ({target})")
     qini_estimate = median_inference(splits["qini"].to_numpy(), splits["qini_std_error"].to_numpy(), alpha,
                                      "Qini AUC (convention 'uplift')")
-    detected = bool(rate_estimate.p_value is not None and rate_estimate.p_value < alpha)
+    detected = bool(rate_estimate.p_value < alpha)
     verdict = "heterogeneity detected" if detected else "heterogeneity not detected at this sample size"
     logger.info("signal check: %s (RATE %.4g, p %.3g)", verdict, rate_estimate.estimate, rate_estimate.p_value)
     return SignalCheckResult(

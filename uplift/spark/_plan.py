@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result, jsonable
 from .._utils import preview
 from ..campaign import Economics, score_profit
 from ..campaign._hull import _slopes, upper_hull
@@ -45,9 +46,11 @@ if TYPE_CHECKING:  # pyspark is optional: only for annotations
 __all__ = ["SparkCampaignPlan", "plan_campaign"]
 
 
-@dataclass
-class SparkCampaignPlan:
+@dataclass(frozen=True, repr=False)
+class SparkCampaignPlan(Result):
     """A plan computed on Spark: the per-customer frame (lazy) and its totals.
+
+    ``summary()``, ``str``, ``to_dict()`` and ``repr`` read only the totals (no Spark job).
 
     Attributes
     ----------
@@ -69,6 +72,31 @@ class SparkCampaignPlan:
     totals: dict[str, Any] = field(default_factory=dict)
     arm_labels: np.ndarray = field(default_factory=lambda: np.zeros(0))
     passes: int = 0
+
+    def summary(self) -> pd.DataFrame:
+        """Contacts per arm and a total row with the expected spend and incremental profit."""
+        totals = self.totals
+        rows: list[dict[str, Any]] = [{"arm": arm, "contacts": count}
+                                      for arm, count in totals.get("contacts_per_arm", {}).items()]
+        rows.append({"arm": "total", "contacts": totals.get("contacts"),
+                     "expected_spend": totals.get("expected_spend"),
+                     "expected_incremental_profit": totals.get("expected_incremental_profit")})
+        return pd.DataFrame(rows)
+
+    def __str__(self) -> str:
+        totals = self.totals
+        return (f"Contact {totals.get('contacts', 0):,} of {totals.get('customers', 0):,} customers; expected spend "
+                f"{totals.get('expected_spend', 0.0):,.2f}, expected incremental profit "
+                f"{totals.get('expected_incremental_profit', 0.0):,.2f} (budget price {self.budget_price:.4g}, "
+                f"{self.passes} Spark pass(es)).")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Totals, budget price, arm labels and passes (the lazy Spark frame is left out)."""
+        return jsonable({"totals": self.totals, "budget_price": self.budget_price, "arm_labels": self.arm_labels,
+                         "passes": self.passes})
+
+    def _headline(self) -> dict[str, Any]:
+        return {key: self.totals.get(key) for key in ("customers", "contacts", "expected_incremental_profit")}
 
 
 def _segments(outcomes: np.ndarray, economics: Economics, arms: np.ndarray) -> tuple[Any, ...]:

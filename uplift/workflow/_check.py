@@ -8,17 +8,18 @@ from typing import Any
 
 import pandas as pd
 
+from .._results import Result, jsonable
 from ..diagnostics import ExperimentReport, SignalCheckResult, check_experiment, signal_check
 from ._common import Progress, _arm_rows, _as_table, _no_progress
 from ._table import ExperimentTable
 
 __all__ = ["CheckResult", "check"]
 
-@dataclass(frozen=True)
-class CheckResult:
+@dataclass(frozen=True, repr=False)
+class CheckResult(Result):
     """Experiment checks and, for each treated arm, the signal check."""
 
-    table: ExperimentTable = field(repr=False)
+    table: ExperimentTable
     experiment: ExperimentReport
     signal: dict[Any, SignalCheckResult]
     unchecked: list[str] = field(default_factory=list)
@@ -27,19 +28,31 @@ class CheckResult:
     def verdict(self) -> str:
         return self.experiment.verdict
 
-    def summary(self) -> str:
-        lines = [*self.table.notes(), "", self.experiment.summary()]
+    def summary(self) -> pd.DataFrame:
+        """One row per check: the experiment checks (:meth:`ExperimentReport.summary`), then one per arm's signal.
+
+        A signal row's ``value`` is the RATE of the naive ranking and its ``p_value`` one-sided.
+        """
+        signal = [{"check": f"signal ({arm})", "verdict": result.verdict, "statistic": f"RATE ({result.target})",
+                   "value": result.rate.estimate, "p_value": result.rate.p_value}
+                  for arm, result in self.signal.items()]
+        return pd.concat([self.experiment.summary(), pd.DataFrame(signal)], ignore_index=True)
+
+    def _headline(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "detected": {str(arm): r.detected for arm, r in self.signal.items()}}
+
+    def __str__(self) -> str:
+        lines = [*self.table.notes(), "", str(self.experiment)]
         if self.unchecked:
             lines.append(f"Balance and predictability use the numeric columns; not checked (text): "
                          f"{', '.join(self.unchecked)}. The signal check uses every feature.")
         for arm, result in self.signal.items():
-            lines += ["", f"Arm {arm!r} versus control {self.table.control_value!r}:", result.summary()]
+            lines += ["", f"Arm {arm!r} versus control {self.table.control_value!r}:", str(result)]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"experiment": self.experiment.to_dict(), "unchecked_text_columns": self.unchecked,
-                "signal": {str(arm): result.to_dict() for arm, result in self.signal.items()},
-                "dropped_id_columns": self.table.dropped}
+        return jsonable({"experiment": self.experiment, "unchecked_text_columns": self.unchecked,
+                         "signal": self.signal, "dropped_id_columns": self.table.dropped})
 
 
 def check(
