@@ -34,8 +34,9 @@ __all__ = [
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the root __init__ holds __version__ and resolves subpackages lazily (importlib, not an import)
     ("foundations", ("uplift", "uplift.exceptions")),
-    ("helpers", ("uplift._utils", "uplift._report", "uplift._layers")),
-    ("options and features", ("uplift._literals", "uplift._features")),
+    # _results (the result protocol) sits below _report, which writes results as JSON with it
+    ("helpers", ("uplift._utils", "uplift._results", "uplift._layers")),
+    ("options, features and reports", ("uplift._literals", "uplift._features", "uplift._report")),
     ("validation", ("uplift.validation",)),
     ("inference", ("uplift.inference",)),
     ("metrics and data", ("uplift.evaluation", "uplift.datasets")),
