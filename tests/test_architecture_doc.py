@@ -49,7 +49,17 @@ def _write(root: Path, files: dict[str, str]) -> Path:
     return root / "uplift"
 
 
-def test_scan_reads_every_kind_of_import(tmp_path):
+FAKE_LAYERS = (
+    ("base", ("uplift", "uplift.exceptions")),
+    ("checks", ("uplift.validation",)),
+    ("metrics", ("uplift.evaluation",)),
+    ("models", ("uplift.learners",)),
+    ("plots", ("uplift.plotting",)),
+)
+
+
+def test_scan_reads_every_kind_of_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(graph, "LAYERS", FAKE_LAYERS)
     package = _write(tmp_path, {
         "__init__.py": "",
         "exceptions.py": "",
@@ -61,19 +71,21 @@ def test_scan_reads_every_kind_of_import(tmp_path):
             "from typing import TYPE_CHECKING\nfrom uplift import evaluation\n"
             "if TYPE_CHECKING:\n    from ..plotting import Display\n"
         ),
-        "learners/_base.py": "import uplift.exceptions\n\ndef g():\n    from .. import evaluation\n",
+        "learners/_base.py": "import uplift.exceptions\nimport numpy\n\ndef g():\n    from .. import evaluation\n",
         "plotting.py": "def h():\n    import matplotlib\n    from uplift.learners import L\n",
     })
-    assert graph.units(package) == ["evaluation", "exceptions", "learners", "plotting", "validation"]
+    assert graph.units(package) == ["uplift", "uplift.evaluation", "uplift.exceptions", "uplift.learners",
+                                    "uplift.plotting", "uplift.validation"]
     edges = {(edge.source, edge.target): edge.deferred for edge in graph.import_edges(package)}
     assert edges == {
-        ("validation", "exceptions"): False,
-        ("evaluation", "validation"): False,
-        ("evaluation", "learners"): True,         # only inside a function
-        ("learners", "evaluation"): False,        # eager in __init__ wins over the deferred one in _base
-        ("learners", "exceptions"): False,
-        ("plotting", "learners"): True,
-    }                                             # the TYPE_CHECKING import of plotting is not an edge
+        ("uplift.validation", "uplift.exceptions"): False,
+        ("uplift.evaluation", "uplift.validation"): False,
+        ("uplift.evaluation", "uplift.learners"): True,     # only inside a function
+        ("uplift.learners", "uplift.evaluation"): False,    # eager in __init__ wins over the deferred one in _base
+        ("uplift.learners", "uplift.exceptions"): False,
+        ("uplift.learners", "uplift.plotting"): False,      # under TYPE_CHECKING: still an edge of the design
+        ("uplift.plotting", "uplift.learners"): True,
+    }                                                       # numpy and matplotlib are not ours: no edge
 
 
 def test_an_upward_import_is_a_violation_and_drawn_red(tmp_path, monkeypatch):
@@ -83,22 +95,30 @@ def test_an_upward_import_is_a_violation_and_drawn_red(tmp_path, monkeypatch):
         "evaluation.py": "from .exceptions import E\n\ndef f():\n    from .model_selection import split\n",
         "model_selection.py": "from .evaluation import score\n",
     })
-    monkeypatch.setattr(graph, "LAYERS", (("base", ("exceptions",)), ("metrics", ("evaluation",)),
-                                          ("models", ("model_selection",))))
+    monkeypatch.setattr(graph, "LAYERS", (("base", ("uplift", "uplift.exceptions")),
+                                          ("metrics", ("uplift.evaluation",)),
+                                          ("models", ("uplift.model_selection",))))
     monkeypatch.setattr(graph, "FOUNDATIONS", ("base",))
     edges = graph.import_edges(package)
-    assert [(e.source, e.target) for e in graph.violations(edges)] == [("evaluation", "model_selection")]
+    assert [(e.source, e.target) for e in graph.violations(edges)] == [("uplift.evaluation", "uplift.model_selection")]
     block = graph.render(package)
-    assert "m_evaluation -.-> m_model_selection" in block
+    assert "uplift_evaluation -.-> uplift_model_selection" in block
     # links 0 and 1 are the invisible ones stacking the three layers; evaluation -> exceptions goes
     # into the foundations and is not drawn, so the upward arrow is link 2 (sorted first)
     assert "linkStyle 2 stroke:#d62728" in block
-    assert "m_evaluation --> m_exceptions" not in block and "| metrics | `evaluation` | `exceptions`" in block
-    assert "`model_selection` (deferred) **against the layers**" in block
+    assert "uplift_evaluation --> uplift_exceptions" not in block
+    assert "| metrics | `evaluation` | `exceptions`, `model_selection` (deferred) **against the layers** |" in block
 
 
 def test_a_unit_without_a_layer_is_refused(tmp_path, monkeypatch):
     package = _write(tmp_path, {"__init__.py": "", "exceptions.py": "", "newthing.py": ""})
-    monkeypatch.setattr(graph, "LAYERS", (("base", ("exceptions",)),))
-    with pytest.raises(SystemExit, match=r"units without a layer .*\['newthing'\]"):
+    monkeypatch.setattr(graph, "LAYERS", (("base", ("uplift", "uplift.exceptions")),))
+    with pytest.raises(SystemExit, match=r"units without a layer .*\['uplift.newthing'\]"):
         graph.render(package)
+
+
+def test_the_picture_uses_the_layer_map_of_the_package():
+    from uplift import _layers
+
+    assert graph.LAYERS is _layers.LAYERS
+    assert graph.FOUNDATIONS[-1] == next(name for name, units in _layers.LAYERS if "uplift.inference" in units)
