@@ -515,6 +515,11 @@ class ATEResult(Result):
         Arm label -> mean outcome of the arm.
     counts : dict
         Arm label -> rows of the arm.
+
+    See Also
+    --------
+    average_treatment_effect : Computes it.
+    Estimate : The estimate of each arm.
     """
 
     estimates: dict[Any, Estimate]
@@ -523,7 +528,13 @@ class ATEResult(Result):
     counts: dict[Any, int]
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm: ``arm, n, mean`` and the estimate's columns (:meth:`Estimate.summary`)."""
+        """One row per treated arm: ``arm, n, mean`` and the estimate's columns (:meth:`Estimate.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         rows = [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm],
                  **est.summary().iloc[0].to_dict()} for arm, est in self.estimates.items()]
         return pd.DataFrame(rows)

@@ -104,6 +104,19 @@ class SignalCheckResult(Result):
         Cross-fitted (out-of-fold) effect of the naive learner, for plots and a first look.
     fold_scores : DataFrame
         Qini AUC of each fold of that cross-fit (descriptive; no inference).
+    target : {"QINI", "AUTOC"}
+        The RATE weighting used.
+    n_samples : int
+        Rows checked.
+    n_splits : int
+        Sample splits aggregated.
+    alpha : float
+        Level of the intervals and of the test.
+
+    See Also
+    --------
+    signal_check : Computes it.
+    check_experiment : The experiment checks.
     """
 
     detected: bool
@@ -123,6 +136,11 @@ class SignalCheckResult(Result):
         """One row per estimate (ATE, Qini, RATE) with the estimate's columns (:meth:`Estimate.summary`).
 
         ``alternative`` says which p-values are one-sided: Qini's and RATE's ("greater": better than random).
+
+        Returns
+        -------
+        DataFrame
+            Three rows: ATE, Qini, RATE.
         """
         return pd.concat([e.summary() for e in (self.ate, self.qini, self.rate)], ignore_index=True)
 
@@ -152,7 +170,13 @@ class SignalCheckResult(Result):
         ])
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column."""
+        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({
             "detected": self.detected, "verdict": self.verdict, "target": self.target,
             "n_samples": self.n_samples, "n_splits": self.n_splits, "alpha": self.alpha,

@@ -17,7 +17,23 @@ __all__ = ["CheckResult", "check"]
 
 @dataclass(frozen=True, repr=False)
 class CheckResult(Result):
-    """Experiment checks and, for each treated arm, the signal check."""
+    """Experiment checks and, for each treated arm, the signal check.
+
+    Attributes
+    ----------
+    table : ExperimentTable
+        The experiment that was checked.
+    experiment : ExperimentReport
+        The experiment checks (:func:`uplift.diagnostics.check_experiment`).
+    signal : dict
+        Treated arm label -> its :class:`~uplift.diagnostics.SignalCheckResult`.
+    unchecked : list of str
+        Text columns the experiment checks left out (the signal check uses every feature).
+
+    See Also
+    --------
+    check : Computes it.
+    """
 
     table: ExperimentTable
     experiment: ExperimentReport
@@ -32,6 +48,11 @@ class CheckResult(Result):
         """One row per check: the experiment checks (:meth:`ExperimentReport.summary`), then one per arm's signal.
 
         A signal row's ``value`` is the RATE of the naive ranking and its ``p_value`` one-sided.
+
+        Returns
+        -------
+        DataFrame
+            One row per check.
         """
         signal = [{"check": f"signal ({arm})", "verdict": result.verdict, "statistic": f"RATE ({result.target})",
                    "value": result.rate.estimate, "p_value": result.rate.p_value}
@@ -72,6 +93,12 @@ def check(
     ----------
     data : ExperimentTable, path or DataFrame
         The experiment (see :func:`read_experiment` for ``treatment``, ``outcome``, ``control``, ``id_column``).
+    treatment, outcome : str, optional
+        Names of the arm and outcome columns (required unless ``data`` is an ``ExperimentTable``).
+    control : str, optional
+        Label of the control arm (default: the smallest label).
+    id_column : str, optional
+        Customer id column, never a feature.
     n_splits : int, default 10
         Sample splits of :func:`uplift.diagnostics.signal_check`.
     random_state : int, default 0
@@ -81,6 +108,11 @@ def check(
     Returns
     -------
     CheckResult
+
+    See Also
+    --------
+    uplift.diagnostics.check_experiment : The experiment checks on arrays.
+    uplift.diagnostics.signal_check : The signal check on arrays.
 
     Examples
     --------
