@@ -56,7 +56,29 @@ def _label(value: Any) -> Any:
 
 @dataclass(frozen=True, repr=False)
 class SRMResult(Result):
-    """Sample-ratio-mismatch test: observed rows per arm against the intended allocation."""
+    """Sample-ratio-mismatch test: observed rows per arm against the intended allocation.
+
+    Attributes
+    ----------
+    arms : list
+        Arm labels, sorted.
+    counts : ndarray
+        Rows per arm.
+    expected_counts : ndarray
+        Rows per arm under the intended allocation.
+    statistic : float
+        Pearson's chi-square statistic.
+    df : int
+        Its degrees of freedom (arms - 1).
+    p_value : float
+        p-value of the chi-square test.
+    alpha : float
+        Level below which the check fails.
+
+    See Also
+    --------
+    srm_test : Computes it.
+    """
 
     arms: list[Any]
     counts: np.ndarray
@@ -75,7 +97,13 @@ class SRMResult(Result):
         return "pass" if self.passed else "fail"
 
     def summary(self) -> pd.DataFrame:
-        """One row per arm: ``arm, count, expected_count`` and the Pearson residual ``(n - e) / sqrt(e)``."""
+        """One row per arm: ``arm, count, expected_count`` and the Pearson residual ``(n - e) / sqrt(e)``.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         expected = np.asarray(self.expected_counts, dtype=np.float64)
         return pd.DataFrame({"arm": list(self.arms), "count": self.counts, "expected_count": expected,
                              "residual": (self.counts - expected) / np.sqrt(expected)})
@@ -127,6 +155,10 @@ def srm_test(
     Returns
     -------
     SRMResult
+
+    See Also
+    --------
+    check_experiment : All checks together.
 
     Notes
     -----
@@ -197,6 +229,11 @@ class BalanceResult(Result):
         |SMD| from which an imbalance is called large in the summary (effect size only).
     alpha : float
         Family-wise level: the verdict is "warn" when any ``p_adjusted < alpha``.
+
+    See Also
+    --------
+    covariate_balance : Computes it.
+    uplift.plotting.TreatmentBalanceDisplay : Plots the balance of the arms along a ranking.
     """
 
     table: pd.DataFrame
@@ -213,7 +250,13 @@ class BalanceResult(Result):
         return "pass" if self.flagged.empty else "warn"
 
     def summary(self) -> pd.DataFrame:
-        """One row per feature and arm (a copy of :attr:`table`)."""
+        """One row per feature and arm (a copy of :attr:`table`).
+
+        Returns
+        -------
+        DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
     def _headline(self) -> dict[str, Any]:
@@ -294,6 +337,10 @@ def covariate_balance(
     -------
     BalanceResult
 
+    See Also
+    --------
+    check_experiment : All checks together.
+
     Notes
     -----
     ``SMD = (mean_t - mean_c) / sqrt((var_t + var_c) / 2)`` (Austin 2009) measures the size of an
@@ -341,6 +388,24 @@ def covariate_balance(
 def roc_auc_with_se(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """ROC AUC and its DeLong standard error (ties count one half).
 
+    Parameters
+    ----------
+    labels : ndarray of shape (n,)
+        1 for a positive, 0 for a negative.
+    scores : ndarray of shape (n,)
+        Higher means more likely positive.
+
+    Returns
+    -------
+    auc : float
+        Area under the ROC curve.
+    std_error : float
+        DeLong standard error.
+
+    See Also
+    --------
+    treatment_predictability : Tests the AUC of predicting the arm.
+
     Notes
     -----
     With ``m`` positives and ``n`` negatives, the placement of positive ``i`` is the share of
@@ -376,6 +441,19 @@ class PredictabilityResult(Result):
     ``"greater"``, ``null_value`` 0.5), ``n_resamples`` the
     permutations drawn, ``std_error`` the spread of the permuted AUCs (the null's, NaN below two
     permutations); no interval (``ci_low``/``ci_high`` NaN).
+
+    Attributes
+    ----------
+    auc : dict
+        Treated arm label -> :class:`~uplift.inference.Estimate` of its cross-validated AUC.
+    min_auc : float
+        AUC from which a significant predictability fails the check.
+    alpha : float
+        Level of the permutation test.
+
+    See Also
+    --------
+    treatment_predictability : Computes it.
     """
 
     auc: dict[Any, Estimate]
@@ -395,7 +473,13 @@ class PredictabilityResult(Result):
         return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm: ``arm`` and the AUC estimate's columns (:meth:`Estimate.summary`)."""
+        """One row per treated arm: ``arm`` and the AUC estimate's columns (:meth:`Estimate.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         tables = [estimate.summary().assign(arm=[arm], n_permutations=estimate.n_resamples)
                   for arm, estimate in self.auc.items()]
         table = pd.concat(tables, ignore_index=True)
@@ -503,6 +587,11 @@ def treatment_predictability(
     UpliftInputError
         ``n_permutations`` too small to ever reach ``alpha``.
 
+    See Also
+    --------
+    check_experiment : All checks together.
+    roc_auc_with_se : The AUC with its standard error.
+
     Notes
     -----
     DeLong's standard error of the pooled out-of-fold AUC treats the scores as coming from one
@@ -567,6 +656,24 @@ class ExperimentReport(Result):
 
     ``summary()`` has one row per check (sample ratio, covariate balance, predictability and the
     ATE of each arm); each part has its own ``summary()`` with the details.
+
+    Attributes
+    ----------
+    srm : SRMResult
+        The sample-ratio test.
+    balance : BalanceResult
+        The covariate balance.
+    predictability : PredictabilityResult or None
+        The treatment predictability test (None when it was not run).
+    ate : ATEResult or None
+        The average effect of each arm (None without an outcome).
+    notes : list of str
+        Further lines for the text.
+
+    See Also
+    --------
+    check_experiment : Computes it.
+    signal_check : Is there heterogeneity worth a model?
     """
 
     srm: SRMResult
@@ -588,6 +695,11 @@ class ExperimentReport(Result):
         ``p_value`` is the check's own: the chi-square test of the sample ratio, the smallest
         Holm-adjusted balance p-value, the one-sided permutation p-value of each arm's
         predictability, the two-sided p-value of each arm's ATE (no verdict: it is not a check).
+
+        Returns
+        -------
+        DataFrame
+            One row per check.
         """
         balance = self.balance.table
         rows: list[dict[str, Any]] = [
@@ -636,6 +748,40 @@ def check_experiment(
     random_state: Any = 0,
 ) -> ExperimentReport:
     """Run every experiment check: sample ratio, balance, predictability and the ATE.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n, p)
+        Pre-treatment features.
+    y : array-like of shape (n,) or None
+        Outcome; None skips the average effect.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    control_value : object, optional
+        Label of the control arm (default: the smallest label).
+    expected_shares : sequence or mapping, optional
+        Intended allocation, as in :func:`srm_test` (default: equal).
+    predictability : bool, default True
+        Run the treatment predictability test (the slowest check).
+    cv : int, default 5
+        Folds of the predictability test.
+    alpha : float, default 0.05
+        Level of the predictability test and of the ATE intervals.
+    n_permutations : int, default 19
+        Permutations of the predictability test.
+    random_state : int, RandomState or None, default 0
+        Seed of the predictability test.
+
+    Returns
+    -------
+    ExperimentReport
+        Every check and one verdict (``"pass"``, ``"warn"`` or ``"fail"``).
+
+    See Also
+    --------
+    srm_test, covariate_balance, treatment_predictability : The checks one by one.
+    uplift.inference.average_treatment_effect : The average effect.
+    signal_check : Is there heterogeneity worth a model?
 
     Examples
     --------
