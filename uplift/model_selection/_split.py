@@ -60,6 +60,10 @@ def uplift_strata(
     ndarray of int, shape (n,)
         ``arm_code * (n_quantiles + 2) + outcome_cell``.
 
+    See Also
+    --------
+    UpliftStratifiedKFold, train_test_split : Stratify by it.
+
     Examples
     --------
     >>> uplift_strata([0, 1, 0, 1], [0, 0, 1, 1])
@@ -214,6 +218,15 @@ def check_fold_arms(
         Number of treated arms.
     detail : str
         Extra description of the fold (for example its time range).
+
+    Returns
+    -------
+    None
+        Raises :class:`~uplift.exceptions.UpliftInputError` when an arm is missing.
+
+    See Also
+    --------
+    UpliftStratifiedKFold : Folds that always hold every arm.
     """
     for part, rows in (("training", train), ("test", test)):
         present = np.bincount(codes[rows], minlength=n_arms + 1)
@@ -235,7 +248,18 @@ class _UpliftSplitterMixin:
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None, treatment: Any = None,
                      time: Any = None) -> int:
-        """Number of folds (accepts the routed ``treatment`` and ``time`` and ignores them)."""
+        """Number of folds (accepts the routed ``treatment`` and ``time`` and ignores them).
+
+        Parameters
+        ----------
+        X, y, groups, treatment, time : optional
+            Ignored; accepted so that scikit-learn can route them.
+
+        Returns
+        -------
+        int
+            ``n_splits``.
+        """
         return int(self.n_splits)
 
     def _prepare(self, X: Any, y: Any, treatment: Any, control_value: Any) -> tuple[np.ndarray, Any]:
@@ -278,6 +302,12 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
     control_value : object, optional
         Label of the control arm when labels are strings.
 
+    See Also
+    --------
+    UpliftStratifiedGroupKFold : Several rows per customer.
+    train_test_split : One stratified split.
+    cross_val_uplift : Out-of-fold effects and scores on these folds.
+
     Notes
     -----
     The strata are the cells ``(arm, y)`` for a binary outcome and ``(arm, quantile bin of y)``
@@ -313,7 +343,24 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
     def split(  # type: ignore[override]
         self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices; ``treatment`` is required (keyword)."""
+        """Yield ``(train, test)`` row indices; ``treatment`` is required (keyword).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,)
+            Outcome; it defines the strata with the arm.
+        groups : None
+            Ignored (see :class:`UpliftStratifiedGroupKFold`).
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         _check_n_splits(self.n_splits)
         codes, info = self._prepare(X, y, treatment, self.control_value)
         strata = uplift_strata(y, treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
@@ -362,6 +409,11 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
     n_quantiles : int, default 4
     control_value : object, optional
 
+    See Also
+    --------
+    UpliftStratifiedKFold : One row per customer.
+    UpliftTimeSeriesSplit : Campaigns repeated over time.
+
     Notes
     -----
     Groups are dealt to folds greedily so that each fold's distribution over the strata
@@ -394,7 +446,24 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
     def split(  # type: ignore[override]
         self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices; ``groups`` and ``treatment`` are required."""
+        """Yield ``(train, test)`` row indices; ``groups`` and ``treatment`` are required.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,)
+            Outcome; it defines the strata with the arm.
+        groups : array-like of shape (n,)
+            Customer or household of each row (required): no group is in two folds.
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         _check_n_splits(self.n_splits)
         codes, info = self._prepare(X, y, treatment, self.control_value)
         group_values = _check_groups(groups, len(codes))
@@ -428,6 +497,10 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
     gap_blocks : int, default 0
         Blocks left out between training and test (for outcomes observed with a delay).
     control_value : object, optional
+
+    See Also
+    --------
+    UpliftStratifiedKFold : Folds without a time order.
 
     Notes
     -----
@@ -463,7 +536,26 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
     def split(  # type: ignore[override]
         self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None, time: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices in time order; ``treatment`` is required."""
+        """Yield ``(train, test)`` row indices in time order; ``treatment`` is required.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,), optional
+            Outcome (unused).
+        groups : None
+            Ignored.
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+        time : array-like of shape (n,), optional
+            Time stamp or period of each row; without it, the row order is the time order.
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         n_splits = _check_n_splits(self.n_splits)
         gap = int(self.gap_blocks)
         if gap < 0:

@@ -105,6 +105,11 @@ def fit(
         Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
         in an arm, a non-binary outcome for ``outcome_type="binary"``.
 
+    See Also
+    --------
+    uplift.learners.SLearner, uplift.learners.TLearner : The same learners in-process.
+    score : Scores with the fitted learner on Spark.
+
     Examples
     --------
     >>> learner = fit(TLearner(), customers, features=["x0", "x1"], treatment="t", outcome="y")  # doctest: +SKIP

@@ -65,6 +65,11 @@ class SparkCampaignPlan(Result):
     arm_labels : ndarray
     passes : int
         Spark jobs run on the segment table to find the cut (the cost driver on a cluster).
+
+    See Also
+    --------
+    plan_campaign : Computes it.
+    uplift.campaign.CampaignPlan : The in-process plan.
     """
 
     frame: Any
@@ -74,7 +79,13 @@ class SparkCampaignPlan(Result):
     passes: int = 0
 
     def summary(self) -> pd.DataFrame:
-        """Contacts per arm and a total row with the expected spend and incremental profit."""
+        """Contacts per arm and a total row with the expected spend and incremental profit.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm and a total row.
+        """
         totals = self.totals
         rows: list[dict[str, Any]] = [{"arm": arm, "contacts": count}
                                       for arm, count in totals.get("contacts_per_arm", {}).items()]
@@ -91,7 +102,13 @@ class SparkCampaignPlan(Result):
                 f"{self.passes} Spark pass(es)).")
 
     def to_dict(self) -> dict[str, Any]:
-        """Totals, budget price, arm labels and passes (the lazy Spark frame is left out)."""
+        """Totals, budget price, arm labels and passes (the lazy Spark frame is left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"totals": self.totals, "budget_price": self.budget_price, "arm_labels": self.arm_labels,
                          "passes": self.passes})
 
@@ -164,6 +181,11 @@ def plan_campaign(
     ------
     UpliftInputError
         Missing columns, fewer than two outcome columns, a negative budget, per-customer economics.
+
+    See Also
+    --------
+    uplift.campaign.plan_campaign : The in-process optimizer (with caps and the integer polish).
+    score : The expected outcomes it plans on.
 
     Notes
     -----

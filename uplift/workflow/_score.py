@@ -27,7 +27,23 @@ __all__ = ["ScoreResult", "score", "score_columns", "score_frame"]
 
 @dataclass(frozen=True, repr=False)
 class ScoreResult(Result):
-    """Where the scores went and how fast they were computed."""
+    """Where the scores went and how fast they were computed.
+
+    Attributes
+    ----------
+    output : Path
+        The scores file.
+    n_rows : int
+        Rows scored.
+    columns : list of str
+        Columns of the scores file.
+    seconds : float
+        Wall time of the scoring.
+
+    See Also
+    --------
+    score : Returns it.
+    """
 
     output: Path
     n_rows: int
@@ -35,7 +51,13 @@ class ScoreResult(Result):
     seconds: float
 
     def summary(self) -> pd.DataFrame:
-        """One row: output, n_rows, columns (comma-separated), seconds, rows_per_second."""
+        """One row: output, n_rows, columns (comma-separated), seconds, rows_per_second.
+
+        Returns
+        -------
+        DataFrame
+            One row.
+        """
         return pd.DataFrame([{"output": str(self.output), "n_rows": self.n_rows, "columns": ", ".join(self.columns),
                               "seconds": self.seconds, "rows_per_second": self._rate()}])
 
