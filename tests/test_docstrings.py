@@ -19,6 +19,7 @@ removed from the list, and a name missing a section that the list does not grant
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import re
 import warnings
@@ -208,3 +209,14 @@ def test_every_public_subpackage_has_an_api_page_in_the_nav():
         assert page.exists(), f"docs/api/{unit}.md is missing: add '::: uplift.{unit}' and list it in mkdocs.yml"
         assert re.search(rf"^::: uplift\.{unit}$", page.read_text(encoding="utf-8"), flags=re.M), page
         assert f"api/{unit}.md" in nav, f"mkdocs.yml does not list api/{unit}.md in its nav"
+
+
+def test_the_site_shows_sphinx_roles_as_code():
+    path = ROOT / "docs" / "tools" / "griffe_sphinx_roles.py"
+    spec = importlib.util.spec_from_file_location("griffe_sphinx_roles", path)
+    assert spec is not None and spec.loader is not None
+    roles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roles)
+    text = "See :func:`uplift.io.save`, :class:`~uplift.campaign.Policy` and :meth:`Estimate.summary`."
+    assert roles.plain_roles(text) == "See `uplift.io.save`, `Policy` and `Estimate.summary`."
+    assert roles.plain_roles("no role, `code` and a :colon:") == "no role, `code` and a :colon:"
