@@ -53,6 +53,11 @@ class BenchmarkRun(Result):
         One line per learner/data set pair that failed (its remaining tasks were not run).
     keys : frozenset of str
         Keys of the config's tasks (to summarise only them).
+
+    See Also
+    --------
+    run_benchmark : Returns it.
+    summarize : The tables of the results.
     """
 
     output_dir: Path
@@ -63,7 +68,13 @@ class BenchmarkRun(Result):
     keys: frozenset[str] = frozenset()
 
     def summary(self) -> pd.DataFrame:
-        """One row: ``output_dir, n_tasks, n_run, n_skipped, n_failures``."""
+        """One row: ``output_dir, n_tasks, n_run, n_skipped, n_failures``.
+
+        Returns
+        -------
+        DataFrame
+            One row.
+        """
         return pd.DataFrame([{"output_dir": str(self.output_dir), "n_tasks": self.n_tasks, "n_run": self.n_run,
                               "n_skipped": self.n_skipped, "n_failures": len(self.failures)}])
 
@@ -82,10 +93,26 @@ def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> U
     Without ``data_dir`` (and without ``path`` in the data set's params), file readers search the
     data home (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
 
+    Parameters
+    ----------
+    spec : DatasetSpec
+        A data set of the config: registry key and loader parameters.
+    data_dir : Path, optional
+        Folder of the reference files (``--data-dir``), passed as ``path=`` to file readers.
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
     Raises
     ------
     UpliftInputError
         The data set cannot be loaded; a missing file names ``--data-dir`` and ``UPLIFT_DATA_HOME``.
+
+    See Also
+    --------
+    uplift.datasets.load_dataset : The registry it loads from.
     """
     if spec.table is not None:
         table = dict(spec.table)
@@ -135,6 +162,30 @@ def make_splits(data: UpliftDataset, codes: np.ndarray, kind: str, n_folds: int,
     ``kind`` is ``"stratified"`` (arm × outcome), ``"grouped"`` (no group in two folds) or
     ``"temporal"`` (train on earlier times, test on the next period). Every fold must contain
     every arm in its training and test rows; otherwise the error names the fold.
+
+    Parameters
+    ----------
+    data : UpliftDataset
+        The data set (its ``groups`` and ``time`` for grouped and temporal folds).
+    codes : ndarray of int
+        Arm code of each row (0 = control).
+    kind : {"stratified", "grouped", "temporal"}
+        The splitter.
+    n_folds : int
+        Number of folds.
+    seed : int
+        Seed of the folds.
+    name : str, default ""
+        Data set name, for error messages.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        ``(train, test)`` row indices of each fold.
+
+    See Also
+    --------
+    uplift.model_selection.UpliftStratifiedKFold : The stratified splitter.
     """
     X = np.zeros((len(codes), 1))
     try:
@@ -230,6 +281,11 @@ def run_benchmark(
     UpliftInputError
         ``results.jsonl`` exists without ``resume``, another run holds the folder's lock, a
         result line is unreadable, or a data set changed since a resumed run wrote its results.
+
+    See Also
+    --------
+    load_config : Reads a TOML config.
+    summarize : Tables and figures of the results.
 
     Notes
     -----

@@ -60,6 +60,10 @@ class UpliftTable:
         assigned_at, next_assigned_at`` (the later campaign may change the earlier one's outcome).
     as_of : object
         The cut-off used.
+
+    See Also
+    --------
+    build_uplift_table : Builds it.
     """
 
     table: pd.DataFrame
@@ -232,6 +236,11 @@ def build_uplift_table(
         A path that does not exist.
     ImportError
         DuckDB is not installed (``pip install "uplift[logs]"``).
+
+    See Also
+    --------
+    load_table : A table you already have.
+    UpliftTable : What it returns.
 
     Notes
     -----

@@ -84,6 +84,11 @@ def make_uplift_stream(
         Sizes below their minimum, ``change_period`` outside ``0..n_periods - 1``,
         ``treatment_share`` outside (0, 1).
 
+    See Also
+    --------
+    uplift.monitoring.monitor : What the periods are for.
+    make_uplift_classification : One period without drift.
+
     Examples
     --------
     >>> import numpy as np

@@ -95,7 +95,25 @@ def _require_pyarrow(path: Path) -> None:
 
 
 def read_table(path: str | Path, *, columns: Sequence[str] | None = None, argument: str = "DATA") -> pd.DataFrame:
-    """Read a whole CSV or Parquet file (only ``columns`` when given)."""
+    """Read a whole CSV or Parquet file (only ``columns`` when given).
+
+    Parameters
+    ----------
+    path : path
+        A CSV or Parquet file.
+    columns : sequence of str, optional
+        Read only these columns.
+    argument : str, default "DATA"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    DataFrame
+
+    See Also
+    --------
+    iter_chunks : The file chunk by chunk.
+    """
     path = _check_exists(path, argument)
     fmt = table_format(path, argument=argument)
     if fmt == "parquet":
@@ -120,6 +138,27 @@ def iter_chunks(
     """Yield the file in DataFrames of at most ``chunksize`` rows; memory is bounded by the chunk.
 
     CSV through ``pandas.read_csv(chunksize=)``, Parquet through ``pyarrow.parquet.ParquetFile.iter_batches``.
+
+    Parameters
+    ----------
+    path : path
+        A CSV or Parquet file.
+    chunksize : int, default 100000
+        Rows per chunk.
+    columns : sequence of str, optional
+        Read only these columns.
+    argument : str, default "DATA"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    iterator of DataFrame
+        The chunks, in file order.
+
+    See Also
+    --------
+    read_table : The whole file at once.
+    score : Scores a file chunk by chunk.
     """
     if not isinstance(chunksize, int | np.integer) or chunksize < 1:
         raise UpliftInputError(f"chunksize must be a positive integer; got {chunksize!r}.")
@@ -146,6 +185,22 @@ def id_like_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list
     too); a text column (two rows or more) or an integer column (50 rows or more) whose every value
     is different is. Such a column would let a
     model memorise rows, and it means nothing for a new customer.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    exclude : sequence of str, default ()
+        Columns never reported (for example the treatment and the outcome).
+
+    Returns
+    -------
+    list of str
+        The id-like columns, in table order.
+
+    See Also
+    --------
+    read_experiment : Leaves these columns out of the features.
 
     Examples
     --------
@@ -190,6 +245,10 @@ class ExperimentTable:
     dropped : list of str
         Id-like columns left out of the features.
     path : Path or None
+
+    See Also
+    --------
+    read_experiment : Builds it.
     """
 
     X: pd.DataFrame
@@ -213,7 +272,12 @@ class ExperimentTable:
         return [str(c) for c in self.X.columns]
 
     def notes(self) -> list[str]:
-        """Sentences about how the file was read (for the terminal and the report)."""
+        """Sentences about how the file was read (for the terminal and the report).
+
+        Returns
+        -------
+        list of str
+        """
         lines = [f"{len(self.y):,} rows; treatment {self.treatment_name!r} (control {self.control_value!r}, arms "
                  f"{', '.join(repr(a) for a in self.arms)}); outcome {self.outcome_name!r}; "
                  f"{self.X.shape[1]} feature column(s)."]
@@ -303,6 +367,11 @@ def read_experiment(
     UpliftInputError
         A named column is missing, the outcome has missing or non-numeric values, the control label
         is not in the treatment column, or there is one arm only.
+
+    See Also
+    --------
+    uplift.datasets.load_table : The same for a data set with known roles.
+    check, train : Take its result, or the same arguments.
 
     Examples
     --------
