@@ -71,7 +71,7 @@ def main() -> None:
     received = np.asarray([arm_name[a] for a in t[test]])  # the e-mail each holdout customer really got
     result = evaluate_policy(plan, y[test], received, control_value="No E-Mail", propensity=[1 / 3, 1 / 3, 1 / 3])
     print("\nRealised incremental profit on the holdout versus e-mailing nobody (AIPW, 95% CI):")
-    print(f"  {result.summary()}")
+    print(f"  {result.value.text(digits=2)}")
     columns = ["policy", "contacts", "estimate", "ci_low", "ci_high", "difference", "difference_ci_low",
                "difference_ci_high", "difference_p_value"]
     table = result.comparisons[columns]
@@ -80,7 +80,7 @@ def main() -> None:
     unconstrained = evaluate_policy(free, y[test], received, control_value="No E-Mail",
                                     propensity=[1 / 3, 1 / 3, 1 / 3])
     print(f"\nWithout a budget ({free.n_contacts:,} e-mails, expected spend ${free.totals()['expected_spend']:,.0f}): "
-          f"{unconstrained.summary()}")
+          f"{unconstrained.value.text(digits=2)}")
     print(unconstrained.comparisons[columns].to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
 
     args.output.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,7 @@ def main() -> None:
     trained = train(folder / "experiment.csv", treatment="offer", outcome="bought", control="none",
                     id_column="customer_id", learner="t_learner", n_folds=3, output=folder / "model.zip",
                     overwrite=True)
-    print(trained.summary())
+    print(trained)
 
     # 3. a week later: load the model (nothing is unpickled) and score the new customer file
     model = load(folder / "model.zip")
@@ -77,7 +77,7 @@ def main() -> None:
     week, true_outcomes = customer_file(10_000, args.seed + 1, first_id=2_000_000)
     week.drop(columns=["offer", "bought"]).to_csv(folder / "week.csv", index=False)
     scored = score(folder / "model.zip", folder / "week.csv", output=folder / "week_scores.csv", chunksize=2_500)
-    print(scored.summary())
+    print(scored)
 
     # 4. plan under the week's budget; a random 20% of the file is the returning holdout
     features = week[list(model.feature_names_in_)].set_index(week["customer_id"])

@@ -74,6 +74,8 @@ def jsonable(value: Any) -> Any:
     """
     if value is None or isinstance(value, bool | str):
         return value
+    if value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, np.generic):
         return jsonable(value.item())
     if isinstance(value, int):
