@@ -10,8 +10,7 @@ BIN := $(VENV)/bin
 # installs it when missing); `make test EXTRAS=dev` runs without them (those tests then skip with a
 # reason).
 EXTRAS ?= dev,causalml,spark
-# OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
-export OMP_WAIT_POLICY ?= PASSIVE
+# OMP_WAIT_POLICY: set by uplift.cli.prefer_passive_openmp (the CLI, conftest.py, benchmarks/run_all.py).
 comma := ,
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
