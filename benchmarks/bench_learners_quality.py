@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from uplift.datasets import load_hillstrom, make_uplift_classification
 from uplift.learners import (
@@ -46,6 +45,7 @@ from uplift.learners import (
     XLearner,
     default_classifier,
 )
+from uplift.model_selection import train_test_split
 
 SEEDS = range(5)
 N_JOBS = [2]  # threads of every boosted model; set by --n-jobs
@@ -54,7 +54,7 @@ N_JOBS = [2]  # threads of every boosted model; set by --n-jobs
 def splits(y: np.ndarray, treatment: np.ndarray):
     rows = np.arange(len(y))
     for seed in SEEDS:
-        train, test = train_test_split(rows, test_size=0.3, stratify=treatment * 2 + y, random_state=seed)
+        train, test = train_test_split(rows, treatment=treatment, y=y, test_size=0.3, random_state=seed)
         yield seed, train, test
 
 

@@ -77,6 +77,7 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> 
     from sklearn.model_selection import StratifiedKFold
 
     from uplift.learners import default_classifier, default_regressor
+    from uplift.model_selection import uplift_strata
 
     X = X.to_numpy()
     e = PROPENSITY
@@ -102,7 +103,7 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> 
         return e * tau0.predict(X) + (1 - e) * tau1.predict(X)
     if name in ("R", "DR"):
         mu = np.empty((len(y), 2))
-        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, t * 2 + y.astype(int))
+        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, uplift_strata(y, t))  # the learners' key
         for train, test in folds:
             for k, model in enumerate(arm_models(X[train], y[train], t[train])):
                 mu[test, k] = proba(model, X[test])

@@ -166,14 +166,14 @@ def run_chunked(n: int) -> None:
 def run_conventions() -> None:
     """Every convention on Hillstrom (Womens E-Mail vs control, outcome visit) for one simple model."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
 
     from uplift.datasets import load_hillstrom
     from uplift.evaluation import qini_auc_score, rate_score, uplift_at_k, uplift_auc_score
+    from uplift.model_selection import train_test_split
 
     data = load_hillstrom(outcome="visit", arms="womens")
     X, y, t = data.X.to_numpy(dtype=float), data.y, data.treatment
-    train, test = train_test_split(np.arange(len(y)), test_size=0.5, random_state=0, stratify=t * 2 + y)
+    train, test = train_test_split(np.arange(len(y)), treatment=t, y=y, test_size=0.5, random_state=0)
     models = [LogisticRegression(max_iter=1000).fit(X[train][t[train] == arm], y[train][t[train] == arm])
               for arm in (0, 1)]
     scores = {

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from uplift.campaign import Economics, evaluate_policy, plan_campaign
 from uplift.datasets import load_hillstrom
 from uplift.learners import SLearner, TLearner
+from uplift.model_selection import train_test_split
 
 # --- The economics, stated up front ------------------------------------------------------------
 # A visit is worth $4.00 of margin on average: about 6% of Hillstrom visits convert, the average
@@ -47,8 +47,7 @@ def main() -> None:
 
     data = load_hillstrom(outcome="visit", arms="all")
     arm_name = data.arm_names  # 0 No E-Mail, 1 Womens, 2 Mens
-    strata = data.treatment * 2 + data.y.astype(int)
-    train, test = train_test_split(np.arange(len(data)), test_size=HOLDOUT_SHARE, stratify=strata,
+    train, test = train_test_split(np.arange(len(data)), treatment=data.treatment, y=data.y, test_size=HOLDOUT_SHARE,
                                    random_state=args.seed)
     X, y, t = data.X, data.y, data.treatment
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from uplift.campaign import Economics, plan_campaign, profit_curve
-from uplift.campaign._optimizer import budget_path, solve_knapsack, take_prefix, upper_hull
+from uplift.campaign._hull import budget_path, take_prefix, upper_hull
+from uplift.campaign._optimizer import solve_knapsack
 
 SURE_THING_ECONOMICS = Economics(value=30.0, contact_cost=0.10, conversion_cost=10.0)
 

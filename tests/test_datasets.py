@@ -16,8 +16,8 @@ from uplift.datasets import (
     make_uplift_regression,
 )
 from uplift.datasets._hillstrom import _bundled_path
-from uplift.diagnostics import average_treatment_effect
 from uplift.exceptions import ChecksumMismatchError, UpliftInputError
+from uplift.inference import average_treatment_effect
 
 
 def test_hillstrom_default_is_womens_vs_no_email():

@@ -9,7 +9,6 @@ from scipy import stats
 
 from uplift.datasets import load_hillstrom, make_uplift_classification
 from uplift.diagnostics import (
-    average_treatment_effect,
     check_experiment,
     covariate_balance,
     roc_auc_with_se,
@@ -17,6 +16,7 @@ from uplift.diagnostics import (
     treatment_predictability,
 )
 from uplift.exceptions import UpliftInputError
+from uplift.inference import average_treatment_effect
 
 
 def test_srm_exact_chi_square():

@@ -9,6 +9,7 @@ import sklearn
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import train_test_split as sklearn_train_test_split
 
 from uplift.datasets import make_uplift_classification, make_uplift_regression
 from uplift.exceptions import UpliftInputError
@@ -19,6 +20,7 @@ from uplift.model_selection import (
     UpliftTimeSeriesSplit,
     cross_val_uplift,
     make_uplift_scorer,
+    train_test_split,
     uplift_strata,
 )
 
@@ -51,6 +53,68 @@ def test_strata_merge_rare_outcome_cells_into_their_arm():
     # the single control converter joins the control's cell y = 0, the single treated non-converter
     # the treated cell y = 1
     np.testing.assert_array_equal(strata, [0, 0, 0, 0, 7, 7, 7, 7])
+
+
+# ----------------------------------------------------------------------------- train_test_split
+
+
+def test_train_test_split_is_sklearns_split_stratified_by_arm_and_outcome():
+    _, y, treatment = _binary_data(1000)
+    rows = np.arange(1000)
+    train, test = train_test_split(rows, treatment=treatment, y=y, test_size=0.3, random_state=3)
+    # the hand-written key it replaces orders the cells the same way, so the split is the same rows
+    expected_train, expected_test = sklearn_train_test_split(rows, test_size=0.3, random_state=3,
+                                                             stratify=treatment * 2 + y.astype(int))
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(test, expected_test)
+    cells = treatment * 2 + y.astype(int)
+    # stratified shuffle split: each cell's test count is its share of 300 rounded (within 1 row)
+    np.testing.assert_array_less(np.abs(np.bincount(cells[test], minlength=4) - 0.3 * np.bincount(cells)), 1 + 1e-9)
+
+
+def test_train_test_split_returns_each_array_in_its_type_and_order():
+    data = make_uplift_classification(200, random_state=0)
+    X_train, X_test, y_train, y_test, t_train, t_test = train_test_split(
+        data.X, pd.Series(data.y), list(data.treatment), treatment=data.treatment, y=data.y, test_size=50,
+        random_state=0)
+    assert isinstance(X_train, pd.DataFrame) and isinstance(y_test, pd.Series) and isinstance(t_train, list)
+    assert (len(X_train), len(X_test), len(y_train), len(t_test)) == (150, 50, 150, 50)
+    np.testing.assert_array_equal(y_test.to_numpy(), data.y[X_test.index])
+    np.testing.assert_array_equal(t_test, data.treatment[X_test.index])
+
+
+def test_train_test_split_by_arm_alone_keeps_arm_shares_with_string_labels():
+    treatment = np.array(["control"] * 60 + ["email"] * 40)
+    train, test = train_test_split(np.arange(100), treatment=treatment, stratify_outcome=False, test_size=0.5,
+                                   random_state=0, control_value="control")
+    assert (treatment[test] == "email").sum() == 20 and (treatment[train] == "email").sum() == 20
+
+
+def test_train_test_split_continuous_outcome_uses_quantile_strata():
+    data = make_uplift_regression(800, random_state=1)
+    _, test = train_test_split(np.arange(800), treatment=data.treatment, y=data.y, test_size=0.25, random_state=0)
+    strata = uplift_strata(data.y, data.treatment, min_size=2)
+    np.testing.assert_array_less(np.abs(np.bincount(strata[test]) - 0.25 * np.bincount(strata)), 1 + 1e-9)
+
+
+def test_train_test_split_bad_inputs():
+    X, y, treatment = _binary_data(100)
+    with pytest.raises(UpliftInputError, match="at least one array"):
+        train_test_split(treatment=treatment, y=y)
+    with pytest.raises(UpliftInputError, match=r"pass y= .* or stratify_outcome=False"):
+        train_test_split(X, treatment=treatment)
+    with pytest.raises(UpliftInputError, match="stratify_outcome must be True or False"):
+        train_test_split(X, treatment=treatment, y=y, stratify_outcome="yes")
+    with pytest.raises(UpliftInputError, match="array 2 has 99"):
+        train_test_split(X, y[:-1], treatment=treatment, y=y)
+    with pytest.raises(UpliftInputError, match="array 1 is 3"):
+        train_test_split(3, treatment=treatment, stratify_outcome=False)
+    with pytest.raises(UpliftInputError, match="at least 2 rows in every stratum"):
+        train_test_split(X[:5], treatment=[0, 0, 0, 1, 0], stratify_outcome=False)
+    with pytest.raises(UpliftInputError, match="cannot split 100 rows in 4 strata with test_size=2"):
+        train_test_split(X, treatment=treatment, y=y, test_size=2)
+    with pytest.raises(TypeError):
+        train_test_split(X, treatment)  # treatment is keyword-only: a positional one is an array to split
 
 
 # ----------------------------------------------------------------------------- stratified k-fold

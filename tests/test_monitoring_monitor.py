@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from uplift.campaign import Economics, Policy
 from uplift.datasets import make_uplift_stream
 from uplift.exceptions import UpliftInputError, UpliftTypeError
+from uplift.io import load, read_manifest, save
 from uplift.learners import TLearner
 from uplift.monitoring import MonitorReport, monitor, reference_histograms
 
@@ -67,19 +68,20 @@ def test_report_formats(fitted, tmp_path):
 
 
 def test_policy_saved_to_a_file_brings_its_reference(fitted, tmp_path):
-    pytest.importorskip("uplift.io")
-    from uplift.io import save
-
     model, _ = fitted
     train = make_uplift_stream(1, 3000, random_state=13).X
     policy = Policy(model, Economics(value=10.0, contact_cost=0.3)).fit(train)
     path = save(policy, tmp_path / "policy", reference=train)
-    report = monitor(path, make_uplift_stream(1, 3000, random_state=14).X)
+    loaded, reference = load(path), read_manifest(path)["reference"]
+    report = monitor(loaded, make_uplift_stream(1, 3000, random_state=14).X, reference=reference)
     assert isinstance(report, MonitorReport)
     assert report.assignment is not None and not report.assignment.drifted
     assert report.status == "ok"
     shifted, _, _ = _period("features", seed=4, n=3000)
-    assert monitor(path, shifted).status == "drift"
+    assert monitor(loaded, shifted, reference=reference).status == "drift"
+    # monitoring sits below the persistence layer: a path is refused with the way to load it
+    with pytest.raises(UpliftTypeError, match=r"not a path .*uplift\.io\.load\(path\)"):
+        monitor(path, shifted, reference=reference)
 
 
 def test_bad_inputs(fitted):

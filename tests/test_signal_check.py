@@ -12,7 +12,7 @@ import pytest
 from scipy.special import expit
 
 from uplift.datasets import make_uplift_classification, make_uplift_regression
-from uplift.evaluation import signal_check
+from uplift.diagnostics import signal_check
 from uplift.exceptions import UpliftInputError
 
 
@@ -67,7 +67,7 @@ def test_signal_check_never_imports_xgboost():
     code = (
         "import sys\n"
         "from uplift.datasets import make_uplift_classification\n"
-        "from uplift.evaluation import signal_check\n"
+        "from uplift.diagnostics import signal_check\n"
         "d = make_uplift_classification(600, random_state=0)\n"
         "signal_check(d.X, d.y, d.treatment, n_splits=2, n_folds=2, n_resamples=10, random_state=0)\n"
         "print('xgboost' in sys.modules)\n"

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "benchmark", "campaign", "datasets", "diagnostics", "evaluation", "exceptions", "inference", "io",
-    "learners", "model_selection", "monitoring", "plotting", "validation", "workflow",
+    "learners", "model_selection", "monitoring", "plotting", "segments", "spark", "validation", "workflow",
 }
 
 
@@ -24,4 +24,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBMODULES])
+    # the package's API: its version and subpackages (not the names this module uses, such as Any)
+    return sorted([*(name for name in globals() if name.startswith("__")), *_SUBMODULES])

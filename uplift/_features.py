@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._messages import preview as _preview
+from ._utils import preview
 from .exceptions import FeatureMismatchError, UpliftInputError, UpliftTypeError
 
 __all__ = ["UNKNOWN_CATEGORY_CODE", "FeatureSchema", "check_features"]
@@ -50,7 +50,7 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
         ]
         if bad:
             raise UpliftTypeError(
-                f"{name} has non-numeric column(s) {_preview(bad)}{where}; the model needs numbers. "
+                f"{name} has non-numeric column(s) {preview(bad)}{where}; the model needs numbers. "
                 "Encode them first, e.g. pd.get_dummies(X, columns=[...]) or a OneHotEncoder in a "
                 "Pipeline."
             )
@@ -81,7 +81,7 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
     if not allow_nan and np.isnan(array).any():
         columns = np.flatnonzero(np.isnan(array).any(axis=0))
         raise UpliftInputError(
-            f"{name} contains NaN in column(s) {_preview(columns.tolist())}{where} and the chosen "
+            f"{name} contains NaN in column(s) {preview(columns.tolist())}{where} and the chosen "
             "model cannot handle missing values. Impute them (e.g. SimpleImputer in a Pipeline) "
             "or use a model that accepts NaN, such as the default XGBoost."
         )
@@ -112,7 +112,7 @@ def _frame_names(X: pd.DataFrame, name: str, where: str) -> list[str]:
     duplicated = counts.index[counts > 1].tolist()
     if duplicated:
         raise UpliftInputError(
-            f"{name} has duplicate column names {_preview(duplicated)}{where}; columns are matched by name, "
+            f"{name} has duplicate column names {preview(duplicated)}{where}; columns are matched by name, "
             "so each name must be unique (names are compared as text: 1 and '1' are the same). Rename or "
             "drop the duplicated columns."
         )
@@ -245,7 +245,7 @@ class FeatureSchema:
             if list(X.columns) == list(range(X.shape[1])):  # unnamed columns (pd.DataFrame(array))
                 return X
             raise FeatureMismatchError(
-                f"{name} is a DataFrame with columns {_preview(given)}{where}, but the model was fitted on "
+                f"{name} is a DataFrame with columns {preview(given)}{where}, but the model was fitted on "
                 "an array without column names, so these columns cannot be matched to the fitted ones. "
                 f"Pass an array with the columns in the fit order ({name}.to_numpy()), or refit on a DataFrame."
             )
@@ -257,9 +257,9 @@ class FeatureSchema:
         if missing or extra:
             parts = []
             if missing:
-                parts.append(f"missing {_preview(missing)}")
+                parts.append(f"missing {preview(missing)}")
             if extra:
-                parts.append(f"unexpected {_preview(extra)}")
+                parts.append(f"unexpected {preview(extra)}")
             raise FeatureMismatchError(
                 f"{name} has different columns from those seen at fit{where}: {'; '.join(parts)}. "
                 "Pass the same feature columns as at fit (order may differ)."
@@ -292,13 +292,13 @@ class FeatureSchema:
             array[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
         if text:
             raise UpliftTypeError(
-                f"{name} column(s) {_preview(text)} hold text{where}, but held numbers when the model was "
+                f"{name} column(s) {preview(text)} hold text{where}, but held numbers when the model was "
                 "fitted. Pass the same kind of values as at fit (or refit on the text columns: they are "
                 "encoded as categories)."
             )
         if other:
             raise UpliftTypeError(
-                f"{name} has column(s) {_preview(other)}{where} that are neither numbers nor text; convert "
+                f"{name} has column(s) {preview(other)}{where} that are neither numbers nor text; convert "
                 "them to numbers first (e.g. a date as days since a reference date)."
             )
         return array

@@ -253,11 +253,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    from .io import read_manifest
+    from .io import load, read_manifest
     from .monitoring import monitor
     from .workflow import read_table
 
-    reference = read_manifest(args.model).get("reference")
+    manifest = read_manifest(args.model)
+    reference = manifest.get("reference")
     if reference is None:
         raise UpliftInputError(f"{args.model} has no reference histograms; save it with "
                                "uplift.io.save(model, path, reference=X_train).")
@@ -267,7 +268,7 @@ def _monitor(args: argparse.Namespace) -> int:
     if missing:
         raise UpliftInputError(f"{args.data} lacks column(s) {missing[:8]}; got {list(frame.columns)[:12]}.")
     report = monitor(
-        args.model, frame[list(reference["features"])],
+        load(args.model), frame[list(reference["features"])], reference=reference, training=manifest.get("training"),
         y=None if args.outcome is None else frame[args.outcome].to_numpy(),
         treatment=None if args.treatment is None else frame[args.treatment].to_numpy(),
         propensity=None if args.propensity is None else frame[args.propensity].to_numpy(),

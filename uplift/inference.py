@@ -13,12 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from sklearn.utils import check_random_state
 
+from ._utils import plain
 from .exceptions import UpliftInputError
+from .validation import check_consistent_length, check_outcome, check_treatment
 
-__all__ = ["Estimate", "bootstrap_indices", "half_sample_indices", "normal_interval", "percentile_interval"]
+__all__ = [
+    "ATEResult",
+    "Estimate",
+    "average_treatment_effect",
+    "bootstrap_indices",
+    "half_sample_indices",
+    "normal_interval",
+    "percentile_interval",
+]
 
 
 MIN_VALID_RESAMPLES = 10
@@ -304,3 +315,62 @@ def half_sample_indices(
         lengths = sizes[chosen]
         offsets = np.repeat(starts[chosen] - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
         yield order[np.arange(lengths.sum()) + offsets]
+
+
+@dataclass(frozen=True)
+class ATEResult:
+    """Average treatment effect of each treated arm versus control (difference in means)."""
+
+    estimates: dict[Any, Estimate]
+    control_mean: float
+    arm_means: dict[Any, float]
+    counts: dict[Any, int]
+
+    def summary(self) -> str:
+        lines = [f"Control mean {self.control_mean:.4f}."]
+        for arm, est in self.estimates.items():
+            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est.summary()}")
+        return " ".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm], **est.to_dict()}
+             for arm, est in self.estimates.items()]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"control_mean": self.control_mean,
+                "arms": {str(a): {"mean": self.arm_means[a], "n": self.counts[a], **e.to_dict()}
+                         for a, e in self.estimates.items()}}
+
+
+def average_treatment_effect(
+    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
+) -> ATEResult:
+    """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
+
+    Notes
+    -----
+    ``ATE_k = mean(y | arm k) - mean(y | control)`` with ``SE = sqrt(s_k^2/n_k + s_0^2/n_0)``
+    (Welch; unbiased under randomization, Neyman 1923). Valid only in a randomized experiment.
+
+    Examples
+    --------
+    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    >>> round(result.estimates[1].estimate, 4)
+    0.6667
+    """
+    outcome, _ = check_outcome(y)
+    check_consistent_length(y=outcome, treatment=treatment)
+    info = check_treatment(treatment, control_value=control_value, min_rows_per_arm=2)
+    control = outcome[info.codes == 0]
+    estimates, means, counts = {}, {}, {}
+    for k, arm in enumerate(info.arms, start=1):
+        treated = outcome[info.codes == k]
+        effect = treated.mean() - control.mean()
+        se = np.sqrt(treated.var(ddof=1) / len(treated) + control.var(ddof=1) / len(control))
+        key = plain(arm)
+        estimates[key] = Estimate.from_normal(effect, se, alpha, name="ATE")
+        means[key] = float(treated.mean())
+        counts[key] = len(treated)
+    return ATEResult(estimates, float(control.mean()), means, counts)

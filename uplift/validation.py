@@ -19,8 +19,7 @@ import pandas as pd
 
 from ._features import UNKNOWN_CATEGORY_CODE, FeatureSchema, check_features
 from ._literals import OutcomeType, check_literal
-from ._messages import plain as _plain
-from ._messages import preview as _preview
+from ._utils import plain, preview
 from .exceptions import UpliftInputError, UpliftTypeError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +28,7 @@ __all__ = [
     "UNKNOWN_CATEGORY_CODE",
     "FeatureSchema",
     "TreatmentInfo",
+    "check_1d",
     "check_consistent_length",
     "check_features",
     "check_fraction",
@@ -42,8 +42,37 @@ __all__ = [
 ]
 
 
-def _as_1d(values: Any, name: str) -> np.ndarray:
-    """Convert a list, Series or array to a 1-d numpy array, rejecting other shapes."""
+def check_1d(values: Any, name: str) -> np.ndarray:
+    """Convert a list, Series, one-column DataFrame or array to a 1-d numpy array.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,) or (n, 1)
+        The values of one column.
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        The values, as held (no dtype conversion).
+
+    Raises
+    ------
+    UpliftInputError
+        ``values`` is None, or has more than one column or more than two dimensions.
+
+    See Also
+    --------
+    check_consistent_length : the same number of rows in several inputs.
+
+    Examples
+    --------
+    >>> check_1d(pd.Series([1, 0, 1]), "treatment")
+    array([1, 0, 1])
+    >>> check_1d([[0.5], [0.2]], "score")
+    array([0.5, 0.2])
+    """
     if values is None:
         raise UpliftInputError(f"{name} is required; got None.")
     if isinstance(values, pd.DataFrame):
@@ -114,7 +143,7 @@ def _declared_control(treatment: Any) -> Any:
         return None
     codes = np.asarray(values.codes)
     present = codes[codes >= 0]
-    return _plain(values.categories[present.min()]) if len(present) else None
+    return plain(values.categories[present.min()]) if len(present) else None
 
 
 #: What ``pd.api.types.infer_dtype`` says of labels that are numbers held as Python objects.
@@ -133,7 +162,7 @@ def _check_one_label_type(values: Any, name: str, where: str) -> None:
     types = sorted({type(v).__name__ for v in present})
     raise UpliftTypeError(
         f"{name} mixes labels of different types ({', '.join(types)}){where}: "
-        f"{_preview(list(dict.fromkeys(present)))}. Each arm needs one label (1 and '1' would be two "
+        f"{preview(list(dict.fromkeys(present)))}. Each arm needs one label (1 and '1' would be two "
         f"arms, and they cannot be ordered to find the control). Convert {name} to one type first, "
         f"e.g. {name}.astype(str) or pd.to_numeric({name})."
     )
@@ -218,7 +247,7 @@ def check_treatment(
     where = f" for {context}" if context else ""
     if control_value is None:
         control_value = _declared_control(treatment)
-    array = _as_1d(treatment, "treatment")
+    array = check_1d(treatment, "treatment")
     _check_one_label_type(treatment if isinstance(treatment, list | tuple) else array, "treatment", where)
     if array.dtype == object and pd.api.types.infer_dtype(array, skipna=True) in _NUMBER_LABELS:
         array = pd.to_numeric(array)  # numbers held as objects (e.g. a Series of dtype object)
@@ -232,14 +261,14 @@ def check_treatment(
     if len(labels) < 2:
         raise UpliftInputError(
             f"treatment must have at least two distinct values (a control and a treated arm)"
-            f"{where}; got only {_preview(labels)}. An uplift model needs both groups."
+            f"{where}; got only {preview(labels)}. An uplift model needs both groups."
         )
     if control_value is None:
         if labels.dtype.kind in "biuf":
             control_index = 0
         else:
             raise UpliftInputError(
-                f"treatment has non-numeric labels {_preview(labels)}{where}; pass "
+                f"treatment has non-numeric labels {preview(labels)}{where}; pass "
                 "control_value= to say which one is the control arm (for a data set from "
                 "uplift.datasets: control_value=data.control_value)."
             )
@@ -247,14 +276,14 @@ def check_treatment(
         matches = np.flatnonzero(labels == control_value)
         if len(matches) == 0:
             raise UpliftInputError(
-                f"control_value={_plain(control_value)!r} does not occur in treatment{where}; its values are "
-                f"{_preview(labels)}. Pass one of them as control_value= (for a data set from "
+                f"control_value={plain(control_value)!r} does not occur in treatment{where}; its values are "
+                f"{preview(labels)}. Pass one of them as control_value= (for a data set from "
                 "uplift.datasets: control_value=data.control_value)."
             )
         control_index = int(matches[0])
     if not allow_multiarm and len(labels) > 2:
         raise UpliftInputError(
-            f"treatment must have exactly two distinct values{where}; got {_preview(labels)}. "
+            f"treatment must have exactly two distinct values{where}; got {preview(labels)}. "
             "Pass control_value= and evaluate one treated arm at a time (select its rows and "
             "the control rows)."
         )
@@ -266,11 +295,11 @@ def check_treatment(
     too_small = [labels[order[k]] for k in range(len(labels)) if counts[k] < min_rows_per_arm]
     if too_small:
         detail = ", ".join(
-            f"{_plain(labels[order[k]])!r}: {counts[k]}" for k in range(len(labels))
+            f"{plain(labels[order[k]])!r}: {counts[k]}" for k in range(len(labels))
         )
         raise UpliftInputError(
             f"every arm needs at least {min_rows_per_arm} rows{where}; arm(s) "
-            f"{_preview(too_small)} have fewer (rows per arm: {detail}). Collect more data, "
+            f"{preview(too_small)} have fewer (rows per arm: {detail}). Collect more data, "
             "merge small arms, or drop them."
         )
     control_label = labels[control_index]
@@ -315,7 +344,7 @@ def check_outcome(
     """
     check_literal(outcome_type, OutcomeType, "outcome_type")
     where = f" for {context}" if context else ""
-    array = _as_1d(y, name)
+    array = check_1d(y, name)
     if array.dtype.kind == "b":
         array = array.astype(np.float64)
     if array.dtype.kind not in "iuf":
@@ -323,7 +352,7 @@ def check_outcome(
             array = array.astype(np.float64)
         except (TypeError, ValueError):
             raise UpliftInputError(
-                f"{name} must be numeric{where}; got values such as {_preview(np.unique(array.astype(str)))}. "
+                f"{name} must be numeric{where}; got values such as {preview(np.unique(array.astype(str)))}. "
                 f"Encode the outcome as numbers (for a binary outcome: 1 = converted, 0 = not)."
             ) from None
     array = array.astype(np.float64, copy=False)
@@ -337,7 +366,7 @@ def check_outcome(
     if outcome_type == "binary" and not is_binary:
         values = np.unique(array)
         raise UpliftInputError(
-            f"{name} must be binary (values 0 and 1){where}; got values {_preview(values)}. "
+            f"{name} must be binary (values 0 and 1){where}; got values {preview(values)}. "
             "Binarise the outcome (e.g. y > 0) or use a learner with a regressor for a "
             "continuous outcome."
         )
@@ -349,7 +378,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     """Validate optional non-negative, finite sample weights of length ``n_samples``."""
     if sample_weight is None:
         return None
-    weights = _as_1d(sample_weight, "sample_weight").astype(np.float64)
+    weights = check_1d(sample_weight, "sample_weight").astype(np.float64)
     if len(weights) != n_samples:
         raise UpliftInputError(
             f"sample_weight has {len(weights)} rows but the data has {n_samples}; pass one weight per row."
@@ -386,7 +415,7 @@ def check_probability(
         example = array[bad].ravel()[:3]
         raise UpliftInputError(
             f"{name} must be {expected}; got {int(bad.sum())} value(s) outside, e.g. "
-            f"{_preview(example)}."
+            f"{preview(example)}."
         )
     return array
 

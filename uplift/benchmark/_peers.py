@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..exceptions import UpliftInputError
+from ..learners import default_classifier, default_regressor
 
 __all__ = [
     "CausalmlDR", "CausalmlR", "CausalmlS", "CausalmlT", "CausalmlX",
@@ -35,8 +36,6 @@ def _is_binary(y: np.ndarray) -> bool:
 
 
 def _default(kind: str, random_state: int | None) -> Any:
-    from ..learners import default_classifier, default_regressor
-
     return default_classifier(random_state) if kind == "classifier" else default_regressor(random_state)
 
 
@@ -100,7 +99,7 @@ class SkliftSoloModel(_SkliftAdapter):
     """scikit-uplift ``SoloModel`` (treatment as a feature, Lo 2002), one per treated arm."""
 
     def _sklift(self, binary: bool) -> Any:
-        from sklift.models import SoloModel
+        from sklift.models import SoloModel  # extra `causalml` (scikit-uplift): only when the peers run
 
         return SoloModel(self._model(binary))
 
@@ -109,7 +108,7 @@ class SkliftTwoModels(_SkliftAdapter):
     """scikit-uplift ``TwoModels`` (method "vanilla"), one per treated arm."""
 
     def _sklift(self, binary: bool) -> Any:
-        from sklift.models import TwoModels
+        from sklift.models import TwoModels  # extra `causalml` (scikit-uplift): only when the peers run
 
         return TwoModels(self._model(binary), self._model(binary), method="vanilla")
 
@@ -118,7 +117,7 @@ class SkliftClassTransformation(_SkliftAdapter):
     """scikit-uplift ``ClassTransformation`` (binary outcome only), one per treated arm."""
 
     def _sklift(self, binary: bool) -> Any:
-        from sklift.models import ClassTransformation
+        from sklift.models import ClassTransformation  # extra `causalml` (scikit-uplift): only when the peers run
 
         if not binary:
             raise UpliftInputError("sklift_class_transformation needs a binary outcome; this data set's is continuous.")
@@ -130,10 +129,10 @@ def _causalml_meta() -> Any:
 
     causalml calls ``plt.style.use`` at import time; the rc context restores the user's settings.
     """
-    import matplotlib
+    import matplotlib  # only when the peers run: its rc context undoes causalml's import-time style
 
     with matplotlib.rc_context():
-        import causalml.inference.meta as meta
+        import causalml.inference.meta as meta  # extra `causalml`: only when the peers run
     return meta
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..datasets import DATASETS, UpliftDataset, load_dataset, load_table
 from ..exceptions import UpliftInputError
+from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, UpliftTimeSeriesSplit
 from ..validation import check_outcome, check_treatment
 from ._config import BenchmarkConfig, DatasetSpec, _hash
 from ._integrity import check_same_data, data_fingerprint, output_lock
@@ -108,8 +109,6 @@ def make_splits(data: UpliftDataset, codes: np.ndarray, kind: str, n_folds: int,
     ``"temporal"`` (train on earlier times, test on the next period). Every fold must contain
     every arm in its training and test rows; otherwise the error names the fold.
     """
-    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, UpliftTimeSeriesSplit
-
     X = np.zeros((len(codes), 1))
     try:
         if kind == "stratified":

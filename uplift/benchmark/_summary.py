@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..plotting import QiniCurveDisplay
 from ._metrics import CURVE_POINTS
 from ._store import RESULT_FIELDS, ResultsStore, write_atomic
 
@@ -143,10 +144,8 @@ def _markdown(table: pd.DataFrame, failures: list[str]) -> str:
 
 
 def _figures(records: list[dict[str, Any]], table: pd.DataFrame, output: Path, primary: str | None) -> list[Path]:
-    from matplotlib import colormaps
+    from matplotlib import colormaps  # matplotlib only when figures are written
     from matplotlib.figure import Figure
-
-    from ..plotting import QiniCurveDisplay
 
     cmap = colormaps["tab20"]
 

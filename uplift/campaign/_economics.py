@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .._utils import preview
 from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
-from ..validation import _preview
 
 __all__ = ["Economics", "ProfitScores", "score_profit"]
 
@@ -44,7 +44,7 @@ def _check_non_negative(values: np.ndarray, name: str) -> np.ndarray:
         raise UpliftInputError(f"{name} must be finite numbers; got NaN or infinite values.")
     if (values < 0).any():
         raise UpliftInputError(
-            f"{name} must not be negative; got {_preview(values[values < 0].ravel()[:3])}. "
+            f"{name} must not be negative; got {preview(values[values < 0].ravel()[:3])}. "
             "Costs are amounts paid (>= 0); a revenue belongs in value= or margin_rate=."
         )
     return values
@@ -58,8 +58,8 @@ def _per_arm(spec: CostSpec, name: str, arms: np.ndarray) -> np.ndarray:
         unknown = [label for label in spec if _plain(label) not in known]
         if unknown:
             raise UpliftInputError(
-                f"{name} names arm(s) {_preview(unknown)} that the model does not know; its treated arms "
-                f"are {_preview(arms)}. Use those labels, or a sequence of {n_arms} costs in that order."
+                f"{name} names arm(s) {preview(unknown)} that the model does not know; its treated arms "
+                f"are {preview(arms)}. Use those labels, or a sequence of {n_arms} costs in that order."
             )
         by_label = {_plain(label): float(value) for label, value in spec.items()}
         values = np.array([by_label.get(_plain(a), 0.0) for a in arms], dtype=np.float64)
@@ -70,7 +70,7 @@ def _per_arm(spec: CostSpec, name: str, arms: np.ndarray) -> np.ndarray:
         elif values.shape != (n_arms,):
             raise UpliftInputError(
                 f"{name} must be a number, a mapping from arm label to cost, or a sequence of one cost per "
-                f"treated arm ({n_arms}: {_preview(arms)}); got {values.shape[0] if values.ndim == 1 else values.shape}"
+                f"treated arm ({n_arms}: {preview(arms)}); got {values.shape[0] if values.ndim == 1 else values.shape}"
                 " values."
             )
     return _check_non_negative(values, name)
@@ -292,7 +292,7 @@ def check_outcomes(outcomes: Any, outcome_type: str, name: str = "outcomes") -> 
     if np.isnan(array).any():
         rows = np.flatnonzero(np.isnan(array).any(axis=1))
         raise UpliftInputError(
-            f"{name} contains NaN in {len(rows)} row(s), e.g. rows {_preview(rows[:5])}; every customer needs a "
+            f"{name} contains NaN in {len(rows)} row(s), e.g. rows {preview(rows[:5])}; every customer needs a "
             "prediction for every arm. Impute the features or drop those customers before planning."
         )
     if not np.isfinite(array).all():
@@ -302,7 +302,7 @@ def check_outcomes(outcomes: Any, outcome_type: str, name: str = "outcomes") -> 
         if bad.any():
             raise UpliftInputError(
                 f"{name} must be probabilities in [0, 1] with value= (binary outcome); got {int(bad.sum())} value(s) "
-                f"outside, e.g. {_preview(array[bad][:3])}. Pass predict_outcomes of a classifier-based "
+                f"outside, e.g. {preview(array[bad][:3])}. Pass predict_outcomes of a classifier-based "
                 "learner, or use margin_rate= for a revenue outcome."
             )
     return array
@@ -329,7 +329,7 @@ def score_profit(outcomes: Any, economics: Economics, *, arms: Any = None) -> Pr
     if arms.shape != (n_arms,):
         raise UpliftInputError(
             f"arms must list the {n_arms} treated arm(s) of outcomes (its columns after the control); got "
-            f"{_preview(arms.ravel())}."
+            f"{preview(arms.ravel())}."
         )
     if economics.outcome_type == "continuous" and (array < 0).any():
         # revenue is never negative; a regression can predict below 0, and a negative revenue would turn the

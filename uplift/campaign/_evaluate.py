@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .._literals import CurveBy, EvaluationMethod, check_literal
+from .._utils import preview
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, normal_interval
-from ..validation import _preview, check_consistent_length, check_outcome, check_treatment, keyword_only_from
+from ..validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._economics import Economics, check_outcomes
 from ._plan import CampaignPlan
 
@@ -98,8 +99,8 @@ def _arm_codes(treatment: Any, control_value: Any, arm_labels: np.ndarray) -> np
     missing = [a for a in info.arms if a not in set(arm_labels.tolist())]
     if missing:
         raise UpliftInputError(
-            f"treatment has arm(s) {_preview(missing)} that the policy does not know; its treated arms are "
-            f"{_preview(arm_labels)}. Pass arms= with the model's treatment_arms_."
+            f"treatment has arm(s) {preview(missing)} that the policy does not know; its treated arms are "
+            f"{preview(arm_labels)}. Pass arms= with the model's treatment_arms_."
         )
     position = {label: k + 1 for k, label in enumerate(arm_labels.tolist())}
     remap = np.r_[0, [position[a] for a in info.arms.tolist()]]
@@ -250,7 +251,7 @@ def evaluate_policy(
     check_consistent_length(policy=policy_arm, y=y_array, treatment=np.asarray(treatment))
     if policy_arm.dtype.kind not in "iu" or (policy_arm < 0).any() or (policy_arm > len(arm_labels)).any():
         raise UpliftInputError(
-            f"policy must hold arm codes 0..{len(arm_labels)} (0 = no contact); got {_preview(np.unique(policy_arm))}."
+            f"policy must hold arm codes 0..{len(arm_labels)} (0 = no contact); got {preview(np.unique(policy_arm))}."
         )
     codes = _arm_codes(treatment, control_value, arm_labels)
     n_groups = len(arm_labels) + 1

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._hull import _slopes, budget_path, solve_budget, take_prefix, upper_hull
+from ._hull import _slopes, solve_budget
 from ._improve import feasible, fill, meet_minimums, plan_profit, single_best, solve_exact
 from ._prices import coordinate_prices, dual_value, smoothed_prices
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Solution", "budget_path", "solve_knapsack", "take_prefix", "upper_hull"]
+__all__ = ["Solution", "solve_knapsack"]
 
 _SUBSAMPLE = 100_000  # side-constraint prices are found on a subsample of larger problems
 _EXACT_ROUNDS = 20_000  # small problems also try exact coordinate-wise prices and keep the better plan

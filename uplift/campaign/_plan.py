@@ -14,11 +14,12 @@ import pandas as pd
 from scipy import stats
 
 from .._literals import CurveBy, Risk, check_literal
+from .._utils import preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
-from ..validation import _preview
 from ._economics import Economics, ProfitScores, score_profit
 from ._forecast import ProfitForecast, forecast_profit
-from ._optimizer import Solution, _slopes, budget_path, solve_knapsack
+from ._hull import _slopes, budget_path
+from ._optimizer import Solution, solve_knapsack
 from ._risk import profit_lower_bound, spend_moments, trim_to_spend_risk
 
 __all__ = ["CampaignPlan", "Risk", "plan_campaign", "profit_curve"]
@@ -221,8 +222,8 @@ def _per_arm_counts(spec: Any, name: str, arms: np.ndarray, default: float) -> n
         unknown = [k for k in spec if _label(k) not in known]
         if unknown:
             raise UpliftInputError(
-                f"{name} names arm(s) {_preview(unknown)} that the model does not know; its treated arms are "
-                f"{_preview(arms)}."
+                f"{name} names arm(s) {preview(unknown)} that the model does not know; its treated arms are "
+                f"{preview(arms)}."
             )
         values = np.array([spec.get(_label(a), default) for a in arms], dtype=np.float64)
     else:

@@ -9,7 +9,7 @@ from scipy import stats
 
 from ..exceptions import UpliftInputError
 from ._economics import ProfitScores
-from ._optimizer import _slopes
+from ._hull import _slopes
 
 __all__ = ["profit_lower_bound", "spend_moments", "trim_to_spend_risk"]
 

@@ -256,7 +256,7 @@ def build_uplift_table(
     """
     # function-level import: DuckDB is an optional dependency (the "logs" extra)
     try:
-        import duckdb
+        import duckdb  # extra `logs`: only build_uplift_table needs DuckDB
     except ImportError as error:  # pragma: no cover - exercised only without the extra
         raise ImportError('build_uplift_table needs DuckDB: pip install "uplift[logs]" (or pip install duckdb).'
                           ) from error

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._literals import Convention
-from ..evaluation import qini_auc_score, uplift_at_k, uplift_auc_score
+from ..evaluation import Convention, qini_auc_score, uplift_at_k, uplift_auc_score
 from ._context import ReportContext
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..diagnostics import average_treatment_effect, check_experiment
+from ..diagnostics import check_experiment
+from ..inference import average_treatment_effect
 from ..workflow import format_p_value
 from ._context import ReportContext
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from ..learners import SLearner, default_classifier, default_regressor
+from ..model_selection import train_test_split
 from ._context import ReportContext
 
 #: Share of the customers kept out of fitting, to measure what the plan earns.
@@ -18,9 +18,9 @@ def model_section(context: ReportContext) -> None:
     report, table = context.report, context.table
     rows = np.arange(len(table.y))
     binary = bool(np.isin(table.y, (0.0, 1.0)).all())
-    arm_codes = np.unique(table.treatment.astype(str), return_inverse=True)[1]
-    strata = arm_codes * 2 + table.y.astype(int) if binary else arm_codes
-    train, test = train_test_split(rows, test_size=HOLDOUT_SHARE, stratify=strata, random_state=context.random_state)
+    train, test = train_test_split(rows, treatment=table.treatment, y=table.y, stratify_outcome=binary,
+                                   control_value=table.control_value, test_size=HOLDOUT_SHARE,
+                                   random_state=context.random_state)
     model = (default_classifier if binary else default_regressor)(random_state=context.random_state)
     if context.quick:
         model.set_params(n_estimators=100)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..evaluation import signal_check
+from ..diagnostics import signal_check
 from ..workflow import format_p_value
 from ._context import ReportContext
 

@@ -6,6 +6,7 @@ See ``docs/metrics.md`` for the formula of every convention and a conversion tab
 """
 
 from ._calibration import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
+from ._checks import Convention
 from ._chunked import chunked_auc_scores
 from ._curves import (
     lift_curve,
@@ -26,12 +27,11 @@ from ._scores import (
     uplift_by_percentile,
     weighted_average_uplift,
 )
-from ._signal import SignalCheckResult, signal_check
 
 __all__ = [
     "BLPResult",
+    "Convention",
     "GATESResult",
-    "SignalCheckResult",
     "UpliftScorer",
     "blp_test",
     "chunked_auc_scores",
@@ -47,7 +47,6 @@ __all__ = [
     "rate_compare",
     "rate_score",
     "score_interval",
-    "signal_check",
     "toc_curve",
     "treatment_balance_curve",
     "uplift_at_k",

@@ -16,13 +16,13 @@ from scipy import stats
 
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, _check_alpha
-from ..validation import _as_1d, check_consistent_length, check_sample_weight
+from ..validation import check_1d, check_consistent_length, check_sample_weight
 
 __all__ = ["BLPResult", "GATESResult", "blp_test", "dr_pseudo_outcome", "gates"]
 
 
 def _finite(values: Any, name: str) -> np.ndarray:
-    array = _as_1d(values, name).astype(np.float64)
+    array = check_1d(values, name).astype(np.float64)
     if not np.isfinite(array).all():
         raise UpliftInputError(f"{name} contains NaN or infinite values; pass a finite number for every row.")
     return array

@@ -13,22 +13,11 @@ from typing import Any
 import numpy as np
 
 from .._literals import Convention, RateTarget, Strategy, check_literal
+from .._utils import plain, preview
 from ..exceptions import UpliftInputError
-from ..validation import (
-    _as_1d,
-    _preview,
-    check_consistent_length,
-    check_outcome,
-    check_sample_weight,
-    check_treatment,
-)
+from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 
 __all__ = ["Convention", "EvaluationData", "RateTarget", "Strategy", "check_literal", "prepare"]
-
-
-def plain(value: Any) -> Any:
-    """A numpy scalar label as the Python value it holds, so messages print ``0``, not ``np.int64(0)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)
@@ -117,14 +106,14 @@ def select_arm(info: Any, control_value: Any, treatment_value: Any, where: str) 
     """
     if info.n_arms > 1 and control_value is None:
         raise UpliftInputError(
-            f"treatment has {info.n_arms + 1} distinct values {_preview(info.labels)}{where}; a metric compares "
+            f"treatment has {info.n_arms + 1} distinct values {preview(info.labels)}{where}; a metric compares "
             "one treated arm with the control. Pass control_value= (the control's label) and treatment_value= "
             "(the arm to evaluate)."
         )
     if treatment_value is None:
         if info.n_arms > 1:
             raise UpliftInputError(
-                f"treatment has {info.n_arms} treated arms {_preview(info.arms)}{where}; pass treatment_value= to "
+                f"treatment has {info.n_arms} treated arms {preview(info.arms)}{where}; pass treatment_value= to "
                 "say which arm to evaluate against the control."
             )
         return 0
@@ -132,7 +121,7 @@ def select_arm(info: Any, control_value: Any, treatment_value: Any, where: str) 
     if len(matches) == 0:
         raise UpliftInputError(
             f"treatment_value={plain(treatment_value)!r} is not a treated arm; the treated arms are "
-            f"{_preview(info.arms)} (control: {plain(info.control_value)!r})."
+            f"{preview(info.arms)} (control: {plain(info.control_value)!r})."
         )
     return int(matches[0])
 
@@ -171,8 +160,8 @@ def prepare(
         ``treatment_value``, or an outcome that is not binary where one is required.
     """
     where = f" for {context}" if context else ""
-    y_array = _as_1d(y_true, "y_true")
-    treatment_array = _as_1d(treatment, "treatment")
+    y_array = check_1d(y_true, "y_true")
+    treatment_array = check_1d(treatment, "treatment")
     check_consistent_length(y_true=y_array, treatment=treatment_array)
     if treatment_array.dtype.kind == "b":
         treatment_array = treatment_array.view(np.uint8)

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from .._utils import preview
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, _preview, check_outcome
+from ..validation import check_1d, check_outcome
 from ._checks import _check_score, plain
 from ._conventions import area_is_undefined, warn_undefined
 from ._curves import perfect_group_scores, qini_values, trapezoid_from, uplift_values
@@ -47,7 +48,7 @@ def _split_chunk(chunk: Any, control_value: Any, treatment_value: Any, index: in
             f"chunk {index} must be a tuple (y_true, score, treatment) of arrays; got {type(chunk).__name__}."
         ) from None
     y, _ = check_outcome(y_chunk, outcome_type="binary", name="y_true", context=f"chunk {index}")
-    treatment = _as_1d(treatment_chunk, "treatment")
+    treatment = check_1d(treatment_chunk, "treatment")
     if len(treatment) != len(y):
         raise UpliftInputError(f"chunk {index}: treatment has {len(treatment)} rows, y_true {len(y)}.")
     score = np.asarray(score_chunk)
@@ -58,7 +59,7 @@ def _split_chunk(chunk: Any, control_value: Any, treatment_value: Any, index: in
     other = ~(treated | control)
     if other.any():
         raise UpliftInputError(
-            f"chunk {index} has treatment labels {_preview(np.unique(treatment[other]))} besides the control "
+            f"chunk {index} has treatment labels {preview(np.unique(treatment[other]))} besides the control "
             f"{plain(control_value)!r} and the treated arm {plain(treatment_value)!r}; drop other arms' rows or pass "
             "control_value= and treatment_value=."
         )

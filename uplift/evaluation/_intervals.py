@@ -11,7 +11,7 @@ import numpy as np
 from .._literals import IntervalMethod
 from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 from ..inference import MIN_VALID_RESAMPLES, Estimate, bootstrap_indices
-from ..validation import _as_1d, check_consistent_length, keyword_only_from
+from ..validation import check_1d, check_consistent_length, keyword_only_from
 
 __all__ = ["score_interval"]
 
@@ -84,18 +84,18 @@ def score_interval(
             f"n_resamples must be an integer of at least {MIN_VALID_RESAMPLES}; got {n_resamples!r}. "
             "The default, 200, gives an interval with nominal coverage."
         )
-    y_array = _as_1d(y_true, "y_true")
-    treatment_array = _as_1d(treatment, "treatment")
+    y_array = check_1d(y_true, "y_true")
+    treatment_array = check_1d(treatment, "treatment")
     score_array = np.asarray(score.to_numpy() if hasattr(score, "to_numpy") else score)
     check_consistent_length(y_true=y_array, score=score_array, treatment=treatment_array)
-    weights = None if sample_weight is None else _as_1d(sample_weight, "sample_weight")
+    weights = None if sample_weight is None else check_1d(sample_weight, "sample_weight")
     if weights is not None:
         metric_kwargs["sample_weight"] = weights
     point = float(metric(y_array, score_array, treatment=treatment_array, **metric_kwargs))
     strata: np.ndarray | None = treatment_array
     group_array = None
     if groups is not None:
-        group_array = _as_1d(groups, "groups")
+        group_array = check_1d(groups, "groups")
         check_consistent_length(y_true=y_array, groups=group_array)
         codes = np.unique(group_array, return_inverse=True)[1].ravel()
         arm_codes = np.unique(treatment_array, return_inverse=True)[1].ravel()

@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Iterable
 from typing import Any
 
+from sklearn.base import BaseEstimator
+
 from ..exceptions import ModelFileError, UpliftTypeError
 
 __all__ = ["TRUSTED_SKOPS_TYPES", "is_sklearn_model", "load_skops", "load_xgboost", "save_skops", "save_xgboost"]
@@ -31,8 +33,6 @@ TRUSTED_SKOPS_TYPES: tuple[str, ...] = (
 
 def is_sklearn_model(obj: Any) -> bool:
     """Whether ``obj`` is a scikit-learn estimator (a class defined in scikit-learn itself)."""
-    from sklearn.base import BaseEstimator
-
     return isinstance(obj, BaseEstimator) and type(obj).__module__.startswith("sklearn.")
 
 

@@ -83,7 +83,7 @@ def default_classifier(
     >>> model.get_params()["max_depth"], model.get_params()["tree_method"]
     (3, 'hist')
     """
-    from xgboost import XGBClassifier
+    from xgboost import XGBClassifier  # xgboost on first use: `import uplift` stays light
 
     settings = {**DEFAULT_XGB_PARAMS, **(params or {})}
     return XGBClassifier(**settings, n_jobs=n_jobs, random_state=random_state, eval_metric="logloss")
@@ -102,7 +102,7 @@ def default_regressor(
     >>> default_regressor(random_state=0).get_params()["learning_rate"]
     0.1
     """
-    from xgboost import XGBRegressor
+    from xgboost import XGBRegressor  # xgboost on first use: `import uplift` stays light
 
     return XGBRegressor(**{**DEFAULT_XGB_PARAMS, **(params or {})}, n_jobs=n_jobs, random_state=random_state)
 
@@ -119,7 +119,7 @@ def default_effect_regressor(random_state: int | None = None, *, n_jobs: int | N
     >>> default_effect_regressor(random_state=0).get_params()["max_depth"]
     2
     """
-    from xgboost import XGBRegressor
+    from xgboost import XGBRegressor  # xgboost on first use: `import uplift` stays light
 
     return XGBRegressor(**DEFAULT_EFFECT_XGB_PARAMS, n_jobs=n_jobs, random_state=random_state)
 

@@ -11,7 +11,7 @@ the percentiles of the resampled predictions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -20,10 +20,15 @@ from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import bootstrap_indices, percentile_interval
 from ._plan import FitData, FitPlan
 
-if TYPE_CHECKING:
-    from ._base import BaseUpliftLearner
-
 __all__ = ["Bootstrap", "BootstrapResult"]
+
+
+class _Recipe(Protocol):
+    """What the bootstrap needs of a learner (:class:`~uplift.learners.BaseUpliftLearner` has it)."""
+
+    def _fit_state(self, plan: FitPlan, data: FitData) -> Any: ...
+
+    def _effects(self, state: Any, X: np.ndarray) -> np.ndarray: ...
 
 
 class Bootstrap:
@@ -115,7 +120,7 @@ def weighted_mean(values: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     return (values * weight[:, None]).sum(axis=0) / weight.sum()
 
 
-def run_bootstrap(learner: BaseUpliftLearner, plan: FitPlan, data: FitData, inference: Bootstrap) -> BootstrapResult:
+def run_bootstrap(learner: _Recipe, plan: FitPlan, data: FitData, inference: Bootstrap) -> BootstrapResult:
     """Fit ``learner``'s recipe on each resample; ``learner`` itself is not modified."""
     groups = _check_bootstrap(inference, len(data.y))
     rng = check_random_state(inference.random_state)
@@ -130,7 +135,7 @@ def run_bootstrap(learner: BaseUpliftLearner, plan: FitPlan, data: FitData, infe
     return BootstrapResult(tuple(states), np.asarray(ates))
 
 
-def resampled_effects(learner: BaseUpliftLearner, result: BootstrapResult, X: np.ndarray) -> np.ndarray:
+def resampled_effects(learner: _Recipe, result: BootstrapResult, X: np.ndarray) -> np.ndarray:
     """Effects of each resample's models at ``X``, shape ``(n_resamples, n, n_arms)``."""
     return np.stack([learner._effects(state, X) for state in result.states])
 

@@ -19,8 +19,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from .._literals import Role
+from .._utils import arm_outcome_strata, plain
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ..validation import _plain
 from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 
 __all__ = ["BaseModels", "FitData", "FitPlan", "Role", "predict_outcome"]
@@ -155,7 +155,7 @@ class FitPlan:
         model = clone(self.template(role, code))
         if is_classifier(model) and len(np.unique(y)) < 2:
             raise UpliftInputError(
-                f"the {role} model of arm {_plain(self.labels[code])!r} in {self.learner_name} sees only one outcome "
+                f"the {role} model of arm {plain(self.labels[code])!r} in {self.learner_name} sees only one outcome "
                 f"value ({np.unique(y)[:1].tolist()}) in its {len(y)} training rows; a classifier needs both. "
                 "Collect more rows for that arm, or merge rare arms."
             )
@@ -171,7 +171,8 @@ class FitPlan:
 
     def folds(self, data: FitData) -> list[tuple[np.ndarray, np.ndarray]]:
         """Cross-fitting folds stratified by arm (and outcome, when binary)."""
-        strata = data.codes * 2 + (data.y.astype(np.int64) if self.outcome_type == "binary" else 0)
+        # n_quantiles=1: a continuous outcome is one cell, so its folds are stratified by arm alone
+        strata = arm_outcome_strata(data.codes, data.y, binary=self.outcome_type == "binary", n_quantiles=1)
         smallest = int(np.bincount(np.unique(strata, return_inverse=True)[1]).min())
         if smallest >= self.n_folds:
             splitter: Any = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from .._utils import plain
 from ..exceptions import UpliftInputError
-from ..validation import TreatmentInfo, _plain, check_probability
+from ..validation import TreatmentInfo, check_probability
 from ._plan import FitData, FitPlan
 
 __all__ = ["CLIP", "OVERLAP_BOUNDS", "arm_probabilities", "known_propensity", "pair_propensity"]
@@ -90,7 +91,7 @@ def _check_overlap(plan: FitPlan, probabilities: np.ndarray) -> None:
         share = float(np.mean((e < OVERLAP_BOUNDS[0]) | (e > OVERLAP_BOUNDS[1])))
         if share > 0.01:
             plan.notes.append(
-                f"estimated propensity of arm {_plain(plan.labels[code])!r} lies outside {list(OVERLAP_BOUNDS)} for "
+                f"estimated propensity of arm {plain(plan.labels[code])!r} lies outside {list(OVERLAP_BOUNDS)} for "
                 f"{share:.1%} of rows: effects there rest on few comparable customers (poor overlap). "
                 f"Propensities are clipped into [{CLIP}, {1 - CLIP}]. Pass propensity= if the design fixes it."
             )

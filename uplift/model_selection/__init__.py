@@ -1,5 +1,6 @@
 """Splitting, cross-validation and model selection that respect the experiment.
 
+- :func:`train_test_split`: one random split stratified by arm × outcome.
 - Splitters: :class:`UpliftStratifiedKFold` (stratified by arm × outcome),
   :class:`UpliftStratifiedGroupKFold` (no customer in two folds), :class:`UpliftTimeSeriesSplit`
   (train on earlier periods, test on later ones). Every fold is checked to contain every arm.
@@ -16,6 +17,7 @@ from ._split import (
     UpliftStratifiedKFold,
     UpliftTimeSeriesSplit,
     check_fold_arms,
+    train_test_split,
     uplift_strata,
 )
 from ._validation import CrossValUpliftResult, cross_val_uplift, resolve_scoring
@@ -30,5 +32,6 @@ __all__ = [
     "cross_val_uplift",
     "make_uplift_scorer",
     "resolve_scoring",
+    "train_test_split",
     "uplift_strata",
 ]

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..evaluation import get_scorer
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, check_outcome, check_treatment
+from ..validation import check_1d, check_outcome, check_treatment
 from ._validation import (
     Scoring,
     UpliftMetric,
@@ -183,7 +183,7 @@ class UpliftSearchCV(BaseEstimator):
         metrics = resolve_scoring(self.scoring)
         outcome, _ = check_outcome(y)
         info = check_treatment(treatment, control_value=resolve_control_value(self.estimator, self.control_value))
-        folds = iter_folds(self.cv, X, outcome, _as_1d(treatment, "treatment"), groups=groups, time=time,
+        folds = iter_folds(self.cv, X, outcome, check_1d(treatment, "treatment"), groups=groups, time=time,
                            random_state=self.random_state, codes=info.codes, n_arms=info.n_arms,
                            control_value=info.control_value)
         candidates = list(ParameterGrid(self.param_grid))

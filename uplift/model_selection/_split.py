@@ -16,15 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import BaseCrossValidator, StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import train_test_split as _sklearn_train_test_split
 
+from .._utils import arm_outcome_strata
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
 
 __all__ = [
     "UpliftStratifiedGroupKFold",
     "UpliftStratifiedKFold",
     "UpliftTimeSeriesSplit",
     "check_fold_arms",
+    "train_test_split",
     "uplift_strata",
 ]
 
@@ -33,24 +36,6 @@ def _check_n_splits(n_splits: Any) -> int:
     if not isinstance(n_splits, numbers.Integral) or isinstance(n_splits, bool) or n_splits < 2:
         raise UpliftInputError(f"n_splits must be an integer of at least 2; got {n_splits!r}.")
     return int(n_splits)
-
-
-def _merge_small_cells(cells: np.ndarray, arms: np.ndarray, min_size: int) -> np.ndarray:
-    """Fold outcome cells with fewer than ``min_size`` rows into the largest cell of their arm.
-
-    Stratified splitters need every stratum to have at least ``n_splits`` rows; a rare outcome
-    value (say 3 converters in one arm) is merged into its arm's largest cell, so that the arm
-    itself stays stratified.
-    """
-    cells = cells.copy()
-    for arm in np.unique(arms):
-        in_arm = arms == arm
-        values, counts = np.unique(cells[in_arm], return_counts=True)
-        small = values[counts < min_size]
-        if len(small) and len(values) > len(small):
-            largest = values[np.argmax(counts)]
-            cells[in_arm & np.isin(cells, small)] = largest
-    return cells
 
 
 def uplift_strata(
@@ -86,15 +71,128 @@ def uplift_strata(
         raise UpliftInputError(
             f"y has {len(outcome)} rows but treatment has {len(info.codes)}; pass aligned rows."
         )
-    if kind == "binary":
-        cells = outcome.astype(np.intp)
+    if kind != "binary" and (not isinstance(n_quantiles, numbers.Integral) or n_quantiles < 1):
+        raise UpliftInputError(f"n_quantiles must be a positive integer; got {n_quantiles!r}.")
+    return arm_outcome_strata(info.codes, outcome, binary=kind == "binary", n_quantiles=n_quantiles,
+                              min_size=min_size)
+
+
+def train_test_split(
+    *arrays: Any,
+    treatment: Any,
+    y: Any = None,
+    stratify_outcome: bool = True,
+    test_size: float | int | None = None,
+    train_size: float | int | None = None,
+    random_state: Any = None,
+    control_value: Any = None,
+    n_quantiles: int = 4,
+) -> list[Any]:
+    """Split arrays into random train and test subsets stratified by arm × outcome.
+
+    :func:`sklearn.model_selection.train_test_split` with the stratification of an experiment:
+    every arm keeps its share in both subsets, and so does the outcome within each arm (binary
+    outcome) or its quantile bins (continuous outcome), so that neither subset gets a lucky share of
+    converters in one arm.
+
+    Parameters
+    ----------
+    *arrays : sequence of indexables with the same length
+        Lists, numpy arrays, DataFrames or Series (as in scikit-learn), e.g. ``X, y, treatment`` or
+        just ``np.arange(n)`` to get row positions.
+    treatment : array-like of shape (n,)
+        Arm of each row; it stratifies the split (pass it among ``arrays`` too to get it split).
+    y : array-like of shape (n,), optional
+        Outcome of each row; required when ``stratify_outcome`` is true.
+    stratify_outcome : bool, default True
+        Stratify by arm × outcome (``y`` required); ``False`` stratifies by arm alone.
+    test_size : float or int, optional
+        As in scikit-learn: a share of the rows (float) or a number of rows (int); 0.25 when both
+        sizes are None.
+    train_size : float or int, optional
+        As in scikit-learn; the complement of ``test_size`` when None.
+    random_state : int, RandomState or None, default None
+        Seed of the shuffle.
+    control_value : object, optional
+        Label of the control arm (needed for non-numeric labels, as everywhere).
+    n_quantiles : int, default 4
+        Outcome bins of a continuous outcome (see :func:`uplift_strata`).
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]``: the train and test subsets of each array, in
+        the order given, each of the type it came in.
+
+    Raises
+    ------
+    UpliftInputError
+        No array; lengths that differ; ``stratify_outcome=True`` without ``y``; fewer than two rows
+        in a stratum or a subset too small to hold every stratum.
+
+    See Also
+    --------
+    uplift_strata : the stratum of each row.
+    UpliftStratifiedKFold : K folds with the same stratification.
+
+    Notes
+    -----
+    Rare outcome cells (one row in an arm) are merged into their arm's largest cell, as in
+    :func:`uplift_strata` with ``min_size=2``, so that the arm itself stays stratified. The split
+    is always shuffled: a stratified split cannot keep the row order (slice the data for that).
+
+    Examples
+    --------
+    >>> from uplift.datasets import make_uplift_classification
+    >>> data = make_uplift_classification(1000, random_state=0)
+    >>> train, test = train_test_split(np.arange(len(data.y)), treatment=data.treatment, y=data.y,
+    ...                                test_size=0.3, random_state=0)
+    >>> len(train), len(test)
+    (700, 300)
+    >>> X_train, X_test, t_train, t_test = train_test_split(data.X, data.treatment, treatment=data.treatment,
+    ...                                                     stratify_outcome=False, random_state=0)
+    >>> X_train.shape, t_test.shape
+    ((750, 10), (250,))
+    """
+    if not arrays:
+        raise UpliftInputError(
+            "train_test_split needs at least one array to split; pass e.g. X, y, treatment or np.arange(n)."
+        )
+    if not isinstance(stratify_outcome, bool | np.bool_):
+        raise UpliftInputError(f"stratify_outcome must be True or False; got {stratify_outcome!r}.")
+    if stratify_outcome and y is None:
+        raise UpliftInputError(
+            "train_test_split stratifies by arm × outcome, which needs the outcome: pass y= (the outcome "
+            "of each row), or stratify_outcome=False to stratify by arm alone."
+        )
+    treatment_array = check_1d(treatment, "treatment")
+    named = {f"array {position}": array for position, array in enumerate(arrays, start=1)}
+    for name, array in named.items():
+        if array is None or not hasattr(array, "__len__"):
+            raise UpliftInputError(
+                f"train_test_split splits indexables (arrays, lists, DataFrames); {name} is {array!r}."
+            )
+    check_consistent_length(**named, treatment=treatment_array, y=None if y is None else check_1d(y, "y"))
+    if stratify_outcome:
+        strata = uplift_strata(y, treatment, n_quantiles=n_quantiles, control_value=control_value, min_size=2)
     else:
-        if not isinstance(n_quantiles, numbers.Integral) or n_quantiles < 1:
-            raise UpliftInputError(f"n_quantiles must be a positive integer; got {n_quantiles!r}.")
-        edges = np.unique(np.quantile(outcome, np.linspace(0, 1, int(n_quantiles) + 1)[1:-1]))
-        cells = np.searchsorted(edges, outcome, side="right").astype(np.intp)
-    cells = _merge_small_cells(cells, info.codes, min_size)
-    return info.codes * (int(n_quantiles) + 2) + cells
+        strata = check_treatment(treatment, control_value=control_value).codes
+    values, counts = np.unique(strata, return_counts=True)
+    if counts.min() < 2:
+        raise UpliftInputError(
+            f"train_test_split needs at least 2 rows in every stratum (arm{' × outcome' if stratify_outcome else ''}); "
+            f"{int((counts < 2).sum())} of {len(values)} strata have 1. Collect more rows, merge rare arms"
+            + (", or pass stratify_outcome=False." if stratify_outcome else ".")
+        )
+    try:
+        return list(_sklearn_train_test_split(*arrays, test_size=test_size, train_size=train_size,
+                                              random_state=random_state, shuffle=True, stratify=strata))
+    except ValueError as error:  # sizes that cannot hold every stratum, or invalid sizes
+        raise UpliftInputError(
+            f"train_test_split cannot split {len(strata)} rows in {len(values)} strata with test_size={test_size!r}, "
+            f"train_size={train_size!r}: {error} Each subset needs at least one row per stratum; pass larger "
+            "sizes or fewer strata (stratify_outcome=False)."
+        ) from error
 
 
 def check_fold_arms(
@@ -150,10 +248,10 @@ class _UpliftSplitterMixin:
             raise UpliftInputError(f"{type(self).__name__}.split needs the outcome y to stratify on.")
         n_rows = len(X) if hasattr(X, "__len__") else np.asarray(X).shape[0]
         info = check_treatment(treatment, control_value=control_value)
-        if len(info.codes) != n_rows or len(_as_1d(y, "y")) != n_rows:
+        if len(info.codes) != n_rows or len(check_1d(y, "y")) != n_rows:
             raise UpliftInputError(
                 f"X, y and treatment must have the same number of rows; got {n_rows}, "
-                f"{len(_as_1d(y, 'y'))} and {len(info.codes)}."
+                f"{len(check_1d(y, 'y'))} and {len(info.codes)}."
             )
         too_small = info.counts < self.n_splits
         if too_small.any():
@@ -238,7 +336,7 @@ def _check_groups(groups: Any, n_rows: int) -> np.ndarray:
             "groups is required for a grouped split: pass the customer (or household) id of each row "
             "as groups=."
         )
-    values = _as_1d(groups, "groups")
+    values = check_1d(groups, "groups")
     if len(values) != n_rows:
         raise UpliftInputError(f"groups has {len(values)} rows but the data has {n_rows}; pass one id per row.")
     missing = pd.isna(values)
@@ -375,7 +473,7 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
         if time is None:
             stamps = np.arange(n_rows)
         else:
-            stamps = _as_1d(time, "time")
+            stamps = check_1d(time, "time")
             if len(stamps) != n_rows:
                 raise UpliftInputError(f"time has {len(stamps)} rows but the data has {n_rows}.")
             if pd.isna(stamps).any():

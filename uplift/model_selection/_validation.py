@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._utils import plain, take
 from ..evaluation import get_scorer, get_scorer_names
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, _plain, check_consistent_length, check_outcome, check_sample_weight, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
 
 __all__ = ["CrossValUpliftResult", "cross_val_uplift", "resolve_control_value", "resolve_scoring", "with_control_value"]
@@ -81,12 +82,6 @@ def _callable_name(function: Any) -> str:
     return getattr(function, "__name__", type(function).__name__)
 
 
-def _take(X: Any, rows: np.ndarray) -> Any:
-    if isinstance(X, pd.DataFrame | pd.Series):
-        return X.iloc[rows]
-    return np.asarray(X)[rows]
-
-
 def _split_accepts(cv: Any, name: str) -> bool:
     try:
         return name in inspect.signature(cv.split).parameters
@@ -113,9 +108,9 @@ def resolve_control_value(learner: Any, control_value: Any) -> Any:
     """
     own = {key: value for key, value in _control_parameters(learner).items() if value is not None}
     for key, value in own.items():
-        if control_value is not None and _plain(value) != _plain(control_value):
+        if control_value is not None and plain(value) != plain(control_value):
             raise UpliftInputError(
-                f"control_value={_plain(control_value)!r} differs from the learner's {key}={_plain(value)!r}; "
+                f"control_value={plain(control_value)!r} differs from the learner's {key}={plain(value)!r}; "
                 "give the control once (either is enough) or the same label to both."
             )
     if control_value is None and own:
@@ -323,13 +318,13 @@ def cross_val_uplift(
     ((2000,), ['fold', 'n_train', 'n_test', 'qini_auc'])
     """
     outcome, _ = check_outcome(y)
-    n_rows = check_consistent_length(X=X, y=outcome, treatment=_as_1d(treatment, "treatment"))
+    n_rows = check_consistent_length(X=X, y=outcome, treatment=check_1d(treatment, "treatment"))
     info = check_treatment(treatment, control_value=resolve_control_value(learner, control_value))
     weights = check_sample_weight(sample_weight, n_rows)
     metrics = resolve_scoring(scoring)
     folds = iter_folds(cv, X, outcome, treatment, groups=groups, time=time, random_state=random_state,
                        codes=info.codes, n_arms=info.n_arms, control_value=info.control_value)
-    treatment_array = _as_1d(treatment, "treatment")
+    treatment_array = check_1d(treatment, "treatment")
     effect: np.ndarray | None = None
     outcomes: np.ndarray | None = None
     fold_of_row = np.full(n_rows, -1, dtype=np.intp)
@@ -339,13 +334,13 @@ def cross_val_uplift(
         fit_arguments: dict[str, Any] = {"treatment": treatment_array[train]}
         if weights is not None:
             fit_arguments["sample_weight"] = weights[train]
-        estimator.fit(_take(X, train), outcome[train], **fit_arguments)
-        predicted = np.asarray(estimator.predict(_take(X, test)), dtype=np.float64)
+        estimator.fit(take(X, train), outcome[train], **fit_arguments)
+        predicted = np.asarray(estimator.predict(take(X, test)), dtype=np.float64)
         if effect is None:
             effect = np.full((n_rows, *predicted.shape[1:]), np.nan)
         effect[test] = predicted
         if return_outcomes:
-            predicted_outcomes = np.asarray(estimator.predict_outcomes(_take(X, test)), dtype=np.float64)
+            predicted_outcomes = np.asarray(estimator.predict_outcomes(take(X, test)), dtype=np.float64)
             if outcomes is None:
                 outcomes = np.full((n_rows, predicted_outcomes.shape[1]), np.nan)
             outcomes[test] = predicted_outcomes

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+from sklearn.base import clone
 
 from ..campaign._evaluate import _arm_codes, _incremental, _propensities, _scores, _total_estimate
 from ..exceptions import UpliftInputError, UpliftTypeError
@@ -213,9 +215,6 @@ def retrain_policy(
     UpliftInputError
         ``evaluation_share`` outside (0, 1), or too few rows on either side.
     """
-    import pandas as pd
-    from sklearn.base import clone
-
     if not 0.0 < evaluation_share < 1.0:
         raise UpliftInputError(f"evaluation_share must lie in (0, 1); got {evaluation_share!r}.")
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

@@ -225,17 +225,6 @@ def _calibration_chart(calibration: pd.DataFrame, width: int = 640, height: int 
     return "".join(parts)
 
 
-def _load(model: Any) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None]:
-    """The model object, and the manifest's reference and training entries when ``model`` is a path."""
-    if isinstance(model, str | os.PathLike):
-        # function-level import: uplift.io sits above monitoring in the layers; only a path needs it
-        from ..io import load, read_manifest
-
-        manifest = read_manifest(model)
-        return load(model), manifest.get("reference"), manifest.get("training")
-    return model, None, None
-
-
 def _parts(model: Any) -> tuple[Any, Any]:
     """(learner, policy or None) of a fitted learner or a fitted Policy."""
     if hasattr(model, "decide") and hasattr(model, "learner"):
@@ -277,9 +266,9 @@ def monitor(
 
     Parameters
     ----------
-    model : fitted learner, fitted Policy, or str / path
-        A path is loaded with :func:`uplift.io.load`; its manifest supplies ``reference`` and
-        ``training`` unless they are given.
+    model : fitted learner or fitted Policy
+        A model saved to a file: load it with :func:`uplift.io.load` and take ``reference`` and
+        ``training`` from :func:`uplift.io.read_manifest` (``uplift monitor`` does both).
     X : DataFrame or array-like of shape (n, p)
         Features of the new period (for decay: of the holdout rows).
     y, treatment : array-like of shape (n,), optional
@@ -288,8 +277,8 @@ def monitor(
         P(treated) of each holdout row. Default: the treated share, right for the ``explore`` rows
         of ``Policy.decide`` (every arm equally likely); their ``propensity`` column is the
         probability of the recorded arm over the whole scheme, not P(treated).
-    reference : dict, optional
-        :func:`~uplift.monitoring.reference_histograms` of the training features.
+    reference : dict
+        :func:`~uplift.monitoring.reference_histograms` of the training features (required).
     policy_arm : array-like of shape (n,), optional
         Arm label the deployed policy chose for each row; default: ``model.decide(X)`` for a
         Policy, else "treat where the predicted effect is positive".
@@ -311,7 +300,7 @@ def monitor(
     UpliftInputError
         No reference, ``y`` without ``treatment`` (or the reverse), ``alpha`` outside (0, 1).
     UpliftTypeError
-        ``model`` is neither a learner, a Policy nor a path.
+        ``model`` is neither a fitted learner nor a fitted Policy (a path, for instance).
 
     Examples
     --------
@@ -333,9 +322,12 @@ def monitor(
         raise UpliftInputError(f"alpha must lie in (0, 1); got {alpha!r}.")
     if (y is None) != (treatment is None):
         raise UpliftInputError("pass y and treatment together (the outcome and arm of the holdout rows), or neither.")
-    model, stored_reference, stored_training = _load(model)
-    reference = stored_reference if reference is None else reference
-    training = stored_training if training is None else training
+    if isinstance(model, str | os.PathLike):
+        raise UpliftTypeError(
+            f"monitor takes a fitted learner or Policy, not a path ({str(model)!r}); load a saved model first: "
+            "model = uplift.io.load(path) and reference = uplift.io.read_manifest(path)['reference'] "
+            "(or run `uplift monitor PATH DATA`)."
+        )
     if reference is None:
         raise UpliftInputError(
             "no reference histograms: pass reference=reference_histograms(X_train, scores=model.predict(X_train)), "

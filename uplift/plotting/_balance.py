@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import evaluation
-from ..validation import _as_1d, check_treatment, keyword_only_from
+from ..validation import check_1d, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["TreatmentBalanceDisplay"]
@@ -57,7 +57,7 @@ class TreatmentBalanceDisplay:
         x, share = evaluation.treatment_balance_curve(score, treatment=treatment, window=window,
                                                       sample_weight=sample_weight, control_value=control_value)
         info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
-        weights = np.ones(len(info.codes)) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
+        weights = np.ones(len(info.codes)) if sample_weight is None else check_1d(sample_weight, "sample_weight")
         overall = float(np.sum(weights * (info.codes == 1)) / np.sum(weights))
         display = cls(x=np.asarray(x, dtype=np.float64), share=np.asarray(share, dtype=np.float64),
                       overall_share=overall, window=window, name=name)

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .._messages import plain
+from .._utils import plain
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d
+from ..validation import check_1d
 
 __all__ = ["estimator_effect", "get_axes", "merge_style"]
 
@@ -16,7 +16,7 @@ __all__ = ["estimator_effect", "get_axes", "merge_style"]
 def get_axes(ax: Any) -> tuple[Any, Any]:
     """``(figure, axes)``: the given axes, or new ones (matplotlib is imported here, on first use)."""
     if ax is None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # matplotlib on the first plot: importing uplift.plotting stays light
 
         figure, ax = plt.subplots()
         return figure, ax
@@ -40,4 +40,4 @@ def estimator_effect(estimator: Any, X: Any, *, treatment_value: Any = None) -> 
                 f"treatment_value= one of them to choose the arm to plot; got {treatment_value!r}."
             )
         effect = effect[:, arms.index(plain(treatment_value))]
-    return _as_1d(effect, "predicted effect")
+    return check_1d(effect, "predicted effect")

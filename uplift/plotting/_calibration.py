@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..diagnostics import average_treatment_effect
 from ..exceptions import UpliftInputError
-from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
+from ..inference import average_treatment_effect
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftCalibrationDisplay", "uplift_calibration_table"]
@@ -24,7 +24,7 @@ def uplift_calibration_table(
 
     Bins are cut at the quantiles of ``score`` (ties stay in one bin, so there may be fewer than
     ``n_bins``). The observed uplift of a bin is the difference in means with its Welch standard
-    error (:func:`uplift.diagnostics.average_treatment_effect`); a bin lacking two rows of each
+    error (:func:`uplift.inference.average_treatment_effect`); a bin lacking two rows of each
     arm gets NaN.
 
     Returns
@@ -41,8 +41,8 @@ def uplift_calibration_table(
     [1000, 1000, 1000, 1000]
     """
     outcome, _ = check_outcome(y_true)
-    score_array = _as_1d(score, "score").astype(np.float64)
-    check_consistent_length(y_true=outcome, score=score_array, treatment=_as_1d(treatment, "treatment"))
+    score_array = check_1d(score, "score").astype(np.float64)
+    check_consistent_length(y_true=outcome, score=score_array, treatment=check_1d(treatment, "treatment"))
     info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
     if not np.isfinite(score_array).all():
         raise UpliftInputError("score contains NaN or infinite values; pass a finite predicted uplift for every row.")

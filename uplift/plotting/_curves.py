@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import evaluation
 from ..inference import bootstrap_indices, percentile_interval
-from ..validation import _as_1d, check_outcome, check_treatment, keyword_only_from
+from ..validation import check_1d, check_outcome, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["QiniCurveDisplay", "UpliftCurveDisplay", "bootstrap_curve_band"]
@@ -32,8 +32,8 @@ def bootstrap_curve_band(
     low, high : ndarray of shape (len(grid),)
     """
     y_array, _ = check_outcome(y_true)
-    score_array = _as_1d(score, "score").astype(np.float64)
-    treatment_array = _as_1d(treatment, "treatment")
+    score_array = check_1d(score, "score").astype(np.float64)
+    treatment_array = check_1d(treatment, "treatment")
     info = check_treatment(treatment_array, control_value=control_value)
     samples = np.empty((n_resamples, len(grid)))
     for b, rows in enumerate(bootstrap_indices(len(y_array), n_resamples, strata=info.codes, groups=groups,

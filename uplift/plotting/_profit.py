@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._literals import CurveBy, check_literal
+from ..campaign import policy_profit_curve, profit_curve
 from ._base import get_axes, merge_style
 
 __all__ = ["ProfitCurveDisplay"]
@@ -60,8 +61,6 @@ class ProfitCurveDisplay:
         line_kwargs: dict[str, Any] | None = None,
     ) -> ProfitCurveDisplay:
         """Expected profit curve of a plan's predictions (no band: it is the model's own expectation)."""
-        from ..campaign import profit_curve
-
         x, y = profit_curve(plan, by=by)
         return cls(x, y, by=by, name=name or "expected (model)").plot(ax=ax, line_kwargs=line_kwargs)
 
@@ -72,8 +71,6 @@ class ProfitCurveDisplay:
         line_kwargs: dict[str, Any] | None = None,
     ) -> ProfitCurveDisplay:
         """Profit curve estimated on a randomized holdout (AIPW) with a pointwise ``1 - alpha`` band."""
-        from ..campaign import policy_profit_curve
-
         x, value, low, high = policy_profit_curve(plan, y, treatment=treatment, by=by, propensity=propensity,
                                                   control_value=control_value, alpha=alpha)
         display = cls(x, value, ci_low=low, ci_high=high, by=by,

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import clone
 
+from .._utils import preview
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ..learners import SLearner, TLearner
+from ..learners import SLearner, TLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
-from ..validation import FeatureSchema, _preview, check_treatment
+from ..validation import FeatureSchema, check_treatment
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -34,8 +35,6 @@ _NOT_PASSED = frozenset({"n_jobs", "missing", "kwargs", "enable_categorical", "o
 def _base_model(learner: Any, kind: str) -> Any:
     """The learner's outcome model (or the in-process default), which must be an XGBoost model."""
     from xgboost import XGBClassifier, XGBRegressor  # the only base models trained on Spark
-
-    from ..learners import default_classifier, default_regressor
 
     model = learner.outcome_model
     if isinstance(model, Mapping):
@@ -119,8 +118,8 @@ def fit(
     needed = [*features, treatment, outcome, *([sample_weight] if sample_weight else [])]
     missing = [name for name in needed if name not in sdf.columns]
     if missing:
-        raise UpliftInputError(f"columns {_preview(missing)} are missing from the Spark DataFrame; its columns are "
-                               f"{_preview(sdf.columns)}.")
+        raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns are "
+                               f"{preview(sdf.columns)}.")
     name = type(learner).__name__
     y = F.col(outcome).cast("double")
     per_label = sdf.groupBy(F.col(treatment).alias("label")).agg(
@@ -135,7 +134,7 @@ def fit(
     info = check_treatment(per_label["label"].to_numpy(), control_value=control, context=name)
     small = per_label[per_label["rows"] < MIN_ROWS_PER_ARM]
     if len(small):
-        raise UpliftInputError(f"arms {_preview(small['label'].tolist())} have fewer than {MIN_ROWS_PER_ARM} rows "
+        raise UpliftInputError(f"arms {preview(small['label'].tolist())} have fewer than {MIN_ROWS_PER_ARM} rows "
                                f"for {name}; every arm needs rows to fit its model.")
     outcome_type = learner.outcome_type
     not_binary = int(per_label["not_binary"].sum())
@@ -146,7 +145,7 @@ def fit(
     sample = sdf.select(*features).limit(1000).toPandas()
     non_numeric = [c for c in features if sample[c].dtype.kind not in "biuf"]
     if non_numeric:
-        raise UpliftInputError(f"features {_preview(non_numeric)} are not numeric; on Spark encode them as numbers "
+        raise UpliftInputError(f"features {preview(non_numeric)} are not numeric; on Spark encode them as numbers "
                                "first (in-process fitting encodes text columns itself).")
     schema = FeatureSchema.from_fit(sample, context=name)
     model = _base_model(learner, kind)

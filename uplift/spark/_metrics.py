@@ -21,6 +21,8 @@ collected rows to rounding (1e-12 relative in the tests).
 
 from __future__ import annotations
 
+import json
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +30,12 @@ import numpy as np
 import pandas as pd
 
 from .._literals import Strategy, check_literal
+from .._utils import preview
 from ..evaluation._checks import select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
-from ..exceptions import UpliftInputError
-from ..validation import _preview, check_fraction, check_treatment
+from ..exceptions import UpliftInputError, UpliftWarning
+from ..validation import check_fraction, check_treatment
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -60,7 +63,7 @@ def _check_columns(sdf: DataFrame, **columns: str | None) -> None:
         if name is not None and name not in sdf.columns:
             raise UpliftInputError(
                 f"{argument}={name!r} is not a column of the Spark DataFrame; its columns are "
-                f"{_preview(sdf.columns)}. Pass the name of the {argument} column."
+                f"{preview(sdf.columns)}. Pass the name of the {argument} column."
             )
 
 
@@ -232,8 +235,6 @@ def _ranked_pass(frame: Any, key: Any, queries: _Queries, max_collect: int, full
 
 
 def _distributed(grouped: Any, queries: _Queries, *, n_partitions: int, F: Any) -> dict[str, Any]:
-    import json
-
     spark = grouped.sparkSession
     ranked = (grouped.repartitionByRange(n_partitions, F.col("key").desc())
               .sortWithinPartitions(F.col("key").desc())
@@ -470,10 +471,6 @@ def uplift_at_k(
     >>> uplift_at_k(sdf, outcome="y", score="effect_1", treatment="t", k=0.1)  # doctest: +SKIP
     0.03...
     """
-    import warnings
-
-    from ..exceptions import UpliftWarning
-
     check_literal(strategy, Strategy, "strategy")
     k = check_fraction(k, "k")
     selection = _select(sdf, outcome=outcome, score=score, treatment=treatment, sample_weight=sample_weight,

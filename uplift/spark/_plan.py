@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._utils import preview
 from ..campaign import Economics, score_profit
 from ..campaign._hull import _slopes, upper_hull
 from ..exceptions import UpliftInputError
-from ..validation import _preview
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -156,8 +156,8 @@ def plan_campaign(
                                f"{outcome_cols!r}.")
     missing = [name for name in [id_col, *outcome_cols] if name not in sdf.columns]
     if missing:
-        raise UpliftInputError(f"columns {_preview(missing)} are missing from the Spark DataFrame; its columns are "
-                               f"{_preview(sdf.columns)}.")
+        raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns are "
+                               f"{preview(sdf.columns)}.")
     if budget is not None and (not np.isfinite(float(budget)) or float(budget) < 0):
         raise UpliftInputError(f"budget must be a non-negative number; got {budget!r}.")
     n_arms = len(outcome_cols) - 1

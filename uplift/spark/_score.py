@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import io
+from .._utils import preview
 from ..campaign import Policy
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..learners._base import BaseUpliftLearner
-from ..validation import _preview
 from ..workflow import score_frame
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
@@ -40,8 +41,6 @@ _LOADED: dict[str, Any] = {}
 
 def model_bytes(model: Any) -> bytes:
     """The model as the bytes of an :func:`uplift.io.save` zip (a path is read as saved)."""
-    from .. import io  # the persistence layer
-
     if isinstance(model, str | os.PathLike):
         model = io.load(model)
     with tempfile.TemporaryDirectory() as folder:
@@ -53,8 +52,6 @@ def load_bytes(data: bytes) -> Any:
     """Load (once per process) the model saved in ``data`` by :func:`model_bytes`."""
     digest = hashlib.sha256(data).hexdigest()
     if digest not in _LOADED:
-        from .. import io  # the persistence layer
-
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.zip"
             path.write_bytes(data)
@@ -115,8 +112,8 @@ def score_batch(model: Any, batch: pd.DataFrame, *, id_column: str | None = None
     if features is not None:
         missing = [name for name in features if name not in batch.columns]
         if missing:
-            raise UpliftInputError(f"features {_preview(missing)} are not columns of the data; its columns are "
-                                   f"{_preview(list(batch.columns))}.")
+            raise UpliftInputError(f"features {preview(missing)} are not columns of the data; its columns are "
+                                   f"{preview(list(batch.columns))}.")
         X = batch.loc[:, list(features)]
         if names is not None:
             X.columns = names
@@ -185,8 +182,6 @@ def score(model_or_policy: Any, sdf: DataFrame, *, id_col: str | None = None,
     """
     model = model_or_policy
     if isinstance(model, str | os.PathLike):
-        from .. import io  # the persistence layer
-
         model = io.load(model)
     if not isinstance(model, BaseUpliftLearner | Policy):
         raise UpliftTypeError(f"score takes a fitted uplift learner, a fitted Policy or the path of a saved model; "
@@ -194,8 +189,8 @@ def score(model_or_policy: Any, sdf: DataFrame, *, id_col: str | None = None,
     needed = list(features) if features is not None else (_model_features(model) or [])
     missing = [name for name in [*needed, *([id_col] if id_col else [])] if name not in sdf.columns]
     if missing:
-        raise UpliftInputError(f"columns {_preview(missing)} are missing from the Spark DataFrame; its columns "
-                               f"are {_preview(sdf.columns)}. Pass id_col= / features= naming existing columns.")
+        raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns "
+                               f"are {preview(sdf.columns)}. Pass id_col= / features= naming existing columns.")
     sample = score_batch(model, sdf.limit(2).toPandas(), id_column=id_col, features=features)
     input_types = dict(sdf.dtypes)
     kept = set(input_types) if id_col is None else {id_col}  # input columns keep their Spark types

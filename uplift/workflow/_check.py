@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..diagnostics import ExperimentReport, check_experiment
-from ..evaluation import SignalCheckResult, signal_check
+from ..diagnostics import ExperimentReport, SignalCheckResult, check_experiment, signal_check
 from ._common import Progress, _arm_rows, _as_table, _no_progress
 from ._table import ExperimentTable
 
@@ -61,7 +60,7 @@ def check(
     data : ExperimentTable, path or DataFrame
         The experiment (see :func:`read_experiment` for ``treatment``, ``outcome``, ``control``, ``id_column``).
     n_splits : int, default 10
-        Sample splits of :func:`uplift.evaluation.signal_check`.
+        Sample splits of :func:`uplift.diagnostics.signal_check`.
     random_state : int, default 0
     progress : callable, optional
         ``progress(done, total, description)`` after each stage.

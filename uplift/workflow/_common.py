@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import io
 from ..exceptions import UpliftInputError
 from ._table import ExperimentTable, _check_exists, _columns_of, read_experiment, table_format
 
@@ -53,8 +54,6 @@ def format_p_value(p_value: float | None) -> str:
 
 def _load_learner(model: Any) -> Any:
     if isinstance(model, str | Path):
-        from .. import io  # the persistence layer: imported when a path is given
-
         path = Path(model)
         if not path.exists():
             raise UpliftInputError(f"MODEL {str(path)!r} does not exist; train one with `uplift train`.")
@@ -66,8 +65,6 @@ def _training_id(model: Any, data: Any, id_column: str | None) -> str | None:
     """The ``--id`` given, else the id column the model was trained with when ``data`` has it."""
     if id_column is not None or not isinstance(model, str | Path) or isinstance(data, pd.DataFrame):
         return id_column
-    from .. import io  # the persistence layer: imported when a path is given
-
     training = io.read_manifest(model).get("training") or {}
     name = training.get("id_column")
     if name and name in _columns_of(Path(data), table_format(data)):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import io
 from ..campaign import CampaignPlan, Economics, Policy
 from ._common import Progress, _check_columns, _feature_names, _load_learner, _no_progress, _training_id
 from ._table import TableWriter, read_table
@@ -130,8 +131,6 @@ def plan(
         written = Path(output)
     policy_path = None
     if policy_output is not None:
-        from .. import io  # the persistence layer: imported when saving
-
         policy_path = io.save(policy, Path(policy_output), overwrite=overwrite)
     progress(3, 3, "done")
     return PlanResult(result, written, policy_path, policy, currency)

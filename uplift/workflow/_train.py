@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import io
 from ..evaluation import qini_auc_score, score_interval
 from ..exceptions import UpliftInputError
 from ..learners import (
@@ -167,8 +168,6 @@ def train(
     trained = TrainResult(model, learner, qini, n_folds, len(table.y), table.feature_names, table.dropped,
                           _output_id(table), table.treatment_name, table.outcome_name, seconds)
     if output is not None:
-        from .. import io  # the persistence layer sits above the learners; imported when saving
-
         path = Path(output)
         io.save(model, path, reference=table.X, summary=trained.to_dict(), overwrite=overwrite)
         trained = replace(trained, path=path)

@@ -26,13 +26,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import clone
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from .._literals import check_literal
-from ..diagnostics import average_treatment_effect
+from .._utils import take
+from ..evaluation import qini_auc_score, rate_score, score_interval
 from ..exceptions import UpliftInputError
-from ..inference import Estimate
-from ..validation import _as_1d, check_consistent_length, check_outcome, check_treatment
+from ..inference import Estimate, average_treatment_effect
+from ..learners import TLearner
+from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
 
 __all__ = ["SignalCheckResult", "median_inference", "naive_learner", "signal_check"]
 
@@ -47,13 +54,6 @@ def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", rand
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
     imports xgboost.
     """
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ..learners import TLearner
-
     if outcome_type == "binary":
         model = LogisticRegression(max_iter=1000)
     else:
@@ -238,21 +238,17 @@ def signal_check(
     >>> result.verdict
     'heterogeneity detected'
     """
-    from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
-    from ..model_selection._validation import _take
-    from . import qini_auc_score, rate_score, score_interval
-
     check_literal(target, RateTarget, "target")
     outcome, kind = check_outcome(y)
     outcome_type: Literal["binary", "continuous"] = "binary" if kind == "binary" else "continuous"
-    treatment_array = _as_1d(treatment, "treatment")
+    treatment_array = check_1d(treatment, "treatment")
     n_samples = check_consistent_length(X=X, y=outcome, treatment=treatment_array)
     info = check_treatment(treatment_array, control_value=control_value, allow_multiarm=False,
                            min_rows_per_arm=2 * max(int(n_folds), 2), context="signal_check")
     if int(n_splits) < 1:
         raise UpliftInputError(f"n_splits must be a positive integer; got {n_splits!r}.")
     treated = info.codes  # 0 = control, 1 = treated
-    group_array = None if groups is None else _as_1d(groups, "groups")
+    group_array = None if groups is None else check_1d(groups, "groups")
     rng = check_random_state(random_state)
     if learner is None:
         learner = naive_learner(outcome_type, random_state=random_state)
@@ -265,9 +261,9 @@ def signal_check(
         halving = (UpliftStratifiedKFold(2, random_state=seed) if group_array is None
                    else UpliftStratifiedGroupKFold(2, random_state=seed))
         train, test = next(halving.split(X, outcome, group_array, treatment=treated))
-        model = clone(learner).fit(_take(X, train), outcome[train], treatment=treated[train])
-        effect = np.asarray(model.predict(_take(X, test)), dtype=np.float64)
-        outcomes = np.asarray(model.predict_outcomes(_take(X, test)), dtype=np.float64)
+        model = clone(learner).fit(take(X, train), outcome[train], treatment=treated[train])
+        effect = np.asarray(model.predict(take(X, test)), dtype=np.float64)
+        outcomes = np.asarray(model.predict_outcomes(take(X, test)), dtype=np.float64)
         test_groups = None if group_array is None else group_array[test]
         rate = rate_score(outcome[test], effect, treatment=treated[test], target=target, outcome_predictions=outcomes,
                           n_resamples=n_resamples, groups=test_groups, random_state=seed)

@@ -22,22 +22,19 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
-from .exceptions import UpliftInputError
-from .inference import Estimate
-from .validation import (
+from ..exceptions import UpliftInputError
+from ..inference import ATEResult, Estimate, average_treatment_effect
+from ..validation import (
     check_consistent_length,
     check_features,
-    check_outcome,
     check_treatment,
 )
 
 __all__ = [
-    "ATEResult",
     "BalanceResult",
     "ExperimentReport",
     "PredictabilityResult",
     "SRMResult",
-    "average_treatment_effect",
     "check_experiment",
     "covariate_balance",
     "roc_auc_with_se",
@@ -529,68 +526,6 @@ def treatment_predictability(
         estimates[_label(arm)] = Estimate(auc, spread, nan, nan, alpha, "permutation", p_value, 0.5, "AUC",
                                           n_resamples=len(permuted))
     return PredictabilityResult(estimates, min_auc, alpha)
-
-
-# --------------------------------------------------------------------------- ATE
-
-
-@dataclass(frozen=True)
-class ATEResult:
-    """Average treatment effect of each treated arm versus control (difference in means)."""
-
-    estimates: dict[Any, Estimate]
-    control_mean: float
-    arm_means: dict[Any, float]
-    counts: dict[Any, int]
-
-    def summary(self) -> str:
-        lines = [f"Control mean {self.control_mean:.4f}."]
-        for arm, est in self.estimates.items():
-            lines.append(f"Arm {arm!r} (mean {self.arm_means[arm]:.4f}, n = {self.counts[arm]}): {est.summary()}")
-        return " ".join(lines)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm], **est.to_dict()}
-             for arm, est in self.estimates.items()]
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"control_mean": self.control_mean,
-                "arms": {str(a): {"mean": self.arm_means[a], "n": self.counts[a], **e.to_dict()}
-                         for a, e in self.estimates.items()}}
-
-
-def average_treatment_effect(
-    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
-) -> ATEResult:
-    """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
-
-    Notes
-    -----
-    ``ATE_k = mean(y | arm k) - mean(y | control)`` with ``SE = sqrt(s_k^2/n_k + s_0^2/n_0)``
-    (Welch; unbiased under randomization, Neyman 1923). Valid only in a randomized experiment.
-
-    Examples
-    --------
-    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
-    >>> round(result.estimates[1].estimate, 4)
-    0.6667
-    """
-    outcome, _ = check_outcome(y)
-    check_consistent_length(y=outcome, treatment=treatment)
-    info = check_treatment(treatment, control_value=control_value, min_rows_per_arm=2)
-    control = outcome[info.codes == 0]
-    estimates, means, counts = {}, {}, {}
-    for k, arm in enumerate(info.arms, start=1):
-        treated = outcome[info.codes == k]
-        effect = treated.mean() - control.mean()
-        se = np.sqrt(treated.var(ddof=1) / len(treated) + control.var(ddof=1) / len(control))
-        key = _label(arm)
-        estimates[key] = Estimate.from_normal(effect, se, alpha, name="ATE")
-        means[key] = float(treated.mean())
-        counts[key] = len(treated)
-    return ATEResult(estimates, float(control.mean()), means, counts)
 
 
 # --------------------------------------------------------------------------- all checks
