@@ -11,8 +11,7 @@ BIN := $(VENV)/bin
 # reason). The docs extra (mkdocs-material, mkdocstrings, numpydoc) is there for `make docs` and
 # tests/test_docstrings.py; `make lint` needs only dev.
 EXTRAS ?= dev,causalml,spark,docs
-# OpenMP threads that spin while waiting make XGBoost crawl on a shared machine (see conftest.py).
-export OMP_WAIT_POLICY ?= PASSIVE
+# OMP_WAIT_POLICY: set by uplift.cli.prefer_passive_openmp (the CLI, conftest.py, benchmarks/run_all.py).
 # mkdocs-material prints a banner about its successor on every build; it is not a build warning.
 export NO_MKDOCS_2_WARNING ?= 1
 comma := ,

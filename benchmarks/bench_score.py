@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from uplift.cli import prefer_passive_openmp
 
 N_FEATURES = 10
 
@@ -123,7 +124,7 @@ def main() -> None:
     parser.add_argument("--folder", default="/tmp/bench_score")
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    prefer_passive_openmp()
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = train_model(folder)

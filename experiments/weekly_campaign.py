@@ -97,7 +97,8 @@ def main() -> None:
     decided = policy.decide(features[holdout])
     codes = {label: k for k, label in enumerate(ARMS)}
     policy_arm = decided["arm"].map(codes).to_numpy()
-    result = evaluate_policy(policy_arm, returned["bought"].to_numpy(), returned["offer"].to_numpy(), ECONOMICS,
+    result = evaluate_policy(policy_arm, returned["bought"].to_numpy(), treatment=returned["offer"].to_numpy(),
+                             economics=ECONOMICS,
                              outcomes=model.predict_outcomes(features[holdout]), control_value="none",
                              arms=list(ARMS[1:]))
     value = result.value

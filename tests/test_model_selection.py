@@ -336,7 +336,7 @@ def test_cross_val_uplift_bad_inputs():
     X, y, treatment = _binary_data(60)
     with pytest.raises(UpliftInputError, match="same number of rows"):
         cross_val_uplift(_TwoModels(), X, y[:-1], treatment=treatment, scoring=_top_half_uplift)
-    with pytest.raises(UpliftInputError, match="unknown score 'gini'"):
+    with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
         cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring="gini")
     with pytest.raises(UpliftInputError, match="does not use it"):
         cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring=_top_half_uplift, time=np.arange(60))
@@ -459,12 +459,13 @@ def test_named_scores_are_the_evaluation_functions_in_our_convention():
 
     data = make_uplift_classification(900, random_state=5)
     result = cross_val_uplift(_TwoModels(), data.X, data.y, treatment=data.treatment, cv=3, random_state=0,
-                              scoring=["qini_auc", "uplift_auc", "uplift_at_30"])
+                              scoring=["qini_auc", "uplift_auc", "uplift_at_k:0.3"])
     for fold, (_, test) in enumerate(result.folds):
         y, score, t = data.y[test], result.effect[test], data.treatment[test]
-        assert result.fold_scores.loc[fold, "qini_auc"] == pytest.approx(qini_auc_score(y, score, t))
-        assert result.fold_scores.loc[fold, "uplift_auc"] == pytest.approx(uplift_auc_score(y, score, t))
-        assert result.fold_scores.loc[fold, "uplift_at_30"] == pytest.approx(uplift_at_k(y, score, t, k=0.3))
+        assert result.fold_scores.loc[fold, "qini_auc"] == pytest.approx(qini_auc_score(y, score, treatment=t))
+        assert result.fold_scores.loc[fold, "uplift_auc"] == pytest.approx(uplift_auc_score(y, score, treatment=t))
+        assert result.fold_scores.loc[fold, "uplift_at_k:0.3"] == pytest.approx(uplift_at_k(y, score, treatment=t,
+                                                                                            k=0.3))
 
 
 def test_multi_arm_cross_validation_scores_each_arm_against_the_control():

@@ -163,7 +163,8 @@ def _forecast() -> Result:
 
 def _evaluation() -> Result:
     data = _data()
-    return evaluate_policy(_plan(), data.y, data.treatment, ECONOMICS, outcomes=_learner().predict_outcomes(data.X))
+    return evaluate_policy(_plan(), data.y, treatment=data.treatment, economics=ECONOMICS,
+                           outcomes=_learner().predict_outcomes(data.X))
 
 
 @functools.cache
@@ -179,7 +180,7 @@ def _decay() -> Result:
     from uplift.monitoring import uplift_decay
 
     data = _data()
-    return uplift_decay(data.y, _learner().predict(data.X), data.treatment, n_bootstrap=20, random_state=0)
+    return uplift_decay(data.y, _learner().predict(data.X), treatment=data.treatment, n_resamples=20, random_state=0)
 
 
 def _drift() -> Result:
@@ -193,7 +194,7 @@ def _monitor() -> Result:
 
     data, learner = _data(), _learner()
     reference = reference_histograms(data.X, scores=learner.predict(data.X))
-    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, n_bootstrap=20,
+    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, n_resamples=20,
                    random_state=0)
 
 
@@ -201,7 +202,7 @@ def _comparison() -> Result:
     from uplift.monitoring import compare_policies
 
     data = _data()
-    return compare_policies(_policy(), _policy(max_contacts=50), data.X, data.y, data.treatment)
+    return compare_policies(_policy(), _policy(max_contacts=50), data.X, data.y, treatment=data.treatment)
 
 
 def _table() -> pd.DataFrame:
@@ -245,7 +246,7 @@ def _benchmark(folder: Path) -> Result:
     config = BenchmarkConfig(
         name="contract", datasets=(DatasetSpec(name="synthetic", key="synthetic", params={"n_samples": 300}),),
         learners=(LearnerSpec(name="random", key="random"),), n_folds=2, seeds=(0,), metrics=("qini_auc:uplift",),
-        n_bootstrap=20)
+        n_resamples=20)
     return run_benchmark(config, output_dir=folder / "benchmark")
 
 

@@ -202,7 +202,7 @@ def _mean_interval(values: np.ndarray, z: float) -> tuple[float, float, float, f
 
 
 def segment_tree(
-    X: Any, y: Any, *, treatment: Any, learner: BaseUpliftLearner | None = None, arm: Any = None,
+    X: Any, y: Any, *, treatment: Any, learner: BaseUpliftLearner | None = None, treatment_value: Any = None,
     max_depth: int = 3, min_segment_size: int | float = 0.05, holdout_size: float = 0.5, cv: int = 3,
     alpha: float = 0.05, random_state: Any = 0,
 ) -> SegmentTree:
@@ -216,8 +216,8 @@ def segment_tree(
     treatment : array-like of shape (n,)
     learner : uplift learner, optional
         Provides the outcome predictions of the DR scores (cross-fitted). Default ``TLearner()``.
-    arm : object, optional
-        Treated arm to describe (default: the first).
+    treatment_value : object, optional
+        Label of the treated arm to describe (default: the first).
     max_depth : int, default 3
         At most 3 conditions per rule (up to 8 segments).
     min_segment_size : int or float, default 0.05
@@ -274,7 +274,7 @@ def segment_tree(
     learner = TLearner() if learner is None else learner
     info = check_treatment(treatment, control_value=learner.get_params().get("control_value"), context="segment_tree")
     treatment_array = np.asarray(info.labels)[info.codes]
-    column = _arm_column(info, arm)
+    column = _arm_column(info, treatment_value)
     rng = check_random_state(random_state)
     holdout = np.zeros(len(info.codes), dtype=bool)
     for code in range(info.n_arms + 1):
@@ -309,13 +309,15 @@ def segment_tree(
                        int(holdout_mask.sum()), names)
 
 
-def _arm_column(info: Any, arm: Any) -> int:
+def _arm_column(info: Any, treatment_value: Any) -> int:
     arms = [a.item() if isinstance(a, np.generic) else a for a in info.arms]
-    if arm is None:
+    if treatment_value is None:
         return 0
-    if arm not in arms:
-        raise UpliftInputError(f"arm must be one of the treated arms {arms}; got {arm!r}.")
-    return arms.index(arm)
+    if treatment_value not in arms:
+        raise UpliftInputError(
+            f"treatment_value must be one of the treated arms {arms}; got {treatment_value!r}."
+        )
+    return arms.index(treatment_value)
 
 
 def _min_leaf(size: int | float, n_rows: int) -> int:
@@ -369,7 +371,7 @@ class PermutationImportance(Result):
 
 
 def permutation_importance(
-    learner: Any, X: Any, y: Any, *, treatment: Any, arm: Any = None, n_repeats: int = 10,
+    learner: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_repeats: int = 10,
     metric: Callable[..., float] = qini_auc_score, alpha: float = 0.05, random_state: Any = 0,
 ) -> PermutationImportance:
     """How much the uplift ranking of a fitted learner suffers when each feature is shuffled.
@@ -380,11 +382,11 @@ def permutation_importance(
     X, y, treatment
         Held-out rows (not those the learner was fitted on: on training rows the drop measures
         what the model memorised).
-    arm : object, optional
-        Treated arm whose effect ranks the rows (default: the first); rows of other arms are left out.
+    treatment_value : object, optional
+        Label of the treated arm whose effect ranks the rows (default: the first); rows of other arms are left out.
     n_repeats : int, default 10
     metric : callable, default qini_auc_score
-        ``metric(y, score, treatment) -> float``, higher is better.
+        ``metric(y_true, score, treatment=treatment) -> float``, higher is better.
     alpha : float, default 0.05
     random_state : int, RandomState or None, default 0
 
@@ -422,7 +424,7 @@ def permutation_importance(
     names = _names(X, X_array.shape[1])
     info = check_treatment(treatment, control_value=getattr(learner, "control_value_", None),
                            context="permutation_importance")
-    column = _arm_column(info, arm)
+    column = _arm_column(info, treatment_value)
     rows = (info.codes == 0) | (info.codes == column + 1)
     X_pair, y_pair = X_array[rows], np.asarray(y)[rows]
     t_pair = (info.codes[rows] == column + 1).astype(np.int64)
@@ -430,7 +432,7 @@ def permutation_importance(
     def score(matrix: np.ndarray) -> float:
         effect = np.asarray(learner.predict(_like(X, matrix, names)))
         effect = effect[:, column] if effect.ndim == 2 else effect
-        return float(metric(y_pair, effect, t_pair))
+        return float(metric(y_pair, effect, treatment=t_pair))
 
     rng = check_random_state(random_state)
     baseline = score(X_pair)
@@ -485,7 +487,7 @@ class UpliftExplanation(Result):
 
 def explain_uplift(
     learner: BaseUpliftLearner, X: Any, y: Any, *, treatment: Any, X_test: Any = None, y_test: Any = None,
-    treatment_test: Any = None, arm: Any = None, max_depth: int = 3, min_segment_size: int | float = 0.05,
+    treatment_test: Any = None, treatment_value: Any = None, max_depth: int = 3, min_segment_size: int | float = 0.05,
     n_repeats: int = 5, random_state: Any = 0,
 ) -> UpliftExplanation:
     """Segments, permutation importance and (for a calibrated learner) BLP and GATES, in one call.
@@ -499,7 +501,7 @@ def explain_uplift(
     X_test, y_test, treatment_test : optional
         Held-out rows for the permutation importance (default: the training rows, with a warning
         in the docs: then the drop includes what the model memorised).
-    arm, max_depth, min_segment_size, random_state
+    treatment_value, max_depth, min_segment_size, random_state
         As in :func:`segment_tree`.
     n_repeats : int, default 5
         Shuffles per feature for :func:`permutation_importance`.
@@ -508,13 +510,15 @@ def explain_uplift(
     -------
     UpliftExplanation
     """
-    segments = segment_tree(X, y, treatment=treatment, learner=clone(learner), arm=arm, max_depth=max_depth,
+    segments = segment_tree(X, y, treatment=treatment, learner=clone(learner), treatment_value=treatment_value,
+                            max_depth=max_depth,
                             min_segment_size=min_segment_size, random_state=random_state)
     if X_test is None:
         X_test, y_test, treatment_test = X, y, treatment
-    importance = permutation_importance(learner, X_test, y_test, treatment=treatment_test, arm=arm,
+    importance = permutation_importance(learner, X_test, y_test, treatment=treatment_test,
+                                        treatment_value=treatment_value,
                                         n_repeats=n_repeats, random_state=random_state)
     blp = gates = None
     if isinstance(learner, CalibratedLearner):
-        blp, gates = learner.blp(arm=arm), learner.gates(arm=arm)
+        blp, gates = learner.blp(treatment_value=treatment_value), learner.gates(treatment_value=treatment_value)
     return UpliftExplanation(segments, importance, blp, gates)

@@ -7,8 +7,12 @@ campaign optimizer all call the functions here; none re-implements them.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,6 +21,8 @@ from ._features import UNKNOWN_CATEGORY_CODE, FeatureSchema, check_features
 from ._literals import OutcomeType, check_literal
 from ._utils import plain, preview
 from .exceptions import UpliftInputError, UpliftTypeError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "UNKNOWN_CATEGORY_CODE",
@@ -30,6 +36,9 @@ __all__ = [
     "check_probability",
     "check_sample_weight",
     "check_treatment",
+    "keyword_only_from",
+    "renamed_parameters",
+    "warn_deprecated",
 ]
 
 
@@ -426,3 +435,105 @@ def check_fraction(k: Any, name: str = "k") -> float:
             f"{name} must be a fraction in (0, 1] (e.g. 0.3 for the top 30%); got {k!r}."
         )
     return value
+
+
+# -- deprecations: one helper, one message shape ---------------------------------------------------
+#: The release in which the deprecated spellings below stop working.
+REMOVED_IN = "0.3"
+
+
+def warn_deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Emit the one :class:`DeprecationWarning` of the package: ``old`` is now spelled ``new``.
+
+    ``stacklevel`` counts from the caller of this function (3: the user's line that called the
+    public function which calls this one).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_deprecated("bins", "n_bins")
+    >>> print(caught[0].message)
+    bins is deprecated and will be removed in uplift 0.3; use n_bins instead.
+    """
+    warnings.warn(
+        f"{old} is deprecated and will be removed in uplift {REMOVED_IN}; use {new} instead.",
+        DeprecationWarning, stacklevel=stacklevel,
+    )
+
+
+def renamed_parameters(**renames: str) -> Callable[[F], F]:
+    """Decorator: accept each old keyword (``old="new"``) for one release, warning and renaming it.
+
+    Passing both spellings is an error. The signature users see is the new one.
+
+    Examples
+    --------
+    >>> @renamed_parameters(bins="n_bins")
+    ... def table(*, n_bins=10):
+    ...     return n_bins
+    >>> table(n_bins=4)
+    4
+    """
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise UpliftTypeError(
+                            f"{function.__name__}() got both {old}= (deprecated) and {new}=; pass only {new}=."
+                        )
+                    warn_deprecated(f"{function.__name__}({old}=)", f"{new}=")
+                    kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def keyword_only_from(first_keyword: str) -> Callable[[F], F]:
+    """Decorator: ``first_keyword`` and every parameter after it became keyword-only.
+
+    Calls that still pass them by position work for one release, with a DeprecationWarning that
+    names the keyword to write (as scikit-learn's ``_deprecate_positional_args``).
+
+    Examples
+    --------
+    >>> @keyword_only_from("treatment")
+    ... def score(y_true, score, *, treatment):
+    ...     return treatment
+    >>> score([1], [0.5], treatment=[1])
+    [1]
+    """
+    def decorate(function: F) -> F:
+        parameters = list(inspect.signature(function).parameters.values())
+        positional = [p.name for p in parameters
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        keywords = [p.name for p in parameters if p.kind == p.KEYWORD_ONLY]
+        if first_keyword not in keywords:
+            raise TypeError(f"{function.__name__} has no keyword-only parameter {first_keyword!r}")
+        movable = keywords[keywords.index(first_keyword):]
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            extra = len(args) - len(positional)
+            if extra > 0:
+                moved = movable[:extra]
+                if len(moved) < extra:
+                    raise UpliftTypeError(
+                        f"{function.__name__}() takes {len(positional)} positional arguments "
+                        f"but {len(args)} were given."
+                    )
+                written = ", ".join(f"{name}=" for name in moved)
+                warn_deprecated(f"passing {', '.join(moved)} to {function.__name__}() by position",
+                                f"{written} (keyword-only)")
+                kwargs.update(zip(moved, args[len(positional):], strict=True))
+                args = args[: len(positional)]
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

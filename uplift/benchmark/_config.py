@@ -9,11 +9,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
+from .._literals import SplitKind
 from ..datasets import DATASETS
 from ..datasets._fetch import check_subsample
 from ..exceptions import UpliftInputError
+from ..validation import warn_deprecated
 from ._metrics import parse_metrics
 
 __all__ = [
@@ -21,13 +23,12 @@ __all__ = [
     "load_config", "parse_config",
 ]
 
-SplitKind = Literal["auto", "stratified", "grouped", "temporal"]
 
 DEFAULT_METRICS = (
     "qini_auc:uplift", "qini_auc:sklift", "qini_auc:causalml", "uplift_auc:sklift", "uplift_at_k:0.3", "rate:AUTOC",
 )
-_TOP_KEYS = {"name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_bootstrap",
-             "description"}
+_TOP_KEYS = {"name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_resamples",
+             "n_bootstrap", "description"}
 _TABLE_KEYS = ("path", "treatment", "outcome", "control_value", "features", "drop", "group", "time", "id",
                "positive_outcome", "true_outcomes", "max_categories", "description")
 
@@ -84,7 +85,7 @@ class BenchmarkConfig:
     metrics: tuple[str, ...] = DEFAULT_METRICS
     output: Path | None = None
     data_dir: Path | None = None
-    n_bootstrap: int = 200
+    n_resamples: int = 200
     description: str = ""
     allow_imports: tuple[str, ...] = ()
 
@@ -97,7 +98,7 @@ class BenchmarkConfig:
 ALLOWED_IMPORTS = ("uplift", "sklearn", "xgboost", "lightgbm", "causalml", "sklift")
 #: Fewest RATE bootstrap resamples: the standard error of a bootstrap SE from B resamples is
 #: about SE / sqrt(2 (B - 1)), so below 20 the SE itself is off by more than 16%.
-MIN_BOOTSTRAP = 20
+MIN_RESAMPLES = 20
 _IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z]\w*$")
 _MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _FORBIDDEN_IN_NAMES = ("/", "\\", "|", "\0", ":")
@@ -305,10 +306,10 @@ def parse_config(
     ...                        "seeds": [0, 1], "n_folds": 3})
     >>> config.n_tasks
     6
-    >>> parse_config({"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}], "n_bootstrap": -5})
+    >>> parse_config({"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}], "n_resamples": -5})
     Traceback (most recent call last):
     ...
-    uplift.exceptions.UpliftInputError: benchmark config: n_bootstrap must be at least 20 ...; got -5.
+    uplift.exceptions.UpliftInputError: benchmark config: n_resamples must be at least 20 ...; got -5.
     """
     where = f" {source}" if source else ""
     _expect(raw, dict, "the config", where)
@@ -354,10 +355,15 @@ def parse_config(
         parse_metrics(metrics)
     except UpliftInputError as error:
         raise _fail(where, f"metrics: {error}") from error
-    n_bootstrap = _expect(raw.get("n_bootstrap", 200), int, "n_bootstrap", where)
-    if n_bootstrap < MIN_BOOTSTRAP:
-        raise _fail(where, f"n_bootstrap must be at least {MIN_BOOTSTRAP} (fewer resamples give a RATE standard "
-                    f"error off by more than 16%); got {n_bootstrap}.")
+    if "n_bootstrap" in raw:  # the key's name before 0.2
+        if "n_resamples" in raw:
+            raise _fail(where, "n_bootstrap is the deprecated name of n_resamples; keep only n_resamples.")
+        warn_deprecated(f"the benchmark config entry n_bootstrap{where}", "n_resamples")
+    key = "n_bootstrap" if "n_bootstrap" in raw else "n_resamples"
+    n_resamples = _expect(raw.get(key, 200), int, key, where)
+    if n_resamples < MIN_RESAMPLES:
+        raise _fail(where, f"{key} must be at least {MIN_RESAMPLES} (fewer resamples give a RATE standard "
+                    f"error off by more than 16%); got {n_resamples}.")
     name = _safe_name(raw.get("name", Path(source).stem if source else "benchmark"), "name", where)
     output = _path_entry(raw, "output", where)
     config_data_dir = _path_entry(raw, "data_dir", where)
@@ -371,7 +377,7 @@ def parse_config(
         output=Path(output) if output else None,
         data_dir=Path(data_dir).expanduser() if data_dir is not None
         else (base / config_data_dir) if config_data_dir else None,
-        n_bootstrap=n_bootstrap,
+        n_resamples=n_resamples,
         description=str(_expect(raw.get("description", ""), str, "description", where)),
         allow_imports=allowed,
     )

@@ -326,7 +326,7 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
         kind = _split_kind(dataset_spec, data)
         X = data.X
         fingerprints = {learner_spec.name: _hash([dataset_spec.fingerprint(), learner_spec.fingerprint(),
-                                                  config.n_folds, list(config.metrics), config.n_bootstrap, kind])
+                                                  config.n_folds, list(config.metrics), config.n_resamples, kind])
                         for learner_spec in config.learners}
         fingerprint_of_data = data_fingerprint(data)
         mine = [task_key(dataset_spec.name, learner, seed, fold, fingerprints[learner])
@@ -388,7 +388,7 @@ def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, co
     tau = None if data.tau is None else np.asarray(data.tau)[test]
     groups = None if data.groups is None else np.asarray(data.groups)[test]
     scores, curves = compute_fold_scores(specs, y[test], effect, codes[test], arm_labels, tau=tau, groups=groups,
-                                         n_bootstrap=config.n_bootstrap, random_state=seed)
+                                         n_resamples=config.n_resamples, random_state=seed)
     return {
         "n_train": len(train), "n_test": len(test),
         "fit_seconds": round(fitted - started, 4), "predict_seconds": round(finished - fitted, 4),

@@ -12,24 +12,22 @@ standard error is ``sqrt(n)·sd(Γ(π) − Γ(0))``, and two policies are compar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._literals import check_literal
+from .._literals import CurveBy, EvaluationMethod, check_literal
 from .._results import Result
 from .._utils import preview
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, normal_interval
-from ..validation import check_consistent_length, check_outcome, check_treatment
+from ..validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._economics import Economics, check_outcomes
 from ._plan import CampaignPlan
 
 __all__ = ["PolicyEvaluation", "evaluate_policy", "policy_profit_curve"]
 
-EvaluationMethod = Literal["aipw", "ipw"]
-CurveBy = Literal["depth", "budget"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -180,12 +178,13 @@ def _baselines(outcomes: np.ndarray, n_contacts: int, arm_labels: np.ndarray) ->
     return policies
 
 
+@keyword_only_from("treatment")
 def evaluate_policy(
     policy: Any,
     y: Any,
+    *,
     treatment: Any,
     economics: Economics | None = None,
-    *,
     outcomes: Any = None,
     propensity: Any = None,
     control_value: Any = None,
@@ -248,7 +247,7 @@ def evaluate_policy(
     >>> data = make_uplift_classification(4000, random_state=0)
     >>> economics = Economics(value=30.0, contact_cost=0.5, conversion_cost=5.0)
     >>> plan = plan_campaign(data.mu, economics)
-    >>> result = evaluate_policy(plan, data.y, data.treatment)
+    >>> result = evaluate_policy(plan, data.y, treatment=data.treatment)
     >>> result.value.estimate > 0, list(result.comparisons["policy"])[:2]
     (True, ['plan', 'treat none'])
     """
@@ -327,11 +326,12 @@ def _row(estimate: Estimate) -> dict[str, float]:
             "ci_high": estimate.ci_high}
 
 
+@keyword_only_from("treatment")
 def policy_profit_curve(
     plan: CampaignPlan,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     by: CurveBy = "depth",
     propensity: Any = None,
     control_value: Any = None,
@@ -359,7 +359,7 @@ def policy_profit_curve(
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=1)
     >>> plan = plan_campaign(data.mu, Economics(value=30.0, contact_cost=0.5, conversion_cost=5.0))
-    >>> x, y, low, high = policy_profit_curve(plan, data.y, data.treatment)
+    >>> x, y, low, high = policy_profit_curve(plan, data.y, treatment=data.treatment)
     >>> bool((low <= y).all() and (y <= high).all())
     True
     """

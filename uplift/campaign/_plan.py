@@ -8,13 +8,13 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._literals import check_literal
+from .._literals import CurveBy, Risk, check_literal
 from .._results import Result, jsonable
 from .._utils import preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
@@ -28,8 +28,6 @@ __all__ = ["CampaignPlan", "Risk", "plan_campaign", "profit_curve"]
 
 logger = logging.getLogger(__name__)
 
-Risk = Literal["expected", "conservative"]
-CurveBy = Literal["depth", "budget"]
 
 
 @dataclass(frozen=True, repr=False)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from .._literals import check_literal
+from .._literals import CriteoOutcome, check_literal
 from ..exceptions import UpliftInputError
 from ._base import UpliftDataset
 from ._fetch import Opener, RemoteFile, check_subsample, ensure_file
@@ -20,7 +20,6 @@ __all__ = [
     "build_x5_features", "fetch_criteo", "fetch_lenta", "fetch_megafon", "fetch_x5", "fetch_x5_tables",
 ]
 
-CriteoOutcome = Literal["visit", "conversion"]
 
 #: Criteo publishes v2.1 at http://go.criteo.net/criteo-research-uplift-v2.1.csv.gz (plain HTTP, no
 #: digest). The download uses the HTTPS copy scikit-uplift reads (criteo-bucket on S3) and its

@@ -14,12 +14,12 @@ import re
 import warnings
 import zlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._literals import check_literal
+from .._literals import StarbucksSplit, check_literal
 from ..exceptions import UpliftInputError, UpliftWarning
 from ._base import UpliftDataset, sha256_of_bytes
 from ._fetch import data_home
@@ -27,7 +27,6 @@ from ._table import load_table, read_table
 
 __all__ = ["load_acic2016", "load_gerber2008", "load_ihdp", "load_lenta_sample", "load_starbucks"]
 
-StarbucksSplit = Literal["train", "test"]
 GERBER_ARMS = ("Control", "Civic Duty", "Hawthorne", "Self", "Neighbors")
 IHDP_COLUMNS = ("treatment", "y_factual", "y_cfactual", "mu0", "mu1", *(f"x{i}" for i in range(1, 26)))
 

@@ -344,9 +344,9 @@ def signal_check(
         effect = np.asarray(model.predict(take(X, test)), dtype=np.float64)
         outcomes = np.asarray(model.predict_outcomes(take(X, test)), dtype=np.float64)
         test_groups = None if group_array is None else group_array[test]
-        rate = rate_score(outcome[test], effect, treated[test], target=target, outcome_predictions=outcomes,
-                          n_bootstrap=n_resamples, groups=test_groups, random_state=seed)
-        qini = score_interval(qini_auc_score, outcome[test], effect, treated[test], n_resamples=n_resamples,
+        rate = rate_score(outcome[test], effect, treatment=treated[test], target=target, outcome_predictions=outcomes,
+                          n_resamples=n_resamples, groups=test_groups, random_state=seed)
+        qini = score_interval(qini_auc_score, outcome[test], effect, treatment=treated[test], n_resamples=n_resamples,
                               groups=test_groups, random_state=seed)
         records.append({"split": split, "rate": rate.estimate, "rate_std_error": rate.std_error,
                         "qini": qini.estimate, "qini_std_error": qini.std_error})

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import keyword_only_from
 from ._checks import EvaluationData, prepare
 from ._ranking import RankedSums, ranked_sums, sums_from_group_counts
 
@@ -156,8 +157,9 @@ def _curve_doc(func: Any) -> Any:
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def qini_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Qini curve: incremental outcomes among the ``k`` customers with the highest scores.
@@ -185,7 +187,7 @@ def qini_curve(
 
     Examples
     --------
-    >>> qini_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> qini_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([0., 1., 2., 4.]), array([0., 1., 1., 2.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -194,8 +196,9 @@ def qini_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def uplift_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Uplift (cumulative gain) curve: uplift among the top ``k`` customers, times ``k``.
@@ -221,7 +224,7 @@ def uplift_curve(
 
     Examples
     --------
-    >>> uplift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> uplift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([0., 1., 2., 4.]), array([0., 1., 2., 4.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -230,8 +233,9 @@ def uplift_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def lift_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lift curve: difference in mean outcomes among the top ``k`` customers.
@@ -249,7 +253,7 @@ def lift_curve(
 
     Examples
     --------
-    >>> lift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> lift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([2., 4.]), array([1., 1.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -260,8 +264,9 @@ def lift_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def toc_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Targeting operator characteristic: lift among the top ``k`` minus the overall effect.
@@ -288,7 +293,7 @@ def toc_curve(
 
     Examples
     --------
-    >>> toc_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> toc_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([2., 4.]), array([0., 0.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -299,8 +304,9 @@ def toc_curve(
     return sums.count[defined], lift - sums.total_uplift
 
 
+@keyword_only_from("treatment")
 def perfect_qini_curve(
-    y_true: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Qini curve of the best ranking the observed outcomes allow.
@@ -311,7 +317,7 @@ def perfect_qini_curve(
 
     Examples
     --------
-    >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
+    >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], treatment=[1, 1, 0, 0, 1, 0])
     (array([0., 2., 5., 6.]), array([0., 2., 2., 1.]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,
@@ -319,8 +325,9 @@ def perfect_qini_curve(
     return qini_values(perfect_sums(data, "qini"))
 
 
+@keyword_only_from("treatment")
 def perfect_uplift_curve(
-    y_true: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Uplift (cumulative gain) curve of the best ranking the observed outcomes allow.
@@ -337,7 +344,7 @@ def perfect_uplift_curve(
 
     Examples
     --------
-    >>> perfect_uplift_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
+    >>> perfect_uplift_curve([1, 0, 1, 0, 1, 0], treatment=[1, 1, 0, 0, 1, 0])
     (array([0., 2., 4., 5., 6.]), array([0.      , 2.      , 4.      , 3.333333, 2.      ]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,

@@ -24,10 +24,10 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import ParameterGrid
 from sklearn.utils.validation import check_is_fitted
 
+from ..evaluation import get_scorer
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_outcome, check_treatment
 from ._validation import (
-    _NAMED_SCORES,
     Scoring,
     UpliftMetric,
     cross_val_uplift,
@@ -50,8 +50,8 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     Parameters
     ----------
     metric : str or callable, default "qini_auc"
-        A score name (``"qini_auc"``, ``"uplift_auc"``, ``"uplift_at_30"``, ``"uplift_at_10"``) or a
-        callable ``f(y_true, score, treatment) -> float`` such as
+        A metric name of :func:`uplift.evaluation.get_scorer` (``"qini_auc"``, ``"uplift_at_k:0.3"``,
+        ...) or a callable ``f(y_true, score, treatment=treatment) -> float`` such as
         :func:`uplift.evaluation.qini_auc_score`.
     greater_is_better : bool, default True
 
@@ -84,7 +84,7 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     --------
     >>> import sklearn
     >>> with sklearn.config_context(enable_metadata_routing=True):
-    ...     scorer = make_uplift_scorer("uplift_at_30")
+    ...     scorer = make_uplift_scorer("uplift_at_k:0.3")
     >>> type(scorer).__name__
     '_Scorer'
     """
@@ -97,13 +97,9 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
             "learner.set_fit_request(treatment=True); or use uplift.model_selection.UpliftSearchCV, "
             "which needs none of this."
         )
+    function: UpliftMetric
     if isinstance(metric, str):
-        if metric not in _NAMED_SCORES:
-            raise UpliftInputError(
-                f"unknown metric {metric!r}; choose one of {sorted(_NAMED_SCORES)} or pass a callable "
-                "f(y_true, score, treatment) -> float."
-            )
-        function = resolve_scoring(metric)[metric]
+        function = get_scorer(metric)
     elif callable(metric):
         function = metric
     else:
@@ -117,9 +113,9 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
                 "and learner.set_fit_request(treatment=True), and pass treatment= to the search's fit; "
                 "or use uplift.model_selection.UpliftSearchCV, which needs none of this."
             )
-        return float(function(np.asarray(y_true), np.asarray(y_pred), np.asarray(treatment)))
+        return float(function(np.asarray(y_true), np.asarray(y_pred), treatment=np.asarray(treatment)))
 
-    uplift_score.__name__ = getattr(function, "__name__", "uplift_score")
+    uplift_score.__name__ = getattr(function, "name", getattr(function, "__name__", "uplift_score"))
     scorer = make_scorer(uplift_score, response_method="predict", greater_is_better=greater_is_better)
     return scorer.set_score_request(treatment=True)
 

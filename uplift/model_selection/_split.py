@@ -341,7 +341,7 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
         self.control_value = control_value
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train, test)`` row indices; ``treatment`` is required (keyword).
 
@@ -444,7 +444,7 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
         self.control_value = control_value
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train, test)`` row indices; ``groups`` and ``treatment`` are required.
 
@@ -534,7 +534,7 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
         raise NotImplementedError  # split() is overridden; required by BaseCrossValidator
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None, time: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None, time: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train, test)`` row indices in time order; ``treatment`` is required.
 

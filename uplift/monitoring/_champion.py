@@ -14,7 +14,7 @@ from .._results import Result
 from ..campaign._evaluate import _arm_codes, _incremental, _propensities, _scores, _total_estimate
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate
-from ..validation import check_outcome
+from ..validation import check_outcome, keyword_only_from
 
 __all__ = ["PolicyComparison", "compare_policies", "retrain_policy"]
 
@@ -79,13 +79,14 @@ def _arms_of(policy: Any, X: Any, labels: list[Any]) -> np.ndarray:
     return np.array([position[a] for a in chosen], dtype=np.intp)
 
 
+@keyword_only_from("treatment")
 def compare_policies(
     champion: Any,
     challenger: Any,
     X: Any,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     propensity: Any = None,
     margin: float = 0.0,
     alpha: float = 0.05,
@@ -148,7 +149,7 @@ def compare_policies(
     >>> economics = Economics(value=10.0, contact_cost=0.4)
     >>> champion = Policy(model, economics).fit(data.X[old])
     >>> challenger = Policy(model, economics, max_contacts=1).fit(data.X[old])  # contacts almost nobody
-    >>> result = compare_policies(champion, challenger, data.X[new], data.y[new], data.treatment[new])
+    >>> result = compare_policies(champion, challenger, data.X[new], data.y[new], treatment=data.treatment[new])
     >>> result.promote, result.difference.estimate < 0
     (False, True)
     """
@@ -205,12 +206,13 @@ def _recorded_propensity(propensity: Any, codes: np.ndarray, n_groups: int) -> n
     return _propensities(propensity, codes, n_groups)
 
 
+@keyword_only_from("treatment")
 def retrain_policy(
     champion: Any,
     X: Any,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     evaluation_share: float = 0.5,
     margin: float = 0.0,
     alpha: float = 0.05,
@@ -264,5 +266,5 @@ def retrain_policy(
                                           treatment=treatment_array[~evaluation])
     challenger = clone(champion).set_params(learner=learner).fit(frame)
     comparison = compare_policies(champion, challenger, frame[evaluation], y_array[evaluation],
-                                  treatment_array[evaluation], margin=margin, alpha=alpha)
+                                  treatment=treatment_array[evaluation], margin=margin, alpha=alpha)
     return challenger, comparison

@@ -79,10 +79,10 @@ def _per_customer(estimate: Estimate, n: int) -> Estimate:
     return Estimate.from_normal(estimate.estimate / n, estimate.std_error / n, estimate.alpha, name=estimate.name)
 
 
-def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, bins: int) -> pd.DataFrame:
-    table = uplift_by_percentile(y, score, treatment, bins=bins, control_value=0, treatment_value=1)
+def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, n_bins: int) -> pd.DataFrame:
+    table = uplift_by_percentile(y, score, treatment=treatment, n_bins=n_bins, control_value=0, treatment_value=1)
     order = np.argsort(-score, kind="stable")
-    split = np.array_split(score[order], bins)
+    split = np.array_split(score[order], n_bins)
     predicted = [float(part.mean()) if part.size else float("nan") for part in split] + [float(score.mean())]
     return pd.DataFrame({
         "n_treatment": table["n_treatment"].to_numpy(),
@@ -96,8 +96,8 @@ def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, bins: 
 def uplift_decay(
     y: Any,
     score: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     propensity: Any = None,
     policy_arm: Any = None,
     economics: Economics | None = None,
@@ -109,8 +109,8 @@ def uplift_decay(
     arm_label: Any = 1,
     control_label: Any = 0,
     alpha: float = 0.01,
-    bins: int = 10,
-    n_bootstrap: int = 200,
+    n_bins: int = 10,
+    n_resamples: int = 200,
     random_state: Any = None,
 ) -> DecayResult:
     """Test whether the model's uplift has decayed on a randomized holdout of a new period.
@@ -144,8 +144,8 @@ def uplift_decay(
         given per arm label applies.
     alpha : float, default 0.01
         Family-wise level of the decay tests (Bonferroni over the tests that apply).
-    bins : int, default 10
-    n_bootstrap : int, default 200
+    n_bins : int, default 10
+    n_resamples : int, default 200
     random_state : int, RandomState or None
 
     Returns
@@ -176,10 +176,11 @@ def uplift_decay(
     >>> stream = make_uplift_stream(2, 4000, change_period=1, change="effect", random_state=0)
     >>> model = make_uplift_stream(2, 4000, random_state=0).tau  # same customers, the pre-change truth
     >>> before, after = stream.time == 0, stream.time == 1
-    >>> uplift_decay(stream.y[before], model[before], stream.treatment[before], n_bootstrap=50,
+    >>> uplift_decay(stream.y[before], model[before], treatment=stream.treatment[before], n_resamples=50,
     ...              random_state=0).decayed
     False
-    >>> result = uplift_decay(stream.y[after], model[after], stream.treatment[after], n_bootstrap=50, random_state=0)
+    >>> result = uplift_decay(stream.y[after], model[after], treatment=stream.treatment[after], n_resamples=50,
+    ...                       random_state=0)
     >>> result.decayed, result.reasons[0][:25]
     (True, 'ranking worse than random')
     """
@@ -195,9 +196,9 @@ def uplift_decay(
     if treatment_array.min() == treatment_array.max():
         raise UpliftInputError("the holdout needs customers in both arms (treated and not) to measure uplift.")
     n = len(y_array)
-    rate = rate_score(y_array, score_array, treatment_array, target="AUTOC", propensity=propensity,
-                      outcome_predictions=outcomes, n_bootstrap=n_bootstrap, random_state=random_state)
-    calibration = _calibration(y_array, score_array, treatment_array, bins)
+    rate = rate_score(y_array, score_array, treatment=treatment_array, target="AUTOC", propensity=propensity,
+                      outcome_predictions=outcomes, n_resamples=n_resamples, random_state=random_state)
+    calibration = _calibration(y_array, score_array, treatment_array, n_bins)
     tests = []
     reference_rate = 0.0 if training_rate is None else float(training_rate)
     rate_spread = float(np.hypot(rate.std_error, training_rate_std_error if training_rate is not None else 0.0))
@@ -208,7 +209,8 @@ def uplift_decay(
     economics = Economics(value=1.0) if economics is None else economics
     chosen = (score_array > 0).astype(np.intp) if policy_arm is None else np.asarray(policy_arm).astype(np.intp)
     labelled = np.where(treatment_array == 1, arm_label, control_label)
-    evaluation = evaluate_policy(chosen, y_array, labelled, economics, outcomes=outcomes, propensity=propensity,
+    evaluation = evaluate_policy(chosen, y_array, treatment=labelled, economics=economics, outcomes=outcomes,
+                                 propensity=propensity,
                                  control_value=control_label, arms=[arm_label])
     value = _per_customer(evaluation.value, n)
     policy = evaluation.comparisons.copy()

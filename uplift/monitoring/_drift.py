@@ -27,21 +27,20 @@ arm shares         0.05      total variation distance between reference and curr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from .._literals import check_literal
+from .._literals import DriftSection, DriftStatistic, check_literal
 from .._results import Result
 from ..exceptions import UpliftInputError
 from ._histograms import _reference_features
 
 __all__ = ["DEFAULT_THRESHOLDS", "AssignmentDrift", "assignment_drift", "feature_drift", "histogram_distances"]
 
-DriftStatistic = Literal["psi", "js_distance", "wasserstein"]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {"psi": 0.10, "js_distance": 0.10, "wasserstein": 0.10, "arm_shares": 0.05}
 
@@ -137,7 +136,7 @@ def feature_drift(
     reference: dict[str, Any],
     current: dict[str, Any],
     *,
-    section: Literal["features", "scores"] = "features",
+    section: DriftSection = "features",
     alpha: float = 0.01,
     statistic: DriftStatistic = "psi",
     threshold: float | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import evaluation
-from ..validation import check_1d, check_treatment
+from ..validation import check_1d, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["TreatmentBalanceDisplay"]
@@ -33,7 +33,7 @@ class TreatmentBalanceDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = TreatmentBalanceDisplay.from_predictions(data.tau, data.treatment, window=200)
+    >>> display = TreatmentBalanceDisplay.from_predictions(data.tau, treatment=data.treatment, window=200)
     >>> round(display.overall_share, 3)
     0.497
     """
@@ -47,14 +47,15 @@ class TreatmentBalanceDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, score: Any, treatment: Any, *, window: int | None = None, sample_weight: Any = None,
+        cls, score: Any, *, treatment: Any, window: int | None = None, sample_weight: Any = None,
         control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
         """Compute the treated share down the ranking of ``score`` and plot it."""
-        x, share = evaluation.treatment_balance_curve(score, treatment, window=window, sample_weight=sample_weight,
-                                                      control_value=control_value)
+        x, share = evaluation.treatment_balance_curve(score, treatment=treatment, window=window,
+                                                      sample_weight=sample_weight, control_value=control_value)
         info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
         weights = np.ones(len(info.codes)) if sample_weight is None else check_1d(sample_weight, "sample_weight")
         overall = float(np.sum(weights * (info.codes == 1)) / np.sum(weights))
@@ -64,13 +65,14 @@ class TreatmentBalanceDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, *, treatment: Any, arm: int = 0, window: int | None = None,
+        cls, estimator: Any, X: Any, *, treatment: Any, treatment_value: Any = None, window: int | None = None,
         sample_weight: Any = None, control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
         """Treatment balance down the ranking of a fitted learner's predicted effect on ``X``."""
         return cls.from_predictions(
-            estimator_effect(estimator, X, arm=arm), treatment, window=window, sample_weight=sample_weight,
+            estimator_effect(estimator, X,
+                treatment_value=treatment_value), treatment=treatment, window=window, sample_weight=sample_weight,
             control_value=control_value, name=name if name is not None else type(estimator).__name__, ax=ax,
             line_kwargs=line_kwargs)
 

@@ -10,14 +10,15 @@ from scipy import stats
 
 from ..exceptions import UpliftInputError
 from ..inference import average_treatment_effect
-from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftCalibrationDisplay", "uplift_calibration_table"]
 
 
+@keyword_only_from("treatment")
 def uplift_calibration_table(
-    y_true: Any, score: Any, treatment: Any, *, n_bins: int = 10, control_value: Any = None, alpha: float = 0.05,
+    y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, control_value: Any = None, alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Mean predicted and observed uplift in each quantile bin of the score.
 
@@ -35,7 +36,7 @@ def uplift_calibration_table(
     --------
     >>> from uplift.datasets import make_uplift_regression
     >>> data = make_uplift_regression(4000, random_state=0)
-    >>> table = uplift_calibration_table(data.y, data.tau, data.treatment, n_bins=4)
+    >>> table = uplift_calibration_table(data.y, data.tau, treatment=data.treatment, n_bins=4)
     >>> table["n"].tolist()
     [1000, 1000, 1000, 1000]
     """
@@ -90,7 +91,7 @@ class UpliftCalibrationDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_regression
     >>> data = make_uplift_regression(4000, random_state=0)
-    >>> display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, data.treatment, n_bins=5)
+    >>> display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, n_bins=5)
     >>> len(display.table)
     5
     """
@@ -101,12 +102,13 @@ class UpliftCalibrationDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, n_bins: int = 10, control_value: Any = None,
+        cls, y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, control_value: Any = None,
         alpha: float = 0.05, name: str | None = None, ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
         """Bin ``score`` into quantiles and plot observed against predicted uplift."""
-        table = uplift_calibration_table(y_true, score, treatment, n_bins=n_bins, control_value=control_value,
+        table = uplift_calibration_table(y_true, score, treatment=treatment, n_bins=n_bins, control_value=control_value,
                                          alpha=alpha)
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, errorbar_kwargs=errorbar_kwargs)
 
@@ -138,7 +140,8 @@ class UpliftCalibrationDisplay:
 
     @classmethod
     def from_calibrated_learner(
-        cls, learner: Any, *, arm: Any = None, calibrated: bool = True, n_groups: int = 5, name: str | None = None,
+        cls, learner: Any, *, treatment_value: Any = None, calibrated: bool = True, n_groups: int = 5,
+        name: str | None = None,
         ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
         """GATES of a fitted :class:`uplift.learners.CalibratedLearner`'s out-of-fold effects on its training rows.
@@ -146,20 +149,21 @@ class UpliftCalibrationDisplay:
         ``calibrated=False`` shows the inner learner's raw effects (how far from the diagonal they
         were), ``True`` the calibrated ones (each mapped by a map fitted on the other folds).
         """
-        result = learner.gates(arm=arm, n_groups=n_groups, calibrated=calibrated)
+        result = learner.gates(treatment_value=treatment_value, n_groups=n_groups, calibrated=calibrated)
         default = f"{type(learner.learner).__name__}, {'calibrated' if calibrated else 'raw'}"
         return cls.from_gates(result, name=name if name is not None else default, ax=ax,
                               errorbar_kwargs=errorbar_kwargs)
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, n_bins: int = 10,
+        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_bins: int = 10,
         control_value: Any = None, alpha: float = 0.05, name: str | None = None, ax: Any = None,
         errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
         """Calibration of a fitted learner's predicted effect on ``X``."""
         return cls.from_predictions(
-            y, estimator_effect(estimator, X, arm=arm), treatment, n_bins=n_bins, control_value=control_value,
+            y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
+            control_value=control_value,
             alpha=alpha, name=name if name is not None else type(estimator).__name__, ax=ax,
             errorbar_kwargs=errorbar_kwargs)
 

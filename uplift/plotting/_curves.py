@@ -8,15 +8,17 @@ import numpy as np
 
 from .. import evaluation
 from ..inference import bootstrap_indices, percentile_interval
-from ..validation import check_1d, check_outcome, check_treatment
+from ..validation import check_1d, check_outcome, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["QiniCurveDisplay", "UpliftCurveDisplay", "bootstrap_curve_band"]
 
 
+@keyword_only_from("treatment")
 def bootstrap_curve_band(
-    curve: Any, y_true: Any, score: Any, treatment: Any, *, grid: np.ndarray, n_resamples: int = 100,
+    curve: Any, y_true: Any, score: Any, *, treatment: Any, grid: np.ndarray, n_resamples: int = 100,
     alpha: float = 0.05, groups: Any = None, random_state: Any = None, control_value: Any = None,
+    treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise percentile band of a curve on a common grid of targeted shares.
 
@@ -36,7 +38,8 @@ def bootstrap_curve_band(
     samples = np.empty((n_resamples, len(grid)))
     for b, rows in enumerate(bootstrap_indices(len(y_array), n_resamples, strata=info.codes, groups=groups,
                                                random_state=random_state)):
-        x_b, y_b = curve(y_array[rows], score_array[rows], treatment_array[rows], control_value=control_value)
+        x_b, y_b = curve(y_array[rows], score_array[rows], treatment=treatment_array[rows], control_value=control_value,
+                         treatment_value=treatment_value)
         samples[b] = np.interp(grid * x_b[-1], x_b, y_b)
     low, high = percentile_interval(samples, alpha, axis=0)
     return np.asarray(low), np.asarray(high)
@@ -74,9 +77,11 @@ class _CurveDisplay:
         return self.x / self.x[-1]
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
-        name: str | None = None, ci: bool = False, n_resamples: int = 100, alpha: float = 0.05,
+        cls, y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
+        treatment_value: Any = None, name: str | None = None, ci: bool = False, n_resamples: int = 100,
+        alpha: float = 0.05,
         groups: Any = None, n_grid: int = 101, random_state: Any = None, plot_random: bool = True,
         plot_perfect: bool = True, ax: Any = None, line_kwargs: dict[str, Any] | None = None,
     ) -> Any:
@@ -87,7 +92,8 @@ class _CurveDisplay:
         y_true, score, treatment : array-like of shape (n,)
         sample_weight : array-like, optional
             Used for the curve; the bootstrap band ignores it.
-        control_value : object, optional
+        control_value, treatment_value : object, optional
+            Control label and the treated arm to draw (required with several arms).
         name : str, optional
             Legend label of the model.
         ci : bool, default False
@@ -104,19 +110,21 @@ class _CurveDisplay:
             Style of the model's line.
         """
         curve = getattr(evaluation, cls.curve_name)
-        x, y = curve(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value)
+        arm = {"control_value": control_value, "treatment_value": treatment_value}
+        x, y = curve(y_true, score, treatment=treatment, sample_weight=sample_weight, **arm)
         auc = float(getattr(evaluation, cls.score_name)(
-            y_true, score, treatment, sample_weight=sample_weight, control_value=control_value))
+            y_true, score, treatment=treatment, sample_weight=sample_weight, **arm))
         perfect_x = perfect_y = None
         if plot_perfect:
             perfect_x, perfect_y = getattr(evaluation, cls.perfect_curve_name)(
-                y_true, treatment, sample_weight=sample_weight, control_value=control_value)
+                y_true, treatment=treatment, sample_weight=sample_weight, **arm)
         grid = ci_low = ci_high = None
         if ci:
             grid = np.linspace(0.0, 1.0, int(n_grid))
             ci_low, ci_high = bootstrap_curve_band(
-                curve, y_true, score, treatment, grid=grid, n_resamples=n_resamples, alpha=alpha, groups=groups,
-                random_state=random_state, control_value=control_value)
+                curve, y_true, score, treatment=treatment, grid=grid, n_resamples=n_resamples, alpha=alpha,
+                groups=groups,
+                random_state=random_state, **arm)
         display = cls(x=np.asarray(x, dtype=np.float64), y=np.asarray(y, dtype=np.float64),
                       perfect_x=perfect_x, perfect_y=perfect_y, grid=grid, ci_low=ci_low, ci_high=ci_high,
                       alpha=alpha, auc=auc, name=name)
@@ -124,16 +132,18 @@ class _CurveDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, sample_weight: Any = None,
+        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, sample_weight: Any = None,
         control_value: Any = None, name: str | None = None, ci: bool = False, n_resamples: int = 100,
         alpha: float = 0.05, groups: Any = None, n_grid: int = 101, random_state: Any = None,
         plot_random: bool = True, plot_perfect: bool = True, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> Any:
-        """Plot the curve of a fitted learner's predicted effect on ``X`` (column ``arm`` with several arms)."""
-        score = estimator_effect(estimator, X, arm=arm)
+        """Plot the curve of a fitted learner's predicted effect on ``X`` (of the arm labelled
+        ``treatment_value``, required with several arms)."""
+        score = estimator_effect(estimator, X, treatment_value=treatment_value)
         return cls.from_predictions(
-            y, score, treatment, sample_weight=sample_weight, control_value=control_value,
+            y, score, treatment=treatment, sample_weight=sample_weight, control_value=control_value,
+            treatment_value=treatment_value,
             name=name if name is not None else type(estimator).__name__, ci=ci, n_resamples=n_resamples,
             alpha=alpha, groups=groups, n_grid=n_grid, random_state=random_state, plot_random=plot_random,
             plot_perfect=plot_perfect, ax=ax, line_kwargs=line_kwargs)
@@ -199,7 +209,7 @@ class QiniCurveDisplay(_CurveDisplay):
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = QiniCurveDisplay.from_predictions(data.y, data.tau, data.treatment, name="true effect")
+    >>> display = QiniCurveDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, name="true effect")
     >>> float(display.line_.get_xdata()[-1])
     1.0
     """
@@ -234,7 +244,7 @@ class UpliftCurveDisplay(_CurveDisplay):
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = UpliftCurveDisplay.from_predictions(data.y, data.tau, data.treatment, ci=True,
+    >>> display = UpliftCurveDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, ci=True,
     ...                                               n_resamples=20, random_state=0)
     >>> display.ci_low.shape
     (101,)

@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from .. import evaluation
-from ..evaluation._checks import Strategy
+from .._literals import Strategy
+from ..validation import keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftByPercentileDisplay"]
@@ -36,7 +37,7 @@ class UpliftByPercentileDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = UpliftByPercentileDisplay.from_predictions(data.y, data.tau, data.treatment, bins=5)
+    >>> display = UpliftByPercentileDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, n_bins=5)
     >>> len(display.bars_.patches)
     5
     """
@@ -47,26 +48,30 @@ class UpliftByPercentileDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: Strategy = "overall",
-        sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05, name: str | None = None,
-        ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
+        cls, y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, strategy: Strategy = "overall",
+        sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None, alpha: float = 0.05,
+        name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
         """Compute :func:`uplift.evaluation.uplift_by_percentile` and plot it."""
-        table = evaluation.uplift_by_percentile(y_true, score, treatment, bins=bins, strategy=strategy,
-                                                sample_weight=sample_weight, control_value=control_value)
+        table = evaluation.uplift_by_percentile(y_true, score, treatment=treatment, n_bins=n_bins, strategy=strategy,
+                                                sample_weight=sample_weight, control_value=control_value,
+                                                treatment_value=treatment_value)
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, bar_kwargs=bar_kwargs)
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, bins: int = 10,
+        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_bins: int = 10,
         strategy: Strategy = "overall", sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05,
         name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
-        """Uplift by percentile of a fitted learner's predicted effect on ``X``."""
+        """Uplift by percentile of a fitted learner's predicted effect on ``X`` (of the arm labelled
+        ``treatment_value``, required with several arms)."""
         return cls.from_predictions(
-            y, estimator_effect(estimator, X, arm=arm), treatment, bins=bins, strategy=strategy,
-            sample_weight=sample_weight, control_value=control_value, alpha=alpha,
+            y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
+            strategy=strategy, sample_weight=sample_weight, control_value=control_value,
+            treatment_value=treatment_value, alpha=alpha,
             name=name if name is not None else type(estimator).__name__, ax=ax, bar_kwargs=bar_kwargs)
 
     def plot(self, ax: Any = None, *, name: str | None = None,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from .._literals import check_literal
+from .._literals import CurveBy, check_literal
 from ..campaign import policy_profit_curve, profit_curve
 from ._base import get_axes, merge_style
 
 __all__ = ["ProfitCurveDisplay"]
 
-CurveBy = Literal["depth", "budget"]
 
 _XLABELS = {"depth": "customers contacted", "budget": "expected spend"}
 
@@ -72,7 +71,7 @@ class ProfitCurveDisplay:
         line_kwargs: dict[str, Any] | None = None,
     ) -> ProfitCurveDisplay:
         """Profit curve estimated on a randomized holdout (AIPW) with a pointwise ``1 - alpha`` band."""
-        x, value, low, high = policy_profit_curve(plan, y, treatment, by=by, propensity=propensity,
+        x, value, low, high = policy_profit_curve(plan, y, treatment=treatment, by=by, propensity=propensity,
                                                   control_value=control_value, alpha=alpha)
         display = cls(x, value, ci_low=low, ci_high=high, by=by,
                       name=name or f"holdout estimate ({100 * (1 - alpha):g}% CI)")

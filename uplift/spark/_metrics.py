@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._literals import Strategy, check_literal
 from .._utils import preview
-from ..evaluation._checks import Strategy, check_literal, select_arm
+from ..evaluation._checks import select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
 from ..exceptions import UpliftInputError, UpliftWarning

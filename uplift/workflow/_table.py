@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._literals import TableFormat
 from ..exceptions import UpliftInputError
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TableFormat = Literal["csv", "parquet"]
 
 #: Column names that are identifiers whatever they hold (``id``, ``customer_id``, ``user-ID``, ``uuid``).
 _ID_NAME = re.compile(r"(^|[_\-\s.])(id|uuid|guid)$|^(id|uuid|guid)([_\-\s.]|$)", re.IGNORECASE)

@@ -236,7 +236,7 @@ def train(
     for k, arm in enumerate(result.treatment_arms):
         rows = _arm_rows(table, arm)
         treated = (table.treatment[rows] == arm).astype(np.int8)
-        qini[arm] = score_interval(qini_auc_score, table.y[rows], effect[rows, k], treated,
+        qini[arm] = score_interval(qini_auc_score, table.y[rows], effect[rows, k], treatment=treated,
                                    n_resamples=n_resamples, random_state=random_state)
     progress(n_folds + 1, total, f"fitting {learner} on all rows")
     model.fit(table.X, table.y, treatment=table.treatment)
