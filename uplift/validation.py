@@ -95,6 +95,22 @@ def check_1d(values: Any, name: str) -> np.ndarray:
 def check_consistent_length(**arrays: Any) -> int:
     """Check that every given array has the same number of rows and return it.
 
+    Parameters
+    ----------
+    **arrays
+        The arrays by name (the names appear in the error); None values are skipped.
+
+    Returns
+    -------
+    int
+        The common number of rows.
+
+    See Also
+    --------
+    check_outcome, check_treatment : The checks of each input.
+
+    Examples
+    --------
     >>> check_consistent_length(X=np.zeros((3, 2)), y=[0, 1, 1], treatment=[0, 0, 1])
     3
     """
@@ -182,6 +198,10 @@ class TreatmentInfo:
         Labels of the treated arms, sorted.
     counts : ndarray of int, shape (n_arms + 1,)
         Rows per arm, control first.
+
+    See Also
+    --------
+    check_treatment : Builds it.
     """
 
     codes: np.ndarray
@@ -237,6 +257,11 @@ def check_treatment(
     UpliftInputError
         NaN in the treatment, a single arm, a control value absent from the data, several arms
         where one is required, or an arm with too few rows.
+
+    See Also
+    --------
+    TreatmentInfo : What it returns.
+    check_outcome : The outcome.
 
     Examples
     --------
@@ -337,6 +362,11 @@ def check_outcome(
     UpliftInputError
         NaN or infinite values, or non-binary values where binary is required.
 
+    See Also
+    --------
+    check_treatment : The arm of each row.
+    check_consistent_length : Lengths that agree.
+
     Examples
     --------
     >>> check_outcome([0, 1, 1])
@@ -375,7 +405,24 @@ def check_outcome(
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
-    """Validate optional non-negative, finite sample weights of length ``n_samples``."""
+    """Validate optional non-negative, finite sample weights of length ``n_samples``.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        The weights.
+    n_samples : int
+        The number of rows they must match.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) or None
+        The weights as floats; None when none were given.
+
+    See Also
+    --------
+    check_consistent_length : Lengths that agree.
+    """
     if sample_weight is None:
         return None
     weights = check_1d(sample_weight, "sample_weight").astype(np.float64)
@@ -397,6 +444,28 @@ def check_probability(
 ) -> np.ndarray:
     """Validate probabilities: finite and in [0, 1] (or (0, 1) with ``open_interval=True``).
 
+    Parameters
+    ----------
+    values : float or array-like
+        The probabilities.
+    name : str
+        The argument's name in the error.
+    open_interval : bool, default False
+        Refuse 0 and 1 too (propensities).
+    shape : tuple of int, optional
+        The shape the values must have (broadcast from a scalar).
+
+    Returns
+    -------
+    ndarray
+        The probabilities as floats.
+
+    See Also
+    --------
+    check_fraction : A fraction in (0, 1].
+
+    Examples
+    --------
     >>> check_probability([0.2, 0.5], "propensity", open_interval=True)
     array([0.2, 0.5])
     """
@@ -423,6 +492,23 @@ def check_probability(
 def check_fraction(k: Any, name: str = "k") -> float:
     """Validate a fraction in (0, 1].
 
+    Parameters
+    ----------
+    k : float
+        The fraction.
+    name : str, default "k"
+        The argument's name in the error.
+
+    Returns
+    -------
+    float
+
+    See Also
+    --------
+    check_probability : Probabilities in [0, 1].
+
+    Examples
+    --------
     >>> check_fraction(0.3)
     0.3
     """
@@ -448,6 +534,23 @@ def warn_deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
     ``stacklevel`` counts from the caller of this function (3: the user's line that called the
     public function which calls this one).
 
+    Parameters
+    ----------
+    old : str
+        The deprecated spelling.
+    new : str
+        The spelling to use.
+    stacklevel : int, default 3
+        Points the warning at the user's line.
+
+    Returns
+    -------
+    None
+
+    See Also
+    --------
+    renamed_parameters, keyword_only_from : The decorators that call it.
+
     Examples
     --------
     >>> import warnings
@@ -467,6 +570,21 @@ def renamed_parameters(**renames: str) -> Callable[[F], F]:
     """Decorator: accept each old keyword (``old="new"``) for one release, warning and renaming it.
 
     Passing both spellings is an error. The signature users see is the new one.
+
+    Parameters
+    ----------
+    **renames : str
+        ``old="new"`` for each renamed keyword.
+
+    Returns
+    -------
+    callable
+        A decorator that maps each old keyword to the new one, with a :class:`DeprecationWarning`.
+
+    See Also
+    --------
+    keyword_only_from : For parameters that became keyword-only.
+    warn_deprecated : The warning.
 
     Examples
     --------
@@ -499,6 +617,21 @@ def keyword_only_from(first_keyword: str) -> Callable[[F], F]:
 
     Calls that still pass them by position work for one release, with a DeprecationWarning that
     names the keyword to write (as scikit-learn's ``_deprecate_positional_args``).
+
+    Parameters
+    ----------
+    first_keyword : str
+        The first parameter that became keyword-only.
+
+    Returns
+    -------
+    callable
+        A decorator: calls that pass these parameters by position still work, with a
+        :class:`DeprecationWarning` (:func:`warn_deprecated`).
+
+    See Also
+    --------
+    renamed_parameters : For renamed keywords.
 
     Examples
     --------

@@ -130,7 +130,6 @@ def fetch_criteo(
     See Also
     --------
     make_criteo_like : Criteo-shaped synthetic data of any size.
-
     load_dataset : Every registered data set by its key.
     data_home : Where downloads are cached.
 
@@ -215,7 +214,6 @@ def fetch_lenta(
     See Also
     --------
     load_lenta_sample : A 50,000-row sample with 3 covariates.
-
     load_dataset : Every registered data set by its key.
     data_home : Where downloads are cached.
 
@@ -426,7 +424,6 @@ def fetch_x5(
     See Also
     --------
     fetch_x5_tables : The raw tables, for your own features.
-
     load_dataset : Every registered data set by its key.
     data_home : Where downloads are cached.
     """

@@ -191,7 +191,6 @@ def load_lenta_sample(*, path: str | Path | None = None) -> UpliftDataset:
     See Also
     --------
     fetch_lenta : The full data set.
-
     load_dataset : Every registered data set by its key.
     load_table : Your own experiment.
     """
@@ -282,7 +281,6 @@ def load_ihdp(*, replication: int = 1, path: str | Path | None = None) -> Uplift
     See Also
     --------
     load_acic2016 : Another benchmark with known effects.
-
     load_dataset : Every registered data set by its key.
     load_table : Your own experiment.
 
@@ -328,7 +326,6 @@ def load_acic2016(*, instance: int = 1, path: str | Path | None = None) -> Uplif
     See Also
     --------
     load_ihdp : Another benchmark with known effects.
-
     load_dataset : Every registered data set by its key.
     load_table : Your own experiment.
 

@@ -103,6 +103,11 @@ def chunked_auc_scores(
         A non-binary outcome, NaN scores, unknown treatment labels, an arm without rows, or a
         ``step`` that is not a positive integer.
 
+    See Also
+    --------
+    qini_auc_score, uplift_auc_score : The same areas in memory.
+    uplift.spark.auc_scores : The same areas on Spark.
+
     Notes
     -----
     See the module documentation and ``docs/metrics.md`` for the algorithm. Only the scores are

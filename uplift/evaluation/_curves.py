@@ -173,6 +173,12 @@ def qini_curve(
     y : ndarray
         Qini value ``Y_t(k) - Y_c(k) N_t(k) / N_c(k)`` at each ``x``.
 
+    See Also
+    --------
+    qini_auc_score : Its normalised area.
+    perfect_qini_curve : The best ranking's curve.
+    uplift.plotting.QiniCurveDisplay : Plots it.
+
     Notes
     -----
     ``Y_t(k)``, ``Y_c(k)`` are the summed outcomes and ``N_t(k)``, ``N_c(k)`` the sizes of the
@@ -211,6 +217,12 @@ def uplift_curve(
         Customers targeted, from 0 to n; one point per distinct score.
     y : ndarray
         ``(Y_t(k) / N_t(k) - Y_c(k) / N_c(k)) k`` at each ``x``.
+
+    See Also
+    --------
+    uplift_auc_score : Its normalised area.
+    perfect_uplift_curve : The best ranking's curve.
+    uplift.plotting.UpliftCurveDisplay : Plots it.
 
     Notes
     -----
@@ -251,6 +263,12 @@ def lift_curve(
         ``Y_t(k) / N_t(k) - Y_c(k) / N_c(k)``; the last value is the average treatment effect
         estimated by the difference in means.
 
+    See Also
+    --------
+    toc_curve : The lift minus the overall effect.
+    qini_curve, uplift_curve : The curves of a ranking.
+    qini_auc_score, uplift_auc_score : Their normalised areas.
+
     Examples
     --------
     >>> lift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
@@ -279,6 +297,11 @@ def toc_curve(
         Customers targeted (as in :func:`lift_curve`).
     y : ndarray
         ``TOC(k) = lift(k) - lift(n)``, estimated by differences in means; it ends at 0.
+
+    See Also
+    --------
+    rate_score : Its weighted area, with a standard error.
+    lift_curve : The lift itself.
 
     Notes
     -----
@@ -315,6 +338,27 @@ def perfect_qini_curve(
     outcome last (score ``y (2t - 1)``), the ranking scikit-uplift uses for a binary outcome
     (with ``negative_effect=True``). Parameters as in :func:`qini_curve`, without ``score``.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    x, y : ndarray
+        Number of customers targeted and incremental outcomes, as in :func:`qini_curve`.
+
+    See Also
+    --------
+    qini_curve : The curve of a ranking.
+    perfect_uplift_curve : The same for the uplift curve.
+
     Examples
     --------
     >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], treatment=[1, 1, 0, 0, 1, 0])
@@ -336,6 +380,27 @@ def perfect_uplift_curve(
     treated non-responders in the order that keeps the curve highest (Devriendt et al. 2020, as
     scikit-uplift). Continuous outcome: the ranking of :func:`perfect_qini_curve`, a reference
     rather than a proven maximum. Parameters as in :func:`uplift_curve`, without ``score``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    x, y : ndarray
+        Number of customers targeted and cumulative gain, as in :func:`uplift_curve`.
+
+    See Also
+    --------
+    uplift_curve : The curve of a ranking.
+    perfect_qini_curve : The same for the Qini curve.
 
     References
     ----------

@@ -59,6 +59,11 @@ def score_interval(
         ``n_resamples`` below 10, or fewer than 10 finite resamples or fewer than half of them
         (the interval would describe only the resamples on which the metric happens to exist).
 
+    See Also
+    --------
+    uplift.inference.Estimate : What it returns.
+    uplift.inference.bootstrap_indices : The resampler.
+
     Notes
     -----
     Resampling within each arm keeps the arm sizes fixed, as in the experiment's design

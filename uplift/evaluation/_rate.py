@@ -138,6 +138,11 @@ def rate_score(
         RATE with the half-sample bootstrap standard error, a normal interval and the p-value of
         "RATE = 0" (no better than random).
 
+    See Also
+    --------
+    rate_compare : Two prioritisations on the same half-samples.
+    toc_curve : The curve whose weighted area RATE is.
+
     Notes
     -----
     With scores ``Γ_i`` (tie blocks averaged) sorted by decreasing priority and weights ``w_i``,
@@ -188,10 +193,43 @@ def rate_compare(
     The standard error is the spread of the difference over shared half-samples, so the
     correlation between the two rankings is accounted for (grf with two priorities).
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Ranking score (higher = target first).
+    other_score : array-like of shape (n,)
+        The second prioritisation, compared on the same half-samples.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    target : {"AUTOC", "QINI"}, default "AUTOC"
+        RATE weighting, as in :func:`rate_score`.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    propensity : float or array-like of shape (n,), optional
+        P(treated) of each row; default: the share of treated rows.
+    outcome_predictions : array-like, optional
+        Cross-fitted outcome predictions (doubly robust scores), as in :func:`rate_score`.
+    n_resamples : int, default 200
+        Half-samples for the standard error.
+    groups : array-like of shape (n,), optional
+        Cluster id; half-samples draw whole clusters.
+    alpha : float, default 0.05
+        1 - coverage of the interval.
+    random_state : int, RandomState or None
+        Seed of the half-samples.
+
     Returns
     -------
     Estimate
         The difference, its standard error, interval and the p-value of "no difference".
+
+    See Also
+    --------
+    rate_score : The RATE of one prioritisation.
 
     Examples
     --------

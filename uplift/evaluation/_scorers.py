@@ -57,6 +57,13 @@ class UpliftScorer:
         The :mod:`uplift.evaluation` function computing it.
     keywords : mapping
         Fixed keyword arguments of ``function`` (the convention, ``k``, the RATE target).
+    higher_is_better : bool, default True
+        Whether a larger value is better (every registered metric's is).
+
+    See Also
+    --------
+    get_scorer : A scorer by its name.
+    get_scorer_names : Every registered name.
     """
 
     name: str
@@ -80,6 +87,32 @@ class UpliftScorer:
         """The value and its standard error (RATE's half-sample bootstrap; None for the others).
 
         ``groups``, ``n_resamples`` and ``random_state`` only concern RATE's standard error.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            Observed outcome.
+        score : array-like of shape (n,)
+            Ranking score (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value, treatment_value : object, optional
+            Control label and treated arm to evaluate; required when there are several arms.
+        groups : array-like of shape (n,), optional
+            Cluster id, for RATE's half-samples.
+        n_resamples : int, default 200
+            Half-samples of RATE's standard error.
+        random_state : int, RandomState or None
+            Seed of the half-samples.
+
+        Returns
+        -------
+        value : float
+            The metric.
+        std_error : float or None
+            RATE's half-sample standard error; None for the other metrics.
         """
         arm = {"sample_weight": sample_weight, "control_value": control_value, "treatment_value": treatment_value}
         if self.family == "rate":

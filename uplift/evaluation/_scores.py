@@ -51,6 +51,13 @@ def qini_auc_score(
     -------
     float
 
+    See Also
+    --------
+    qini_curve : The curve whose area this is.
+    uplift_auc_score : The area under the uplift curve.
+    score_interval : A bootstrap interval for any score.
+    get_scorer : The score by name (``"qini_auc:sklift"``).
+
     Notes
     -----
     The formulas of every convention and a conversion table are in ``docs/metrics.md``.
@@ -85,9 +92,29 @@ def uplift_auc_score(
     (the mean of the gain curve divided by its last value: about 0.5 for random, not 0);
     ``"grf"`` raises (grf defines no such area; use ``qini_auc_score(convention="grf")``).
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,) or (n, n_arms)
+        Ranking score (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    convention : {"uplift", "sklift", "causalml", "grf"}, default "uplift"
+        The normalisation (see above).
+
     Returns
     -------
     float
+
+    See Also
+    --------
+    uplift_curve : The curve whose area this is.
+    qini_auc_score : The area under the Qini curve.
 
     Examples
     --------
@@ -159,6 +186,12 @@ def uplift_at_k(
     ------
     UpliftInputError
         ``convention`` "causalml" or "grf"; "sklift" with weights or a non-binary outcome.
+
+    See Also
+    --------
+    uplift_by_percentile : The uplift of every bin.
+    qini_curve, uplift_curve : The curves of a ranking.
+    qini_auc_score, uplift_auc_score : Their normalised areas.
 
     Notes
     -----
@@ -274,6 +307,11 @@ def uplift_by_percentile(
         columns ``n_treatment``, ``n_control``, ``mean_treatment``, ``mean_control``,
         ``uplift``, ``std_error``, ``std_error_treatment``, ``std_error_control``.
 
+    See Also
+    --------
+    weighted_average_uplift : Their weighted average.
+    uplift.plotting.UpliftByPercentileDisplay : Plots the bins.
+
     Notes
     -----
     ``std_error = sqrt(s_t^2 / n_t + s_c^2 / n_c)`` with plug-in variances ``s^2 = mean(y^2) -
@@ -308,6 +346,32 @@ def weighted_average_uplift(
 
     As scikit-uplift defines it: ``Σ_b n_t,b uplift_b / Σ_b n_t,b`` over the bins whose uplift
     is defined. Parameters as in :func:`uplift_by_percentile`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Ranking score (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    n_bins : int, default 10
+        Number of bins of equal size.
+    strategy : {"overall", "by_group"}, default "overall"
+        Bins of all customers ranked together, or of each arm ranked separately.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    float
+        NaN when no bin has a defined uplift.
+
+    See Also
+    --------
+    uplift_by_percentile : The bins.
 
     Examples
     --------
@@ -346,6 +410,11 @@ def treatment_balance_curve(
     share : ndarray
         (Weighted) share of treated rows in the window. Rows in a tie block count with the
         block's average, so the curve does not depend on the order of tied rows.
+
+    See Also
+    --------
+    uplift.plotting.TreatmentBalanceDisplay : Plots it.
+    uplift.diagnostics.covariate_balance : The balance of the features.
 
     Examples
     --------
