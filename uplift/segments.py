@@ -65,7 +65,17 @@ class Segment:
         return " and ".join(f"{name} {operator} {_number(value)}" for name, operator, value in self.conditions)
 
     def mask(self, X: pd.DataFrame) -> np.ndarray:
-        """Which rows of ``X`` (with the tree's feature names) fall in this segment."""
+        """Which rows of ``X`` (with the tree's feature names) fall in this segment.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the tree's feature names.
+
+        Returns
+        -------
+        ndarray of bool of shape (n,)
+        """
         inside = np.ones(len(X), dtype=bool)
         for name, operator, value in self.conditions:
             column = X[name].to_numpy(dtype=np.float64)
@@ -91,6 +101,11 @@ class SegmentTree(Result):
     n_fit, n_holdout : int
         Rows used to grow the tree and to measure the leaves.
     feature_names : tuple of str
+
+    See Also
+    --------
+    segment_tree : Grows it.
+    uplift.plotting.SegmentTreeDisplay : Plots it.
     """
 
     segments: tuple[Segment, ...]
@@ -101,7 +116,17 @@ class SegmentTree(Result):
     feature_names: tuple[str, ...]
 
     def action(self, segment: Segment) -> str:
-        """``"→ <arm>"`` when the held-out interval is above 0, ``"→ no contact"`` below 0, else ``"unclear"``."""
+        """``"→ <arm>"`` when the held-out interval is above 0, ``"→ no contact"`` below 0, else ``"unclear"``.
+
+        Parameters
+        ----------
+        segment : Segment
+            One of ``segments``.
+
+        Returns
+        -------
+        str
+        """
         if segment.ci_low > 0:
             return f"→ {self.arm}"
         if segment.ci_high < 0:
@@ -109,7 +134,13 @@ class SegmentTree(Result):
         return "unclear"
 
     def summary(self) -> pd.DataFrame:
-        """One row per segment: rule, action, rows (fit / holdout), share, effect, std_error, interval."""
+        """One row per segment: rule, action, rows (fit / holdout), share, effect, std_error, interval.
+
+        Returns
+        -------
+        DataFrame
+            One row per segment.
+        """
         total = max(sum(s.n_holdout for s in self.segments), 1)
         return pd.DataFrame([{
             "segment": i + 1, "rule": s.rule, "action": self.action(s), "n_fit": s.n_fit, "n_holdout": s.n_holdout,
@@ -125,7 +156,17 @@ class SegmentTree(Result):
         return {"arm": self.arm, "segments": len(self.segments), "n_fit": self.n_fit, "n_holdout": self.n_holdout}
 
     def assign(self, X: Any) -> np.ndarray:
-        """Segment number (1, 2, ... as in :meth:`summary`) of each row of ``X`` (a DataFrame or array)."""
+        """Segment number (1, 2, ... as in :meth:`summary`) of each row of ``X`` (a DataFrame or array).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n, p)
+            Rows with the tree's features.
+
+        Returns
+        -------
+        ndarray of int of shape (n,)
+        """
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X), columns=list(self.feature_names))
         result = np.zeros(len(frame), dtype=np.int64)
         for i, segment in enumerate(self.segments, start=1):
@@ -238,6 +279,11 @@ def segment_tree(
     UpliftInputError
         ``max_depth`` outside 1..3 (a deeper tree is no longer readable), bad sizes, unknown arm.
 
+    See Also
+    --------
+    permutation_importance : Which features drive the ranking.
+    explain_uplift : Both, for reports.
+
     Notes
     -----
     Rows are split (stratified by arm) into a fitting part and a holdout. On each part, DR
@@ -344,6 +390,11 @@ class PermutationImportance(Result):
         Every measured drop, in the original feature order.
     metric : str
     alpha : float
+
+    See Also
+    --------
+    permutation_importance : Computes it.
+    uplift.plotting.PermutationImportanceDisplay : Plots it.
     """
 
     importances: pd.DataFrame
@@ -353,7 +404,13 @@ class PermutationImportance(Result):
     alpha: float
 
     def summary(self) -> pd.DataFrame:
-        """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``."""
+        """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``.
+
+        Returns
+        -------
+        DataFrame
+            One row per feature.
+        """
         return self.importances.copy()
 
     def to_dict(self) -> dict[str, Any]:
@@ -393,6 +450,11 @@ def permutation_importance(
     Returns
     -------
     PermutationImportance
+
+    See Also
+    --------
+    segment_tree : Readable segments.
+    explain_uplift : Both, for reports.
 
     Notes
     -----
@@ -469,7 +531,13 @@ class UpliftExplanation(Result):
     gates: GATESResult | None = None
 
     def summary(self) -> pd.DataFrame:
-        """The segments table (:meth:`SegmentTree.summary`); each part has its own ``summary()``."""
+        """The segments table (:meth:`SegmentTree.summary`); each part has its own ``summary()``.
+
+        Returns
+        -------
+        DataFrame
+            The segments table.
+        """
         return self.segments.summary()
 
     def _headline(self) -> dict[str, Any]:
@@ -509,6 +577,10 @@ def explain_uplift(
     Returns
     -------
     UpliftExplanation
+
+    See Also
+    --------
+    segment_tree, permutation_importance : Its parts.
     """
     segments = segment_tree(X, y, treatment=treatment, learner=clone(learner), treatment_value=treatment_value,
                             max_depth=max_depth,

@@ -45,6 +45,10 @@ class PolicyEvaluation(Result):
         interval, and the paired difference *plan minus policy* with its interval and p-value.
     method : str
     n_samples : int
+
+    See Also
+    --------
+    evaluate_policy : Computes it.
     """
 
     value: Estimate
@@ -60,6 +64,11 @@ class PolicyEvaluation(Result):
         Columns ``policy, contacts, estimate, std_error, ci_low, ci_high`` and, for the baselines,
         the paired difference *plan minus policy*: ``difference, difference_se, difference_ci_low,
         difference_ci_high, difference_p_value`` (two-sided).
+
+        Returns
+        -------
+        DataFrame
+            One row per policy.
         """
         return self.comparisons.copy()
 
@@ -226,6 +235,11 @@ def evaluate_policy(
     -------
     PolicyEvaluation
 
+    See Also
+    --------
+    policy_profit_curve : The profit at every depth.
+    uplift.monitoring.compare_policies : Two policies, paired.
+
     Notes
     -----
     Realised profit ``P_i = u·Y_i − 1{T_i ≠ 0}·(w·Y_i + δ)``; IPW score ``Γ_i(a) = 1{T_i = a} P_i / e_a``;
@@ -352,6 +366,11 @@ def policy_profit_curve(
         incremental profit of contacting the first x; the band is a pointwise normal interval with
         the standard error of a total of scores (``sqrt(n·var)`` of the score times the indicator of
         being targeted).
+
+    See Also
+    --------
+    evaluate_policy : The whole plan.
+    uplift.plotting.ProfitCurveDisplay : Plots it (``from_holdout``).
 
     Examples
     --------

@@ -116,6 +116,10 @@ class StackingReport(Result):
         ranks customers better than the average effect alone.
     nested_loss : dict
         Held-out loss of stacking and of selecting, per arm (nested cross-validation).
+
+    See Also
+    --------
+    AutoLearner : Holds it as ``report_``.
     """
 
     candidates: tuple[str, ...]
@@ -129,7 +133,13 @@ class StackingReport(Result):
     nested_loss: dict[str, np.ndarray]
 
     def summary(self) -> pd.DataFrame:
-        """One row per candidate and arm: cross-validated loss, gain over a constant effect and weight."""
+        """One row per candidate and arm: cross-validated loss, gain over a constant effect and weight.
+
+        Returns
+        -------
+        DataFrame
+            One row per candidate and arm.
+        """
         rows = []
         for j, name in enumerate(self.candidates):
             for k, arm in enumerate(self.arms):
@@ -141,7 +151,13 @@ class StackingReport(Result):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form."""
+        """JSON-serialisable form.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({
             "candidates": self.candidates, "arms": self.arms, "loss": self.loss, "mode": self.mode,
             "weights": self.weights, "intercept": self.intercept, "cv_loss": self.cv_loss,
@@ -211,6 +227,11 @@ class AutoLearner(SeparateEffectLearner):
     ----------
     report_ : StackingReport
         Weights, each candidate's cross-validated loss and the nested-CV comparison.
+
+    See Also
+    --------
+    default_candidates : Its default candidates.
+    StackingReport : How it combined them.
 
     Notes
     -----

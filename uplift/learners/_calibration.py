@@ -113,6 +113,11 @@ class CrossFit:
         Probability of each arm (control first): the design shares, known, or cross-fitted.
     y, codes, weight : ndarray
         Training outcome, arm code (0 = control) and weight (None: equal).
+
+    See Also
+    --------
+    CalibratedLearner : Holds it as ``cross_fit_``.
+    uplift.campaign.forecast_profit : Forecasts a plan's profit from it.
     """
 
     effect: np.ndarray
@@ -170,6 +175,11 @@ class CalibratedLearner(BaseUpliftLearner):
     cross_fit_ : CrossFit
         Out-of-fold effects, pseudo-outcomes and propensities of the training rows (for
         :meth:`blp`, :meth:`gates` and :func:`uplift.campaign.forecast_profit`).
+
+    See Also
+    --------
+    CalibrationMap, CrossFit : What it learns.
+    uplift.evaluation.blp_test, uplift.evaluation.gates : The tests of its effects.
 
     Notes
     -----

@@ -67,6 +67,11 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
         Unknown metric name; metadata routing off at creation; and, at scoring time, a call
         without ``treatment``.
 
+    See Also
+    --------
+    UpliftSearchCV : A search that takes ``treatment=`` directly.
+    uplift.evaluation.get_scorer : The metric names.
+
     Notes
     -----
     Use with ``sklearn.set_config(enable_metadata_routing=True)``, the learner's
@@ -151,6 +156,11 @@ class UpliftSearchCV(BaseEstimator):
     best_estimator_ : learner
         Refitted on all rows (when ``refit``).
 
+    See Also
+    --------
+    cross_val_uplift : One learner's cross-validation.
+    make_uplift_scorer : A scorer for scikit-learn's own searches.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -229,6 +239,17 @@ class UpliftSearchCV(BaseEstimator):
         return score_names[0]
 
     def predict(self, X: Any) -> np.ndarray:
-        """Effect predicted by the refitted best learner."""
+        """Effect predicted by the refitted best learner.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features.
+
+        Returns
+        -------
+        ndarray
+            As the best learner's ``predict``.
+        """
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.predict(X)

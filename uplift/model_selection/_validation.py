@@ -38,6 +38,12 @@ def resolve_scoring(scoring: Scoring) -> dict[str, UpliftMetric]:
     written. Or any callable ``f(y_true, score, treatment=treatment) -> float``; or a list or dict
     of them.
 
+    Parameters
+    ----------
+    scoring : str, callable, sequence or mapping
+        Metric names (:func:`uplift.evaluation.get_scorer`), callables ``f(y_true, score, treatment=t)``,
+        a list of them, or a mapping from name to callable.
+
     Returns
     -------
     dict of str to callable
@@ -196,6 +202,10 @@ class CrossValUpliftResult(Result):
         doubly robust scores (:func:`uplift.evaluation.rate_score`'s ``outcome_predictions``).
     treatment_arms : list
         Labels of the treated arms (column order of ``effect``).
+
+    See Also
+    --------
+    cross_val_uplift : Computes it.
     """
 
     effect: np.ndarray
@@ -218,7 +228,13 @@ class CrossValUpliftResult(Result):
         return self.fold_scores[self.score_names].std(ddof=1)
 
     def summary(self) -> pd.DataFrame:
-        """One row per score: ``score``, ``mean`` and ``std`` (ddof=1) over the folds, ``n_folds``."""
+        """One row per score: ``score``, ``mean`` and ``std`` (ddof=1) over the folds, ``n_folds``.
+
+        Returns
+        -------
+        DataFrame
+            One row per score.
+        """
         return pd.DataFrame({"score": self.score_names, "mean": self.mean_scores.to_numpy(),
                              "std": self.std_scores.to_numpy(), "n_folds": len(self.folds)})
 
@@ -230,7 +246,13 @@ class CrossValUpliftResult(Result):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Mean and sd of each score and the per-fold table (the per-row effects are left out)."""
+        """Mean and sd of each score and the per-fold table (the per-row effects are left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"n_folds": len(self.folds), "mean_scores": self.mean_scores, "std_scores": self.std_scores,
                          "fold_scores": self.fold_scores.to_dict(orient="list")})
 
@@ -298,6 +320,12 @@ def cross_val_uplift(
     UpliftInputError
         Inputs of different lengths, a fold without some arm (the message names the fold), an
         unknown score.
+
+    See Also
+    --------
+    UpliftStratifiedKFold : The default folds.
+    UpliftSearchCV : A grid search on these folds.
+    uplift.evaluation.get_scorer : The metric names of ``scoring``.
 
     Notes
     -----

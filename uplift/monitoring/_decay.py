@@ -48,6 +48,10 @@ class DecayResult(Result):
         Why ``decayed`` is true (empty otherwise).
     tests : DataFrame
         Every decay test: ``test, statistic, p_value, threshold, rejected``.
+
+    See Also
+    --------
+    uplift_decay : Computes it.
     """
 
     rate: Estimate
@@ -61,7 +65,13 @@ class DecayResult(Result):
     tests: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """The decay tests, one row each: ``test, statistic, reference, p_value, threshold, rejected``."""
+        """The decay tests, one row each: ``test, statistic, reference, p_value, threshold, rejected``.
+
+        Returns
+        -------
+        DataFrame
+            One row per decay test.
+        """
         return self.tests.copy()
 
     def __str__(self) -> str:
@@ -156,6 +166,11 @@ def uplift_decay(
     ------
     UpliftInputError
         ``treatment`` not coded 0/1, or an arm without customers.
+
+    See Also
+    --------
+    monitor : Runs it with the drift checks.
+    uplift.evaluation.rate_score : The RATE it tests.
 
     Notes
     -----

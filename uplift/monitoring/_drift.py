@@ -88,6 +88,10 @@ def histogram_distances(reference: dict[str, Any], current: dict[str, Any]) -> d
         ``psi``, ``js_distance``, ``wasserstein`` (NaN for categorical columns), ``chi2``,
         ``p_value``, ``n_reference``, ``n_current``.
 
+    See Also
+    --------
+    feature_drift : The table over every column.
+
     Notes
     -----
     With shares ``p`` (reference) and ``q`` (current) over the cells (bins, other, missing):
@@ -170,6 +174,11 @@ def feature_drift(
     UpliftInputError
         ``alpha`` outside (0, 1), or a section missing from one of the dictionaries.
 
+    See Also
+    --------
+    histogram_distances : The distances of one column.
+    monitor : Runs it with the other checks.
+
     Examples
     --------
     >>> import numpy as np
@@ -228,6 +237,10 @@ class AssignmentDrift(Result):
         Goodness-of-fit test of the current counts against the reference shares.
     drifted : bool
         ``p_value < alpha`` and ``total_variation >= threshold``.
+
+    See Also
+    --------
+    assignment_drift : Computes it.
     """
 
     shares: pd.DataFrame
@@ -237,7 +250,13 @@ class AssignmentDrift(Result):
     drifted: bool
 
     def summary(self) -> pd.DataFrame:
-        """One row per arm: ``arm, reference_share, current_share, current_count``."""
+        """One row per arm: ``arm, reference_share, current_share, current_count``.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         return self.shares.copy()
 
     def __str__(self) -> str:
@@ -274,6 +293,10 @@ def assignment_drift(
     ------
     UpliftInputError
         Empty ``arms``, shares that are negative or sum to zero.
+
+    See Also
+    --------
+    monitor : Runs it with the other checks.
 
     Notes
     -----

@@ -49,6 +49,11 @@ class MonitorReport(Result):
         Family-wise false-alarm level, split equally over the families of checks that ran.
     skipped : tuple of str
         Checks that could not run, and why.
+
+    See Also
+    --------
+    monitor : Computes it.
+    retrain_policy : What to do on ``decay``.
     """
 
     status: Status
@@ -88,7 +93,13 @@ class MonitorReport(Result):
         return pd.DataFrame(rows, columns=["check", "statistic", "value", "threshold", "p_value", "flagged"])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-serialisable dictionary of the verdict and every number (NaN becomes None)."""
+        """Plain, JSON-serialisable dictionary of the verdict and every number (NaN becomes None).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         result: dict[str, Any] = {
             "status": self.status, "reasons": list(self.reasons), "n_rows": self.n_rows, "alpha": self.alpha,
             "skipped": list(self.skipped), "checks": self.summary().to_dict(orient="records"),
@@ -122,7 +133,12 @@ class MonitorReport(Result):
         return {"status": self.status, "n_rows": self.n_rows, "flags": len(self.reasons), "alpha": self.alpha}
 
     def to_json(self) -> str:
-        """The :meth:`to_dict` dictionary as JSON text."""
+        """The :meth:`to_dict` dictionary as JSON text.
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
     def to_html(self, path: str | os.PathLike[str]) -> Path:
@@ -311,6 +327,11 @@ def monitor(
         No reference, ``y`` without ``treatment`` (or the reverse), ``alpha`` outside (0, 1).
     UpliftTypeError
         ``model`` is neither a fitted learner nor a fitted Policy (a path, for instance).
+
+    See Also
+    --------
+    feature_drift, uplift_decay, assignment_drift : Its checks one by one.
+    retrain_policy : What to do on ``decay``.
 
     Examples
     --------

@@ -329,6 +329,11 @@ def auc_scores(
     UpliftInputError
         As :func:`qini_auc_score`.
 
+    See Also
+    --------
+    qini_auc_score, uplift_auc_score : Each area alone.
+    uplift.evaluation.chunked_auc_scores : The same areas from chunks in-process.
+
     Examples
     --------
     >>> auc_scores(sdf, outcome="y", score="effect_1", treatment="t")  # doctest: +SKIP
@@ -402,6 +407,11 @@ def qini_auc_score(
         A missing column, null/NaN/infinite scores or outcomes, one arm only, several arms without
         ``control_value``/``treatment_value``, an unsupported convention.
 
+    See Also
+    --------
+    auc_scores : Both areas in one pass.
+    uplift.evaluation.qini_auc_score : In memory.
+
     Notes
     -----
     See the module documentation: one ``groupBy`` of the score, then the prefix sums on the
@@ -449,6 +459,11 @@ def uplift_auc_score(
     UpliftInputError
         As :func:`qini_auc_score`.
 
+    See Also
+    --------
+    auc_scores : Both areas in one pass.
+    uplift.evaluation.uplift_auc_score : In memory.
+
     Examples
     --------
     >>> uplift_auc_score(sdf, outcome="y", score="effect_1", treatment="t")  # doctest: +SKIP
@@ -492,6 +507,10 @@ def uplift_at_k(
     ------
     UpliftInputError
         As :func:`qini_auc_score`, or ``k`` outside (0, 1].
+
+    See Also
+    --------
+    uplift.evaluation.uplift_at_k : In memory.
 
     Examples
     --------
@@ -561,6 +580,10 @@ def qini_curve(
     ------
     UpliftInputError
         As :func:`qini_auc_score`; ``n_points`` below 2.
+
+    See Also
+    --------
+    uplift.evaluation.qini_curve : In memory.
 
     Examples
     --------
