@@ -47,6 +47,23 @@ class Segment:
 
     ``conditions`` are ``(feature, operator, value)`` triples joined by "and", operators
     ``"<="``, ``">"`` and ``"=="``.
+
+    Attributes
+    ----------
+    conditions : tuple of (str, str, float)
+        ``(feature, operator, value)`` triples joined by "and".
+    n_fit, n_holdout : int
+        Rows of the segment among the fitting and the held-out rows.
+    effect : float
+        Effect on the held-out rows.
+    std_error, ci_low, ci_high : float
+        Its standard error and interval.
+    fit_effect : float
+        Effect on the fitting rows (optimistic: the tree chose the rule on them).
+
+    See Also
+    --------
+    SegmentTree : The segments together.
     """
 
     conditions: tuple[tuple[str, str, float], ...]
@@ -523,6 +540,21 @@ class UpliftExplanation(Result):
 
     ``blp`` and ``gates`` are present when the learner is a :class:`~uplift.learners.CalibratedLearner`
     (of its raw out-of-fold effects: is the model calibrated, does it rank?).
+
+    Attributes
+    ----------
+    segments : SegmentTree
+        Readable segments.
+    importance : PermutationImportance
+        What drives the ranking.
+    blp : BLPResult, optional
+        For a calibrated learner.
+    gates : GATESResult, optional
+        For a calibrated learner.
+
+    See Also
+    --------
+    explain_uplift : Computes it.
     """
 
     segments: SegmentTree

@@ -43,6 +43,23 @@ class DatasetSpec:
 
     ``split`` chooses the cross-validation: ``"auto"`` is grouped when the data has groups,
     temporal when it has a time column, stratified by arm × outcome otherwise.
+
+    Attributes
+    ----------
+    name : str
+        Name in the results.
+    key : str, optional
+        A key of :data:`uplift.datasets.DATASETS`.
+    params : dict
+        Keyword arguments of the loader.
+    table : dict, optional
+        A :func:`uplift.datasets.load_table` spec instead of a key.
+    split : {"auto", "stratified", "grouped", "temporal"}, default "auto"
+        The cross-validation.
+
+    See Also
+    --------
+    load_benchmark_dataset : Loads it.
     """
 
     name: str
@@ -52,6 +69,12 @@ class DatasetSpec:
     split: SplitKind = "auto"
 
     def fingerprint(self) -> str:
+        """A hash of what defines the data set: part of each task key, so a changed spec is a new task.
+
+        Returns
+        -------
+        str
+        """
         return _hash({"key": self.key, "params": self.params, "table": self.table, "split": self.split})
 
 
@@ -62,6 +85,21 @@ class LearnerSpec:
     A parameter given as a table with a ``class`` entry (and optional ``params``) is built as an
     object first, so base models can be configured:
     ``params = { outcome_model = { class = "sklearn.linear_model:LogisticRegression" } }``.
+
+    Attributes
+    ----------
+    name : str
+        Name in the results.
+    key : str, optional
+        A key of :data:`LEARNERS`.
+    class_path : str, optional
+        ``module:Class`` instead of a key.
+    params : dict
+        Parameters of the learner (tables with a ``class`` entry are built first).
+
+    See Also
+    --------
+    build_learner : Builds it.
     """
 
     name: str
@@ -70,12 +108,49 @@ class LearnerSpec:
     params: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
+        """A hash of what defines the learner: part of each task key, so a changed spec is a new task.
+
+        Returns
+        -------
+        str
+        """
         return _hash({"key": self.key, "class": self.class_path, "params": self.params})
 
 
 @dataclass(frozen=True)
 class BenchmarkConfig:
-    """A parsed benchmark configuration (see ``docs/benchmark.md`` for the file format)."""
+    """A parsed benchmark configuration (see ``docs/benchmark.md`` for the file format).
+
+    Attributes
+    ----------
+    name : str
+        Name of the benchmark (and of its default output folder).
+    datasets : tuple of DatasetSpec
+        The data sets.
+    learners : tuple of LearnerSpec
+        The learners.
+    seeds : tuple of int, default (0,)
+        Seeds of the folds and of the learners.
+    n_folds : int, default 5
+        Cross-validation folds per seed.
+    metrics : tuple of str
+        Metric names of :func:`uplift.evaluation.get_scorer`.
+    output : Path, optional
+        Results folder.
+    data_dir : Path, optional
+        Folder of the reference files.
+    n_resamples : int, default 200
+        Half-samples of RATE's standard error.
+    description : str
+        Free text for the summary.
+    allow_imports : tuple of str
+        Modules beyond :data:`ALLOWED_IMPORTS` whose classes the config may name.
+
+    See Also
+    --------
+    load_config : Reads one from a TOML file.
+    run_benchmark : Runs it.
+    """
 
     name: str
     datasets: tuple[DatasetSpec, ...]
@@ -295,10 +370,18 @@ def parse_config(
         ``data_dir`` (the CLI's ``--data-dir``). Without either, loaders search the data home
         (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
 
+    Returns
+    -------
+    BenchmarkConfig
+
     Raises
     ------
     UpliftInputError
         An entry is wrong; the message names it.
+
+    See Also
+    --------
+    load_config : Reads the TOML file first.
 
     Examples
     --------
@@ -387,12 +470,30 @@ def load_config(path: str | Path, *, allow_imports: tuple[str, ...] | list[str] 
                 data_dir: str | Path | None = None) -> BenchmarkConfig:
     """Read and validate a benchmark configuration file (TOML); see :func:`parse_config`.
 
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    allow_imports : sequence of str, default ()
+        Modules beyond :data:`ALLOWED_IMPORTS` whose classes the config may name (``--allow-import``).
+    data_dir : path, optional
+        Folder of the reference files, overriding the config's (``--data-dir``).
+
+    Returns
+    -------
+    BenchmarkConfig
+
     Raises
     ------
     FileNotFoundError
         No file at ``path``.
     UpliftInputError
         The file is not valid TOML or an entry is wrong (the message names it).
+
+    See Also
+    --------
+    parse_config : The same from a parsed TOML dictionary.
+    run_benchmark : Runs it.
     """
     path = Path(path)
     if not path.is_file():

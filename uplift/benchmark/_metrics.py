@@ -25,6 +25,11 @@ CURVE_POINTS = 51
 def parse_metrics(names: tuple[str, ...] | list[str]) -> list[UpliftScorer]:
     """The registered metrics of ``names`` (see :func:`uplift.evaluation.get_scorer`).
 
+    Parameters
+    ----------
+    names : sequence of str
+        Metric names (``"qini_auc:sklift"``, ``"uplift_at_k:0.3"``, ``"rate:AUTOC"``...).
+
     Returns
     -------
     list of UpliftScorer
@@ -33,6 +38,11 @@ def parse_metrics(names: tuple[str, ...] | list[str]) -> list[UpliftScorer]:
     ------
     UpliftInputError
         An unknown name; the message lists the valid ones.
+
+    See Also
+    --------
+    uplift.evaluation.get_scorer : The registry.
+    compute_fold_scores : Computes them on a fold.
 
     Examples
     --------
@@ -80,6 +90,10 @@ def compute_fold_scores(
         True effects of the test rows (shape like ``effect``).
     groups : ndarray, optional
         Cluster ids, for the RATE bootstrap.
+    n_resamples : int, default 200
+        Half-samples of RATE's standard error.
+    random_state : int, default 0
+        Seed of the half-samples.
 
     Returns
     -------
@@ -87,6 +101,10 @@ def compute_fold_scores(
         ``{"arm", "metric", "value", "std_error"}`` rows.
     curves : dict
         Qini curve points per arm label (see :func:`qini_points`).
+
+    See Also
+    --------
+    parse_metrics : The scorers.
     """
     effect = effect.reshape(len(effect), -1)
     truth = None if tau is None else np.asarray(tau, dtype=np.float64).reshape(len(effect), -1)

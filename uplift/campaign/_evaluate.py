@@ -359,6 +359,27 @@ def policy_profit_curve(
     curve) are ordered by the expected ΔΠ of their best arm (``by="depth"``) or by ΔΠ per unit of
     expected spend (``by="budget"``), each given that best arm.
 
+    Parameters
+    ----------
+    plan : CampaignPlan
+        A plan made on the holdout's predictions.
+    y : array-like of shape (n,)
+        Observed outcome of the holdout.
+    treatment : array-like of shape (n,)
+        Arm given to each holdout customer.
+    by : {"depth", "budget"}, default "depth"
+        Order and x axis of the curve.
+    propensity : float, sequence or array, optional
+        Assignment probabilities of the holdout (default: its arm shares).
+    control_value : object, optional
+        Label of the control arm.
+    method : {"aipw", "ipw"}, default "aipw"
+        The estimator of each customer's profit.
+    alpha : float, default 0.05
+        1 - coverage of the band.
+    n_points : int or None, default 200
+        Points of the curve (None: all).
+
     Returns
     -------
     x, y, ci_low, ci_high : ndarray

@@ -619,6 +619,10 @@ def profit_curve(
     by : {"depth", "budget"}
         ``"depth"``: x = number of customers contacted, best arm each, in decreasing ΔΠ;
         ``"budget"``: x = expected spend, y = the LP optimum at that budget (the convex-hull path).
+    arms : sequence, optional
+        Labels of the treated arms (needed when costs are given by label).
+    eligible : array-like of bool, optional
+        Which customer may get which arm, shape (n,) or (n, n_arms).
     n_points : int or None, default 200
         Keep at most this many curve vertices (None: all).
 

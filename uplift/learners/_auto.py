@@ -65,6 +65,24 @@ def default_candidates(
     """The default candidates of :class:`AutoLearner` for an outcome type: S, T, X, DR, R and two shallow variants.
 
     ``n_jobs`` goes to every candidate (hence to their default XGBoost models).
+
+    Parameters
+    ----------
+    outcome_type : {"binary", "continuous"}
+        The outcome the candidates model.
+    random_state : int or None
+        Seed of every candidate.
+    n_jobs : int or None, default None
+        Threads of their default XGBoost models.
+
+    Returns
+    -------
+    dict of str to learner
+        Name -> unfitted learner.
+
+    See Also
+    --------
+    AutoLearner : Stacks them.
     """
     if outcome_type == "binary":
         shallow: Any = default_classifier(random_state, params=_SHALLOW, n_jobs=n_jobs)

@@ -36,6 +36,19 @@ class CalibrationMap:
     (with one arm: the raw effect itself); ``method="isotonic"`` then interpolates through
     ``(knots, values)``, constant beyond the ends; ``method="linear"`` returns
     ``values[0] + values[1] * index`` (``knots`` is empty).
+
+    Attributes
+    ----------
+    method : {"isotonic", "linear"}
+        The map.
+    index_weights : ndarray
+        Intercept and weight of each arm's raw effect in the index.
+    knots, values : ndarray
+        The isotonic map's points (``knots`` empty for the linear map, ``values`` its two coefficients).
+
+    See Also
+    --------
+    CalibratedLearner : Fits one per treated arm.
     """
 
     method: str
@@ -401,12 +414,41 @@ class CalibratedLearner(BaseUpliftLearner):
 
         ``calibrated=False`` tests the inner learner's raw effects (slope 1: already calibrated);
         ``calibrated=True`` the calibrated ones, each mapped by a map fitted on the other folds.
+
+        Parameters
+        ----------
+        treatment_value : object, optional
+            Label of the treated arm (default: the first).
+        calibrated : bool, default False
+            Test the calibrated effects instead of the inner learner's raw ones.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+
+        Returns
+        -------
+        BLPResult
         """
         phi, score, weight = self._diagnostic_inputs(treatment_value, calibrated)
         return blp_test(phi, score, sample_weight=weight, alpha=alpha)
 
     def gates(self, treatment_value: Any = None, *, n_groups: int = 5, calibrated: bool = False,
               alpha: float = 0.05) -> GATESResult:
-        """GATES of the out-of-fold effects of the arm ``treatment_value`` on the training rows (see :meth:`blp`)."""
+        """GATES of the out-of-fold effects of the arm ``treatment_value`` on the training rows (see :meth:`blp`).
+
+        Parameters
+        ----------
+        treatment_value : object, optional
+            Label of the treated arm (default: the first).
+        n_groups : int, default 5
+            Quantile groups of the effect.
+        calibrated : bool, default False
+            Group the calibrated effects instead of the inner learner's raw ones.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+
+        Returns
+        -------
+        GATESResult
+        """
         phi, score, weight = self._diagnostic_inputs(treatment_value, calibrated)
         return gates(phi, score, n_groups=n_groups, sample_weight=weight, alpha=alpha)

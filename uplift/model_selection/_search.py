@@ -189,7 +189,28 @@ class UpliftSearchCV(BaseEstimator):
     def fit(
         self, X: Any, y: Any, *, treatment: Any, groups: Any = None, time: Any = None, sample_weight: Any = None,
     ) -> UpliftSearchCV:
-        """Score every candidate on the same folds; refit the best on all rows."""
+        """Score every candidate on the same folds; refit the best on all rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features.
+        y : array-like of shape (n,)
+            Outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        groups : array-like of shape (n,), optional
+            Customer of each row, for grouped folds.
+        time : array-like of shape (n,), optional
+            Time of each row, for temporal folds.
+        sample_weight : array-like of shape (n,), optional
+            Weights of the rows.
+
+        Returns
+        -------
+        UpliftSearchCV
+            ``self``.
+        """
         metrics = resolve_scoring(self.scoring)
         outcome, _ = check_outcome(y)
         info = check_treatment(treatment, control_value=resolve_control_value(self.estimator, self.control_value))

@@ -202,6 +202,8 @@ class CrossValUpliftResult(Result):
         doubly robust scores (:func:`uplift.evaluation.rate_score`'s ``outcome_predictions``).
     treatment_arms : list
         Labels of the treated arms (column order of ``effect``).
+    score_names : list of str
+        Columns of ``fold_scores`` that hold scores.
 
     See Also
     --------
