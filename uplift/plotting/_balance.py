@@ -21,6 +21,23 @@ class TreatmentBalanceDisplay:
     the *assignment*: a leak of post-treatment information into the features, or a confounded
     (non-randomized) assignment, and the uplift curves of that score are then biased.
 
+    Parameters
+    ----------
+    x : ndarray
+        Share of customers targeted at each point.
+    share : ndarray
+        Share of treated customers in the window there.
+    overall_share : float
+        Share of treated customers overall.
+    window : int, optional
+        Rows per window; default ``max(1, n // 50)``.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.treatment_balance_curve : The curve.
+
     Notes
     -----
     The curve is :func:`uplift.evaluation.treatment_balance_curve`: at rank ``x`` the (weighted)
@@ -53,7 +70,32 @@ class TreatmentBalanceDisplay:
         control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
-        """Compute the treated share down the ranking of ``score`` and plot it."""
+        """Compute the treated share down the ranking of ``score`` and plot it.
+
+        Parameters
+        ----------
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        window : int, optional
+            Rows per window; default ``max(1, n // 50)``.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            With the drawn artists.
+        """
         x, share = evaluation.treatment_balance_curve(score, treatment=treatment, window=window,
                                                       sample_weight=sample_weight, control_value=control_value)
         info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
@@ -69,7 +111,36 @@ class TreatmentBalanceDisplay:
         sample_weight: Any = None, control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
-        """Treatment balance down the ranking of a fitted learner's predicted effect on ``X``."""
+        """Treatment balance down the ranking of a fitted learner's predicted effect on ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        window : int, optional
+            Rows per window; default ``max(1, n // 50)``.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
             estimator_effect(estimator, X,
                 treatment_value=treatment_value), treatment=treatment, window=window, sample_weight=sample_weight,
@@ -78,7 +149,22 @@ class TreatmentBalanceDisplay:
 
     def plot(self, ax: Any = None, *, name: str | None = None,
              line_kwargs: dict[str, Any] | None = None) -> TreatmentBalanceDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``line_`` and ``overall_line_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``line_`` and ``overall_line_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         name = name if name is not None else self.name
         (self.line_,) = ax.plot(self.x / self.x[-1], self.share,

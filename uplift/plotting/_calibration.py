@@ -27,10 +27,30 @@ def uplift_calibration_table(
     error (:func:`uplift.inference.average_treatment_effect`); a bin lacking two rows of each
     arm gets NaN.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Predicted effect (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    n_bins : int, default 10
+        Number of quantile bins of the score.
+    control_value : object, optional
+        Label of the control arm.
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+
     Returns
     -------
     DataFrame
         ``bin``, ``n``, ``predicted`` (mean score), ``observed``, ``std_error``, ``ci_low``, ``ci_high``.
+
+    See Also
+    --------
+    UpliftCalibrationDisplay : Plots it.
+    uplift.evaluation.uplift_by_percentile : The observed uplift per bin.
 
     Examples
     --------
@@ -74,6 +94,20 @@ class UpliftCalibrationDisplay:
     (typical of a T-learner with flexible models); the spread of the bars tells whether the data
     can tell the bins apart at all.
 
+    Parameters
+    ----------
+    table : DataFrame
+        Predicted and observed uplift per bin (:func:`uplift_calibration_table`).
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift_calibration_table : The table.
+    uplift.evaluation.gates : Groups of doubly robust effects.
+
     Notes
     -----
     For bin ``b``: ``predicted_b = mean(score_i, i in b)`` and
@@ -107,7 +141,34 @@ class UpliftCalibrationDisplay:
         cls, y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, control_value: Any = None,
         alpha: float = 0.05, name: str | None = None, ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
-        """Bin ``score`` into quantiles and plot observed against predicted uplift."""
+        """Bin ``score`` into quantiles and plot observed against predicted uplift.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            Observed outcome.
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
+        """
         table = uplift_calibration_table(y_true, score, treatment=treatment, n_bins=n_bins, control_value=control_value,
                                          alpha=alpha)
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, errorbar_kwargs=errorbar_kwargs)
@@ -121,6 +182,22 @@ class UpliftCalibrationDisplay:
         The groups are quantile groups of the prediction and their effects means of DR pseudo-outcomes
         (:func:`uplift.evaluation.gates`), so this is the calibration plot of an observational or
         cross-fitted prediction; the table keeps the columns of :func:`uplift_calibration_table`.
+
+        Parameters
+        ----------
+        gates : GATESResult
+            From :func:`uplift.evaluation.gates`.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
 
         Examples
         --------
@@ -148,6 +225,28 @@ class UpliftCalibrationDisplay:
 
         ``calibrated=False`` shows the inner learner's raw effects (how far from the diagonal they
         were), ``True`` the calibrated ones (each mapped by a map fitted on the other folds).
+
+        Parameters
+        ----------
+        learner : fitted CalibratedLearner
+            Its out-of-fold effects and pseudo-outcomes.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        calibrated : bool, default True
+            Group the calibrated effects (else the inner learner's raw ones).
+        n_groups : int, default 5
+            Quantile groups.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
         """
         result = learner.gates(treatment_value=treatment_value, n_groups=n_groups, calibrated=calibrated)
         default = f"{type(learner.learner).__name__}, {'calibrated' if calibrated else 'raw'}"
@@ -160,7 +259,38 @@ class UpliftCalibrationDisplay:
         control_value: Any = None, alpha: float = 0.05, name: str | None = None, ax: Any = None,
         errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
-        """Calibration of a fitted learner's predicted effect on ``X``."""
+        """Calibration of a fitted learner's predicted effect on ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
             y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
             control_value=control_value,
@@ -169,7 +299,22 @@ class UpliftCalibrationDisplay:
 
     def plot(self, ax: Any = None, *, name: str | None = None,
              errorbar_kwargs: dict[str, Any] | None = None) -> UpliftCalibrationDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``errorbar_`` and ``diagonal_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``errorbar_`` and ``diagonal_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         table = self.table
         name = name if name is not None else self.name

@@ -27,9 +27,36 @@ def bootstrap_curve_band(
     at ``grid · x_b[-1]`` (the same *shares* of its rows), and the band holds the ``alpha/2`` and
     ``1 - alpha/2`` quantiles at each grid point.
 
+    Parameters
+    ----------
+    curve : callable
+        A curve of :mod:`uplift.evaluation` (``qini_curve``, ``uplift_curve``).
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Predicted effect (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    grid : ndarray
+        Targeted shares (0 to 1) at which the band is computed.
+    n_resamples : int, default 100
+        Bootstrap resamples.
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    groups : array-like of shape (n,), optional
+        Cluster id; resamples draw whole clusters.
+    random_state : int, RandomState or None
+        Seed of the resamples.
+    control_value, treatment_value : object, optional
+        Control label and the treated arm (required with several arms).
+
     Returns
     -------
     low, high : ndarray of shape (len(grid),)
+
+    See Also
+    --------
+    QiniCurveDisplay.from_predictions : Draws the band with ``ci=True``.
     """
     y_array, _ = check_outcome(y_true)
     score_array = check_1d(score, "score").astype(np.float64)
@@ -108,6 +135,11 @@ class _CurveDisplay:
         ax : matplotlib Axes, optional
         line_kwargs : dict, optional
             Style of the model's line.
+
+        Returns
+        -------
+        display
+            Of the calling class, with the drawn artists.
         """
         curve = getattr(evaluation, cls.curve_name)
         arm = {"control_value": control_value, "treatment_value": treatment_value}
@@ -139,7 +171,44 @@ class _CurveDisplay:
         line_kwargs: dict[str, Any] | None = None,
     ) -> Any:
         """Plot the curve of a fitted learner's predicted effect on ``X`` (of the arm labelled
-        ``treatment_value``, required with several arms)."""
+        ``treatment_value``, required with several arms).
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        name : str, optional
+            Legend label.
+        ci : bool, default False
+            Draw a pointwise ``1 - alpha`` bootstrap band.
+        n_resamples, alpha, groups, random_state
+            Of the bootstrap (``groups``: resample whole customers).
+        n_grid : int, default 101
+            Points of the common grid of targeted shares on which the band is computed.
+        plot_random, plot_perfect : bool, default True
+            Draw the random-targeting line and the perfect curve.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        display
+            With the drawn artists.
+        """
         score = estimator_effect(estimator, X, treatment_value=treatment_value)
         return cls.from_predictions(
             y, score, treatment=treatment, sample_weight=sample_weight, control_value=control_value,
@@ -156,6 +225,22 @@ class _CurveDisplay:
 
         Sets ``ax_``, ``figure_``, ``line_`` and, when drawn, ``random_line_``, ``perfect_line_``,
         ``band_`` (a PolyCollection).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        plot_random, plot_perfect : bool, default True
+            Draw the random-targeting line and the perfect curve.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        display
+            ``self``.
         """
         figure, ax = get_axes(ax)
         name = name if name is not None else self.name
@@ -189,6 +274,28 @@ class _CurveDisplay:
 
 class QiniCurveDisplay(_CurveDisplay):
     """Qini curve: incremental outcomes among the top-k, with random and perfect baselines.
+
+    Parameters
+    ----------
+    x, y : ndarray
+        The curve's points (customers targeted, incremental outcomes or gain).
+    perfect_x, perfect_y : ndarray, optional
+        The perfect ranking's curve.
+    grid : ndarray, optional
+        Targeted shares at which ``ci_low``/``ci_high`` are given.
+    ci_low, ci_high : ndarray, optional
+        The pointwise bootstrap band.
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    auc : float, optional
+        The normalised area, shown in the legend.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.qini_curve : The curve.
+    UpliftCurveDisplay : The uplift curve.
 
     Notes
     -----
@@ -224,6 +331,28 @@ class QiniCurveDisplay(_CurveDisplay):
 
 class UpliftCurveDisplay(_CurveDisplay):
     """Uplift curve (cumulative gain): ``(mean_t(k) - mean_c(k)) · k`` among the top-k.
+
+    Parameters
+    ----------
+    x, y : ndarray
+        The curve's points (customers targeted, incremental outcomes or gain).
+    perfect_x, perfect_y : ndarray, optional
+        The perfect ranking's curve.
+    grid : ndarray, optional
+        Targeted shares at which ``ci_low``/``ci_high`` are given.
+    ci_low, ci_high : ndarray, optional
+        The pointwise bootstrap band.
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    auc : float, optional
+        The normalised area, shown in the legend.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.uplift_curve : The curve.
+    QiniCurveDisplay : The Qini curve.
 
     Notes
     -----

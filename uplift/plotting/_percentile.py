@@ -19,6 +19,20 @@ __all__ = ["UpliftByPercentileDisplay"]
 class UpliftByPercentileDisplay:
     """Uplift in each bin of the score (highest scores first), with error bars and arm means.
 
+    Parameters
+    ----------
+    table : DataFrame
+        The bins (:func:`uplift.evaluation.uplift_by_percentile`).
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.uplift_by_percentile : The table.
+    UpliftCalibrationDisplay : Predicted against observed uplift.
+
     Notes
     -----
     The numbers are those of :func:`uplift.evaluation.uplift_by_percentile`: in bin ``b``,
@@ -54,7 +68,40 @@ class UpliftByPercentileDisplay:
         sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None, alpha: float = 0.05,
         name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
-        """Compute :func:`uplift.evaluation.uplift_by_percentile` and plot it."""
+        """Compute :func:`uplift.evaluation.uplift_by_percentile` and plot it.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            Observed outcome.
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        strategy : {"overall", "by_group"}, default "overall"
+            Bins of all customers ranked together, or of each arm ranked separately.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            With the drawn artists.
+        """
         table = evaluation.uplift_by_percentile(y_true, score, treatment=treatment, n_bins=n_bins, strategy=strategy,
                                                 sample_weight=sample_weight, control_value=control_value,
                                                 treatment_value=treatment_value)
@@ -67,7 +114,42 @@ class UpliftByPercentileDisplay:
         name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
         """Uplift by percentile of a fitted learner's predicted effect on ``X`` (of the arm labelled
-        ``treatment_value``, required with several arms)."""
+        ``treatment_value``, required with several arms).
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        strategy : {"overall", "by_group"}, default "overall"
+            Bins of all customers ranked together, or of each arm ranked separately.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
             y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
             strategy=strategy, sample_weight=sample_weight, control_value=control_value,
@@ -77,7 +159,22 @@ class UpliftByPercentileDisplay:
     def plot(self, ax: Any = None, *, name: str | None = None,
              bar_kwargs: dict[str, Any] | None = None) -> UpliftByPercentileDisplay:
         """Draw on ``ax``; sets ``ax_``, ``figure_``, ``bars_`` (with ``bars_.errorbar``),
-        ``treated_line_``, ``control_line_`` and ``total_line_``."""
+        ``treated_line_``, ``control_line_`` and ``total_line_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         name = name if name is not None else self.name
         bins = self.table.drop(index="total", errors="ignore")
