@@ -41,6 +41,13 @@ _MAX_TEXT = 40  # characters of a text field shown by repr
 def frozen_array(values: Any) -> np.ndarray:
     """A read-only copy of ``values`` as a numpy array.
 
+    Returns
+    -------
+    ndarray
+        A copy (changing ``values`` later does not change it) whose ``flags.writeable`` is False.
+
+    Examples
+    --------
     >>> array = frozen_array([1, 2])
     >>> array.flags.writeable
     False
@@ -61,6 +68,11 @@ def jsonable(value: Any) -> Any:
     per row), Series dictionaries, paths and times text, nested results their ``to_dict()``; NaN
     and ±inf become None. Mapping keys become text (as JSON writes them), so the dictionary is the
     same before and after a round trip through JSON.
+
+    Returns
+    -------
+    object
+        None, a bool, int, float (finite), str, list or dict of those.
 
     Raises
     ------

@@ -24,6 +24,7 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 
 from ._results import Result, jsonable
+from ._utils import plain
 from .evaluation import BLPResult, GATESResult, qini_auc_score
 from .exceptions import UpliftInputError
 from .inference import _check_alpha
@@ -368,12 +369,12 @@ def segment_tree(
                                 float(phi_fit[fit_mask][fit_leaf == leaf].mean())))
     segments.sort(key=lambda s: -s.effect if np.isfinite(s.effect) else np.inf)
     label = info.labels[column + 1]
-    return SegmentTree(tuple(segments), label.item() if isinstance(label, np.generic) else label, alpha, n_fit,
+    return SegmentTree(tuple(segments), plain(label), alpha, n_fit,
                        int(holdout_mask.sum()), names)
 
 
 def _arm_column(info: Any, treatment_value: Any) -> int:
-    arms = [a.item() if isinstance(a, np.generic) else a for a in info.arms]
+    arms = [plain(a) for a in info.arms]
     if treatment_value is None:
         return 0
     if treatment_value not in arms:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result, jsonable
+from .._utils import plain
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate, _check_alpha
 from ..learners import CalibratedLearner, CrossFit
@@ -229,7 +230,7 @@ def forecast_profit(
             mean, variance, count = pooled
         n_plan = int((plan.arm == k).sum())
         total_variance += n_plan**2 * variance / max(count, 1)
-        records.append({"arm": label.item() if isinstance(label, np.generic) else label, "contacts": n_plan,
+        records.append({"arm": plain(label), "contacts": n_plan,
                         "plug_in": float(plan_profit[plan.arm == k].sum()), "correction": n_plan * mean,
                         "std_error": float(np.sqrt(n_plan**2 * variance / max(count, 1))),
                         "training_rows": int(members.sum())})
