@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 
 from ._utils import plain
 from .exceptions import UpliftInputError
-from .validation import check_consistent_length, check_outcome, check_treatment
+from .validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
 __all__ = [
     "ATEResult",
@@ -344,8 +344,9 @@ class ATEResult:
                          for a, e in self.estimates.items()}}
 
 
+@keyword_only_from("treatment")
 def average_treatment_effect(
-    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
+    y: Any, *, treatment: Any, control_value: Any = None, alpha: float = 0.05
 ) -> ATEResult:
     """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
 
@@ -356,7 +357,7 @@ def average_treatment_effect(
 
     Examples
     --------
-    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], treatment=[0, 0, 0, 1, 1, 1])
     >>> round(result.estimates[1].estimate, 4)
     0.6667
     """
