@@ -8,24 +8,23 @@ like any other.
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
+import functools
 from pathlib import Path
 
-import pytest
-
 import uplift
-from uplift._layers import LAYERS, Import, cycles, import_graph, layer_of, unit_of, violations
+from uplift._layers import LAYERS, PRIVATE_IMPORTS, Import, cycles, import_graph, layer_of, unit_of, violations
 
 PACKAGE = Path(uplift.__file__).parent
 
 
-@pytest.fixture(scope="module")
-def graph() -> list[Import]:
+@functools.cache
+def _graph() -> list[Import]:
+    # a function, not a fixture: a failure then shows the offending imports, not the whole graph
     return import_graph(PACKAGE)
 
 
-def test_every_module_belongs_to_a_declared_unit(graph):
+def test_every_module_belongs_to_a_declared_unit():
+    graph = _graph()
     modules = {edge.source for edge in graph} | {
         ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
         for path in PACKAGE.rglob("*.py")
@@ -40,15 +39,18 @@ def test_every_module_belongs_to_a_declared_unit(graph):
         assert path.is_dir() or path.with_suffix(".py").is_file() or unit == "uplift", f"{unit} does not exist"
 
 
-def test_imports_only_go_down_the_layers(graph):
+def test_imports_only_go_down_the_layers():
+    graph = _graph()
     assert violations(graph) == []
 
 
-def test_no_import_cycles_between_modules(graph):
+def test_no_import_cycles_between_modules():
+    graph = _graph()
     assert cycles(graph) == []
 
 
-def test_the_scan_sees_function_level_and_relative_imports(graph):
+def test_the_scan_sees_function_level_and_relative_imports():
+    graph = _graph()
     # edges the package really has, one of each kind: a relative module-level import, a
     # `from .. import module`, and a function-level import of an optional dependency
     edges = {(edge.source, edge.target, edge.in_function) for edge in graph}
@@ -66,7 +68,8 @@ def test_the_checker_reports_an_upward_import(tmp_path):
     (package / "evaluation" / "_scores.py").write_text(
         "def score():\n    from ..model_selection import cross_val_uplift\n"
     )
-    (package / "model_selection" / "__init__.py").write_text("from ..evaluation import _scores\n")
+    (package / "evaluation" / "__init__.py").write_text("from ._scores import score\n")
+    (package / "model_selection" / "__init__.py").write_text("from ..evaluation import score\n")
     graph = import_graph(package)
     problems = violations(graph)
     assert problems == [
@@ -75,7 +78,8 @@ def test_the_checker_reports_an_upward_import(tmp_path):
         "uplift.evaluation._scores:2 imports uplift.model_selection (function-level): "
         "up from layer 5 (metrics and data) to layer 7 (model selection)",
     ]
-    assert cycles(graph) == [["uplift.evaluation._scores", "uplift.model_selection", "uplift.evaluation._scores"]]
+    assert cycles(graph) == [["uplift.evaluation", "uplift.evaluation._scores", "uplift.model_selection",
+                              "uplift.evaluation"]]
 
 
 def test_the_checker_reports_sideways_imports_and_unexplained_lazy_ones():
@@ -94,12 +98,24 @@ def test_the_checker_reports_sideways_imports_and_unexplained_lazy_ones():
                        Import("uplift.evaluation._scores", "uplift.evaluation._checks", 1, False)]) == []
 
 
-def test_utils_imports_nothing_of_ours(graph):
+def test_other_units_are_used_through_their_package():
+    graph = _graph()
+    private = Import("uplift.plotting._curves", "uplift.evaluation._scores", 4, False)
+    [problem] = violations([private])
+    assert "a private module of uplift.evaluation" in problem
+    # every listed exception is still used (a paid-off debt leaves the list)
+    used = {(unit_of(edge.source), edge.target) for edge in graph}
+    assert sorted(set(PRIVATE_IMPORTS) - used) == []
+
+
+def test_utils_imports_nothing_of_ours():
+    graph = _graph()
     assert [str(edge) for edge in graph if edge.source == "uplift._utils" and edge.target.startswith("uplift")] == []
     assert layer_of("uplift._utils") < layer_of("uplift.validation") < layer_of("uplift.evaluation")
 
 
-def test_layers_module_is_never_imported_by_the_package(graph):
+def test_layers_module_is_never_imported_by_the_package():
+    graph = _graph()
     assert [str(edge) for edge in graph if edge.target == "uplift._layers"] == []
     # and it stays standard-library only, so a docs script can read it without the package's dependencies
     tree = ast.parse((PACKAGE / "_layers.py").read_text())
@@ -108,22 +124,3 @@ def test_layers_module_is_never_imported_by_the_package(graph):
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__", "ast", "collections", "dataclasses", "pathlib"}
-
-
-def _run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
-
-
-def test_evaluation_loads_no_plotting_boosting_or_model_selection():
-    out = _run(
-        "import sys, uplift, uplift.evaluation\n"
-        "print([m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'xgboost')],"
-        " [m for m in sys.modules if m.startswith(('sklearn.model_selection', 'uplift.model_selection',"
-        " 'uplift.learners', 'uplift.diagnostics'))])"
-    )
-    assert out == "[] []"
-
-
-def test_dir_of_the_package_lists_only_its_api():
-    assert {"Any", "annotations", "importlib"}.isdisjoint(dir(uplift))
-    assert {"evaluation", "learners", "diagnostics", "__version__"} <= set(dir(uplift))

@@ -57,3 +57,19 @@ def test_every_subpackage_supports_star_import():
              "io", "learners", "model_selection", "plotting", "validation"]
     code = "\n".join(f"from uplift.{name} import *" for name in names)
     _run(code + "\nprint('ok')")
+
+
+def test_evaluation_loads_no_plotting_boosting_or_model_selection():
+    out = _run(
+        "import sys, uplift, uplift.evaluation\n"
+        "print([m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'xgboost')],"
+        " [m for m in sys.modules if m.startswith(('sklearn.model_selection', 'uplift.model_selection',"
+        " 'uplift.learners', 'uplift.diagnostics'))])"
+    )
+    assert out == "[] []"
+
+
+def test_dir_of_the_package_lists_only_its_api():
+    # issue 10: dir(uplift) listed Any, annotations and importlib (names the module uses)
+    assert {"Any", "annotations", "importlib"}.isdisjoint(dir(uplift))
+    assert {"evaluation", "learners", "diagnostics", "__version__"} <= set(dir(uplift))

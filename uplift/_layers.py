@@ -2,10 +2,12 @@
 
 A module may import the modules of its own unit (its subpackage, or itself for a top-level
 module) and the units of every *lower* layer; never a unit of a higher layer, and never another
-unit of its own layer (sideways). No two modules may import each other, directly or through
-others (no cycles). Function-level imports count like module-level ones. ``tests/test_layers.py``
-enforces all of this on the real source, and ``docs/architecture.md`` is generated from
-:data:`LAYERS` and :func:`import_graph`.
+unit of its own layer (sideways). Another unit is used through its package, not its private
+modules (the few exceptions are listed, with their reason, in :data:`PRIVATE_IMPORTS`). No two
+modules may import each other, directly or through others (no cycles). Function-level imports
+count like module-level ones and are kept for optional or heavy dependencies (with a comment) and
+the command line. ``tests/test_layers.py`` enforces all of this on the real source, and
+``docs/architecture.md`` is generated from :data:`LAYERS` and :func:`import_graph`.
 
 This module is read by tests and documentation scripts, never imported by the package itself;
 it uses the standard library only.
@@ -22,6 +24,7 @@ __all__ = [
     "LAYERS",
     "LAZY_DEPENDENCIES",
     "LAZY_OWN_IMPORTS",
+    "PRIVATE_IMPORTS",
     "Import",
     "cycles",
     "import_graph",
@@ -59,6 +62,19 @@ LAZY_DEPENDENCIES = frozenset({
 #: modules when that command runs (``uplift --help`` takes 0.2 s instead of 7 s). Elsewhere our own
 #: imports are at module level, where the reader sees them.
 LAZY_OWN_IMPORTS = frozenset({"uplift.cli"})
+
+#: The private modules of another unit that a unit may import, and why. A unit is otherwise used
+#: through its package (its ``__init__``): its private modules are its own business. The list is the
+#: debt to pay down; the test fails on any private import not listed here.
+PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
+    ("uplift.spark", "uplift.evaluation._checks"): "the Spark metrics reuse the in-memory arm selection and options",
+    ("uplift.spark", "uplift.evaluation._curves"): "the Spark metrics run the curve kernels on per-partition sums",
+    ("uplift.spark", "uplift.evaluation._ranking"): "the Spark metrics run the ranking kernels on per-partition sums",
+    ("uplift.spark", "uplift.campaign._hull"): "the Spark planner runs the budget hull on aggregated customers",
+    ("uplift.spark", "uplift.learners._base"): "the Spark fit needs the learners' minimum rows per arm",
+    ("uplift.monitoring", "uplift.campaign._evaluate"): "champion/challenger reuses the policy evaluation's estimators",
+    ("uplift.benchmark", "uplift.datasets._fetch"): "the runner checks subsamples and file modes as the loaders do",
+}
 
 _UNITS = {unit: index for index, (_, units) in enumerate(LAYERS) for unit in units}
 
@@ -181,6 +197,9 @@ def violations(imports: Iterable[Import], package: str = "uplift") -> list[str]:
             problems.append(f"{edge}: import modules of ours at the top of the module")
         if source == target:
             continue
+        if edge.target != target and (source, edge.target) not in PRIVATE_IMPORTS:
+            problems.append(f"{edge}: a private module of {target}; import from {target} itself (make the name "
+                            f"public there) or list the pair in PRIVATE_IMPORTS with the reason")
         low, high = layer_of(edge.source), layer_of(edge.target)
         if high > low:
             problems.append(f"{edge}: up from layer {low} ({LAYERS[low][0]}) to layer {high} ({LAYERS[high][0]})")

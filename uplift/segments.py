@@ -23,6 +23,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 
+from ._utils import plain
 from .evaluation import BLPResult, GATESResult, qini_auc_score
 from .exceptions import UpliftInputError
 from .inference import _check_alpha
@@ -116,7 +117,7 @@ class SegmentTree:
             "ci_high": s.ci_high, "fit_effect": s.fit_effect} for i, s in enumerate(self.segments)])
 
     def to_dict(self) -> dict[str, Any]:
-        arm = self.arm.item() if isinstance(self.arm, np.generic) else self.arm
+        arm = plain(self.arm)
         return {"arm": arm, "alpha": self.alpha, "n_fit": self.n_fit, "n_holdout": self.n_holdout,
                 "segments": [{**row, "conditions": [list(c) for c in s.conditions]}
                              for row, s in zip(self.summary().to_dict(orient="records"), self.segments, strict=True)]}
@@ -302,12 +303,12 @@ def segment_tree(
                                 float(phi_fit[fit_mask][fit_leaf == leaf].mean())))
     segments.sort(key=lambda s: -s.effect if np.isfinite(s.effect) else np.inf)
     label = info.labels[column + 1]
-    return SegmentTree(tuple(segments), label.item() if isinstance(label, np.generic) else label, alpha, n_fit,
+    return SegmentTree(tuple(segments), plain(label), alpha, n_fit,
                        int(holdout_mask.sum()), names)
 
 
 def _arm_column(info: Any, treatment_value: Any) -> int:
-    arms = [a.item() if isinstance(a, np.generic) else a for a in info.arms]
+    arms = [plain(a) for a in info.arms]
     if treatment_value is None:
         return 0
     if treatment_value not in arms:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._utils import preview
+from .._utils import plain, preview
 from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 
 __all__ = ["Economics", "ProfitScores", "score_profit"]
@@ -54,15 +54,15 @@ def _per_arm(spec: CostSpec, name: str, arms: np.ndarray) -> np.ndarray:
     """Resolve a per-arm cost (scalar, sequence aligned with ``arms`` or mapping by label) to shape (n_arms,)."""
     n_arms = len(arms)
     if isinstance(spec, Mapping):
-        known = {_plain(a) for a in arms}
-        unknown = [label for label in spec if _plain(label) not in known]
+        known = {plain(a) for a in arms}
+        unknown = [label for label in spec if plain(label) not in known]
         if unknown:
             raise UpliftInputError(
                 f"{name} names arm(s) {preview(unknown)} that the model does not know; its treated arms "
                 f"are {preview(arms)}. Use those labels, or a sequence of {n_arms} costs in that order."
             )
-        by_label = {_plain(label): float(value) for label, value in spec.items()}
-        values = np.array([by_label.get(_plain(a), 0.0) for a in arms], dtype=np.float64)
+        by_label = {plain(label): float(value) for label, value in spec.items()}
+        values = np.array([by_label.get(plain(a), 0.0) for a in arms], dtype=np.float64)
     else:
         values = np.asarray(spec, dtype=np.float64)
         if values.ndim == 0:
@@ -74,10 +74,6 @@ def _per_arm(spec: CostSpec, name: str, arms: np.ndarray) -> np.ndarray:
                 " values."
             )
     return _check_non_negative(values, name)
-
-
-def _plain(label: Any) -> Any:
-    return label.item() if isinstance(label, np.generic) else label
 
 
 @dataclass(frozen=True)
@@ -214,14 +210,14 @@ class Economics:
         >>> Economics(value=30.0, contact_cost=[0.1, 0.2]).to_dict()["contact_cost"]
         [0.1, 0.2]
         """
-        def plain(spec: Any) -> Any:
+        def jsonable(spec: Any) -> Any:
             if isinstance(spec, Mapping):
-                return {_plain(label): float(cost) for label, cost in spec.items()}
+                return {plain(label): float(cost) for label, cost in spec.items()}
             if spec is None or np.ndim(spec) == 0:
                 return None if spec is None else float(spec)
             return np.asarray(spec, dtype=np.float64).tolist()
 
-        return {name: plain(getattr(self, name)) for name in (
+        return {name: jsonable(getattr(self, name)) for name in (
             "value", "contact_cost", "conversion_cost", "discount_rate", "margin_rate", "order_value", "fixed_cost")}
 
     @property

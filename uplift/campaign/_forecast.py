@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils import plain
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate, _check_alpha
 from ..learners import CalibratedLearner, CrossFit
@@ -209,7 +210,7 @@ def forecast_profit(
             mean, variance, count = pooled
         n_plan = int((plan.arm == k).sum())
         total_variance += n_plan**2 * variance / max(count, 1)
-        records.append({"arm": label.item() if isinstance(label, np.generic) else label, "contacts": n_plan,
+        records.append({"arm": plain(label), "contacts": n_plan,
                         "plug_in": float(plan_profit[plan.arm == k].sum()), "correction": n_plan * mean,
                         "std_error": float(np.sqrt(n_plan**2 * variance / max(count, 1))),
                         "training_rows": int(members.sum())})

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .._literals import CurveBy, Risk, check_literal
-from .._utils import preview
+from .._utils import plain, preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
 from ._economics import Economics, ProfitScores, score_profit
 from ._forecast import ProfitForecast, forecast_profit
@@ -110,7 +110,7 @@ class CampaignPlan:
         return {
             "customers": len(self.arm),
             "contacts": self.n_contacts,
-            "contacts_per_arm": {_label(a): int(c) for a, c in self.contacts_per_arm().items()},
+            "contacts_per_arm": {plain(a): int(c) for a, c in self.contacts_per_arm().items()},
             "expected_spend": float(mean.sum() + fixed),
             "spend_std": float(np.sqrt(variance.sum())),
             "expected_incremental_profit": float(self.expected_profit.sum() - fixed),
@@ -126,7 +126,7 @@ class CampaignPlan:
         predicted outcomes under the control and under the chosen arm.
         """
         rows = np.arange(len(self.arm))
-        labels = np.asarray(["none", *(str(_label(a)) for a in self.arm_labels)], dtype=object)
+        labels = np.asarray(["none", *(str(plain(a)) for a in self.arm_labels)], dtype=object)
         return pd.DataFrame({
             "id": self.ids,
             "arm": self.arm,
@@ -148,7 +148,7 @@ class CampaignPlan:
         rows = []
         for k, label in enumerate(self.arm_labels, start=1):
             members = self.arm == k
-            rows.append({"arm": _label(label), "contacts": int(members.sum()),
+            rows.append({"arm": plain(label), "contacts": int(members.sum()),
                          "expected_spend": float(spend[members].sum()),
                          "expected_incremental_profit": float(profit[members].sum())})
         totals = self.totals()
@@ -194,10 +194,6 @@ class CampaignPlan:
         return _thin(*budget_path(self.allowed_gain(), self.scores.spend), n_points)
 
 
-def _label(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _thin(x: np.ndarray, y: np.ndarray, n_points: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Keep at most ``n_points`` vertices, always the first and the last (exact points, no interpolation)."""
     if n_points is None or len(x) <= n_points:
@@ -218,14 +214,14 @@ def _per_arm_counts(spec: Any, name: str, arms: np.ndarray, default: float) -> n
     if spec is None:
         return None
     if isinstance(spec, Mapping):
-        known = {_label(a) for a in arms}
-        unknown = [k for k in spec if _label(k) not in known]
+        known = {plain(a) for a in arms}
+        unknown = [k for k in spec if plain(k) not in known]
         if unknown:
             raise UpliftInputError(
                 f"{name} names arm(s) {preview(unknown)} that the model does not know; its treated arms are "
                 f"{preview(arms)}."
             )
-        values = np.array([spec.get(_label(a), default) for a in arms], dtype=np.float64)
+        values = np.array([spec.get(plain(a), default) for a in arms], dtype=np.float64)
     else:
         values = np.asarray(spec, dtype=np.float64)
         values = np.full(len(arms), float(values)) if values.ndim == 0 else values
@@ -488,7 +484,7 @@ def _warn_if_short(
         return
     if minimum is not None:
         counts = np.bincount(arm, minlength=len(arm_labels) + 1)[1:]
-        short = [f"{_label(arm_labels[k])!r}: {counts[k]} < {int(minimum[k])}" for k in range(len(arm_labels))
+        short = [f"{plain(arm_labels[k])!r}: {counts[k]} < {int(minimum[k])}" for k in range(len(arm_labels))
                  if counts[k] < minimum[k]]
         if short:
             warnings.warn(

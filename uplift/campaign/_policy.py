@@ -19,11 +19,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import check_literal
+from .._utils import plain
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..learners import CalibratedLearner
 from ._economics import Economics, score_profit
 from ._explore import assign_holdout
-from ._plan import CampaignPlan, Risk, _check_budget, _check_count, _label, _per_arm_counts, plan_campaign
+from ._plan import CampaignPlan, Risk, _check_budget, _check_count, _per_arm_counts, plan_campaign
 from ._risk import profit_lower_bound
 
 __all__ = ["Policy"]
@@ -270,7 +271,7 @@ class Policy(BaseEstimator):
         }, index=index)
         effects = outcomes[:, 1:] - outcomes[:, :1]
         for k, label in enumerate(self.arm_labels_):
-            frame[f"effect_{_label(label)}"] = effects[:, k]
+            frame[f"effect_{plain(label)}"] = effects[:, k]
         if exploring:
             frame["policy_arm"] = labels[arm]
             frame["propensity"] = propensity
@@ -294,21 +295,21 @@ class Policy(BaseEstimator):
 
     def to_dict(self) -> dict[str, Any]:
         """The constraints and the fitted prices as plain, JSON-serialisable values (learner excluded)."""
-        def plain(value: Any) -> Any:
+        def jsonable(value: Any) -> Any:
             if isinstance(value, np.ndarray):
-                return [_label(v) for v in value.tolist()]
+                return [plain(v) for v in value.tolist()]
             if isinstance(value, dict):
-                return {str(_label(k)): plain(v) for k, v in value.items()}
-            return _label(value)
+                return {str(plain(k)): jsonable(v) for k, v in value.items()}
+            return plain(value)
 
         state: dict[str, Any] = {
-            "budget": self.budget, "max_contacts": self.max_contacts, "arm_min": plain(self.arm_min),
-            "arm_max": plain(self.arm_max), "risk": self.risk,
+            "budget": self.budget, "max_contacts": self.max_contacts, "arm_min": jsonable(self.arm_min),
+            "arm_max": jsonable(self.arm_max), "risk": self.risk,
         }
         if hasattr(self, "prices_"):
             state.update({
-                "prices": plain(self.prices_), "arm_labels": plain(self.arm_labels_),
-                "control_value": _label(self.control_value_), "fixed_cost_covered": self.fixed_cost_covered_,
-                "reference_plan_summary": plain(self.reference_plan_summary_),
+                "prices": jsonable(self.prices_), "arm_labels": jsonable(self.arm_labels_),
+                "control_value": plain(self.control_value_), "fixed_cost_covered": self.fixed_cost_covered_,
+                "reference_plan_summary": jsonable(self.reference_plan_summary_),
             })
         return state

@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
 from .._literals import Verdict
+from .._utils import plain
 from ..exceptions import UpliftInputError
 from ..inference import ATEResult, Estimate, average_treatment_effect
 from ..validation import (
@@ -44,10 +45,6 @@ __all__ = [
     "treatment_predictability",
 ]
 
-
-
-def _label(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # --------------------------------------------------------------------------- sample ratio
@@ -141,22 +138,22 @@ def srm_test(
     if expected_shares is None:
         shares = np.full(len(labels), 1.0 / len(labels))
     elif isinstance(expected_shares, Mapping):
-        missing = [_label(label) for label in labels if _label(label) not in expected_shares]
+        missing = [plain(label) for label in labels if plain(label) not in expected_shares]
         if missing:
             raise UpliftInputError(
                 f"expected_shares has no share for arm(s) {missing}; give one share per arm "
-                f"present in treatment ({[_label(x) for x in labels]})."
+                f"present in treatment ({[plain(x) for x in labels]})."
             )
         # a planned arm without any row is the worst mismatch: it enters with count 0
-        present = {_label(label) for label in labels}
+        present = {plain(label) for label in labels}
         labels = np.array([*labels.tolist(), *[arm for arm in expected_shares if arm not in present]], dtype=object)
-        shares = np.array([float(expected_shares[_label(label)]) for label in labels])
+        shares = np.array([float(expected_shares[plain(label)]) for label in labels])
     else:
         shares = np.asarray(expected_shares, dtype=np.float64)
         if shares.shape != (len(labels),):
             raise UpliftInputError(
                 f"expected_shares needs {len(labels)} numbers (one per arm, in the sorted order "
-                f"{[_label(x) for x in labels]}); got {len(shares)}. If a planned arm has no row, "
+                f"{[plain(x) for x in labels]}); got {len(shares)}. If a planned arm has no row, "
                 "pass a mapping {arm: share} so that it is counted with 0 rows."
             )
     counts = np.array([(array == label).sum() for label in labels])
@@ -165,7 +162,7 @@ def srm_test(
     expected = shares * counts.sum()
     statistic, p_value = stats.chisquare(counts, expected)
     return SRMResult(
-        arms=[_label(x) for x in labels], counts=counts, expected_counts=expected,
+        arms=[plain(x) for x in labels], counts=counts, expected_counts=expected,
         statistic=float(statistic), df=len(labels) - 1, p_value=float(p_value), alpha=alpha,
     )
 
@@ -310,7 +307,7 @@ def covariate_balance(
         diff = mean_t - mean_c
         smd = np.divide(diff, pooled, out=np.zeros_like(diff), where=pooled > 0)
         for j, name in enumerate(names):
-            rows.append({"feature": name, "arm": _label(arm), "mean_treated": mean_t[j],
+            rows.append({"feature": name, "arm": plain(arm), "mean_treated": mean_t[j],
                          "mean_control": mean_c[j], "smd": smd[j], "abs_smd": abs(smd[j]), "z": z[j],
                          "p_value": p_value[j]})
     table = pd.DataFrame(rows)
@@ -526,7 +523,7 @@ def treatment_predictability(
         p_value, permuted = _permutation_test(auc, statistic, labels, int(n_permutations), alpha, rng)
         spread = float(np.std(permuted, ddof=1)) if len(permuted) > 1 else float("nan")
         nan = float("nan")
-        estimates[_label(arm)] = Estimate(auc, spread, nan, nan, alpha, "permutation", p_value, 0.5, "AUC",
+        estimates[plain(arm)] = Estimate(auc, spread, nan, nan, alpha, "permutation", p_value, 0.5, "AUC",
                                           n_resamples=len(permuted))
     return PredictabilityResult(estimates, min_auc, alpha)
 

@@ -42,6 +42,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import OutcomeType, StackingLoss, StackingMode, check_literal
+from .._utils import plain
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._base import BaseUpliftLearner, EffectState, SeparateEffectLearner, fit_control_model
 from ._defaults import default_classifier, default_regressor
@@ -142,7 +143,7 @@ class StackingReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
         return {
-            "candidates": list(self.candidates), "arms": [_plain(a) for a in self.arms], "loss": self.loss,
+            "candidates": list(self.candidates), "arms": [plain(a) for a in self.arms], "loss": self.loss,
             "mode": self.mode, "weights": self.weights.tolist(), "intercept": self.intercept.tolist(),
             "cv_loss": self.cv_loss.tolist(), "constant_loss": self.constant_loss.tolist(),
             "nested_loss": {key: value.tolist() for key, value in self.nested_loss.items()},
@@ -153,17 +154,13 @@ class StackingReport:
         for k, arm in enumerate(self.arms):
             used = [f"{name} {self.weights[j, k]:.2f}" for j, name in enumerate(self.candidates)
                     if self.weights[j, k] > 0]
-            lines.append(f"  arm {_plain(arm)}: " + (", ".join(used) if used else "constant effect only")
+            lines.append(f"  arm {plain(arm)}: " + (", ".join(used) if used else "constant effect only")
                          + f" (held-out loss: stack {self.nested_loss['stack'][k]:.4g}, "
                          f"select {self.nested_loss['select'][k]:.4g})")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"StackingReport(mode={self.mode!r}, loss={self.loss!r}, candidates={len(self.candidates)})"
-
-
-def _plain(label: Any) -> Any:
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def _stack(Z: np.ndarray, target: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float]:
@@ -357,7 +354,7 @@ class AutoLearner(SeparateEffectLearner):
         used = [j for j in range(n_candidates) if np.any(weights[j] > 0)]
         fitted = tuple(self._fit_candidate(list(candidates.values())[j], data, slice(None)) for j in used)
         report = StackingReport(
-            names, tuple(_plain(label) for label in plan.labels[1:]), loss, "stack" if set(kept) == {"stack"} else
+            names, tuple(plain(label) for label in plan.labels[1:]), loss, "stack" if set(kept) == {"stack"} else
             ("select" if set(kept) == {"select"} else "stack/select by arm"),
             weights, intercept, cv_loss, constant_loss, nested,
         )

@@ -18,6 +18,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import CalibrationMethod, PropensitySource, check_literal
+from .._utils import plain
 from ..evaluation import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._base import ABSENT_PARAMETERS, BaseUpliftLearner
@@ -367,7 +368,7 @@ class CalibratedLearner(BaseUpliftLearner):
         return self.models_
 
     def _arm_column(self, treatment_value: Any) -> int:
-        arms = [a.item() if isinstance(a, np.generic) else a for a in self.treatment_arms_]
+        arms = [plain(a) for a in self.treatment_arms_]
         if treatment_value is None:
             return 0
         if treatment_value not in arms:

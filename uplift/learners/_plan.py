@@ -135,7 +135,7 @@ class FitPlan:
         spec = getattr(self.models, role)
         if isinstance(spec, Mapping):
             label = self.labels[code]
-            label = label.item() if isinstance(label, np.generic) else label
+            label = plain(label)
             spec = spec.get(label)
         if spec is not None:
             return spec

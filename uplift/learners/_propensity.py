@@ -37,7 +37,7 @@ def known_propensity(spec: Any, info: TreatmentInfo, n_samples: int, context: st
         return None
     n_arms = info.n_arms
     if isinstance(spec, Mapping):
-        labels = [v.item() if isinstance(v, np.generic) else v for v in info.labels]
+        labels = [plain(v) for v in info.labels]
         unknown = [key for key in spec if key not in labels]
         if unknown:
             raise UpliftInputError(

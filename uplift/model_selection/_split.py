@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.model_selection import BaseCrossValidator, StratifiedGroupKFold, StratifiedKFold
 from sklearn.model_selection import train_test_split as _sklearn_train_test_split
 
-from .._utils import arm_outcome_strata
+from .._utils import arm_outcome_strata, plain
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
@@ -328,7 +328,7 @@ def _show(value: Any) -> str:
     """A time stamp as people read it (no ``np.int64(...)`` wrapper)."""
     if isinstance(value, np.datetime64):
         return str(pd.Timestamp(value))
-    return str(value.item() if isinstance(value, np.generic) else value)
+    return str(plain(value))
 
 
 def _check_groups(groups: Any, n_rows: int) -> np.ndarray:

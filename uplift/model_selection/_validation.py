@@ -358,7 +358,7 @@ def cross_val_uplift(
     return CrossValUpliftResult(
         effect=effect, fold_of_row=fold_of_row, fold_scores=fold_scores, folds=folds,
         estimators=estimators if return_estimators else None,
-        treatment_arms=[a.item() if isinstance(a, np.generic) else a for a in info.arms],
+        treatment_arms=[plain(a) for a in info.arms],
         score_names=score_names, outcomes=outcomes,
     )
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import clone
 
-from .._utils import preview
+from .._utils import plain, preview
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..learners import SLearner, TLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
@@ -65,9 +65,9 @@ def _plain_model(spark_model: Any, kind: str) -> Any:
     """The trained booster as the scikit-learn XGBoost class (loaded from its native bytes: XGBoost's own format)."""
     from xgboost import XGBClassifier, XGBRegressor  # the in-process base models
 
-    plain = XGBClassifier() if kind == "binary" else XGBRegressor()
-    plain.load_model(bytearray(spark_model.get_booster().save_raw("ubj")))
-    return plain
+    model = XGBClassifier() if kind == "binary" else XGBRegressor()
+    model.load_model(bytearray(spark_model.get_booster().save_raw("ubj")))
+    return model
 
 
 def fit(
@@ -149,8 +149,7 @@ def fit(
                                "first (in-process fitting encodes text columns itself).")
     schema = FeatureSchema.from_fit(sample, context=name)
     model = _base_model(learner, kind)
-    labels = [value.item() if isinstance(value, np.generic) else value
-              for value in [info.control_value, *info.arms]]
+    labels = [plain(value) for value in [info.control_value, *info.arms]]
     frame = sdf.select(*[F.col(c).cast("double").alias(c) for c in features], F.col(treatment),
                        y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []))
     weight = "_w" if sample_weight else None

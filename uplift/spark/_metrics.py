@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._literals import Strategy, check_literal
-from .._utils import preview
+from .._utils import plain, preview
 from ..evaluation._checks import select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
@@ -98,8 +98,8 @@ def _select(
         )
     info = check_treatment(labels, control_value=control_value, context=context)
     arm = info.arms[select_arm(info, control_value, treatment_value, where)]
-    control = info.control_value.item() if isinstance(info.control_value, np.generic) else info.control_value
-    arm = arm.item() if isinstance(arm, np.generic) else arm
+    control = plain(info.control_value)
+    arm = plain(arm)
     frame = sdf.where((t == F.lit(control)) | (t == F.lit(arm))).select(
         s.alias("_s"), y.alias("_y"), (t == F.lit(arm)).alias("_t"), w.alias("_w"))
     treated_row = per_label[labels == arm].sum(numeric_only=True)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._utils import preview
+from .._utils import plain, preview
 from ..campaign import Economics, score_profit
 from ..campaign._hull import _slopes, upper_hull
 from ..exceptions import UpliftInputError
@@ -179,7 +179,7 @@ def plan_campaign(
         cut, price, passes = _find_cut(table, budget, economics, max_collect, n_probes, F)
     finally:
         table.unpersist()
-    labels = ["none", *(str(label.item() if isinstance(label, np.generic) else label) for label in arm_labels)]
+    labels = ["none", *(str(plain(label)) for label in arm_labels)]
 
     def decide(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
@@ -251,7 +251,7 @@ def _find_cut(table: Any, budget: float | None, economics: Economics, max_collec
     first_out = near.iloc[fits]
     price = float(first_out["slope"])
     cut_id = first_out["id"]
-    return (price, int(first_out["level"]), cut_id.item() if isinstance(cut_id, np.generic) else cut_id), \
+    return (price, int(first_out["level"]), plain(cut_id)), \
         max(price, 0.0) if np.isfinite(price) else 0.0, passes
 
 
@@ -265,7 +265,7 @@ def _totals(frame: Any, economics: Economics, arm_labels: np.ndarray, F: Any) ->
     return {
         "customers": int(rows["n"].sum()),
         "contacts": contacts,
-        "contacts_per_arm": {(label.item() if isinstance(label, np.generic) else label): counts.get(k, 0)
+        "contacts_per_arm": {(plain(label)): counts.get(k, 0)
                              for k, label in enumerate(arm_labels, start=1)},
         "expected_spend": float(contacted["spend"].sum() + fixed),
         "expected_incremental_profit": float(contacted["profit"].sum() - fixed),

@@ -27,7 +27,7 @@ from .. import io
 from .._utils import preview
 from ..campaign import Policy
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ..learners._base import BaseUpliftLearner
+from ..learners import BaseUpliftLearner
 from ..workflow import score_frame
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from .._utils import plain
 from ..exceptions import UpliftInputError
 from ._table import ExperimentTable, _check_exists, _columns_of, read_experiment, table_format
 
@@ -81,11 +82,7 @@ def _feature_names(learner: Any) -> list[str]:
 
 
 def _arm_names(learner: Any) -> list[str]:
-    return [str(a.item() if isinstance(a, np.generic) else a) for a in learner.treatment_arms_]
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+    return [str(plain(a)) for a in learner.treatment_arms_]
 
 
 def _check_columns(data: str | Path, needed: Sequence[str], id_column: str | None) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils import plain
 from ._common import (
     Progress,
     _arm_names,
@@ -17,7 +18,6 @@ from ._common import (
     _feature_names,
     _load_learner,
     _no_progress,
-    _plain,
     _training_id,
 )
 from ._table import TableWriter, iter_chunks, table_rows
@@ -107,6 +107,6 @@ def score(
 
 def score_columns(learner: Any, id_column: str | None) -> list[str]:
     """Columns of :func:`score_frame`'s output, in order."""
-    arms, control = _arm_names(learner), str(_plain(learner.control_value_))
+    arms, control = _arm_names(learner), str(plain(learner.control_value_))
     return [id_column or "row", *(f"effect_{a}" for a in arms), f"outcome_{control}",
             *(f"outcome_{a}" for a in arms)]
