@@ -103,7 +103,8 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> 
         return e * tau0.predict(X) + (1 - e) * tau1.predict(X)
     if name in ("R", "DR"):
         mu = np.empty((len(y), 2))
-        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, uplift_strata(y, t))  # the learners' key
+        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, uplift_strata(y,
+            treatment=t))  # the learners' key
         for train, test in folds:
             for k, model in enumerate(arm_models(X[train], y[train], t[train])):
                 mu[test, k] = proba(model, X[test])

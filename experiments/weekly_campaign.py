@@ -61,7 +61,7 @@ def main() -> None:
     # 1. last quarter's randomized test, as the CRM exports it
     experiment, _ = customer_file(20_000, args.seed, first_id=1_000_000)
     experiment.to_csv(folder / "experiment.csv", index=False)
-    checked = check(folder / "experiment.csv", treatment="offer", outcome="bought", control="none", n_splits=5)
+    checked = check(folder / "experiment.csv", treatment="offer", outcome="bought", control="none", n_repeats=5)
     print(f"Experiment checks: {checked.verdict}; signal: "
           + ", ".join(f"{arm}: {'yes' if r.detected else 'no'}" for arm, r in checked.signal.items()))
 

@@ -8,9 +8,8 @@ like any other.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
-
-import pytest
 
 import uplift
 from uplift._layers import LAYERS, PRIVATE_IMPORTS, Import, cycles, import_graph, layer_of, unit_of, violations
@@ -18,12 +17,14 @@ from uplift._layers import LAYERS, PRIVATE_IMPORTS, Import, cycles, import_graph
 PACKAGE = Path(uplift.__file__).parent
 
 
-@pytest.fixture(scope="module")
-def graph() -> list[Import]:
+@functools.cache
+def _graph() -> list[Import]:
+    # a function, not a fixture: a failure then shows the offending imports, not the whole graph
     return import_graph(PACKAGE)
 
 
-def test_every_module_belongs_to_a_declared_unit(graph):
+def test_every_module_belongs_to_a_declared_unit():
+    graph = _graph()
     modules = {edge.source for edge in graph} | {
         ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
         for path in PACKAGE.rglob("*.py")
@@ -38,15 +39,18 @@ def test_every_module_belongs_to_a_declared_unit(graph):
         assert path.is_dir() or path.with_suffix(".py").is_file() or unit == "uplift", f"{unit} does not exist"
 
 
-def test_imports_only_go_down_the_layers(graph):
+def test_imports_only_go_down_the_layers():
+    graph = _graph()
     assert violations(graph) == []
 
 
-def test_no_import_cycles_between_modules(graph):
+def test_no_import_cycles_between_modules():
+    graph = _graph()
     assert cycles(graph) == []
 
 
-def test_the_scan_sees_function_level_and_relative_imports(graph):
+def test_the_scan_sees_function_level_and_relative_imports():
+    graph = _graph()
     # edges the package really has, one of each kind: a relative module-level import, a
     # `from .. import module`, and a function-level import of an optional dependency
     edges = {(edge.source, edge.target, edge.in_function) for edge in graph}
@@ -94,7 +98,8 @@ def test_the_checker_reports_sideways_imports_and_unexplained_lazy_ones():
                        Import("uplift.evaluation._scores", "uplift.evaluation._checks", 1, False)]) == []
 
 
-def test_other_units_are_used_through_their_package(graph):
+def test_other_units_are_used_through_their_package():
+    graph = _graph()
     private = Import("uplift.plotting._curves", "uplift.evaluation._scores", 4, False)
     [problem] = violations([private])
     assert "a private module of uplift.evaluation" in problem
@@ -103,12 +108,14 @@ def test_other_units_are_used_through_their_package(graph):
     assert sorted(set(PRIVATE_IMPORTS) - used) == []
 
 
-def test_utils_imports_nothing_of_ours(graph):
+def test_utils_imports_nothing_of_ours():
+    graph = _graph()
     assert [str(edge) for edge in graph if edge.source == "uplift._utils" and edge.target.startswith("uplift")] == []
     assert layer_of("uplift._utils") < layer_of("uplift.validation") < layer_of("uplift.evaluation")
 
 
-def test_layers_module_is_never_imported_by_the_package(graph):
+def test_layers_module_is_never_imported_by_the_package():
+    graph = _graph()
     assert [str(edge) for edge in graph if edge.target == "uplift._layers"] == []
     # and it stays standard-library only, so a docs script can read it without the package's dependencies
     tree = ast.parse((PACKAGE / "_layers.py").read_text())

@@ -36,20 +36,20 @@ def _binary_data(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray, n
 
 
 def test_strata_binary_outcome_exact():
-    strata = uplift_strata([0, 1, 0, 1, 1], [0, 0, 1, 1, 1])
+    strata = uplift_strata([0, 1, 0, 1, 1], treatment=[0, 0, 1, 1, 1])
     # arm code * (n_quantiles + 2) + outcome, n_quantiles = 4
     np.testing.assert_array_equal(strata, [0, 1, 6, 7, 7])
 
 
 def test_strata_continuous_outcome_uses_quantiles_within_arm_cells():
     y = np.arange(8, dtype=float) + 0.5
-    strata = uplift_strata(y, [0, 0, 0, 0, 1, 1, 1, 1], n_quantiles=2)
+    strata = uplift_strata(y, treatment=[0, 0, 0, 0, 1, 1, 1, 1], n_quantiles=2)
     # median of y is 4.0: rows 0-3 fall below, 4-7 above; arms split the same way
     np.testing.assert_array_equal(strata, [0, 0, 0, 0, 5, 5, 5, 5])
 
 
 def test_strata_merge_rare_outcome_cells_into_their_arm():
-    strata = uplift_strata([1, 0, 0, 0, 1, 1, 0, 1], [0, 0, 0, 0, 1, 1, 1, 1], min_size=2)
+    strata = uplift_strata([1, 0, 0, 0, 1, 1, 0, 1], treatment=[0, 0, 0, 0, 1, 1, 1, 1], min_size=2)
     # the single control converter joins the control's cell y = 0, the single treated non-converter
     # the treated cell y = 1
     np.testing.assert_array_equal(strata, [0, 0, 0, 0, 7, 7, 7, 7])
@@ -93,7 +93,7 @@ def test_train_test_split_by_arm_alone_keeps_arm_shares_with_string_labels():
 def test_train_test_split_continuous_outcome_uses_quantile_strata():
     data = make_uplift_regression(800, random_state=1)
     _, test = train_test_split(np.arange(800), treatment=data.treatment, y=data.y, test_size=0.25, random_state=0)
-    strata = uplift_strata(data.y, data.treatment, min_size=2)
+    strata = uplift_strata(data.y, treatment=data.treatment, min_size=2)
     np.testing.assert_array_less(np.abs(np.bincount(strata[test]) - 0.25 * np.bincount(strata)), 1 + 1e-9)
 
 
@@ -134,7 +134,7 @@ def test_stratified_kfold_keeps_arm_and_outcome_shares_in_every_fold():
 def test_stratified_kfold_continuous_outcome_balances_quartiles():
     data = make_uplift_regression(800, random_state=1)
     folds = list(UpliftStratifiedKFold(4, random_state=0).split(data.X, data.y, treatment=data.treatment))
-    strata = uplift_strata(data.y, data.treatment)
+    strata = uplift_strata(data.y, treatment=data.treatment)
     overall = np.bincount(strata, minlength=strata.max() + 1)
     for _, test in folds:
         np.testing.assert_array_less(np.abs(np.bincount(strata[test], minlength=len(overall)) - overall / 4), 1 + 1e-9)

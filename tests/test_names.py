@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import pytest
 
+import uplift
 from uplift.benchmark import parse_config
 from uplift.datasets import make_uplift_classification
+from uplift.diagnostics import signal_check
 from uplift.evaluation import (
     get_scorer,
     get_scorer_names,
@@ -196,3 +200,28 @@ def test_a_misspelt_parameter_name_fails_loudly_instead_of_reading_a_default():
     assert learner._param("n_jobs") is None
     with pytest.raises(KeyError, match="n_fold"):
         learner._param("n_fold")
+
+
+# ---------------------------------------------------------------- the signal check and option sets
+
+def test_the_signal_check_counts_repeats_not_splits():
+    data = make_uplift_classification(600, random_state=0)
+    fast = {"n_folds": 2, "n_resamples": 20, "random_state": 0}
+    result = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=2, **fast)
+    assert result.n_repeats == 2 and len(result.splits) == 2
+    with pytest.warns(DeprecationWarning, match=r"signal_check\(n_splits=\) is deprecated .* use n_repeats="):
+        old = signal_check(data.X, data.y, treatment=data.treatment, n_splits=2, **fast)
+    assert old.rate == result.rate
+    with pytest.warns(DeprecationWarning, match="passing treatment to signal_check"):
+        signal_check(data.X, data.y, data.treatment, n_repeats=1, **fast)
+
+
+def test_every_option_set_is_declared_in_literals_only():
+    root = Path(uplift.__file__).parent
+    declared_elsewhere = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path in sorted(root.rglob("*.py")) if path.name != "_literals.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal"
+    ]
+    assert declared_elsewhere == []

@@ -80,7 +80,7 @@ def _estimate() -> Result:
 def _ate() -> Result:
     from uplift.inference import average_treatment_effect
 
-    return average_treatment_effect(_data().y, _data().treatment)
+    return average_treatment_effect(_data().y, treatment=_data().treatment)
 
 
 def _srm() -> Result:
@@ -92,19 +92,19 @@ def _srm() -> Result:
 def _balance() -> Result:
     from uplift.diagnostics import covariate_balance
 
-    return covariate_balance(_data().X, _data().treatment)
+    return covariate_balance(_data().X, treatment=_data().treatment)
 
 
 def _predictability() -> Result:
     from uplift.diagnostics import treatment_predictability
 
-    return treatment_predictability(_data().X, _data().treatment, model=LogisticRegression(), cv=2)
+    return treatment_predictability(_data().X, treatment=_data().treatment, model=LogisticRegression(), cv=2)
 
 
 def _experiment() -> Result:
     from uplift.diagnostics import check_experiment
 
-    return check_experiment(_data().X, _data().y, _data().treatment, predictability=False)
+    return check_experiment(_data().X, _data().y, treatment=_data().treatment, predictability=False)
 
 
 @functools.cache
@@ -112,7 +112,8 @@ def _signal() -> Result:
     from uplift.diagnostics import signal_check
 
     data = _data()
-    return signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=20, random_state=0)
+    return signal_check(data.X, data.y, treatment=data.treatment, n_repeats=2, n_folds=2, n_resamples=20,
+                        random_state=0)
 
 
 def _cross_val() -> Result:
@@ -215,7 +216,7 @@ def _table() -> pd.DataFrame:
 def _check() -> Result:
     from uplift.workflow import check
 
-    return check(_table(), treatment="treatment", outcome="y", n_splits=2)
+    return check(_table(), treatment="treatment", outcome="y", n_repeats=2)
 
 
 @functools.cache

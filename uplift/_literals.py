@@ -13,6 +13,8 @@ from .exceptions import UpliftInputError
 
 #: Kind of outcome: detected from ``y`` ("auto"), 0/1 conversions, or any number.
 OutcomeType = Literal["auto", "binary", "continuous"]
+#: The kind of outcome once detected.
+OutcomeKind = Literal["binary", "continuous"]
 HillstromOutcome = Literal["visit", "conversion", "spend"]
 HillstromArms = Literal["womens", "mens", "all"]
 Alternative = Literal["two-sided", "greater", "less"]

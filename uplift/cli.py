@@ -193,7 +193,7 @@ def _check(args: argparse.Namespace) -> int:
 
     progress = _Tqdm(disable=args.no_progress)
     result = check(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
-                   id_column=args.id_column, n_splits=args.splits, random_state=args.random_state,
+                   id_column=args.id_column, n_repeats=args.repeats, random_state=args.random_state,
                    progress=progress)
     print(result)
     return EXIT_OK
@@ -291,8 +291,9 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
         "experiment in DATA, then the signal check (is the effect different between customers?).",
     )
     _experiment_arguments(check)
-    check.add_argument("--splits", type=int, default=10,
-                       help="sample splits of the signal check (default: 10; fewer is faster, less stable)")
+    check.add_argument("--repeats", "--splits", dest="repeats", type=int, default=10,
+                       help="repeated sample splits of the signal check (default: 10; fewer is faster, less "
+                       "stable; --splits is the former name)")
     check.set_defaults(handler=_check)
 
     train = commands.add_parser(

@@ -21,7 +21,7 @@ from ._literals import Alternative, check_literal
 from ._results import Result, jsonable
 from ._utils import plain
 from .exceptions import UpliftInputError
-from .validation import check_consistent_length, check_outcome, check_treatment
+from .validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
 __all__ = [
     "ATEResult",
@@ -555,8 +555,9 @@ class ATEResult(Result):
                 **{f"ate[{arm}]": est.estimate for arm, est in list(self.estimates.items())[:3]}}
 
 
+@keyword_only_from("treatment")
 def average_treatment_effect(
-    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
+    y: Any, *, treatment: Any, control_value: Any = None, alpha: float = 0.05
 ) -> ATEResult:
     """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
 
@@ -588,7 +589,7 @@ def average_treatment_effect(
 
     Examples
     --------
-    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], treatment=[0, 0, 0, 1, 1, 1])
     >>> round(result.estimates[1].estimate, 4)
     0.6667
     """

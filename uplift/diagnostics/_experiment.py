@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
+from .._literals import Verdict
 from .._results import Result, jsonable
 from .._utils import plain
 from ..exceptions import UpliftInputError
@@ -31,6 +32,7 @@ from ..validation import (
     check_consistent_length,
     check_features,
     check_treatment,
+    keyword_only_from,
 )
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
     "treatment_predictability",
 ]
 
-Verdict = Literal["pass", "warn", "fail"]
 
 
 # --------------------------------------------------------------------------- sample ratio
@@ -315,8 +316,9 @@ def _holm(p_values: np.ndarray) -> np.ndarray:
     return out
 
 
+@keyword_only_from("treatment")
 def covariate_balance(
-    X: Any, treatment: Any, *, control_value: Any = None, threshold: float = 0.1, alpha: float = 0.01,
+    X: Any, *, treatment: Any, control_value: Any = None, threshold: float = 0.1, alpha: float = 0.01,
 ) -> BalanceResult:
     """Standardized mean differences of each feature between each treated arm and control, with tests.
 
@@ -350,7 +352,7 @@ def covariate_balance(
     Examples
     --------
     >>> X = np.array([[0.0], [1.0], [0.0], [1.0]])
-    >>> covariate_balance(X, [0, 0, 1, 1]).table["smd"].tolist()
+    >>> covariate_balance(X, treatment=[0, 0, 1, 1]).table["smd"].tolist()
     [0.0]
     """
     alpha = float(alpha)
@@ -534,10 +536,11 @@ def _permutation_test(
     return (1 + reached) / (1 + n_permutations), permuted
 
 
+@keyword_only_from("treatment")
 def treatment_predictability(
     X: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     control_value: Any = None,
     model: ClassifierMixin | None = None,
     cv: int = 5,
@@ -607,7 +610,7 @@ def treatment_predictability(
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(500, 3))
-    >>> treatment_predictability(X, rng.integers(0, 2, 500), model=LogisticRegression()).verdict
+    >>> treatment_predictability(X, treatment=rng.integers(0, 2, 500), model=LogisticRegression()).verdict
     'pass'
     """
     features = check_features(X, allow_nan=True, name="X")
@@ -731,11 +734,12 @@ class ExperimentReport(Result):
                          "predictability": self.predictability, "ate": self.ate, "notes": self.notes})
 
 
+@keyword_only_from("treatment")
 def check_experiment(
     X: Any,
     y: Any | None,
-    treatment: Any,
     *,
+    treatment: Any,
     control_value: Any = None,
     expected_shares: Sequence[float] | Mapping[Any, float] | None = None,
     predictability: bool = True,
@@ -784,17 +788,18 @@ def check_experiment(
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> check_experiment(data.X, data.y, data.treatment, predictability=False).verdict
+    >>> check_experiment(data.X, data.y, treatment=data.treatment, predictability=False).verdict
     'pass'
     """
     features = check_features(X, allow_nan=True, name="X")
     check_consistent_length(X=features, y=y, treatment=treatment)
     srm = srm_test(treatment, expected_shares)
-    balance = covariate_balance(X, treatment, control_value=control_value)
+    balance = covariate_balance(X, treatment=treatment, control_value=control_value)
     predict = (
-        treatment_predictability(X, treatment, control_value=control_value, cv=cv, alpha=alpha,
+        treatment_predictability(X, treatment=treatment, control_value=control_value, cv=cv, alpha=alpha,
                                  n_permutations=n_permutations, random_state=random_state)
         if predictability else None
     )
-    ate = None if y is None else average_treatment_effect(y, treatment, control_value=control_value, alpha=alpha)
+    ate = None if y is None else average_treatment_effect(y, treatment=treatment, control_value=control_value,
+                                                          alpha=alpha)
     return ExperimentReport(srm, balance, predict, ate)

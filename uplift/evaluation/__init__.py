@@ -6,7 +6,7 @@ See ``docs/metrics.md`` for the formula of every convention and a conversion tab
 """
 
 from ._calibration import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
-from ._checks import Convention
+from ._checks import Convention, Strategy
 from ._chunked import chunked_auc_scores
 from ._curves import (
     lift_curve,
@@ -32,6 +32,7 @@ __all__ = [
     "BLPResult",
     "Convention",
     "GATESResult",
+    "Strategy",
     "UpliftScorer",
     "blp_test",
     "chunked_auc_scores",

@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split as _sklearn_train_test_spli
 
 from .._utils import arm_outcome_strata, plain
 from ..exceptions import UpliftInputError
-from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
 __all__ = [
     "UpliftStratifiedGroupKFold",
@@ -38,8 +38,9 @@ def _check_n_splits(n_splits: Any) -> int:
     return int(n_splits)
 
 
+@keyword_only_from("treatment")
 def uplift_strata(
-    y: Any, treatment: Any, *, n_quantiles: int = 4, control_value: Any = None, min_size: int = 1
+    y: Any, *, treatment: Any, n_quantiles: int = 4, control_value: Any = None, min_size: int = 1
 ) -> np.ndarray:
     """Stratum of each row: its arm crossed with its outcome (or outcome quantile).
 
@@ -66,7 +67,7 @@ def uplift_strata(
 
     Examples
     --------
-    >>> uplift_strata([0, 1, 0, 1], [0, 0, 1, 1])
+    >>> uplift_strata([0, 1, 0, 1], treatment=[0, 0, 1, 1])
     array([0, 1, 6, 7])
     """
     info = check_treatment(treatment, control_value=control_value)
@@ -178,7 +179,7 @@ def train_test_split(
             )
     check_consistent_length(**named, treatment=treatment_array, y=None if y is None else check_1d(y, "y"))
     if stratify_outcome:
-        strata = uplift_strata(y, treatment, n_quantiles=n_quantiles, control_value=control_value, min_size=2)
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=n_quantiles, control_value=control_value, min_size=2)
     else:
         strata = check_treatment(treatment, control_value=control_value).codes
     values, counts = np.unique(strata, return_counts=True)
@@ -363,7 +364,7 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
         """
         _check_n_splits(self.n_splits)
         codes, info = self._prepare(X, y, treatment, self.control_value)
-        strata = uplift_strata(y, treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
                                min_size=self.n_splits)
         for fold, (train, test) in enumerate(super().split(np.zeros((len(codes), 1)), strata)):
             check_fold_arms(fold, self.n_splits, train, test, codes, info.n_arms)
@@ -474,7 +475,7 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
                 f"n_splits={self.n_splits} is more than the number of distinct groups ({n_groups}); "
                 "use fewer folds."
             )
-        strata = uplift_strata(y, treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
                                min_size=self.n_splits)
         for fold, (train, test) in enumerate(super().split(np.zeros((len(codes), 1)), strata, group_codes)):
             check_fold_arms(fold, self.n_splits, train, test, codes, info.n_arms)

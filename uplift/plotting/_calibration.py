@@ -76,7 +76,8 @@ def uplift_calibration_table(
         rows = bins == b
         counts = np.bincount(info.codes[rows], minlength=2)
         if counts.min() >= 2:
-            estimate = next(iter(average_treatment_effect(outcome[rows], info.codes[rows]).estimates.values()))
+            estimate = next(iter(average_treatment_effect(outcome[rows],
+                                                          treatment=info.codes[rows]).estimates.values()))
             observed, std_error = estimate.estimate, estimate.std_error
         else:
             observed = std_error = float("nan")
