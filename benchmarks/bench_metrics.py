@@ -52,8 +52,8 @@ def make_data(n: int, seed: int = 0, float32_scores: bool = False):
 def ours():
     from uplift.evaluation import qini_auc_score, uplift_auc_score
 
-    return {"qini": lambda y, s, t: qini_auc_score(y, s, treatment=t), "uplift": lambda y, s, t: uplift_auc_score(y, s,
-        treatment=t)}
+    return {"qini": lambda y, s, t: qini_auc_score(y, s, treatment=t),
+            "uplift": lambda y, s, t: uplift_auc_score(y, s, treatment=t)}
 
 
 def sklift():

@@ -347,7 +347,8 @@ def test_streamed_area_equals_the_full_curve_across_windows(monkeypatch, ties):
     y, t = rng.integers(0, 2, 300), rng.integers(0, 2, 300)
     s = rng.integers(0, 30, 300) / 3 - 4 if ties else rng.normal(size=300)
     for metric in (qini_auc_score, uplift_auc_score):
-        assert metric(y, s, t) == pytest.approx(metric(y, s, t, sample_weight=np.ones(300)), rel=1e-12)
+        assert metric(y, s, treatment=t) == pytest.approx(metric(y, s, treatment=t, sample_weight=np.ones(300)),
+                                                        rel=1e-12)
 
 
 def test_scores_of_one_sign_only_rank_like_their_shift():
@@ -362,7 +363,8 @@ def test_scores_of_one_sign_only_rank_like_their_shift():
     # increasing transforms: all negative, all negative (non-linear), all positive
     for transformed in (score - 5.0, -1.0 / (score + 1.0), score + 3.0):
         for metric in (qini_auc_score, uplift_auc_score):
-            assert metric(y, transformed, treatment) == pytest.approx(metric(y, score, treatment), abs=1e-12)
+            assert metric(y, transformed, treatment=treatment) == pytest.approx(metric(y, score, treatment=treatment),
+                                                                           abs=1e-12)
         assert uplift_at_k(y, transformed, treatment=treatment, k=0.3) == pytest.approx(
             uplift_at_k(y, score, treatment=treatment, k=0.3), abs=1e-12)
 

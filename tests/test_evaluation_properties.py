@@ -45,7 +45,7 @@ SETTINGS = settings(max_examples=40, deadline=None)
 def test_row_permutation_with_ties_changes_nothing(case):
     y, s, t, p = case
     for curve in (qini_curve, uplift_curve):
-        for a, b in zip(curve(y, s, t), curve(y[p], s[p], t[p]), strict=True):
+        for a, b in zip(curve(y, s, treatment=t), curve(y[p], s[p], treatment=t[p]), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
     for convention in ("uplift", "grf"):
         np.testing.assert_allclose(qini_auc_score(y, s, treatment=t, convention=convention),

@@ -116,8 +116,8 @@ def uplift_decay(
     training_value: float | None = None,
     training_rate_std_error: float = 0.0,
     training_value_std_error: float = 0.0,
-    arm_label: Any = 1,
-    control_label: Any = 0,
+    treatment_value: Any = 1,
+    control_value: Any = 0,
     alpha: float = 0.01,
     n_bins: int = 10,
     n_resamples: int = 200,
@@ -149,9 +149,9 @@ def uplift_decay(
     training_rate_std_error, training_value_std_error : float, default 0.0
         Their standard errors when they were measured on a validation sample; added to the test's
         variance (0: the training figures are taken as known constants).
-    arm_label, control_label : object, default 1 and 0
-        Labels of the treated arm and the control in the model's terms, so that ``economics``
-        given per arm label applies.
+    treatment_value, control_value : object, default 1 and 0
+        Labels of the treated arm and the control in the model's terms (``treatment`` itself is
+        coded 0/1), so that ``economics`` given per arm label applies.
     alpha : float, default 0.01
         Family-wise level of the decay tests (Bonferroni over the tests that apply).
     n_bins : int, default 10
@@ -223,10 +223,10 @@ def uplift_decay(
                   "p_value": float(stats.norm.cdf(rate_z))})
     economics = Economics(value=1.0) if economics is None else economics
     chosen = (score_array > 0).astype(np.intp) if policy_arm is None else np.asarray(policy_arm).astype(np.intp)
-    labelled = np.where(treatment_array == 1, arm_label, control_label)
+    labelled = np.where(treatment_array == 1, treatment_value, control_value)
     evaluation = evaluate_policy(chosen, y_array, treatment=labelled, economics=economics, outcomes=outcomes,
                                  propensity=propensity,
-                                 control_value=control_label, arms=[arm_label])
+                                 control_value=control_value, arms=[treatment_value])
     value = _per_customer(evaluation.value, n)
     policy = evaluation.comparisons.copy()
     money = [c for c in policy.columns if c in ("estimate", "std_error", "ci_low", "ci_high") or

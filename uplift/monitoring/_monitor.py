@@ -433,7 +433,7 @@ def _decay(
         training_value=training.get("value_per_customer"),
         training_rate_std_error=float(training.get("rate_std_error") or 0.0),
         training_value_std_error=float(training.get("value_std_error") or 0.0),
-        arm_label=arms[0], control_label=learner.control_value_,
+        treatment_value=arms[0], control_value=learner.control_value_,
         alpha=level, n_resamples=n_resamples,
         random_state=random_state,
     )
