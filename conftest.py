@@ -1,12 +1,14 @@
 """Root pytest configuration, loaded before any test or doctest module imports the package.
 
 OpenMP runtimes (XGBoost's, scikit-learn's) spin while waiting for work; on a shared 2-core
-machine that turned sub-second fits into minute-long ones. Passive waiting costs nothing when
-cores are free. It must be set before the first OpenMP library loads, hence here; an explicit
-setting in the environment wins. Matplotlib renders off-screen in tests.
+machine that turned sub-second fits into minute-long ones. ``uplift.cli.prefer_passive_openmp``
+(the one place that sets ``OMP_WAIT_POLICY``) must run before the first OpenMP library loads,
+hence here (importing ``uplift.cli`` loads none). Matplotlib renders off-screen in tests.
 """
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from uplift.cli import prefer_passive_openmp
+
+prefer_passive_openmp()
 os.environ.setdefault("MPLBACKEND", "Agg")

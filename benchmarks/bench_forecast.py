@@ -217,7 +217,7 @@ def run_public(args: argparse.Namespace) -> None:
                                         arms=learner.treatment_arms_)
                     plan = plan_campaign(learner.predict_outcomes(holdout), economics, arms=learner.treatment_arms_,
                                          forecast_learner=learner)
-                    realised = evaluate_policy(plan, y[~half], treatment[~half], baselines=False,
+                    realised = evaluate_policy(plan, y[~half], treatment=treatment[~half], baselines=False,
                                                control_value=learner.control_value_).value
                 forecast = plan.forecast.forecast
                 z = (forecast.estimate - realised.estimate) / np.hypot(forecast.std_error, realised.std_error)

@@ -43,7 +43,7 @@ from uplift.learners import (
     TLearner,
     TransformedOutcome,
     XLearner,
-    _defaults,
+    default_classifier,
 )
 from uplift.model_selection import train_test_split
 
@@ -61,16 +61,17 @@ def splits(y: np.ndarray, treatment: np.ndarray):
 def scores(y: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> tuple[float, float, float]:
     from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
 
-    return (float(qini_auc_score(y, score, treatment)), float(uplift_auc_score(y, score, treatment)),
-            float(uplift_at_k(y, score, treatment, strategy="overall", k=0.3)))
+    return (float(qini_auc_score(y, score, treatment=treatment)), float(uplift_auc_score(y, score,
+                                                                                         treatment=treatment)),
+            float(uplift_at_k(y, score, treatment=treatment, strategy="overall", k=0.3)))
 
 
 def ours(seed: int) -> dict[str, Any]:
-    known = {"propensity": 0.5, "random_state": seed}
+    known = {"propensity": 0.5, "random_state": seed, "n_jobs": N_JOBS[0]}
     return {
-        "uplift SLearner (default)": SLearner(random_state=seed),
-        "uplift SLearner(interactions)": SLearner(interactions=True, random_state=seed),
-        "uplift TLearner": TLearner(random_state=seed),
+        "uplift SLearner (default)": SLearner(random_state=seed, n_jobs=N_JOBS[0]),
+        "uplift SLearner(interactions)": SLearner(interactions=True, random_state=seed, n_jobs=N_JOBS[0]),
+        "uplift TLearner": TLearner(random_state=seed, n_jobs=N_JOBS[0]),
         "uplift XLearner": XLearner(**known),
         "uplift RLearner": RLearner(**known),
         "uplift DRLearner": DRLearner(**known),
@@ -177,26 +178,23 @@ def choose_defaults() -> pd.DataFrame:
     X, y, treatment = data.X.to_numpy(), data.y, data.treatment
     train_synthetic = make_uplift_classification(20_000, random_state=1)
     test_synthetic = make_uplift_classification(20_000, random_state=2)
-    saved = dict(_defaults.DEFAULT_XGB_PARAMS)
     rows = []
-    try:
-        for setting in GRID:
-            _defaults.DEFAULT_XGB_PARAMS.update(setting)
-            hillstrom = [
-                scores(y[test], SLearner(random_state=seed).fit(X[train], y[train], treatment=treatment[train])
-                       .predict(X[test]), treatment[test])[0]
-                for seed, train, test in splits(y, treatment)
-            ]
-            effect = SLearner(random_state=0).fit(train_synthetic.X, train_synthetic.y,
-                                                  treatment=train_synthetic.treatment).predict(test_synthetic.X)
-            rows.append({**setting, "hillstrom qini_auc": np.mean(hillstrom), "hillstrom sd": np.std(hillstrom),
-                         "synthetic corr(tau)": np.corrcoef(effect, test_synthetic.tau)[0, 1],
-                         "synthetic qini_auc": qini_auc_score(test_synthetic.y, effect, test_synthetic.treatment)})
-            _defaults.DEFAULT_XGB_PARAMS.clear()
-            _defaults.DEFAULT_XGB_PARAMS.update(saved)
-    finally:
-        _defaults.DEFAULT_XGB_PARAMS.clear()
-        _defaults.DEFAULT_XGB_PARAMS.update(saved)
+    for setting in GRID:  # each setting through default_classifier(params=): the defaults are never touched
+
+        def learner(seed: int, setting: dict[str, Any] = setting) -> SLearner:
+            return SLearner(default_classifier(seed, params=setting, n_jobs=N_JOBS[0]), random_state=seed)
+
+        hillstrom = [
+            scores(y[test], learner(seed).fit(X[train], y[train], treatment=treatment[train])
+                   .predict(X[test]), treatment[test])[0]
+            for seed, train, test in splits(y, treatment)
+        ]
+        effect = learner(0).fit(train_synthetic.X, train_synthetic.y,
+                                treatment=train_synthetic.treatment).predict(test_synthetic.X)
+        rows.append({**setting, "hillstrom qini_auc": np.mean(hillstrom), "hillstrom sd": np.std(hillstrom),
+                     "synthetic corr(tau)": np.corrcoef(effect, test_synthetic.tau)[0, 1],
+                     "synthetic qini_auc": qini_auc_score(test_synthetic.y, effect,
+                                                          treatment=test_synthetic.treatment)})
     frame = pd.DataFrame(rows)
     frame["average rank"] = (frame["hillstrom qini_auc"].rank(ascending=False)
                              + frame["synthetic corr(tau)"].rank(ascending=False)) / 2
@@ -218,8 +216,7 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=None, help="threads per boosted model (default: all cores)")
     args = parser.parse_args()
     if args.n_jobs is not None:
-        N_JOBS[0] = args.n_jobs
-        _defaults._n_jobs = lambda: args.n_jobs  # our default models too
+        N_JOBS[0] = args.n_jobs  # passed to our learners' n_jobs and to the peers' models
     warnings.simplefilter("ignore")  # peers' deprecation warnings would drown the table
     started = time.perf_counter()
     if args.choose_defaults:

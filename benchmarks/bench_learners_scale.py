@@ -56,13 +56,13 @@ def _current_mib() -> float:
 
 
 # -- the cases (run in the child) ---------------------------------------------------------------------
-def ours(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+def ours(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> np.ndarray:
     from uplift import learners
 
-    known = {"propensity": PROPENSITY, "random_state": 0}
+    known = {"propensity": PROPENSITY, "random_state": 0, "n_jobs": n_jobs}
     learner = {
-        "S": lambda: learners.SLearner(random_state=0),
-        "T": lambda: learners.TLearner(random_state=0),
+        "S": lambda: learners.SLearner(random_state=0, n_jobs=n_jobs),
+        "T": lambda: learners.TLearner(random_state=0, n_jobs=n_jobs),
         "X": lambda: learners.XLearner(**known),
         "R": lambda: learners.RLearner(**known),
         "DR": lambda: learners.DRLearner(**known),
@@ -72,7 +72,7 @@ def ours(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
     return learner.fit(X, y, treatment=t).predict(X)
 
 
-def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> np.ndarray:
     """The same base-model fits as our learner, by hand."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -86,10 +86,10 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return model.predict_proba(Z)[:, 1]
 
     def arm_models(rows_X: np.ndarray, rows_y: np.ndarray, rows_t: np.ndarray) -> list[Any]:
-        return [default_classifier(0).fit(rows_X[rows_t == k], rows_y[rows_t == k]) for k in (0, 1)]
+        return [default_classifier(0, n_jobs=n_jobs).fit(rows_X[rows_t == k], rows_y[rows_t == k]) for k in (0, 1)]
 
     if name == "S":
-        model = default_classifier(0).fit(np.hstack([t[:, None].astype(X.dtype), X]), y)
+        model = default_classifier(0, n_jobs=n_jobs).fit(np.hstack([t[:, None].astype(X.dtype), X]), y)
         ones, zeros = np.ones((len(y), 1), X.dtype), np.zeros((len(y), 1), X.dtype)
         return proba(model, np.hstack([ones, X])) - proba(model, np.hstack([zeros, X]))
     if name == "T":
@@ -98,12 +98,13 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
     if name == "X":
         mu0, mu1 = arm_models(X, y, t)
         X0, X1 = X[t == 0], X[t == 1]
-        tau0 = default_regressor(0).fit(X0, proba(mu1, X0) - y[t == 0])
-        tau1 = default_regressor(0).fit(X1, y[t == 1] - proba(mu0, X1))
+        tau0 = default_regressor(0, n_jobs=n_jobs).fit(X0, proba(mu1, X0) - y[t == 0])
+        tau1 = default_regressor(0, n_jobs=n_jobs).fit(X1, y[t == 1] - proba(mu0, X1))
         return e * tau0.predict(X) + (1 - e) * tau1.predict(X)
     if name in ("R", "DR"):
         mu = np.empty((len(y), 2))
-        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, uplift_strata(y, t))  # the learners' key
+        folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, uplift_strata(y,
+            treatment=t))  # the learners' key
         for train, test in folds:
             for k, model in enumerate(arm_models(X[train], y[train], t[train])):
                 mu[test, k] = proba(model, X[test])
@@ -112,24 +113,24 @@ def raw(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         else:
             target = mu[:, 1] - mu[:, 0] + t * (y - mu[:, 1]) / e - (1 - t) * (y - mu[:, 0]) / (1 - e)
             weight = None
-        return default_regressor(0).fit(X, target, sample_weight=weight).predict(X)
-    control = default_classifier(0).fit(X[t == 0], y[t == 0])  # the control model of predict_outcomes
+        return default_regressor(0, n_jobs=n_jobs).fit(X, target, sample_weight=weight).predict(X)
+    control = default_classifier(0, n_jobs=n_jobs).fit(X[t == 0], y[t == 0])  # the control model of predict_outcomes
     del control
     if name == "CT":
         z = np.where(t == 1, y, 1 - y)
         weight = np.where(t == 1, 0.5 / e, 0.5 / (1 - e))
-        return 2 * proba(default_classifier(0).fit(X, z, sample_weight=weight), X) - 1
+        return 2 * proba(default_classifier(0, n_jobs=n_jobs).fit(X, z, sample_weight=weight), X) - 1
     transformed = y * (t - e) / (e * (1 - e))
-    return default_regressor(0).fit(X, transformed).predict(X)
+    return default_regressor(0, n_jobs=n_jobs).fit(X, transformed).predict(X)
 
 
-def causalml(name: str, X: Any, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+def causalml(name: str, X: Any, y: np.ndarray, t: np.ndarray, n_jobs: int | None) -> np.ndarray:
     from causalml.inference import meta
 
     from uplift.learners import default_classifier, default_regressor
 
     p = np.full(len(y), PROPENSITY)
-    clf, reg = default_classifier(0), default_regressor(0)
+    clf, reg = default_classifier(0, n_jobs=n_jobs), default_regressor(0, n_jobs=n_jobs)
     if name == "S":
         return meta.BaseSClassifier(learner=clf).fit(X, treatment=t, y=y).predict(X)
     if name == "T":
@@ -148,10 +149,6 @@ def child(kind: str, name: str, n_samples: int, n_jobs: int | None) -> None:
     import warnings
 
     from uplift.datasets import make_criteo_like
-    from uplift.learners import _defaults
-
-    if n_jobs is not None:
-        _defaults._n_jobs = lambda: n_jobs  # every case builds its models through default_*
 
     warnings.simplefilter("ignore")
     import sklearn.model_selection  # noqa: F401  (imports of every case, before the baseline)
@@ -163,7 +160,8 @@ def child(kind: str, name: str, n_samples: int, n_jobs: int | None) -> None:
     y, t = np.asarray(data.y, dtype=np.float64), np.asarray(data.treatment, dtype=np.int64)
     data_mib = _current_mib()  # interpreter, libraries and data: what every case holds before fitting
     started, started_cpu = time.perf_counter(), time.process_time()
-    effect = {"ours": ours, "raw": raw, "causalml": causalml}[kind](name, data.X, y, t)
+    case = {"ours": ours, "raw": raw, "causalml": causalml}[kind]
+    effect = case(name, data.X, y, t, n_jobs)  # n_jobs reaches every base model of every case
     seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     corr = float(np.corrcoef(np.ravel(effect), data.tau)[0, 1])
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": _peak_mib(), "data_mib": data_mib, "corr": corr}))

@@ -52,7 +52,8 @@ def make_data(n: int, seed: int = 0, float32_scores: bool = False):
 def ours():
     from uplift.evaluation import qini_auc_score, uplift_auc_score
 
-    return {"qini": lambda y, s, t: qini_auc_score(y, s, t), "uplift": lambda y, s, t: uplift_auc_score(y, s, t)}
+    return {"qini": lambda y, s, t: qini_auc_score(y, s, treatment=t),
+            "uplift": lambda y, s, t: uplift_auc_score(y, s, treatment=t)}
 
 
 def sklift():
@@ -185,15 +186,15 @@ def run_conventions() -> None:
     print("|---|---|---:|---:|")
     for name, score in scores.items():
         for convention in ("uplift", "sklift", "causalml", "grf"):
-            qini = qini_auc_score(y_test, score, t_test, convention=convention)
+            qini = qini_auc_score(y_test, score, treatment=t_test, convention=convention)
             uplift = ("n/a" if convention == "grf"
-                      else f"{uplift_auc_score(y_test, score, t_test, convention=convention):.4f}")
+                      else f"{uplift_auc_score(y_test, score, treatment=t_test, convention=convention):.4f}")
             print(f"| {name} | {convention} | {qini:.4f} | {uplift} |")
-        autoc = rate_score(y_test, score, t_test, target="AUTOC", random_state=0)
-        rate_qini = rate_score(y_test, score, t_test, target="QINI", random_state=0)
+        autoc = rate_score(y_test, score, treatment=t_test, target="AUTOC", random_state=0)
+        rate_qini = rate_score(y_test, score, treatment=t_test, target="QINI", random_state=0)
         print(f"| {name} | RATE AUTOC (SE) | {autoc.estimate:.4f} ({autoc.std_error:.4f}) | |")
         print(f"| {name} | RATE QINI (SE) | {rate_qini.estimate:.4f} ({rate_qini.std_error:.4f}) | |")
-        print(f"| {name} | uplift_at_k(k=0.3) | {uplift_at_k(y_test, score, t_test, k=0.3):.4f} | |")
+        print(f"| {name} | uplift_at_k(k=0.3) | {uplift_at_k(y_test, score, treatment=t_test, k=0.3):.4f} | |")
 
 
 def _cold_child(library: str, metric: str, n: int) -> None:

@@ -36,15 +36,17 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     return low, high
 
 
-def training_figures(model: TLearner, stream, rows: np.ndarray, n_bootstrap: int) -> dict[str, float]:
+def training_figures(model: TLearner, stream, rows: np.ndarray, n_resamples: int) -> dict[str, float]:
     """RATE and policy value (treat where the predicted effect > 0) on a validation period, with SEs."""
     from uplift.evaluation import rate_score
 
     X, y, treatment = stream.X[rows], stream.y[rows], stream.treatment[rows]
     score, outcomes = model.predict(X), model.predict_outcomes(X)
-    rate = rate_score(y, score, treatment, propensity=0.5, outcome_predictions=outcomes, n_bootstrap=n_bootstrap,
+    rate = rate_score(y, score, treatment=treatment, propensity=0.5, outcome_predictions=outcomes,
+                      n_resamples=n_resamples,
                       random_state=0)
-    value = evaluate_policy((score > 0).astype(int), y, treatment, Economics(value=1.0), outcomes=outcomes,
+    value = evaluate_policy((score > 0).astype(int), y, treatment=treatment, economics=Economics(value=1.0),
+                            outcomes=outcomes,
                             propensity=0.5, control_value=0, arms=[1]).value
     n = len(y)
     return {"rate": rate.estimate, "rate_std_error": rate.std_error, "value_per_customer": value.estimate / n,
@@ -52,19 +54,19 @@ def training_figures(model: TLearner, stream, rows: np.ndarray, n_bootstrap: int
 
 
 def run_stream(n_periods: int, n_samples: int, change_period: int | None, change: str, seed: int,
-               alpha: float, n_bootstrap: int, with_training: bool = False) -> list[str]:
+               alpha: float, n_resamples: int, with_training: bool = False) -> list[str]:
     stream = make_uplift_stream(n_periods, n_samples, change_period=change_period, change=change,
                                 random_state=seed)
     first = stream.time == 0
     model = TLearner(LogisticRegression()).fit(stream.X[first], stream.y[first], treatment=stream.treatment[first])
     reference = reference_histograms(stream.X[first], scores=model.predict(stream.X[first]))
-    training = training_figures(model, stream, stream.time == 1, n_bootstrap) if with_training else None
+    training = training_figures(model, stream, stream.time == 1, n_resamples) if with_training else None
     statuses = ["train"] + (["validation"] if with_training else [])
     for period in range(len(statuses), n_periods):
         rows = stream.time == period
         report = monitor(model, stream.X[rows], y=stream.y[rows], treatment=stream.treatment[rows],
                          propensity=0.5, reference=reference, training=training, alpha=alpha,
-                         n_bootstrap=n_bootstrap, random_state=seed * 100 + period)
+                         n_resamples=n_resamples, random_state=seed * 100 + period)
         statuses.append(report.status)
     return statuses
 
@@ -86,7 +88,7 @@ def coverage(runs: int, n_samples: int, explore: float) -> dict[str, float]:
         y = (rng.random(n_samples) < period.mu[np.arange(n_samples), arm]).astype(float)
         holdout = (decisions["holdout"] == "explore").to_numpy()
         policy_arm = decisions["policy_arm"].to_numpy().astype(np.intp)[holdout]
-        result = evaluate_policy(policy_arm, y[holdout], arm[holdout], economics, propensity=0.5,
+        result = evaluate_policy(policy_arm, y[holdout], treatment=arm[holdout], economics=economics, propensity=0.5,
                                  outcomes=model.predict_outcomes(period.X[holdout]), arms=[1], control_value=0)
         n = int(holdout.sum())
         covered += result.value.ci_low / n <= truth <= result.value.ci_high / n
@@ -117,7 +119,7 @@ def main() -> None:
     parser.add_argument("--coverage-runs", type=int, default=400)
     parser.add_argument("--n-samples", type=int, default=2000, help="customers per period")
     parser.add_argument("--alpha", type=float, default=0.05)
-    parser.add_argument("--n-bootstrap", type=int, default=100)
+    parser.add_argument("--n-resamples", type=int, default=100)
     parser.add_argument("--changes", nargs="+", default=["features", "effect"], choices=["features", "effect", "both"])
     parser.add_argument("--seed-offset", type=int, default=0, help="first seed of the change runs (minus 1000)")
     parser.add_argument("--training-figures", action="store_true",
@@ -131,7 +133,7 @@ def main() -> None:
     started = time.perf_counter()
     alarms, checked = 0, 0
     for run in range(args.no_change_runs):
-        statuses = run_stream(20, args.n_samples, None, "features", run, args.alpha, args.n_bootstrap,
+        statuses = run_stream(20, args.n_samples, None, "features", run, args.alpha, args.n_resamples,
                               args.training_figures)
         monitored = [s for s in statuses if s not in ("train", "validation")]
         alarms += sum(s != "ok" for s in monitored)
@@ -140,7 +142,7 @@ def main() -> None:
     for change in args.changes:
         detected = 0
         for run in range(args.seed_offset, args.seed_offset + args.change_runs):
-            statuses = run_stream(12, args.n_samples, 10, change, 1000 + run, args.alpha, args.n_bootstrap,
+            statuses = run_stream(12, args.n_samples, 10, change, 1000 + run, args.alpha, args.n_resamples,
                                   args.training_figures)
             before = [s for s in statuses[:10] if s not in ("train", "validation")]
             alarms += sum(s != "ok" for s in before)

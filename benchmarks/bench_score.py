@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -35,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from uplift.cli import prefer_passive_openmp
 
 N_FEATURES = 10
 
@@ -148,7 +149,7 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,parquet", help="file formats to run (default: both)")
     parser.add_argument("--no-command", action="store_true", help="skip timing the command from outside")
     args = parser.parse_args()
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    prefer_passive_openmp()
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = train_model(folder)

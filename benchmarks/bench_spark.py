@@ -153,8 +153,8 @@ def main() -> None:
     scored_sdf = spark.createDataFrame(scored[["effect_1", "t", "y"]]).repartition(args.partitions).cache()
     scored_sdf.count()
     exact, results["qini_in_process_s"] = _timed(lambda: (
-        evaluation.qini_auc_score(scored["y"], scored["effect_1"], scored["t"]),
-        evaluation.uplift_auc_score(scored["y"], scored["effect_1"], scored["t"])))
+        evaluation.qini_auc_score(scored["y"], scored["effect_1"], treatment=scored["t"]),
+        evaluation.uplift_auc_score(scored["y"], scored["effect_1"], treatment=scored["t"])))
     on_spark, results["qini_spark_s"] = _timed(
         lambda: uspark.auc_scores(scored_sdf, outcome="y", score="effect_1", treatment="t"))
     buckets, results["qini_30_buckets_s"] = _timed(

@@ -11,8 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from uplift.cli import prefer_passive_openmp
+
 
 def main() -> int:
+    prefer_passive_openmp()  # every script below inherits it
     here = Path(__file__).parent
     scripts = sorted(here.glob("bench_*.py"))
     failures = []

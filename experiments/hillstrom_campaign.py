@@ -69,7 +69,8 @@ def main() -> None:
 
     # --- Evaluate on the holdout: what the plan would really have earned -------------------------
     received = np.asarray([arm_name[a] for a in t[test]])  # the e-mail each holdout customer really got
-    result = evaluate_policy(plan, y[test], received, control_value="No E-Mail", propensity=[1 / 3, 1 / 3, 1 / 3])
+    result = evaluate_policy(plan, y[test], treatment=received, control_value="No E-Mail", propensity=[1 / 3, 1 / 3,
+                                                                                                       1 / 3])
     print("\nRealised incremental profit on the holdout versus e-mailing nobody (AIPW, 95% CI):")
     print(f"  {result.value.text(digits=2)}")
     columns = ["policy", "contacts", "estimate", "ci_low", "ci_high", "difference", "difference_ci_low",
@@ -77,7 +78,7 @@ def main() -> None:
     table = result.comparisons[columns]
     print("\nPaired comparisons (difference = plan minus policy):")
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
-    unconstrained = evaluate_policy(free, y[test], received, control_value="No E-Mail",
+    unconstrained = evaluate_policy(free, y[test], treatment=received, control_value="No E-Mail",
                                     propensity=[1 / 3, 1 / 3, 1 / 3])
     print(f"\nWithout a budget ({free.n_contacts:,} e-mails, expected spend ${free.totals()['expected_spend']:,.0f}): "
           f"{unconstrained.value.text(digits=2)}")

@@ -61,7 +61,7 @@ def main() -> None:
     # 1. last quarter's randomized test, as the CRM exports it
     experiment, _ = customer_file(20_000, args.seed, first_id=1_000_000)
     experiment.to_csv(folder / "experiment.csv", index=False)
-    checked = check(folder / "experiment.csv", treatment="offer", outcome="bought", control="none", n_splits=5)
+    checked = check(folder / "experiment.csv", treatment="offer", outcome="bought", control="none", n_repeats=5)
     print(f"Experiment checks: {checked.verdict}; signal: "
           + ", ".join(f"{arm}: {'yes' if r.detected else 'no'}" for arm, r in checked.signal.items()))
 
@@ -97,7 +97,8 @@ def main() -> None:
     decided = policy.decide(features[holdout])
     codes = {label: k for k, label in enumerate(ARMS)}
     policy_arm = decided["arm"].map(codes).to_numpy()
-    result = evaluate_policy(policy_arm, returned["bought"].to_numpy(), returned["offer"].to_numpy(), ECONOMICS,
+    result = evaluate_policy(policy_arm, returned["bought"].to_numpy(), treatment=returned["offer"].to_numpy(),
+                             economics=ECONOMICS,
                              outcomes=model.predict_outcomes(features[holdout]), control_value="none",
                              arms=list(ARMS[1:]))
     value = result.value

@@ -155,9 +155,9 @@ def test_per_arm_outcomes_are_consistent_and_maps_are_per_arm():
         assert (np.diff(knots) >= -1e-12).all()
     cross_fit = learner.cross_fit_
     assert np.isnan(cross_fit.pseudo_outcome[data.treatment == 2, 0]).all()
-    assert learner.blp(arm=2).n_samples == int((data.treatment != 1).sum())
-    with pytest.raises(UpliftInputError, match="arm must be one of"):
-        learner.blp(arm=7)
+    assert learner.blp(treatment_value=2).n_samples == int((data.treatment != 1).sum())
+    with pytest.raises(UpliftInputError, match="treatment_value must be one of"):
+        learner.blp(treatment_value=7)
 
 
 def test_estimated_propensity_gives_the_same_map_in_an_experiment():

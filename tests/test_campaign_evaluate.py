@@ -17,7 +17,7 @@ def test_ipw_value_by_hand():
     # realised profit P = 30·Y − T·(10·Y + 0.1) = [30, 19.9, 0, −0.1]; e = 1/2 for both arms
     # IPW Γ(1) = [0, 39.8, 0, −0.2], Γ(0) = [60, 0, 0, 0]; treat-all D = Γ(1) − Γ(0) = [−60, 39.8, 0, −0.2]
     y, treatment = [1, 1, 0, 0], [0, 1, 0, 1]
-    result = evaluate_policy(np.ones(4, dtype=int), y, treatment, ECONOMICS)
+    result = evaluate_policy(np.ones(4, dtype=int), y, treatment=treatment, economics=ECONOMICS)
     scores = np.array([-60.0, 39.8, 0.0, -0.2])
     assert result.method == "ipw"  # no outcome predictions → IPW
     assert result.value.estimate == pytest.approx(scores.sum())
@@ -33,7 +33,8 @@ def test_aipw_value_by_hand():
     # customer 0 (control, Y=1): Γ(1) = 3.9, Γ(0) = 3 + 2·(30 − 3) = 57 → D = −53.1
     # customer 1 (treated, Y=0): Γ(1) = 3.9 + 2·(−0.1 − 3.9) = −4.1, Γ(0) = 3 → D = −7.1
     outcomes = np.array([[0.1, 0.2], [0.1, 0.2]])
-    result = evaluate_policy(np.ones(2, dtype=int), [1, 0], [0, 1], ECONOMICS, outcomes=outcomes, baselines=False)
+    result = evaluate_policy(np.ones(2, dtype=int), [1, 0], treatment=[0, 1], economics=ECONOMICS, outcomes=outcomes,
+                             baselines=False)
     assert result.method == "aipw"
     assert result.value.estimate == pytest.approx(-53.1 - 7.1)
     assert result.ipw.estimate == pytest.approx(-60.0 + (-0.2))
@@ -43,7 +44,7 @@ def test_aipw_value_by_hand():
 def test_plan_beats_baselines_on_synthetic_holdout():
     data = make_uplift_classification(20_000, random_state=3)
     plan = plan_campaign(data.mu, ECONOMICS)
-    result = evaluate_policy(plan, data.y, data.treatment)
+    result = evaluate_policy(plan, data.y, treatment=data.treatment)
     table = result.comparisons.set_index("policy")
     assert list(table.index) == ["plan", "treat none", "treat all", "rank by uplift (same volume)",
                                  "rank by response (same volume)"]
@@ -67,7 +68,7 @@ def _coverage(method: str, repetitions: int = 300, n: int = 4000) -> float:
     hits = 0
     for seed in range(repetitions):
         data = make_uplift_classification(n, n_arms=2, random_state=seed)
-        result = evaluate_policy(policy_of(data), data.y, data.treatment, ECONOMICS,
+        result = evaluate_policy(policy_of(data), data.y, treatment=data.treatment, economics=ECONOMICS,
                                  outcomes=data.mu if method == "aipw" else None, propensity=[1 / 3] * 3,
                                  baselines=False)
         hits += result.value.contains(per_customer * n)
@@ -87,11 +88,11 @@ def test_interval_covers_the_true_profit_about_95_percent(method):
 def test_policy_profit_curve_ends_at_the_plan_value_and_has_a_band():
     data = make_uplift_classification(5000, n_arms=2, random_state=4)
     plan = plan_campaign(data.mu, ECONOMICS)
-    x, value, low, high = policy_profit_curve(plan, data.y, data.treatment, n_points=None)
+    x, value, low, high = policy_profit_curve(plan, data.y, treatment=data.treatment, n_points=None)
     assert x[0] == 0 and value[0] == 0 and x[-1] == plan.n_contacts
-    assert value[-1] == pytest.approx(evaluate_policy(plan, data.y, data.treatment).value.estimate)
+    assert value[-1] == pytest.approx(evaluate_policy(plan, data.y, treatment=data.treatment).value.estimate)
     assert (low <= value).all() and (value <= high).all() and (high[1:] > low[1:]).all()
-    spend_x, _, _, _ = policy_profit_curve(plan, data.y, data.treatment, by="budget", n_points=50)
+    spend_x, _, _, _ = policy_profit_curve(plan, data.y, treatment=data.treatment, by="budget", n_points=50)
     assert len(spend_x) == 50 and (np.diff(spend_x) >= 0).all()
     assert spend_x[-1] == pytest.approx(plan.expected_spend.sum())
 
@@ -103,7 +104,7 @@ def test_profit_curve_display_draws_curve_and_band():
     plan = plan_campaign(data.mu, ECONOMICS)
     _, ax = plt.subplots()
     display = ProfitCurveDisplay.from_holdout(plan, data.y, data.treatment, ax=ax)
-    x, value, _, _ = policy_profit_curve(plan, data.y, data.treatment)
+    x, value, _, _ = policy_profit_curve(plan, data.y, treatment=data.treatment)
     np.testing.assert_allclose(display.line_.get_xdata(), x)
     np.testing.assert_allclose(display.line_.get_ydata(), value)
     assert display.ax_ is ax and display.band_ is not None
@@ -129,9 +130,9 @@ def test_bad_evaluation_input(kwargs, match):
                  "economics": ECONOMICS, "arms": [1]}
     arguments.update(kwargs)
     with pytest.raises(UpliftInputError, match=match):
-        evaluate_policy(arguments.pop("policy"), arguments.pop("y"), arguments.pop("treatment"), **arguments)
+        evaluate_policy(arguments.pop("policy"), arguments.pop("y"), treatment=arguments.pop("treatment"), **arguments)
 
 
 def test_array_policy_needs_economics():
     with pytest.raises(UpliftInputError, match="needs economics="):
-        evaluate_policy(np.array([0, 1]), [0, 1], [0, 1])
+        evaluate_policy(np.array([0, 1]), [0, 1], treatment=[0, 1])

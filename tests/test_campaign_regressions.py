@@ -124,21 +124,21 @@ def test_finding_8_propensities_must_sum_to_one(holdout):
     # before: propensity=[0.9, 0.9] was accepted and every estimate silently scaled
     data, plan = holdout
     with pytest.raises(UpliftInputError, match=r"sum to 1 over the 2 arms.*got a sum of 1\.8 in row 0"):
-        evaluate_policy(plan, data.y, data.treatment, propensity=[0.9, 0.9])
+        evaluate_policy(plan, data.y, treatment=data.treatment, propensity=[0.9, 0.9])
     with pytest.raises(UpliftInputError, match="sum to 1"):
-        policy_profit_curve(plan, data.y, data.treatment, propensity=np.tile([0.5, 0.6], (400, 1)))
+        policy_profit_curve(plan, data.y, treatment=data.treatment, propensity=np.tile([0.5, 0.6], (400, 1)))
     # P(treated) alone and a proper pair are the same design
-    one = evaluate_policy(plan, data.y, data.treatment, propensity=0.5).value.estimate
-    assert evaluate_policy(plan, data.y, data.treatment, propensity=[0.5, 0.5]).value.estimate == one
+    one = evaluate_policy(plan, data.y, treatment=data.treatment, propensity=0.5).value.estimate
+    assert evaluate_policy(plan, data.y, treatment=data.treatment, propensity=[0.5, 0.5]).value.estimate == one
 
 
 def test_finding_9_profit_curve_validates_the_outcome_like_evaluate_policy(holdout):
     # before: policy_profit_curve accepted a revenue y (0/3) with value= that evaluate_policy refuses
     data, plan = holdout
     with pytest.raises(UpliftInputError, match="y must be binary"):
-        evaluate_policy(plan, data.y * 3.0, data.treatment)
+        evaluate_policy(plan, data.y * 3.0, treatment=data.treatment)
     with pytest.raises(UpliftInputError, match="y must be binary"):
-        policy_profit_curve(plan, data.y * 3.0, data.treatment)
+        policy_profit_curve(plan, data.y * 3.0, treatment=data.treatment)
 
 
 def test_arm_min_with_a_partial_arm_max_mapping_is_planned():

@@ -46,11 +46,11 @@ def test_hillstrom_never_leaks_post_treatment_columns():
 
 def test_hillstrom_published_effects():
     # data/README.md: Womens visit +4.52 pp, Mens visit +7.66 pp, Womens conversion +0.31 pp.
-    visit = average_treatment_effect(load_hillstrom(arms="all").y, load_hillstrom(arms="all").treatment)
+    visit = average_treatment_effect(load_hillstrom(arms="all").y, treatment=load_hillstrom(arms="all").treatment)
     assert visit.estimates[1].estimate == pytest.approx(0.0452, abs=5e-5)
     assert visit.estimates[2].estimate == pytest.approx(0.0766, abs=5e-5)
     conversion = load_hillstrom(outcome="conversion")
-    effect = average_treatment_effect(conversion.y, conversion.treatment).estimates[1]
+    effect = average_treatment_effect(conversion.y, treatment=conversion.treatment).estimates[1]
     assert effect.estimate == pytest.approx(0.0031, abs=5e-5)
 
 
@@ -82,7 +82,7 @@ def test_hillstrom_bad_option():
 
 
 def _within_four_standard_errors(y, treatment, arm, true_ate):
-    estimate = average_treatment_effect(y, treatment).estimates[arm]
+    estimate = average_treatment_effect(y, treatment=treatment).estimates[arm]
     assert abs(estimate.estimate - true_ate) < 4 * estimate.std_error, (estimate, true_ate)
 
 

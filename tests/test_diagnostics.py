@@ -63,7 +63,7 @@ def test_hillstrom_three_arms_pass_srm_with_published_p_value():
 def test_smd_exact():
     # feature a: treated mean 2, control mean 1, both variances 1 (ddof 1) -> SMD = 1
     X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 1.0, 2.0, 3.0], "b": [1.0] * 6})
-    result = covariate_balance(X, [0, 0, 0, 1, 1, 1])
+    result = covariate_balance(X, treatment=[0, 0, 0, 1, 1, 1])
     table = result.table.set_index("feature")
     assert table.loc["a", "smd"] == pytest.approx(1.0)
     assert table.loc["b", "smd"] == 0.0
@@ -80,7 +80,7 @@ def test_balance_flags_an_imbalance_beyond_chance():
     rng = np.random.default_rng(3)
     treatment = np.arange(2000) % 2
     X = np.c_[rng.normal(size=2000) + 0.3 * treatment, rng.normal(size=2000)]
-    result = covariate_balance(X, treatment)
+    result = covariate_balance(X, treatment=treatment)
     assert result.verdict == "warn"
     assert list(result.flagged["feature"]) == ["x0"]
     assert "x0 (1; SMD +0.2" in str(result) and "large" in str(result)
@@ -95,7 +95,7 @@ def test_balance_does_not_cry_wolf_on_sound_experiments_at_n_400():
     treatment = np.arange(400) % 2
     for _ in range(repetitions):
         X = np.c_[rng.normal(size=(400, 6)), rng.integers(0, 2, size=(400, 4))]
-        result = covariate_balance(X, rng.permutation(treatment))
+        result = covariate_balance(X, treatment=rng.permutation(treatment))
         warned += result.verdict == "warn"
         old_rule += (result.table["abs_smd"] > 0.1).any()
     assert warned / repetitions <= 0.01 + 4 * np.sqrt(0.01 * 0.99 / repetitions)
@@ -115,7 +115,7 @@ def test_predictability_permutation_test_has_its_nominal_size():
     treatment = np.arange(120) % 2
     for seed in range(repetitions):
         X = rng.normal(size=(120, 3))
-        result = treatment_predictability(X, rng.permutation(treatment), model=GaussianNB(), cv=2,
+        result = treatment_predictability(X, treatment=rng.permutation(treatment), model=GaussianNB(), cv=2,
                                           random_state=seed)
         rejected += result.auc[1].p_value <= 0.05
         permutations += result.auc[1].n_resamples
@@ -126,7 +126,7 @@ def test_predictability_permutation_test_has_its_nominal_size():
 def test_predictability_bad_input():
     X = np.zeros((40, 1))
     with pytest.raises(UpliftInputError, match="n_permutations must be an integer of at least 19"):
-        treatment_predictability(X, np.arange(40) % 2, n_permutations=5)
+        treatment_predictability(X, treatment=np.arange(40) % 2, n_permutations=5)
 
 
 def test_auc_and_delong_se_against_brute_force():
@@ -146,7 +146,7 @@ def test_predictability_flags_a_confounded_assignment():
 
     # a cheap model: the permutation test refits it 3 x 20 times here (the propensity is logistic in X)
     data = make_uplift_classification(4000, propensity="observational", random_state=0)
-    result = treatment_predictability(data.X, data.treatment, cv=3, model=LogisticRegression())
+    result = treatment_predictability(data.X, treatment=data.treatment, cv=3, model=LogisticRegression())
     assert result.verdict == "fail"
     assert result.auc[1].p_value == pytest.approx(1 / 20)  # no permuted AUC reached the observed one
     assert result.auc[1].estimate > 0.6
@@ -155,7 +155,7 @@ def test_predictability_flags_a_confounded_assignment():
 def test_ate_exact_and_welch_se():
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0])
     treatment = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    result = average_treatment_effect(y, treatment)
+    result = average_treatment_effect(y, treatment=treatment)
     estimate = result.estimates[1]
     assert estimate.estimate == pytest.approx(0.75 - 0.5)
     assert estimate.std_error == pytest.approx(np.sqrt(0.25 / 4 + (1 / 3) / 4))
@@ -164,14 +164,14 @@ def test_ate_exact_and_welch_se():
 
 def test_hillstrom_ate_contains_published_figure():
     data = load_hillstrom()
-    estimate = average_treatment_effect(data.y, data.treatment).estimates[1]
+    estimate = average_treatment_effect(data.y, treatment=data.treatment).estimates[1]
     assert estimate.contains(0.0452)
     assert estimate.estimate == pytest.approx(0.0452, abs=1e-4)
 
 
 def test_check_experiment_on_a_sound_rct():
     data = make_uplift_classification(1000, random_state=1)
-    report = check_experiment(data.X, data.y, data.treatment, cv=2, random_state=0)
+    report = check_experiment(data.X, data.y, treatment=data.treatment, cv=2, random_state=0)
     assert report.verdict == "pass"
     assert "Experiment checks: PASS" in str(report)
     assert report.to_dict()["srm"]["verdict"] == "pass"
@@ -179,9 +179,9 @@ def test_check_experiment_on_a_sound_rct():
 
 def test_diagnostics_bad_input():
     with pytest.raises(UpliftInputError, match="same number of rows"):
-        covariate_balance(np.zeros((3, 1)), [0, 1])
+        covariate_balance(np.zeros((3, 1)), treatment=[0, 1])
     with pytest.raises(UpliftInputError, match="at least two distinct values"):
-        average_treatment_effect([0, 1, 1], [1, 1, 1])
+        average_treatment_effect([0, 1, 1], treatment=[1, 1, 1])
     with pytest.raises(UpliftInputError, match="missing value"):
         srm_test([0, 1, np.nan])
 
@@ -190,6 +190,7 @@ def test_summaries_print_labels_plainly():
     # issue 9: arm labels were printed as np.int64(0)
     rng = np.random.default_rng(0)
     treatment = np.repeat(np.array([3, 7], dtype=np.int64), 50)
-    report = check_experiment(rng.normal(size=(100, 2)), rng.integers(0, 2, 100), treatment, predictability=False)
+    report = check_experiment(rng.normal(size=(100, 2)), rng.integers(0, 2, 100), treatment=treatment,
+                              predictability=False)
     assert "np." not in str(report)
     assert "Arm 7 (mean" in str(report) and "(7): " in str(report)

@@ -39,11 +39,12 @@ STORED = {
 def test_stored_reference_values(curve, convention, outcome):
     y = Y if outcome == "binary" else Y_CONTINUOUS
     score = qini_auc_score if curve == "qini" else uplift_auc_score
-    assert score(y, S, T, convention=convention) == pytest.approx(STORED[curve, convention, outcome], rel=1e-12)
+    assert score(y, S, treatment=T, convention=convention) == pytest.approx(STORED[curve, convention, outcome],
+                                                                            rel=1e-12)
 
 
 def test_default_equals_sklift_formula_for_binary_outcomes():
-    assert qini_auc_score(Y, S, T) == pytest.approx(STORED["qini", "sklift", "binary"], rel=1e-12)
+    assert qini_auc_score(Y, S, treatment=T) == pytest.approx(STORED["qini", "sklift", "binary"], rel=1e-12)
 
 
 def _random_cases():
@@ -60,10 +61,12 @@ def test_parity_with_scikit_uplift():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # sklearn's stable_cumsum deprecation inside sklift
         for n, y, t, s in _random_cases():
-            np.testing.assert_allclose(qini_auc_score(y, s, t, convention="sklift"), metrics.qini_auc_score(y, s, t),
+            np.testing.assert_allclose(qini_auc_score(y, s, treatment=t, convention="sklift"),
+                                       metrics.qini_auc_score(y, s, treatment=t),
                                        rtol=1e-10, err_msg=f"qini, n={n}")
-            np.testing.assert_allclose(uplift_auc_score(y, s, t, convention="sklift"),
-                                       metrics.uplift_auc_score(y, s, t), rtol=1e-10, err_msg=f"uplift, n={n}")
+            np.testing.assert_allclose(uplift_auc_score(y, s, treatment=t, convention="sklift"),
+                                       metrics.uplift_auc_score(y, s,
+                                                                treatment=t), rtol=1e-10, err_msg=f"uplift, n={n}")
 
 
 @pytest.mark.peers
@@ -80,9 +83,9 @@ def test_parity_with_causalml():
     for n, y, t, s in _random_cases():
         for outcome in (y, y + np.random.default_rng(n).normal(size=n)):
             frame = pd.DataFrame({"y": outcome, "w": t, "model": s})
-            np.testing.assert_allclose(qini_auc_score(outcome, s, t, convention="causalml"),
+            np.testing.assert_allclose(qini_auc_score(outcome, s, treatment=t, convention="causalml"),
                                        qini_score(frame)["model"], rtol=1e-10, err_msg=f"qini, n={n}")
-            np.testing.assert_allclose(uplift_auc_score(outcome, s, t, convention="causalml"),
+            np.testing.assert_allclose(uplift_auc_score(outcome, s, treatment=t, convention="causalml"),
                                        auuc_score(frame)["model"], rtol=1e-10, err_msg=f"auuc, n={n}")
 
 
@@ -90,9 +93,10 @@ def test_causalml_convention_depends_on_the_order_of_tied_rows():
     # Documented: causalml orders tied rows as they come, so reversing the rows changes its score,
     # while our default does not move.
     reverse = slice(None, None, -1)
-    assert qini_auc_score(Y, S, T, convention="causalml") != pytest.approx(
-        qini_auc_score(Y[reverse], S[reverse], T[reverse], convention="causalml"), rel=1e-6)
-    assert qini_auc_score(Y, S, T) == pytest.approx(qini_auc_score(Y[reverse], S[reverse], T[reverse]), rel=1e-12)
+    assert qini_auc_score(Y, S, treatment=T, convention="causalml") != pytest.approx(
+        qini_auc_score(Y[reverse], S[reverse], treatment=T[reverse], convention="causalml"), rel=1e-6)
+    assert qini_auc_score(Y, S, treatment=T) == pytest.approx(qini_auc_score(Y[reverse], S[reverse],
+                                                                             treatment=T[reverse]), rel=1e-12)
 
 
 @pytest.mark.peers
@@ -106,15 +110,15 @@ def test_binned_scores_match_scikit_uplift_without_ties(strategy):
     y, t, s = rng.integers(0, 2, n), np.repeat([0, 1], n // 2), rng.normal(size=n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        theirs = metrics.uplift_by_percentile(y, s, t, strategy=strategy, bins=10, std=True)
-        ours = uplift_by_percentile(y, s, t, strategy=strategy, bins=10).iloc[:-1]
+        theirs = metrics.uplift_by_percentile(y, s, treatment=t, strategy=strategy, bins=10, std=True)
+        ours = uplift_by_percentile(y, s, treatment=t, strategy=strategy, n_bins=10).iloc[:-1]
         np.testing.assert_allclose(ours["uplift"], theirs["uplift"], atol=1e-12)
         np.testing.assert_allclose(ours["std_error"], theirs["std_uplift"], atol=1e-12)
         np.testing.assert_allclose(ours["n_treatment"], theirs["n_treatment"])
-        np.testing.assert_allclose(weighted_average_uplift(y, s, t, strategy=strategy),
-                                   metrics.weighted_average_uplift(y, s, t, strategy=strategy), atol=1e-12)
-        np.testing.assert_allclose(uplift_at_k(y, s, t, k=0.3, strategy=strategy),
-                                   metrics.uplift_at_k(y, s, t, k=0.3, strategy=strategy), atol=1e-12)
+        np.testing.assert_allclose(weighted_average_uplift(y, s, treatment=t, strategy=strategy),
+                                   metrics.weighted_average_uplift(y, s, treatment=t, strategy=strategy), atol=1e-12)
+        np.testing.assert_allclose(uplift_at_k(y, s, treatment=t, k=0.3, strategy=strategy),
+                                   metrics.uplift_at_k(y, s, treatment=t, k=0.3, strategy=strategy), atol=1e-12)
 
 
 @pytest.mark.peers
@@ -132,6 +136,6 @@ def test_uplift_at_k_sklift_convention_matches_scikit_uplift(strategy, decimals)
     if decimals is not None:
         s = np.round(s, decimals)
     for k in (0.1, 0.3, 0.55):
-        np.testing.assert_allclose(uplift_at_k(y, s, t, k=k, strategy=strategy, convention="sklift"),
-                                   metrics.uplift_at_k(y, s, t, k=k, strategy=strategy), atol=1e-12,
+        np.testing.assert_allclose(uplift_at_k(y, s, treatment=t, k=k, strategy=strategy, convention="sklift"),
+                                   metrics.uplift_at_k(y, s, treatment=t, k=k, strategy=strategy), atol=1e-12,
                                    err_msg=f"k={k}")

@@ -45,16 +45,20 @@ SETTINGS = settings(max_examples=40, deadline=None)
 def test_row_permutation_with_ties_changes_nothing(case):
     y, s, t, p = case
     for curve in (qini_curve, uplift_curve):
-        for a, b in zip(curve(y, s, t), curve(y[p], s[p], t[p]), strict=True):
+        for a, b in zip(curve(y, s, treatment=t), curve(y[p], s[p], treatment=t[p]), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
     for convention in ("uplift", "grf"):
-        np.testing.assert_allclose(qini_auc_score(y, s, t, convention=convention),
-                                   qini_auc_score(y[p], s[p], t[p], convention=convention), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(uplift_auc_score(y, s, t), uplift_auc_score(y[p], s[p], t[p]), rtol=1e-9, atol=1e-12)
-    table, permuted = uplift_by_percentile(y, s, t, bins=3), uplift_by_percentile(y[p], s[p], t[p], bins=3)
+        np.testing.assert_allclose(qini_auc_score(y, s, treatment=t, convention=convention),
+                                   qini_auc_score(y[p], s[p], treatment=t[p],
+                                                  convention=convention), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(uplift_auc_score(y, s, treatment=t), uplift_auc_score(y[p], s[p], treatment=t[p]),
+                               rtol=1e-9, atol=1e-12)
+    table, permuted = uplift_by_percentile(y, s, treatment=t, n_bins=3), uplift_by_percentile(y[p], s[p],
+                                                                                              treatment=t[p], n_bins=3)
     np.testing.assert_allclose(table.to_numpy(), permuted.to_numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(rate_score(y, s, t, n_bootstrap=2, random_state=0).estimate,
-                               rate_score(y[p], s[p], t[p], n_bootstrap=2, random_state=0).estimate, atol=1e-12)
+    np.testing.assert_allclose(rate_score(y, s, treatment=t, n_resamples=2, random_state=0).estimate,
+                               rate_score(y[p], s[p], treatment=t[p], n_resamples=2,
+                                          random_state=0).estimate, atol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore:.*is undefined:uplift.exceptions.UpliftWarning")  # degenerate draws: NaN
@@ -63,9 +67,12 @@ def test_row_permutation_with_ties_changes_nothing(case):
 def test_strictly_increasing_transform_changes_nothing(case):
     y, s, t, _ = case
     transformed = np.exp(s / 3.0) * 10 - 2
-    np.testing.assert_allclose(qini_auc_score(y, s, t), qini_auc_score(y, transformed, t), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(uplift_auc_score(y, s, t), uplift_auc_score(y, transformed, t), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(qini_curve(y, s, t)[1], qini_curve(y, transformed, t)[1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(qini_auc_score(y, s, treatment=t), qini_auc_score(y, transformed, treatment=t),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(uplift_auc_score(y, s, treatment=t), uplift_auc_score(y, transformed, treatment=t),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(qini_curve(y, s, treatment=t)[1], qini_curve(y, transformed, treatment=t)[1], rtol=1e-9,
+                               atol=1e-12)
 
 
 @SETTINGS
@@ -73,10 +80,10 @@ def test_strictly_increasing_transform_changes_nothing(case):
 def test_curves_end_at_the_total_incremental_outcome(case):
     y, s, t, _ = case
     treated, control = y[t == 1], y[t == 0]
-    x, qini = qini_curve(y, s, t)
+    x, qini = qini_curve(y, s, treatment=t)
     assert x[-1] == len(y)
     np.testing.assert_allclose(qini[-1], treated.sum() - control.sum() * len(treated) / len(control), atol=1e-9)
-    _, gain = uplift_curve(y, s, t)
+    _, gain = uplift_curve(y, s, treatment=t)
     np.testing.assert_allclose(gain[-1], len(y) * (treated.mean() - control.mean()), atol=1e-9)
 
 
@@ -90,8 +97,8 @@ def test_perfect_ranking_scores_one(case):
     summand = y if control_responders > treated_non_responders else t
     uplift_perfect = 2 * (y == t) + summand  # Devriendt et al. ordering
     for convention in ("uplift", "sklift"):
-        qini = qini_auc_score(y, qini_perfect, t, convention=convention)
-        uplift = uplift_auc_score(y, uplift_perfect, t, convention=convention)
+        qini = qini_auc_score(y, qini_perfect, treatment=t, convention=convention)
+        uplift = uplift_auc_score(y, uplift_perfect, treatment=t, convention=convention)
         assume(np.isfinite(qini) and np.isfinite(uplift))  # perfect = random (e.g. nobody responds)
         assert qini == pytest.approx(1.0)
         assert uplift == pytest.approx(1.0)
@@ -100,7 +107,7 @@ def test_perfect_ranking_scores_one(case):
 def test_random_scores_have_normalised_qini_near_zero():
     data = make_uplift_classification(400, random_state=1)
     rng = np.random.default_rng(0)
-    values = np.array([qini_auc_score(data.y, rng.random(400), data.treatment) for _ in range(300)])
+    values = np.array([qini_auc_score(data.y, rng.random(400), treatment=data.treatment) for _ in range(300)])
     # Under random ranking the expected normalised area is 0; the mean of 300 draws lies within
     # 4 standard errors (sd / sqrt(300)) of 0 except with probability < 1e-4.
     assert abs(values.mean()) < 4 * values.std(ddof=1) / np.sqrt(len(values))
@@ -141,20 +148,20 @@ def test_rate_matches_grf_published_code_with_ties_and_weights(target):
     outcomes = rng.normal(size=(n, 2))
     dr = (outcomes[:, 1] - outcomes[:, 0] + np.where(t == 1, (y - outcomes[:, 1]) / propensity,
                                                      -(y - outcomes[:, 0]) / (1 - propensity)))
-    ours = rate_score(y, s, t, target=target, sample_weight=weights, propensity=propensity,
-                      outcome_predictions=outcomes, n_bootstrap=2, random_state=0).estimate
+    ours = rate_score(y, s, treatment=t, target=target, sample_weight=weights, propensity=propensity,
+                      outcome_predictions=outcomes, n_resamples=2, random_state=0).estimate
     assert ours == pytest.approx(_grf_estimate_rate(dr, s, weights, target), rel=1e-12)
 
 
 def test_rate_compare_is_paired_and_antisymmetric():
     data = make_uplift_classification(1500, random_state=2)
     noise = np.random.default_rng(0).normal(size=1500)
-    forward = rate_compare(data.y, data.tau, noise, data.treatment, n_bootstrap=100, random_state=3)
-    backward = rate_compare(data.y, noise, data.tau, data.treatment, n_bootstrap=100, random_state=3)
+    forward = rate_compare(data.y, data.tau, noise, treatment=data.treatment, n_resamples=100, random_state=3)
+    backward = rate_compare(data.y, noise, data.tau, treatment=data.treatment, n_resamples=100, random_state=3)
     assert forward.estimate == pytest.approx(-backward.estimate)
     assert forward.std_error == pytest.approx(backward.std_error)
-    single = rate_score(data.y, data.tau, data.treatment, n_bootstrap=100, random_state=3)
-    other = rate_score(data.y, noise, data.treatment, n_bootstrap=100, random_state=3)
+    single = rate_score(data.y, data.tau, treatment=data.treatment, n_resamples=100, random_state=3)
+    other = rate_score(data.y, noise, treatment=data.treatment, n_resamples=100, random_state=3)
     assert forward.estimate == pytest.approx(single.estimate - other.estimate)
 
 
@@ -164,17 +171,18 @@ def test_clusters_widen_the_rate_interval():
     data = make_uplift_classification(600, random_state=4)
     rows = np.repeat(np.arange(600), 4)
     y, s, t = data.y[rows], data.tau[rows], data.treatment[rows]
-    naive = rate_score(y, s, t, n_bootstrap=200, random_state=0)
-    clustered = rate_score(y, s, t, n_bootstrap=200, groups=rows, random_state=0)
+    naive = rate_score(y, s, treatment=t, n_resamples=200, random_state=0)
+    clustered = rate_score(y, s, treatment=t, n_resamples=200, groups=rows, random_state=0)
     assert 1.4 < clustered.std_error / naive.std_error < 2.8
 
 
 def test_score_interval_stratified_bootstrap():
     data = make_uplift_classification(1000, random_state=6)
-    result = score_interval(uplift_at_k, data.y, data.tau, data.treatment, n_resamples=60, random_state=0, k=0.3)
+    result = score_interval(uplift_at_k, data.y, data.tau, treatment=data.treatment, n_resamples=60, random_state=0,
+                            k=0.3)
     assert result.ci_low < result.estimate < result.ci_high
     assert result.name == "uplift_at_k"
-    grouped = score_interval(qini_auc_score, data.y, data.tau, data.treatment, n_resamples=30,
+    grouped = score_interval(qini_auc_score, data.y, data.tau, treatment=data.treatment, n_resamples=30,
                              groups=np.arange(1000) // 2, random_state=0)
     assert np.isfinite(grouped.std_error)
 
@@ -194,7 +202,8 @@ def test_rate_interval_covers_the_truth():
     covered = 0
     for seed in range(repetitions):
         data = make_uplift_classification(2000, random_state=seed)
-        covered += rate_score(data.y, data.tau, data.treatment, n_bootstrap=100, random_state=seed).contains(truth)
+        covered += rate_score(data.y, data.tau, treatment=data.treatment, n_resamples=100,
+                              random_state=seed).contains(truth)
     # With true coverage 0.95, 200 repetitions cover on average 190 times with sd
     # sqrt(200 * .95 * .05) = 3.1; 4 sd below is 178. The upper side is not tested: conservative
     # intervals are acceptable.

@@ -150,8 +150,8 @@ def test_integer_sample_weights_equal_repeated_rows(binary):
 def test_known_propensity_estimates_nothing(binary):
     learner = XLearner(LogisticRegression(), effect_model=LinearRegression(), propensity={0: 0.5, 1: 0.5})
     learner.fit(binary.X, binary.y, treatment=binary.treatment)
-    assert "propensity_model" not in learner.models_.extra
-    assert learner.models_.extra["propensity"] == {1: 0.5}
+    assert learner.models_.propensity_model is None
+    assert learner.models_.propensity == {1: 0.5}
 
 
 def test_estimated_propensity_with_poor_overlap_warns():

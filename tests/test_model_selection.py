@@ -36,20 +36,20 @@ def _binary_data(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray, n
 
 
 def test_strata_binary_outcome_exact():
-    strata = uplift_strata([0, 1, 0, 1, 1], [0, 0, 1, 1, 1])
+    strata = uplift_strata([0, 1, 0, 1, 1], treatment=[0, 0, 1, 1, 1])
     # arm code * (n_quantiles + 2) + outcome, n_quantiles = 4
     np.testing.assert_array_equal(strata, [0, 1, 6, 7, 7])
 
 
 def test_strata_continuous_outcome_uses_quantiles_within_arm_cells():
     y = np.arange(8, dtype=float) + 0.5
-    strata = uplift_strata(y, [0, 0, 0, 0, 1, 1, 1, 1], n_quantiles=2)
+    strata = uplift_strata(y, treatment=[0, 0, 0, 0, 1, 1, 1, 1], n_quantiles=2)
     # median of y is 4.0: rows 0-3 fall below, 4-7 above; arms split the same way
     np.testing.assert_array_equal(strata, [0, 0, 0, 0, 5, 5, 5, 5])
 
 
 def test_strata_merge_rare_outcome_cells_into_their_arm():
-    strata = uplift_strata([1, 0, 0, 0, 1, 1, 0, 1], [0, 0, 0, 0, 1, 1, 1, 1], min_size=2)
+    strata = uplift_strata([1, 0, 0, 0, 1, 1, 0, 1], treatment=[0, 0, 0, 0, 1, 1, 1, 1], min_size=2)
     # the single control converter joins the control's cell y = 0, the single treated non-converter
     # the treated cell y = 1
     np.testing.assert_array_equal(strata, [0, 0, 0, 0, 7, 7, 7, 7])
@@ -93,7 +93,7 @@ def test_train_test_split_by_arm_alone_keeps_arm_shares_with_string_labels():
 def test_train_test_split_continuous_outcome_uses_quantile_strata():
     data = make_uplift_regression(800, random_state=1)
     _, test = train_test_split(np.arange(800), treatment=data.treatment, y=data.y, test_size=0.25, random_state=0)
-    strata = uplift_strata(data.y, data.treatment, min_size=2)
+    strata = uplift_strata(data.y, treatment=data.treatment, min_size=2)
     np.testing.assert_array_less(np.abs(np.bincount(strata[test]) - 0.25 * np.bincount(strata)), 1 + 1e-9)
 
 
@@ -134,7 +134,7 @@ def test_stratified_kfold_keeps_arm_and_outcome_shares_in_every_fold():
 def test_stratified_kfold_continuous_outcome_balances_quartiles():
     data = make_uplift_regression(800, random_state=1)
     folds = list(UpliftStratifiedKFold(4, random_state=0).split(data.X, data.y, treatment=data.treatment))
-    strata = uplift_strata(data.y, data.treatment)
+    strata = uplift_strata(data.y, treatment=data.treatment)
     overall = np.bincount(strata, minlength=strata.max() + 1)
     for _, test in folds:
         np.testing.assert_array_less(np.abs(np.bincount(strata[test], minlength=len(overall)) - overall / 4), 1 + 1e-9)
@@ -336,7 +336,7 @@ def test_cross_val_uplift_bad_inputs():
     X, y, treatment = _binary_data(60)
     with pytest.raises(UpliftInputError, match="same number of rows"):
         cross_val_uplift(_TwoModels(), X, y[:-1], treatment=treatment, scoring=_top_half_uplift)
-    with pytest.raises(UpliftInputError, match="unknown score 'gini'"):
+    with pytest.raises(UpliftInputError, match="unknown metric 'gini'"):
         cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring="gini")
     with pytest.raises(UpliftInputError, match="does not use it"):
         cross_val_uplift(_TwoModels(), X, y, treatment=treatment, scoring=_top_half_uplift, time=np.arange(60))
@@ -459,12 +459,13 @@ def test_named_scores_are_the_evaluation_functions_in_our_convention():
 
     data = make_uplift_classification(900, random_state=5)
     result = cross_val_uplift(_TwoModels(), data.X, data.y, treatment=data.treatment, cv=3, random_state=0,
-                              scoring=["qini_auc", "uplift_auc", "uplift_at_30"])
+                              scoring=["qini_auc", "uplift_auc", "uplift_at_k:0.3"])
     for fold, (_, test) in enumerate(result.folds):
         y, score, t = data.y[test], result.effect[test], data.treatment[test]
-        assert result.fold_scores.loc[fold, "qini_auc"] == pytest.approx(qini_auc_score(y, score, t))
-        assert result.fold_scores.loc[fold, "uplift_auc"] == pytest.approx(uplift_auc_score(y, score, t))
-        assert result.fold_scores.loc[fold, "uplift_at_30"] == pytest.approx(uplift_at_k(y, score, t, k=0.3))
+        assert result.fold_scores.loc[fold, "qini_auc"] == pytest.approx(qini_auc_score(y, score, treatment=t))
+        assert result.fold_scores.loc[fold, "uplift_auc"] == pytest.approx(uplift_auc_score(y, score, treatment=t))
+        assert result.fold_scores.loc[fold, "uplift_at_k:0.3"] == pytest.approx(uplift_at_k(y, score, treatment=t,
+                                                                                            k=0.3))
 
 
 def test_multi_arm_cross_validation_scores_each_arm_against_the_control():

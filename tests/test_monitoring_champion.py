@@ -43,7 +43,7 @@ def test_paired_difference_by_hand():
     # row3 treated y=0: -1. Incremental scores Γ(π) - Γ(0):
     #   champion (all arm 1): row0 18, row1 0, row2 -20, row3 -2 -> mean -1
     #   challenger: row0 18, row1 0, row2 0, row3 0 -> mean 4.5; difference rows (0, 0, 20, 2): mean 5.5
-    result = compare_policies(champion, challenger, X, y, treatment)
+    result = compare_policies(champion, challenger, X, y, treatment=treatment)
     assert result.champion.estimate == pytest.approx(-1.0)
     assert result.challenger.estimate == pytest.approx(4.5)
     assert result.difference.estimate == pytest.approx(5.5)
@@ -61,7 +61,7 @@ def test_recorded_propensity_vector_and_promotion():
     challenger = _policy()
     treatment = rng.integers(0, 2, n)
     y = (rng.random(n) < np.where(treatment == 1, X["t"], X["c"])).astype(float)
-    result = compare_policies(champion, challenger, X, y, treatment, propensity=np.full(n, 0.5), margin=0.0)
+    result = compare_policies(champion, challenger, X, y, treatment=treatment, propensity=np.full(n, 0.5), margin=0.0)
     # true per-customer difference: challenger contacts where 10 t - 1 > 10 c, i.e. t > .2; value there
     # E[10 (t - c) - 1 | t > .2] x P(t > .2) = (10 (.25 - .1) - 1) x (1/3) = 0.1667
     truth = np.mean(np.where(p1 > 0.2, 10 * (p1 - 0.1) - 1, 0.0)) - np.mean(
@@ -74,13 +74,14 @@ def test_bad_inputs():
     champion = _policy()
     X = np.array([[0.0, 0.5], [0.0, 0.4]])
     with pytest.raises(UpliftTypeError, match=r"fitted uplift\.campaign\.Policy"):
-        compare_policies(champion, object(), X, [1, 0], [1, 0])
+        compare_policies(champion, object(), X, [1, 0], treatment=[1, 0])
     with pytest.raises(UpliftInputError, match="at least two distinct values"):
-        compare_policies(champion, champion, X, [1, 0], [1, 1])
+        compare_policies(champion, champion, X, [1, 0], treatment=[1, 1])
     with pytest.raises(UpliftInputError, match="alpha must lie in"):
-        compare_policies(champion, champion, X, [1, 0], [1, 0], alpha=0.7)
+        compare_policies(champion, champion, X, [1, 0], treatment=[1, 0], alpha=0.7)
     with pytest.raises(UpliftInputError, match=r"propensity must lie in \(0, 1\]"):
-        compare_policies(champion, champion, np.vstack([X, X]), [1, 0, 1, 0], [1, 0, 1, 0], propensity=[0, 1, 1, 1])
+        compare_policies(champion, champion, np.vstack([X, X]), [1, 0, 1, 0], treatment=[1, 0, 1, 0], propensity=[0, 1,
+                                                                                                                  1, 1])
 
 
 def test_retrain_policy_keeps_the_recipe_and_compares_on_unseen_rows():
@@ -95,14 +96,14 @@ def test_retrain_policy_keeps_the_recipe_and_compares_on_unseen_rows():
     learner = TLearner(LogisticRegression()).fit(stream.X[old], stream.y[old], treatment=stream.treatment[old])
     champion = Policy(learner, Economics(value=10.0, contact_cost=0.3)).fit(stream.X[old])
     X = stream.X[new].reset_index(drop=True)
-    challenger, comparison = retrain_policy(champion, X, stream.y[new], stream.treatment[new], random_state=0)
+    challenger, comparison = retrain_policy(champion, X, stream.y[new], treatment=stream.treatment[new], random_state=0)
     assert challenger is not champion and challenger.learner is not champion.learner
     assert challenger.economics == champion.economics  # cloned, equal
     assert champion.learner.models_ is learner.models_  # the champion was not refitted
     # after the sign flip the old policy contacts the wrong segment: the retrained one wins clearly
     assert comparison.promote and comparison.difference.estimate > 0
     with pytest.raises(UpliftInputError, match="evaluation_share must lie in"):
-        retrain_policy(champion, X, stream.y[new], stream.treatment[new], evaluation_share=1.0)
+        retrain_policy(champion, X, stream.y[new], treatment=stream.treatment[new], evaluation_share=1.0)
 
 
 def test_cli_retrain_writes_only_a_winner(tmp_path, capsys):

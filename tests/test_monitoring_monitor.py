@@ -38,12 +38,12 @@ def test_ok_drift_and_decay_verdicts(fitted):
     X_same = make_uplift_stream(1, 6000, random_state=12).X
     healthy = monitor(model, X_same, reference=reference)
     assert healthy.status == "ok" and healthy.reasons == ()
-    drifted = monitor(model, X, y=y, treatment=treatment, reference=reference, n_bootstrap=50, random_state=0)
+    drifted = monitor(model, X, y=y, treatment=treatment, reference=reference, n_resamples=50, random_state=0)
     assert drifted.status == "drift"
     assert {"x0", "x2"} <= set(drifted.features.loc[drifted.features["drifted"], "column"])
     assert drifted.decay is not None and not drifted.decay.decayed
     X, y, treatment = _period("effect", seed=2)
-    decayed = monitor(model, X, y=y, treatment=treatment, reference=reference, n_bootstrap=50, random_state=0)
+    decayed = monitor(model, X, y=y, treatment=treatment, reference=reference, n_resamples=50, random_state=0)
     assert decayed.status == "decay"
     assert not decayed.features["drifted"].any()  # the features did not move: only the holdout sees it
     # three families ran (features, scores, decay): alpha split in three, then over the decay tests
@@ -53,7 +53,7 @@ def test_ok_drift_and_decay_verdicts(fitted):
 def test_report_formats(fitted, tmp_path):
     model, reference = fitted
     X, y, treatment = _period("effect", seed=3)
-    report = monitor(model, X, y=y, treatment=treatment, reference=reference, n_bootstrap=30, random_state=0)
+    report = monitor(model, X, y=y, treatment=treatment, reference=reference, n_resamples=30, random_state=0)
     summary = report.summary()
     assert list(summary.columns) == ["check", "statistic", "value", "threshold", "p_value", "flagged"]
     assert summary["flagged"].any() == (report.status != "ok")

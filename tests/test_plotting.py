@@ -61,28 +61,29 @@ def score(data):
 )
 def test_curve_display_draws_the_curve_and_its_baselines(data, score, display_class, curve, perfect, auc):
     fig, ax = plt.subplots()
-    display = display_class.from_predictions(data.y, score, data.treatment, name="noisy tau", ax=ax)
+    display = display_class.from_predictions(data.y, score, treatment=data.treatment, name="noisy tau", ax=ax)
     assert display.ax_ is ax and display.figure_ is fig
-    x, y = curve(data.y, score, data.treatment)
+    x, y = curve(data.y, score, treatment=data.treatment)
     np.testing.assert_allclose(display.line_.get_xdata(), x / x[-1])
     np.testing.assert_allclose(display.line_.get_ydata(), y)
     np.testing.assert_allclose(display.random_line_.get_xydata(), [[0.0, 0.0], [1.0, y[-1]]])
-    px, py = perfect(data.y, data.treatment)
+    px, py = perfect(data.y, treatment=data.treatment)
     np.testing.assert_allclose(display.perfect_line_.get_xdata(), px / px[-1])
     np.testing.assert_allclose(display.perfect_line_.get_ydata(), py)
-    assert display.auc == pytest.approx(auc(data.y, score, data.treatment))
+    assert display.auc == pytest.approx(auc(data.y, score, treatment=data.treatment))
     assert "convention 'uplift'" in display.line_.get_label()
     assert "noisy tau" in display.line_.get_label()
     assert display.band_ is None
 
 
 def test_curve_band_is_the_bootstrap_percentile_band_on_a_common_grid(data, score):
-    display = UpliftCurveDisplay.from_predictions(data.y, score, data.treatment, ci=True, n_resamples=30, n_grid=21,
+    display = UpliftCurveDisplay.from_predictions(data.y, score, treatment=data.treatment, ci=True, n_resamples=30,
+                                                  n_grid=21,
                                                   random_state=3)
     grid = np.linspace(0, 1, 21)
     samples = []
     for rows in bootstrap_indices(len(data.y), 30, strata=data.treatment, random_state=3):
-        x_b, y_b = uplift_curve(data.y[rows], score[rows], data.treatment[rows])
+        x_b, y_b = uplift_curve(data.y[rows], score[rows], treatment=data.treatment[rows])
         samples.append(np.interp(grid * x_b[-1], x_b, y_b))
     # order statistics 0.025 (B + 1) and 0.975 (B + 1), as uplift.inference.percentile_interval reads them
     low, high = np.quantile(samples, [0.025, 0.975], axis=0, method="weibull")
@@ -94,7 +95,7 @@ def test_curve_band_is_the_bootstrap_percentile_band_on_a_common_grid(data, scor
         at_g = vertices[np.isclose(vertices[:, 0], g)][:, 1]
         assert np.isclose(at_g, lo).any() and np.isclose(at_g, hi).any()
     # the band brackets the curve at most grid points (it is a 95% band of the same curve)
-    x, y = uplift_curve(data.y, score, data.treatment)
+    x, y = uplift_curve(data.y, score, treatment=data.treatment)
     on_grid = np.interp(grid * x[-1], x, y)
     assert ((on_grid >= low - 1e-9) & (on_grid <= high + 1e-9)).mean() >= 0.9
 
@@ -103,19 +104,19 @@ def test_several_models_on_one_axes_and_from_estimator(data):
     _, ax = plt.subplots()
     learner = TLearner(outcome_model=LogisticRegression()).fit(data.X, data.y, treatment=data.treatment)
     first = QiniCurveDisplay.from_estimator(learner, data.X, data.y, treatment=data.treatment, ax=ax)
-    second = QiniCurveDisplay.from_predictions(data.y, data.tau, data.treatment, name="truth", ax=ax,
+    second = QiniCurveDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, name="truth", ax=ax,
                                                plot_random=False, plot_perfect=False)
     assert first.line_.get_label().startswith("TLearner")
     assert second.random_line_ is None and second.perfect_line_ is None
     assert len(ax.get_lines()) == 4  # two models, one random line, one perfect curve
-    _, y = qini_curve(data.y, learner.predict(data.X), data.treatment)
+    _, y = qini_curve(data.y, learner.predict(data.X), treatment=data.treatment)
     np.testing.assert_allclose(first.line_.get_ydata(), y)
 
 
 def test_plot_changes_no_global_style(data, score):
     before = dict(matplotlib.rcParams)
-    UpliftCurveDisplay.from_predictions(data.y, score, data.treatment, ci=True, n_resamples=5, random_state=0)
-    UpliftCalibrationDisplay.from_predictions(data.y, score, data.treatment)
+    UpliftCurveDisplay.from_predictions(data.y, score, treatment=data.treatment, ci=True, n_resamples=5, random_state=0)
+    UpliftCalibrationDisplay.from_predictions(data.y, score, treatment=data.treatment)
     after = dict(matplotlib.rcParams)
     assert {k for k in before if before[k] != after[k]} == set()
 
@@ -134,7 +135,7 @@ def test_calibration_table_exact_on_tiny_data():
     y = [1, 0, 1, 1, 0, 0, 0, 1]
     treatment = [1, 1, 0, 0, 1, 1, 0, 0]
     score = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
-    table = uplift_calibration_table(y, score, treatment, n_bins=2)
+    table = uplift_calibration_table(y, score, treatment=treatment, n_bins=2)
     # bin 0 (scores 0.1-0.4): treated y = [1, 0], control y = [1, 1] -> uplift -0.5,
     # SE = sqrt(0.5/2 + 0/2) = 0.5; bin 1: treated [0, 0], control [0, 1] -> -0.5, SE sqrt(0 + 0.5/2)
     np.testing.assert_allclose(table["predicted"], [0.25, 0.65])
@@ -145,7 +146,7 @@ def test_calibration_table_exact_on_tiny_data():
 
 def test_calibration_display_errorbars_hold_the_table():
     data = make_uplift_regression(3000, random_state=1)
-    display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, data.treatment, n_bins=5)
+    display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, n_bins=5)
     line, _caps, (bars,) = display.errorbar_.lines
     np.testing.assert_allclose(line.get_xdata(), display.table["predicted"])
     np.testing.assert_allclose(line.get_ydata(), display.table["observed"])
@@ -160,9 +161,9 @@ def test_calibration_display_errorbars_hold_the_table():
 
 def test_calibration_bad_inputs(data):
     with pytest.raises(UpliftInputError, match="score contains NaN"):
-        uplift_calibration_table(data.y, np.full(len(data.y), np.nan), data.treatment)
+        uplift_calibration_table(data.y, np.full(len(data.y), np.nan), treatment=data.treatment)
     with pytest.raises(UpliftInputError, match="same number of rows"):
-        uplift_calibration_table(data.y[:-1], data.tau, data.treatment)
+        uplift_calibration_table(data.y[:-1], data.tau, treatment=data.treatment)
 
 
 # ----------------------------------------------------------------------------- percentile and balance
@@ -170,8 +171,8 @@ def test_calibration_bad_inputs(data):
 
 def test_uplift_by_percentile_bars_hold_the_table(data, score):
     _, ax = plt.subplots()
-    display = UpliftByPercentileDisplay.from_predictions(data.y, score, data.treatment, bins=5, ax=ax)
-    table = uplift_by_percentile(data.y, score, data.treatment, bins=5)
+    display = UpliftByPercentileDisplay.from_predictions(data.y, score, treatment=data.treatment, n_bins=5, ax=ax)
+    table = uplift_by_percentile(data.y, score, treatment=data.treatment, n_bins=5)
     bins = table.drop(index="total")
     np.testing.assert_allclose([p.get_height() for p in display.bars_.patches], bins["uplift"])
     # error bars span uplift +- 1.96 SE
@@ -186,8 +187,8 @@ def test_uplift_by_percentile_bars_hold_the_table(data, score):
 
 
 def test_treatment_balance_line_holds_the_curve(data, score):
-    display = TreatmentBalanceDisplay.from_predictions(score, data.treatment, window=300)
-    x, share = treatment_balance_curve(score, data.treatment, window=300)
+    display = TreatmentBalanceDisplay.from_predictions(score, treatment=data.treatment, window=300)
+    x, share = treatment_balance_curve(score, treatment=data.treatment, window=300)
     np.testing.assert_allclose(display.line_.get_xdata(), x / x[-1])
     np.testing.assert_allclose(display.line_.get_ydata(), share)
     assert display.overall_line_.get_ydata()[0] == pytest.approx(data.treatment.mean())
@@ -197,10 +198,10 @@ def test_displays_from_estimator_use_the_predicted_effect(data):
     learner = TLearner(outcome_model=LogisticRegression()).fit(data.X, data.y, treatment=data.treatment)
     effect = learner.predict(data.X)
     balance = TreatmentBalanceDisplay.from_estimator(learner, data.X, treatment=data.treatment, window=300)
-    np.testing.assert_allclose(balance.line_.get_ydata(), treatment_balance_curve(effect, data.treatment,
+    np.testing.assert_allclose(balance.line_.get_ydata(), treatment_balance_curve(effect, treatment=data.treatment,
                                                                                   window=300)[1])
     deciles = UpliftByPercentileDisplay.from_estimator(learner, data.X, data.y, treatment=data.treatment)
-    assert deciles.table.equals(uplift_by_percentile(data.y, effect, data.treatment))
+    assert deciles.table.equals(uplift_by_percentile(data.y, effect, treatment=data.treatment))
     calibration = UpliftCalibrationDisplay.from_estimator(learner, data.X, data.y, treatment=data.treatment)
-    assert calibration.table.equals(uplift_calibration_table(data.y, effect, data.treatment))
+    assert calibration.table.equals(uplift_calibration_table(data.y, effect, treatment=data.treatment))
     assert "TLearner" in calibration.errorbar_.get_label()

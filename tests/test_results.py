@@ -80,7 +80,7 @@ def _estimate() -> Result:
 def _ate() -> Result:
     from uplift.inference import average_treatment_effect
 
-    return average_treatment_effect(_data().y, _data().treatment)
+    return average_treatment_effect(_data().y, treatment=_data().treatment)
 
 
 def _srm() -> Result:
@@ -92,19 +92,19 @@ def _srm() -> Result:
 def _balance() -> Result:
     from uplift.diagnostics import covariate_balance
 
-    return covariate_balance(_data().X, _data().treatment)
+    return covariate_balance(_data().X, treatment=_data().treatment)
 
 
 def _predictability() -> Result:
     from uplift.diagnostics import treatment_predictability
 
-    return treatment_predictability(_data().X, _data().treatment, model=LogisticRegression(), cv=2)
+    return treatment_predictability(_data().X, treatment=_data().treatment, model=LogisticRegression(), cv=2)
 
 
 def _experiment() -> Result:
     from uplift.diagnostics import check_experiment
 
-    return check_experiment(_data().X, _data().y, _data().treatment, predictability=False)
+    return check_experiment(_data().X, _data().y, treatment=_data().treatment, predictability=False)
 
 
 @functools.cache
@@ -112,7 +112,8 @@ def _signal() -> Result:
     from uplift.diagnostics import signal_check
 
     data = _data()
-    return signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=20, random_state=0)
+    return signal_check(data.X, data.y, treatment=data.treatment, n_repeats=2, n_folds=2, n_resamples=20,
+                        random_state=0)
 
 
 def _cross_val() -> Result:
@@ -163,7 +164,8 @@ def _forecast() -> Result:
 
 def _evaluation() -> Result:
     data = _data()
-    return evaluate_policy(_plan(), data.y, data.treatment, ECONOMICS, outcomes=_learner().predict_outcomes(data.X))
+    return evaluate_policy(_plan(), data.y, treatment=data.treatment, economics=ECONOMICS,
+                           outcomes=_learner().predict_outcomes(data.X))
 
 
 @functools.cache
@@ -179,7 +181,7 @@ def _decay() -> Result:
     from uplift.monitoring import uplift_decay
 
     data = _data()
-    return uplift_decay(data.y, _learner().predict(data.X), data.treatment, random_state=0)
+    return uplift_decay(data.y, _learner().predict(data.X), treatment=data.treatment, n_resamples=20, random_state=0)
 
 
 def _drift() -> Result:
@@ -193,14 +195,15 @@ def _monitor() -> Result:
 
     data, learner = _data(), _learner()
     reference = reference_histograms(data.X, scores=learner.predict(data.X))
-    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, random_state=0)
+    return monitor(learner, data.X, y=data.y, treatment=data.treatment, reference=reference, n_resamples=20,
+                   random_state=0)
 
 
 def _comparison() -> Result:
     from uplift.monitoring import compare_policies
 
     data = _data()
-    return compare_policies(_policy(), _policy(max_contacts=50), data.X, data.y, data.treatment)
+    return compare_policies(_policy(), _policy(max_contacts=50), data.X, data.y, treatment=data.treatment)
 
 
 def _table() -> pd.DataFrame:
@@ -213,7 +216,7 @@ def _table() -> pd.DataFrame:
 def _check() -> Result:
     from uplift.workflow import check
 
-    return check(_table(), treatment="treatment", outcome="y", n_splits=2)
+    return check(_table(), treatment="treatment", outcome="y", n_repeats=2)
 
 
 @functools.cache
@@ -243,7 +246,8 @@ def _benchmark(folder: Path) -> Result:
 
     config = BenchmarkConfig(
         name="contract", datasets=(DatasetSpec(name="synthetic", key="synthetic", params={"n_samples": 300}),),
-        learners=(LearnerSpec(name="random", key="random"),), n_folds=2, seeds=(0,), metrics=("qini_auc:uplift",))
+        learners=(LearnerSpec(name="random", key="random"),), n_folds=2, seeds=(0,), metrics=("qini_auc:uplift",),
+        n_resamples=20)
     return run_benchmark(config, output_dir=folder / "benchmark")
 
 

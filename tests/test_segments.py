@@ -69,8 +69,9 @@ def test_segment_tree_bad_inputs(data):
         segment_tree(data.X, data.y, treatment=data.treatment, max_depth=4)
     with pytest.raises(UpliftInputError, match="holdout_size"):
         segment_tree(data.X, data.y, treatment=data.treatment, holdout_size=1.5)
-    with pytest.raises(UpliftInputError, match="arm must be one of"):
-        segment_tree(data.X, data.y, treatment=data.treatment, arm=3, learner=TLearner(LogisticRegression()))
+    with pytest.raises(UpliftInputError, match="treatment_value must be one of"):
+        segment_tree(data.X, data.y, treatment=data.treatment, treatment_value=3,
+                     learner=TLearner(LogisticRegression()))
     with pytest.raises(UpliftInputError, match="min_segment_size"):
         segment_tree(data.X, data.y, treatment=data.treatment, min_segment_size=-1,
                      learner=TLearner(LogisticRegression()))

@@ -28,7 +28,8 @@ def _constant_effect_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np
 
 def test_detects_the_strong_heterogeneity_of_the_synthetic_customer_types():
     data = make_uplift_classification(8000, random_state=0)
-    result = signal_check(data.X, data.y, data.treatment, n_splits=5, n_folds=2, n_resamples=50, random_state=0)
+    result = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=5, n_folds=2, n_resamples=50,
+                          random_state=0)
     assert result.detected and result.verdict == "heterogeneity detected"
     # at n = 6000 the adjusted p-values of five seeds were 4e-4, 4e-6, 0.03, 1e-3, 3e-7: at n = 8000
     # the signal is clear, so require p < 0.01 (five times below the verdict's threshold)
@@ -50,7 +51,7 @@ def test_does_not_detect_heterogeneity_when_the_effect_is_constant():
     verdicts = []
     for seed in range(3):
         X, y, treatment = _constant_effect_data(2000, seed)
-        result = signal_check(X, y, treatment, n_splits=5, n_folds=2, n_resamples=50, random_state=seed)
+        result = signal_check(X, y, treatment=treatment, n_repeats=5, n_folds=2, n_resamples=50, random_state=seed)
         verdicts.append(result.detected)
         assert result.verdict in ("heterogeneity detected", "heterogeneity not detected at this sample size")
     assert sum(verdicts) <= 1
@@ -58,7 +59,8 @@ def test_does_not_detect_heterogeneity_when_the_effect_is_constant():
 
 def test_continuous_outcome_uses_a_ridge_t_learner():
     data = make_uplift_regression(1500, random_state=0)
-    result = signal_check(data.X, data.y, data.treatment, n_splits=3, n_folds=2, n_resamples=50, random_state=0)
+    result = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=3, n_folds=2, n_resamples=50,
+                          random_state=0)
     # tau(x) = 1 + 0.5 x2 + 1{x3 > 0} varies with sd ~0.7 against noise sd 1: strong signal
     assert result.detected
 
@@ -69,7 +71,7 @@ def test_signal_check_never_imports_xgboost():
         "from uplift.datasets import make_uplift_classification\n"
         "from uplift.diagnostics import signal_check\n"
         "d = make_uplift_classification(600, random_state=0)\n"
-        "signal_check(d.X, d.y, d.treatment, n_splits=2, n_folds=2, n_resamples=10, random_state=0)\n"
+        "signal_check(d.X, d.y, treatment=d.treatment, n_repeats=2, n_folds=2, n_resamples=10, random_state=0)\n"
         "print('xgboost' in sys.modules)\n"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -79,15 +81,15 @@ def test_signal_check_never_imports_xgboost():
 def test_signal_check_bad_inputs():
     X, y, treatment = _constant_effect_data(200, 0)
     with pytest.raises(UpliftInputError, match="exactly two distinct values for signal_check"):
-        signal_check(X, y, np.arange(200) % 3)
+        signal_check(X, y, treatment=np.arange(200) % 3)
     with pytest.raises(UpliftInputError, match="target must be one of"):
-        signal_check(X, y, treatment, target="AUUC")
+        signal_check(X, y, treatment=treatment, target="AUUC")
     with pytest.raises(UpliftInputError, match="same number of rows"):
-        signal_check(X, y[:-1], treatment)
-    with pytest.raises(UpliftInputError, match="n_splits must be a positive integer"):
-        signal_check(X, y, treatment, n_splits=0)
+        signal_check(X, y[:-1], treatment=treatment)
+    with pytest.raises(UpliftInputError, match="n_repeats must be a positive integer"):
+        signal_check(X, y, treatment=treatment, n_repeats=0)
     with pytest.raises(UpliftInputError, match="at least 10 rows for signal_check"):
-        signal_check(X[:12], y[:12], np.r_[np.zeros(8, int), np.ones(4, int)])
+        signal_check(X[:12], y[:12], treatment=np.r_[np.zeros(8, int), np.ones(4, int)])
 
 
 @pytest.mark.slow
@@ -97,7 +99,7 @@ def test_false_positive_rate_is_at_most_alpha():
     p_values = []
     for seed in range(100, 115):
         X, y, treatment = _constant_effect_data(1500, seed)
-        result = signal_check(X, y, treatment, n_splits=5, n_folds=2, n_resamples=30, random_state=seed)
+        result = signal_check(X, y, treatment=treatment, n_repeats=5, n_folds=2, n_resamples=30, random_state=seed)
         p_values.append(result.rate.p_value)
     assert sum(p < 0.05 for p in p_values) <= 3
 
@@ -105,7 +107,8 @@ def test_false_positive_rate_is_at_most_alpha():
 def test_grouped_signal_check_keeps_customers_together():
     data = make_uplift_classification(3000, random_state=5)
     customer = np.arange(3000) // 2
-    result = signal_check(data.X, data.y, data.treatment, groups=customer, n_splits=2, n_folds=2, n_resamples=30,
+    result = signal_check(data.X, data.y, treatment=data.treatment, groups=customer, n_repeats=2, n_folds=2,
+                          n_resamples=30,
                           random_state=0)
     assert np.isfinite(result.rate.estimate) and np.isfinite(result.qini.std_error)
     assert result.verdict in ("heterogeneity detected", "heterogeneity not detected at this sample size")
@@ -121,6 +124,6 @@ def test_default_seed_is_zero_like_check_experiment():
     assert inspect.signature(signal_check).parameters["random_state"].default == 0
     assert inspect.signature(check_experiment).parameters["random_state"].default == 0
     data = make_uplift_classification(800, random_state=1)
-    first = signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=10)
-    second = signal_check(data.X, data.y, data.treatment, n_splits=2, n_folds=2, n_resamples=10)
+    first = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=2, n_folds=2, n_resamples=10)
+    second = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=2, n_folds=2, n_resamples=10)
     pd.testing.assert_frame_equal(first.splits, second.splits)

@@ -31,8 +31,8 @@ def binary(spark):
 
 def _both(frame: pd.DataFrame, **kwargs) -> dict[str, float]:
     y, score, t = frame["y"], frame["score"], frame["t"]
-    return {"qini": evaluation.qini_auc_score(y, score, t, **kwargs),
-            "uplift": evaluation.uplift_auc_score(y, score, t, **kwargs)}
+    return {"qini": evaluation.qini_auc_score(y, score, treatment=t, **kwargs),
+            "uplift": evaluation.uplift_auc_score(y, score, treatment=t, **kwargs)}
 
 
 @pytest.mark.parametrize("convention", ["uplift", "sklift"])
@@ -89,7 +89,7 @@ def test_uplift_at_k_equal_in_process(spark, binary, strategy):
 
     frame, sdf = binary
     for k in (0.05, 0.77):
-        expected = evaluation.uplift_at_k(frame["y"], frame["score"], frame["t"], k=k, strategy=strategy)
+        expected = evaluation.uplift_at_k(frame["y"], frame["score"], treatment=frame["t"], k=k, strategy=strategy)
         got = uspark.uplift_at_k(sdf, outcome="y", score="score", treatment="t", k=k, strategy=strategy)
         np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=f"k={k}")
 
@@ -98,7 +98,7 @@ def test_qini_curve_equals_in_process(spark, binary):
     from uplift import spark as uspark
 
     frame, sdf = binary
-    x_exact, y_exact = evaluation.qini_curve(frame["y"], frame["score"], frame["t"])
+    x_exact, y_exact = evaluation.qini_curve(frame["y"], frame["score"], treatment=frame["t"])
     x, y = uspark.qini_curve(sdf, outcome="y", score="score", treatment="t", n_points=None)
     np.testing.assert_array_equal(x, x_exact)
     np.testing.assert_allclose(y, y_exact, rtol=1e-12, atol=1e-12)

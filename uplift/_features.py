@@ -31,6 +31,15 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
         Pre-treatment features, already encoded as numbers.
     allow_nan : bool, default False
         Whether missing values are accepted (True when the base model handles NaN, like XGBoost).
+    name : str, default "X"
+        The argument's name in error messages.
+    context : str, default ""
+        The caller, for error messages (``"SLearner.fit"``).
+
+    Returns
+    -------
+    ndarray of shape (n, p)
+        The features as float64.
 
     Raises
     ------
@@ -38,6 +47,10 @@ def check_features(X: Any, *, allow_nan: bool = False, name: str = "X", context:
         A column holds strings or categories that have not been encoded.
     UpliftInputError
         Wrong dimensionality, infinite values, or NaN where the model cannot take it.
+
+    See Also
+    --------
+    FeatureSchema : Text and categorical columns, matched by name at predict.
     """
     where = f" for {context}" if context else ""
     if isinstance(X, pd.Series):
@@ -167,6 +180,11 @@ class FeatureSchema:
     categories : mapping of str to tuple of str
         For each text or categorical column, its categories (as text) in code order.
 
+    See Also
+    --------
+    check_features : The check of a numeric feature matrix.
+    uplift.learners.BaseUpliftLearner : Records a schema at fit and applies it at predict.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"a": [1.0, 2.0], "region": ["north", "south"]})
@@ -186,6 +204,19 @@ class FeatureSchema:
     @classmethod
     def from_fit(cls, X: Any, *, name: str = "X", context: str = "") -> FeatureSchema:
         """Record the names, dtypes and categories of the features ``X`` a model is fitted on.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n, p)
+            The features a model is fitted on.
+        name : str, default "X"
+            The argument's name in error messages.
+        context : str, default ""
+            What is being fitted, for error messages (``"SLearner.fit"``).
+
+        Returns
+        -------
+        FeatureSchema
 
         Raises
         ------
@@ -209,6 +240,22 @@ class FeatureSchema:
 
     def transform(self, X: Any, *, allow_nan: bool = True, name: str = "X", context: str = "") -> np.ndarray:
         """Validate features against the schema and return them as floats, in the fit order.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n, p)
+            Features at predict time.
+        allow_nan : bool, default True
+            Whether the base model accepts NaN (then unknown categories become NaN, else -1).
+        name : str, default "X"
+            The argument's name in error messages.
+        context : str, default ""
+            What is being predicted, for error messages.
+
+        Returns
+        -------
+        ndarray of shape (n, p)
+            Floats, columns in the fit order, text encoded by the fitted categories.
 
         Raises
         ------

@@ -151,7 +151,13 @@ class Result:
         raise NotImplementedError(f"{type(self).__name__} does not implement summary().")
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field as JSON-ready values (NaN and ±inf as None); ``json.dumps(..., allow_nan=False)`` accepts it."""
+        """Every field as JSON-ready values (NaN and ±inf as None); ``json.dumps(..., allow_nan=False)`` accepts it.
+
+        Returns
+        -------
+        dict
+            Field name -> JSON-ready value.
+        """
         return jsonable({item.name: getattr(self, item.name) for item in dataclasses.fields(self)})  # type: ignore[arg-type]
 
     def __str__(self) -> str:

@@ -193,7 +193,7 @@ def _check(args: argparse.Namespace) -> int:
 
     progress = _Tqdm(disable=args.no_progress)
     result = check(args.data, treatment=args.treatment, outcome=args.outcome, control=args.control,
-                   id_column=args.id_column, n_splits=args.splits, random_state=args.random_state,
+                   id_column=args.id_column, n_repeats=args.repeats, random_state=args.random_state,
                    progress=progress)
     print(result)
     return EXIT_OK
@@ -291,8 +291,9 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
         "experiment in DATA, then the signal check (is the effect different between customers?).",
     )
     _experiment_arguments(check)
-    check.add_argument("--splits", type=int, default=10,
-                       help="sample splits of the signal check (default: 10; fewer is faster, less stable)")
+    check.add_argument("--repeats", "--splits", dest="repeats", type=int, default=10,
+                       help="repeated sample splits of the signal check (default: 10; fewer is faster, less "
+                       "stable; --splits is the former name)")
     check.set_defaults(handler=_check)
 
     train = commands.add_parser(
@@ -369,7 +370,7 @@ def _retrain(args: argparse.Namespace) -> int:
         frame = frame[frame[args.holdout] == "explore"]
     challenger, comparison = retrain_policy(
         champion, frame[features].reset_index(drop=True), frame[args.outcome].to_numpy(),
-        frame[args.treatment].to_numpy(), margin=args.margin, random_state=args.random_state)
+        treatment=frame[args.treatment].to_numpy(), margin=args.margin, random_state=args.random_state)
     print(comparison.reason)
     if comparison.promote:
         path = save(challenger, args.output, reference=frame[features])
@@ -474,14 +475,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def prefer_passive_openmp() -> None:
+    """Make OpenMP's waiting threads sleep instead of spin, unless the environment says otherwise.
+
+    The one place the project sets ``OMP_WAIT_POLICY`` (the CLI, the test suite's ``conftest.py``
+    and the benchmark scripts call it; library code never changes the process's environment).
+    XGBoost's and scikit-learn's OpenMP threads spin while waiting; on a shared or oversubscribed
+    machine that made a T-learner fit on Hillstrom take 60 s instead of 0.6 s (measured on 2 shared
+    cores). Passive waiting costs nothing when cores are free. It must run before an OpenMP runtime
+    loads (importing this module loads none); an explicit setting in the environment wins.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``uplift`` console script; returns the exit code."""
-    # XGBoost's and scikit-learn's OpenMP threads spin while waiting; on a shared or oversubscribed
-    # machine that made a T-learner fit on Hillstrom take 60 s instead of 0.6 s (measured on 2 shared
-    # cores). Passive waiting costs nothing when cores are free. It must be set before an OpenMP
-    # runtime loads (every heavy import below happens later, inside the handlers); an explicit
-    # setting in the environment wins.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    prefer_passive_openmp()  # before any heavy import: those happen later, inside the handlers
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

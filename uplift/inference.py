@@ -21,7 +21,7 @@ from ._literals import Alternative, check_literal
 from ._results import Result, jsonable
 from ._utils import plain
 from .exceptions import UpliftInputError
-from .validation import check_consistent_length, check_outcome, check_treatment
+from .validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
 __all__ = [
     "ATEResult",
@@ -47,6 +47,26 @@ def _check_alpha(alpha: float) -> float:
 def normal_interval(estimate: Any, std_error: Any, alpha: float = 0.05) -> tuple[Any, Any]:
     """Two-sided normal-approximation interval ``estimate ± z_{1-alpha/2} · std_error``.
 
+    Parameters
+    ----------
+    estimate : float or ndarray
+        Point estimate(s).
+    std_error : float or ndarray
+        Standard error(s), broadcast against ``estimate``.
+    alpha : float, default 0.05
+        1 - coverage.
+
+    Returns
+    -------
+    low, high : float or ndarray
+        Floats for scalar inputs, arrays otherwise.
+
+    See Also
+    --------
+    percentile_interval : The bootstrap percentile interval.
+
+    Examples
+    --------
     >>> normal_interval(1.0, 0.5, alpha=0.05)
     (0.020018..., 1.979981...)
     """
@@ -68,6 +88,27 @@ def percentile_interval(samples: np.ndarray, alpha: float = 0.05, axis: int = 0)
     numpy's default (``1 + p (B - 1)``) covers only ``(1 - alpha)(B - 1) / (B + 1)``: 0.931 at
     ``B = 100``.
 
+    Parameters
+    ----------
+    samples : ndarray
+        Bootstrap samples of a statistic.
+    alpha : float, default 0.05
+        1 - coverage.
+    axis : int, default 0
+        The axis of the resamples.
+
+    Returns
+    -------
+    low, high : float or ndarray
+        Floats for one statistic, arrays (the other axes) otherwise.
+
+    See Also
+    --------
+    normal_interval : The normal-approximation interval.
+    bootstrap_indices : The resamples.
+
+    Examples
+    --------
     >>> percentile_interval(np.arange(1.0, 40.0), alpha=0.05)
     (1.0, 39.0)
     """
@@ -121,6 +162,11 @@ class Estimate(Result):
         null_value`` (one-sided, for example "ranks better than random") or ``estimate <
         null_value``. The interval is two-sided whatever the test.
 
+    See Also
+    --------
+    normal_interval, percentile_interval : The intervals it reports.
+    average_treatment_effect : An estimate per treated arm.
+
     Examples
     --------
     >>> estimate = Estimate.from_normal(0.0452, 0.0031, name="ATE")
@@ -157,7 +203,27 @@ class Estimate(Result):
         cls, estimate: float, std_error: float, alpha: float = 0.05, *, null_value: float = 0.0,
         name: str = "estimate", alternative: Alternative = "two-sided",
     ) -> Estimate:
-        """Estimate with a normal interval and the normal p-value of ``null_value`` against ``alternative``."""
+        """Estimate with a normal interval and the normal p-value of ``null_value`` against ``alternative``.
+
+        Parameters
+        ----------
+        estimate : float
+            The point estimate.
+        std_error : float
+            Its standard error.
+        alpha : float, default 0.05
+            1 - coverage of the interval.
+        null_value : float, default 0.0
+            The value the p-value tests.
+        name : str, default "estimate"
+            What is estimated.
+        alternative : {"two-sided", "greater", "less"}, default "two-sided"
+            The alternative hypothesis of the p-value.
+
+        Returns
+        -------
+        Estimate
+        """
         check_literal(alternative, Alternative, "alternative")
         low, high = normal_interval(estimate, std_error, alpha)
         p_value = _p_value(estimate, std_error, null_value, alternative)
@@ -175,6 +241,30 @@ class Estimate(Result):
         Resamples whose statistic is NaN or infinite are left out and counted in
         ``n_nan_resamples``. A NaN ``estimate`` gives a NaN interval (never a finite interval
         around an undefined estimate).
+
+        Parameters
+        ----------
+        estimate : float
+            The point estimate on the full sample.
+        samples : ndarray
+            The statistic on each bootstrap resample.
+        alpha : float, default 0.05
+            1 - coverage of the interval.
+        method : {"percentile", "normal"}, default "percentile"
+            Percentile interval (:func:`percentile_interval`) or ``estimate ± z·SE``.
+        null_value : float, default 0.0
+            The value the p-value tests.
+        name : str, default "estimate"
+            What is estimated.
+        min_resamples : int, default 10
+            Fewest finite resamples from which an interval is reported.
+        alternative : {"two-sided", "greater", "less"}, default "two-sided"
+            The alternative hypothesis of the p-value.
+
+        Returns
+        -------
+        Estimate
+            ``std_error`` is the standard deviation of the finite resamples.
 
         Raises
         ------
@@ -215,13 +305,32 @@ class Estimate(Result):
         return 1.0 - self.alpha
 
     def contains(self, value: float) -> bool:
-        """Whether ``value`` lies inside the interval."""
+        """Whether ``value`` lies inside the interval.
+
+        Parameters
+        ----------
+        value : float
+            The value to look for, e.g. a true effect.
+
+        Returns
+        -------
+        bool
+        """
         return bool(self.ci_low <= value <= self.ci_high)
 
     def text(self, digits: int = 4) -> str:
         """One readable line, e.g. ``ATE = 0.0452 (95% CI 0.0391 to 0.0513; SE 0.0031; p < 0.001)``.
 
         A one-sided p-value says so (``one-sided p = 0.02``); ``str(estimate)`` is ``text(4)``.
+
+        Parameters
+        ----------
+        digits : int, default 4
+            Decimals of the numbers.
+
+        Returns
+        -------
+        str
         """
         level = f"{100 * self.confidence_level:g}%"
         text = (
@@ -239,7 +348,13 @@ class Estimate(Result):
         return self.text()
 
     def summary(self) -> pd.DataFrame:
-        """One row: name, estimate, std_error, ci_low, ci_high, alpha, p_value, null_value, alternative, method."""
+        """One row: name, estimate, std_error, ci_low, ci_high, alpha, p_value, null_value, alternative, method.
+
+        Returns
+        -------
+        DataFrame
+            One row.
+        """
         return pd.DataFrame([{
             "name": self.name, "estimate": self.estimate, "std_error": self.std_error, "ci_low": self.ci_low,
             "ci_high": self.ci_high, "alpha": self.alpha, "p_value": self.p_value, "null_value": self.null_value,
@@ -280,6 +395,11 @@ def bootstrap_indices(
     ------
     ndarray of int
         Indices into the original rows (with repeats).
+
+    See Also
+    --------
+    half_sample_indices : Half-samples without replacement.
+    Estimate.from_bootstrap : An estimate from the resampled statistics.
 
     Examples
     --------
@@ -329,6 +449,27 @@ def half_sample_indices(
     replacement has the variance of a full sample drawn with replacement. Each row is its own
     cluster when ``groups`` is None.
 
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows.
+    n_resamples : int
+        Number of half-samples to yield.
+    groups : array of shape (n_samples,), optional
+        Cluster id of each row: half of the clusters are drawn, with all their rows.
+    random_state : int, RandomState or None
+        Seed of the draws.
+
+    Returns
+    -------
+    iterator of ndarray of int
+        Row indices of each half-sample.
+
+    See Also
+    --------
+    bootstrap_indices : The ordinary bootstrap.
+    uplift.evaluation.rate_score : Its standard error comes from half-samples.
+
     Examples
     --------
     >>> [sorted(i.tolist()) for i in half_sample_indices(5, 2, random_state=0)]
@@ -374,6 +515,11 @@ class ATEResult(Result):
         Arm label -> mean outcome of the arm.
     counts : dict
         Arm label -> rows of the arm.
+
+    See Also
+    --------
+    average_treatment_effect : Computes it.
+    Estimate : The estimate of each arm.
     """
 
     estimates: dict[Any, Estimate]
@@ -382,7 +528,13 @@ class ATEResult(Result):
     counts: dict[Any, int]
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm: ``arm, n, mean`` and the estimate's columns (:meth:`Estimate.summary`)."""
+        """One row per treated arm: ``arm, n, mean`` and the estimate's columns (:meth:`Estimate.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         rows = [{"arm": arm, "n": self.counts[arm], "mean": self.arm_means[arm],
                  **est.summary().iloc[0].to_dict()} for arm, est in self.estimates.items()]
         return pd.DataFrame(rows)
@@ -403,10 +555,32 @@ class ATEResult(Result):
                 **{f"ate[{arm}]": est.estimate for arm, est in list(self.estimates.items())[:3]}}
 
 
+@keyword_only_from("treatment")
 def average_treatment_effect(
-    y: Any, treatment: Any, *, control_value: Any = None, alpha: float = 0.05
+    y: Any, *, treatment: Any, control_value: Any = None, alpha: float = 0.05
 ) -> ATEResult:
     """Difference-in-means ATE of each arm versus control with a normal-approximation CI.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+        Observed outcome.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    control_value : object, optional
+        Label of the control arm (default: the smallest label).
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+
+    Returns
+    -------
+    ATEResult
+        An :class:`Estimate` per treated arm, and the arm means and counts.
+
+    See Also
+    --------
+    uplift.diagnostics.check_experiment : Runs it with the other experiment checks.
+    uplift.learners.BaseUpliftLearner.ate_interval : A learner's bootstrap interval of the average effect.
 
     Notes
     -----
@@ -415,7 +589,7 @@ def average_treatment_effect(
 
     Examples
     --------
-    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    >>> result = average_treatment_effect([0, 1, 0, 1, 1, 1], treatment=[0, 0, 0, 1, 1, 1])
     >>> round(result.estimates[1].estimate, 4)
     0.6667
     """

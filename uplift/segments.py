@@ -48,6 +48,23 @@ class Segment:
 
     ``conditions`` are ``(feature, operator, value)`` triples joined by "and", operators
     ``"<="``, ``">"`` and ``"=="``.
+
+    Attributes
+    ----------
+    conditions : tuple of (str, str, float)
+        ``(feature, operator, value)`` triples joined by "and".
+    n_fit, n_holdout : int
+        Rows of the segment among the fitting and the held-out rows.
+    effect : float
+        Effect on the held-out rows.
+    std_error, ci_low, ci_high : float
+        Its standard error and interval.
+    fit_effect : float
+        Effect on the fitting rows (optimistic: the tree chose the rule on them).
+
+    See Also
+    --------
+    SegmentTree : The segments together.
     """
 
     conditions: tuple[tuple[str, str, float], ...]
@@ -66,7 +83,17 @@ class Segment:
         return " and ".join(f"{name} {operator} {_number(value)}" for name, operator, value in self.conditions)
 
     def mask(self, X: pd.DataFrame) -> np.ndarray:
-        """Which rows of ``X`` (with the tree's feature names) fall in this segment."""
+        """Which rows of ``X`` (with the tree's feature names) fall in this segment.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the tree's feature names.
+
+        Returns
+        -------
+        ndarray of bool of shape (n,)
+        """
         inside = np.ones(len(X), dtype=bool)
         for name, operator, value in self.conditions:
             column = X[name].to_numpy(dtype=np.float64)
@@ -92,6 +119,11 @@ class SegmentTree(Result):
     n_fit, n_holdout : int
         Rows used to grow the tree and to measure the leaves.
     feature_names : tuple of str
+
+    See Also
+    --------
+    segment_tree : Grows it.
+    uplift.plotting.SegmentTreeDisplay : Plots it.
     """
 
     segments: tuple[Segment, ...]
@@ -102,7 +134,17 @@ class SegmentTree(Result):
     feature_names: tuple[str, ...]
 
     def action(self, segment: Segment) -> str:
-        """``"→ <arm>"`` when the held-out interval is above 0, ``"→ no contact"`` below 0, else ``"unclear"``."""
+        """``"→ <arm>"`` when the held-out interval is above 0, ``"→ no contact"`` below 0, else ``"unclear"``.
+
+        Parameters
+        ----------
+        segment : Segment
+            One of ``segments``.
+
+        Returns
+        -------
+        str
+        """
         if segment.ci_low > 0:
             return f"→ {self.arm}"
         if segment.ci_high < 0:
@@ -110,7 +152,13 @@ class SegmentTree(Result):
         return "unclear"
 
     def summary(self) -> pd.DataFrame:
-        """One row per segment: rule, action, rows (fit / holdout), share, effect, std_error, interval."""
+        """One row per segment: rule, action, rows (fit / holdout), share, effect, std_error, interval.
+
+        Returns
+        -------
+        DataFrame
+            One row per segment.
+        """
         total = max(sum(s.n_holdout for s in self.segments), 1)
         return pd.DataFrame([{
             "segment": i + 1, "rule": s.rule, "action": self.action(s), "n_fit": s.n_fit, "n_holdout": s.n_holdout,
@@ -126,7 +174,17 @@ class SegmentTree(Result):
         return {"arm": self.arm, "segments": len(self.segments), "n_fit": self.n_fit, "n_holdout": self.n_holdout}
 
     def assign(self, X: Any) -> np.ndarray:
-        """Segment number (1, 2, ... as in :meth:`summary`) of each row of ``X`` (a DataFrame or array)."""
+        """Segment number (1, 2, ... as in :meth:`summary`) of each row of ``X`` (a DataFrame or array).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n, p)
+            Rows with the tree's features.
+
+        Returns
+        -------
+        ndarray of int of shape (n,)
+        """
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X), columns=list(self.feature_names))
         result = np.zeros(len(frame), dtype=np.int64)
         for i, segment in enumerate(self.segments, start=1):
@@ -203,7 +261,7 @@ def _mean_interval(values: np.ndarray, z: float) -> tuple[float, float, float, f
 
 
 def segment_tree(
-    X: Any, y: Any, *, treatment: Any, learner: BaseUpliftLearner | None = None, arm: Any = None,
+    X: Any, y: Any, *, treatment: Any, learner: BaseUpliftLearner | None = None, treatment_value: Any = None,
     max_depth: int = 3, min_segment_size: int | float = 0.05, holdout_size: float = 0.5, cv: int = 3,
     alpha: float = 0.05, random_state: Any = 0,
 ) -> SegmentTree:
@@ -217,8 +275,8 @@ def segment_tree(
     treatment : array-like of shape (n,)
     learner : uplift learner, optional
         Provides the outcome predictions of the DR scores (cross-fitted). Default ``TLearner()``.
-    arm : object, optional
-        Treated arm to describe (default: the first).
+    treatment_value : object, optional
+        Label of the treated arm to describe (default: the first).
     max_depth : int, default 3
         At most 3 conditions per rule (up to 8 segments).
     min_segment_size : int or float, default 0.05
@@ -238,6 +296,11 @@ def segment_tree(
     ------
     UpliftInputError
         ``max_depth`` outside 1..3 (a deeper tree is no longer readable), bad sizes, unknown arm.
+
+    See Also
+    --------
+    permutation_importance : Which features drive the ranking.
+    explain_uplift : Both, for reports.
 
     Notes
     -----
@@ -275,7 +338,7 @@ def segment_tree(
     learner = TLearner() if learner is None else learner
     info = check_treatment(treatment, control_value=learner.get_params().get("control_value"), context="segment_tree")
     treatment_array = np.asarray(info.labels)[info.codes]
-    column = _arm_column(info, arm)
+    column = _arm_column(info, treatment_value)
     rng = check_random_state(random_state)
     holdout = np.zeros(len(info.codes), dtype=bool)
     for code in range(info.n_arms + 1):
@@ -310,13 +373,15 @@ def segment_tree(
                        int(holdout_mask.sum()), names)
 
 
-def _arm_column(info: Any, arm: Any) -> int:
+def _arm_column(info: Any, treatment_value: Any) -> int:
     arms = [plain(a) for a in info.arms]
-    if arm is None:
+    if treatment_value is None:
         return 0
-    if arm not in arms:
-        raise UpliftInputError(f"arm must be one of the treated arms {arms}; got {arm!r}.")
-    return arms.index(arm)
+    if treatment_value not in arms:
+        raise UpliftInputError(
+            f"treatment_value must be one of the treated arms {arms}; got {treatment_value!r}."
+        )
+    return arms.index(treatment_value)
 
 
 def _min_leaf(size: int | float, n_rows: int) -> int:
@@ -343,6 +408,11 @@ class PermutationImportance(Result):
         Every measured drop, in the original feature order.
     metric : str
     alpha : float
+
+    See Also
+    --------
+    permutation_importance : Computes it.
+    uplift.plotting.PermutationImportanceDisplay : Plots it.
     """
 
     importances: pd.DataFrame
@@ -352,7 +422,13 @@ class PermutationImportance(Result):
     alpha: float
 
     def summary(self) -> pd.DataFrame:
-        """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``."""
+        """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``.
+
+        Returns
+        -------
+        DataFrame
+            One row per feature.
+        """
         return self.importances.copy()
 
     def to_dict(self) -> dict[str, Any]:
@@ -370,7 +446,7 @@ class PermutationImportance(Result):
 
 
 def permutation_importance(
-    learner: Any, X: Any, y: Any, *, treatment: Any, arm: Any = None, n_repeats: int = 10,
+    learner: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_repeats: int = 10,
     metric: Callable[..., float] = qini_auc_score, alpha: float = 0.05, random_state: Any = 0,
 ) -> PermutationImportance:
     """How much the uplift ranking of a fitted learner suffers when each feature is shuffled.
@@ -381,17 +457,22 @@ def permutation_importance(
     X, y, treatment
         Held-out rows (not those the learner was fitted on: on training rows the drop measures
         what the model memorised).
-    arm : object, optional
-        Treated arm whose effect ranks the rows (default: the first); rows of other arms are left out.
+    treatment_value : object, optional
+        Label of the treated arm whose effect ranks the rows (default: the first); rows of other arms are left out.
     n_repeats : int, default 10
     metric : callable, default qini_auc_score
-        ``metric(y, score, treatment) -> float``, higher is better.
+        ``metric(y_true, score, treatment=treatment) -> float``, higher is better.
     alpha : float, default 0.05
     random_state : int, RandomState or None, default 0
 
     Returns
     -------
     PermutationImportance
+
+    See Also
+    --------
+    segment_tree : Readable segments.
+    explain_uplift : Both, for reports.
 
     Notes
     -----
@@ -423,7 +504,7 @@ def permutation_importance(
     names = _names(X, X_array.shape[1])
     info = check_treatment(treatment, control_value=getattr(learner, "control_value_", None),
                            context="permutation_importance")
-    column = _arm_column(info, arm)
+    column = _arm_column(info, treatment_value)
     rows = (info.codes == 0) | (info.codes == column + 1)
     X_pair, y_pair = X_array[rows], np.asarray(y)[rows]
     t_pair = (info.codes[rows] == column + 1).astype(np.int64)
@@ -431,7 +512,7 @@ def permutation_importance(
     def score(matrix: np.ndarray) -> float:
         effect = np.asarray(learner.predict(_like(X, matrix, names)))
         effect = effect[:, column] if effect.ndim == 2 else effect
-        return float(metric(y_pair, effect, t_pair))
+        return float(metric(y_pair, effect, treatment=t_pair))
 
     rng = check_random_state(random_state)
     baseline = score(X_pair)
@@ -460,6 +541,21 @@ class UpliftExplanation(Result):
 
     ``blp`` and ``gates`` are present when the learner is a :class:`~uplift.learners.CalibratedLearner`
     (of its raw out-of-fold effects: is the model calibrated, does it rank?).
+
+    Attributes
+    ----------
+    segments : SegmentTree
+        Readable segments.
+    importance : PermutationImportance
+        What drives the ranking.
+    blp : BLPResult, optional
+        For a calibrated learner.
+    gates : GATESResult, optional
+        For a calibrated learner.
+
+    See Also
+    --------
+    explain_uplift : Computes it.
     """
 
     segments: SegmentTree
@@ -468,7 +564,13 @@ class UpliftExplanation(Result):
     gates: GATESResult | None = None
 
     def summary(self) -> pd.DataFrame:
-        """The segments table (:meth:`SegmentTree.summary`); each part has its own ``summary()``."""
+        """The segments table (:meth:`SegmentTree.summary`); each part has its own ``summary()``.
+
+        Returns
+        -------
+        DataFrame
+            The segments table.
+        """
         return self.segments.summary()
 
     def _headline(self) -> dict[str, Any]:
@@ -486,7 +588,7 @@ class UpliftExplanation(Result):
 
 def explain_uplift(
     learner: BaseUpliftLearner, X: Any, y: Any, *, treatment: Any, X_test: Any = None, y_test: Any = None,
-    treatment_test: Any = None, arm: Any = None, max_depth: int = 3, min_segment_size: int | float = 0.05,
+    treatment_test: Any = None, treatment_value: Any = None, max_depth: int = 3, min_segment_size: int | float = 0.05,
     n_repeats: int = 5, random_state: Any = 0,
 ) -> UpliftExplanation:
     """Segments, permutation importance and (for a calibrated learner) BLP and GATES, in one call.
@@ -500,7 +602,7 @@ def explain_uplift(
     X_test, y_test, treatment_test : optional
         Held-out rows for the permutation importance (default: the training rows, with a warning
         in the docs: then the drop includes what the model memorised).
-    arm, max_depth, min_segment_size, random_state
+    treatment_value, max_depth, min_segment_size, random_state
         As in :func:`segment_tree`.
     n_repeats : int, default 5
         Shuffles per feature for :func:`permutation_importance`.
@@ -508,14 +610,20 @@ def explain_uplift(
     Returns
     -------
     UpliftExplanation
+
+    See Also
+    --------
+    segment_tree, permutation_importance : Its parts.
     """
-    segments = segment_tree(X, y, treatment=treatment, learner=clone(learner), arm=arm, max_depth=max_depth,
+    segments = segment_tree(X, y, treatment=treatment, learner=clone(learner), treatment_value=treatment_value,
+                            max_depth=max_depth,
                             min_segment_size=min_segment_size, random_state=random_state)
     if X_test is None:
         X_test, y_test, treatment_test = X, y, treatment
-    importance = permutation_importance(learner, X_test, y_test, treatment=treatment_test, arm=arm,
+    importance = permutation_importance(learner, X_test, y_test, treatment=treatment_test,
+                                        treatment_value=treatment_value,
                                         n_repeats=n_repeats, random_state=random_state)
     blp = gates = None
     if isinstance(learner, CalibratedLearner):
-        blp, gates = learner.blp(arm=arm), learner.gates(arm=arm)
+        blp, gates = learner.blp(treatment_value=treatment_value), learner.gates(treatment_value=treatment_value)
     return UpliftExplanation(segments, importance, blp, gates)

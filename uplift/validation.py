@@ -7,8 +7,12 @@ campaign optimizer all call the functions here; none re-implements them.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,6 +21,8 @@ from ._features import UNKNOWN_CATEGORY_CODE, FeatureSchema, check_features
 from ._literals import OutcomeType, check_literal
 from ._utils import plain, preview
 from .exceptions import UpliftInputError, UpliftTypeError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "UNKNOWN_CATEGORY_CODE",
@@ -30,6 +36,9 @@ __all__ = [
     "check_probability",
     "check_sample_weight",
     "check_treatment",
+    "keyword_only_from",
+    "renamed_parameters",
+    "warn_deprecated",
 ]
 
 
@@ -86,6 +95,22 @@ def check_1d(values: Any, name: str) -> np.ndarray:
 def check_consistent_length(**arrays: Any) -> int:
     """Check that every given array has the same number of rows and return it.
 
+    Parameters
+    ----------
+    **arrays
+        The arrays by name (the names appear in the error); None values are skipped.
+
+    Returns
+    -------
+    int
+        The common number of rows.
+
+    See Also
+    --------
+    check_outcome, check_treatment : The checks of each input.
+
+    Examples
+    --------
     >>> check_consistent_length(X=np.zeros((3, 2)), y=[0, 1, 1], treatment=[0, 0, 1])
     3
     """
@@ -173,6 +198,10 @@ class TreatmentInfo:
         Labels of the treated arms, sorted.
     counts : ndarray of int, shape (n_arms + 1,)
         Rows per arm, control first.
+
+    See Also
+    --------
+    check_treatment : Builds it.
     """
 
     codes: np.ndarray
@@ -228,6 +257,11 @@ def check_treatment(
     UpliftInputError
         NaN in the treatment, a single arm, a control value absent from the data, several arms
         where one is required, or an arm with too few rows.
+
+    See Also
+    --------
+    TreatmentInfo : What it returns.
+    check_outcome : The outcome.
 
     Examples
     --------
@@ -328,6 +362,11 @@ def check_outcome(
     UpliftInputError
         NaN or infinite values, or non-binary values where binary is required.
 
+    See Also
+    --------
+    check_treatment : The arm of each row.
+    check_consistent_length : Lengths that agree.
+
     Examples
     --------
     >>> check_outcome([0, 1, 1])
@@ -366,7 +405,24 @@ def check_outcome(
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
-    """Validate optional non-negative, finite sample weights of length ``n_samples``."""
+    """Validate optional non-negative, finite sample weights of length ``n_samples``.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        The weights.
+    n_samples : int
+        The number of rows they must match.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) or None
+        The weights as floats; None when none were given.
+
+    See Also
+    --------
+    check_consistent_length : Lengths that agree.
+    """
     if sample_weight is None:
         return None
     weights = check_1d(sample_weight, "sample_weight").astype(np.float64)
@@ -388,6 +444,28 @@ def check_probability(
 ) -> np.ndarray:
     """Validate probabilities: finite and in [0, 1] (or (0, 1) with ``open_interval=True``).
 
+    Parameters
+    ----------
+    values : float or array-like
+        The probabilities.
+    name : str
+        The argument's name in the error.
+    open_interval : bool, default False
+        Refuse 0 and 1 too (propensities).
+    shape : tuple of int, optional
+        The shape the values must have (broadcast from a scalar).
+
+    Returns
+    -------
+    ndarray
+        The probabilities as floats.
+
+    See Also
+    --------
+    check_fraction : A fraction in (0, 1].
+
+    Examples
+    --------
     >>> check_probability([0.2, 0.5], "propensity", open_interval=True)
     array([0.2, 0.5])
     """
@@ -414,6 +492,23 @@ def check_probability(
 def check_fraction(k: Any, name: str = "k") -> float:
     """Validate a fraction in (0, 1].
 
+    Parameters
+    ----------
+    k : float
+        The fraction.
+    name : str, default "k"
+        The argument's name in the error.
+
+    Returns
+    -------
+    float
+
+    See Also
+    --------
+    check_probability : Probabilities in [0, 1].
+
+    Examples
+    --------
     >>> check_fraction(0.3)
     0.3
     """
@@ -426,3 +521,152 @@ def check_fraction(k: Any, name: str = "k") -> float:
             f"{name} must be a fraction in (0, 1] (e.g. 0.3 for the top 30%); got {k!r}."
         )
     return value
+
+
+# -- deprecations: one helper, one message shape ---------------------------------------------------
+#: The release in which the deprecated spellings below stop working.
+REMOVED_IN = "0.3"
+
+
+def warn_deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Emit the one :class:`DeprecationWarning` of the package: ``old`` is now spelled ``new``.
+
+    ``stacklevel`` counts from the caller of this function (3: the user's line that called the
+    public function which calls this one).
+
+    Parameters
+    ----------
+    old : str
+        The deprecated spelling.
+    new : str
+        The spelling to use.
+    stacklevel : int, default 3
+        Points the warning at the user's line.
+
+    Returns
+    -------
+    None
+
+    See Also
+    --------
+    renamed_parameters, keyword_only_from : The decorators that call it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_deprecated("bins", "n_bins")
+    >>> print(caught[0].message)
+    bins is deprecated and will be removed in uplift 0.3; use n_bins instead.
+    """
+    warnings.warn(
+        f"{old} is deprecated and will be removed in uplift {REMOVED_IN}; use {new} instead.",
+        DeprecationWarning, stacklevel=stacklevel,
+    )
+
+
+def renamed_parameters(**renames: str) -> Callable[[F], F]:
+    """Decorator: accept each old keyword (``old="new"``) for one release, warning and renaming it.
+
+    Passing both spellings is an error. The signature users see is the new one.
+
+    Parameters
+    ----------
+    **renames : str
+        ``old="new"`` for each renamed keyword.
+
+    Returns
+    -------
+    callable
+        A decorator that maps each old keyword to the new one, with a :class:`DeprecationWarning`.
+
+    See Also
+    --------
+    keyword_only_from : For parameters that became keyword-only.
+    warn_deprecated : The warning.
+
+    Examples
+    --------
+    >>> @renamed_parameters(bins="n_bins")
+    ... def table(*, n_bins=10):
+    ...     return n_bins
+    >>> table(n_bins=4)
+    4
+    """
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise UpliftTypeError(
+                            f"{function.__name__}() got both {old}= (deprecated) and {new}=; pass only {new}=."
+                        )
+                    warn_deprecated(f"{function.__name__}({old}=)", f"{new}=")
+                    kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def keyword_only_from(first_keyword: str) -> Callable[[F], F]:
+    """Decorator: ``first_keyword`` and every parameter after it became keyword-only.
+
+    Calls that still pass them by position work for one release, with a DeprecationWarning that
+    names the keyword to write (as scikit-learn's ``_deprecate_positional_args``).
+
+    Parameters
+    ----------
+    first_keyword : str
+        The first parameter that became keyword-only.
+
+    Returns
+    -------
+    callable
+        A decorator: calls that pass these parameters by position still work, with a
+        :class:`DeprecationWarning` (:func:`warn_deprecated`).
+
+    See Also
+    --------
+    renamed_parameters : For renamed keywords.
+
+    Examples
+    --------
+    >>> @keyword_only_from("treatment")
+    ... def score(y_true, score, *, treatment):
+    ...     return treatment
+    >>> score([1], [0.5], treatment=[1])
+    [1]
+    """
+    def decorate(function: F) -> F:
+        parameters = list(inspect.signature(function).parameters.values())
+        positional = [p.name for p in parameters
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        keywords = [p.name for p in parameters if p.kind == p.KEYWORD_ONLY]
+        if first_keyword not in keywords:
+            raise TypeError(f"{function.__name__} has no keyword-only parameter {first_keyword!r}")
+        movable = keywords[keywords.index(first_keyword):]
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            extra = len(args) - len(positional)
+            if extra > 0:
+                moved = movable[:extra]
+                if len(moved) < extra:
+                    raise UpliftTypeError(
+                        f"{function.__name__}() takes {len(positional)} positional arguments "
+                        f"but {len(args)} were given."
+                    )
+                written = ", ".join(f"{name}=" for name in moved)
+                warn_deprecated(f"passing {', '.join(moved)} to {function.__name__}() by position",
+                                f"{written} (keyword-only)")
+                kwargs.update(zip(moved, args[len(positional):], strict=True))
+                args = args[: len(positional)]
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uplift.benchmark import parse_config
-from uplift.benchmark._config import ALLOWED_IMPORTS, MIN_BOOTSTRAP
+from uplift.benchmark._config import ALLOWED_IMPORTS, MIN_RESAMPLES
 from uplift.datasets import load_table
 from uplift.exceptions import UpliftInputError, UpliftTypeError
 
@@ -34,7 +34,7 @@ _VALUES = st.one_of(
     st.dictionaries(st.sampled_from(["class", "params", "n_samples", "x", "path"]), _SCALARS, max_size=3),
 )
 _BASE = {"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}]}
-_TOP = ["name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_bootstrap",
+_TOP = ["name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_resamples",
         "description", "junk"]
 _DATASET = ["name", "key", "params", "table", "split", "junk"]
 _LEARNER = ["name", "key", "class", "params", "junk"]
@@ -42,7 +42,7 @@ _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Hea
 
 
 def _check_valid(config) -> None:
-    assert 2 <= config.n_folds <= 100 and config.n_bootstrap >= MIN_BOOTSTRAP
+    assert 2 <= config.n_folds <= 100 and config.n_resamples >= MIN_RESAMPLES
     assert config.seeds and len(set(config.seeds)) == len(config.seeds)
     assert all(isinstance(s, int) and 0 <= s < 2**32 for s in config.seeds)
     for name in [config.name, *(d.name for d in config.datasets), *(lr.name for lr in config.learners)]:

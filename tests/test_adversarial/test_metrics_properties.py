@@ -119,10 +119,10 @@ def reference_uplift_at_k_sklift(y, score, treatment, k, strategy):
 # ------------------------------------------------------------------------------------------ properties
 
 
-def _quiet(function, *args, **kwargs):
+def _quiet(function, y_true, score, treatment, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UpliftWarning)  # degenerate draws: NaN with a warning
-        return function(*args, **kwargs)
+        return function(y_true, score, treatment=treatment, **kwargs)
 
 
 @SETTINGS
@@ -130,7 +130,7 @@ def _quiet(function, *args, **kwargs):
 def test_curves_equal_the_reference_and_end_at_the_totals(case):
     y, s, t, w, _ = case
     for ours, reference in ((qini_curve, reference_qini), (uplift_curve, reference_gain)):
-        x, values = ours(y, s, t, sample_weight=w)
+        x, values = ours(y, s, treatment=t, sample_weight=w)
         x_reference, values_reference = reference(y, s, t, w)
         np.testing.assert_allclose(x, x_reference, atol=1e-9)
         np.testing.assert_allclose(values, values_reference, rtol=1e-9, atol=1e-9)
@@ -138,11 +138,12 @@ def test_curves_equal_the_reference_and_end_at_the_totals(case):
     treated, control = t == 1, t == 0
     mean_t = (weight * y)[treated].sum() / weight[treated].sum()
     mean_c = (weight * y)[control].sum() / weight[control].sum()
-    x, qini = qini_curve(y, s, t, sample_weight=w)
+    x, qini = qini_curve(y, s, treatment=t, sample_weight=w)
     assert x[0] == 0 and qini[0] == 0 and x[-1] == pytest.approx(weight.sum())
     # documented end points: the total incremental outcome, and n times the difference in means
     assert qini[-1] == pytest.approx(weight[treated].sum() * (mean_t - mean_c), abs=1e-9)
-    assert uplift_curve(y, s, t, sample_weight=w)[1][-1] == pytest.approx(weight.sum() * (mean_t - mean_c), abs=1e-9)
+    assert uplift_curve(y, s, treatment=t, sample_weight=w)[1][-1] == pytest.approx(weight.sum() * (mean_t - mean_c),
+                                                                                    abs=1e-9)
 
 
 @SETTINGS
@@ -184,7 +185,8 @@ def test_row_order_and_monotone_transforms_change_nothing(case, k):
             np.testing.assert_allclose(_quiet(metric, y, one_sign, t, sample_weight=w, **kwargs), value,
                                        rtol=1e-9, atol=1e-12, err_msg=f"{metric.__name__} {kwargs}: one sign")
     for curve in (qini_curve, uplift_curve):
-        np.testing.assert_allclose(curve(y[p], s[p], t[p], sample_weight=w_p)[1], curve(y, s, t, sample_weight=w)[1],
+        np.testing.assert_allclose(curve(y[p], s[p], treatment=t[p], sample_weight=w_p)[1],
+                                   curve(y, s, treatment=t, sample_weight=w)[1],
                                    rtol=1e-9, atol=1e-9)
 
 
@@ -198,7 +200,7 @@ def test_non_finite_input_is_refused_naming_the_argument(case, argument, bad, da
     arguments[argument][row] = bad
     for metric in (qini_auc_score, uplift_auc_score, uplift_at_k, qini_curve):
         with pytest.raises(UpliftInputError, match=argument):
-            metric(arguments["y_true"], arguments["score"], t)
+            metric(arguments["y_true"], arguments["score"], treatment=t)
 
 
 @SETTINGS
@@ -208,10 +210,10 @@ def test_misaligned_or_one_armed_input_is_refused_naming_the_argument(case, cut)
     assume(len(y) > cut)
     for metric in (qini_auc_score, uplift_auc_score, uplift_at_k, uplift_curve):
         with pytest.raises(UpliftInputError, match="score"):
-            metric(y, s[:-cut], t)
+            metric(y, s[:-cut], treatment=t)
         with pytest.raises(UpliftInputError, match="treatment"):
-            metric(y, s, t[:-cut])
+            metric(y, s, treatment=t[:-cut])
         with pytest.raises(UpliftInputError, match="treatment"):
-            metric(y, s, np.zeros(len(y), dtype=int))
+            metric(y, s, treatment=np.zeros(len(y), dtype=int))
         with pytest.raises(UpliftInputError, match="sample_weight"):
-            metric(y, s, t, sample_weight=-np.ones(len(y)))
+            metric(y, s, treatment=t, sample_weight=-np.ones(len(y)))

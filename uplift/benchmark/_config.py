@@ -9,11 +9,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
+from .._literals import SplitKind
 from ..datasets import DATASETS
 from ..datasets._fetch import check_subsample
 from ..exceptions import UpliftInputError
+from ..validation import warn_deprecated
 from ._metrics import parse_metrics
 
 __all__ = [
@@ -21,13 +23,12 @@ __all__ = [
     "load_config", "parse_config",
 ]
 
-SplitKind = Literal["auto", "stratified", "grouped", "temporal"]
 
 DEFAULT_METRICS = (
     "qini_auc:uplift", "qini_auc:sklift", "qini_auc:causalml", "uplift_auc:sklift", "uplift_at_k:0.3", "rate:AUTOC",
 )
-_TOP_KEYS = {"name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_bootstrap",
-             "description"}
+_TOP_KEYS = {"name", "seeds", "n_folds", "metrics", "output", "data_dir", "datasets", "learners", "n_resamples",
+             "n_bootstrap", "description"}
 _TABLE_KEYS = ("path", "treatment", "outcome", "control_value", "features", "drop", "group", "time", "id",
                "positive_outcome", "true_outcomes", "max_categories", "description")
 
@@ -42,6 +43,23 @@ class DatasetSpec:
 
     ``split`` chooses the cross-validation: ``"auto"`` is grouped when the data has groups,
     temporal when it has a time column, stratified by arm × outcome otherwise.
+
+    Attributes
+    ----------
+    name : str
+        Name in the results.
+    key : str, optional
+        A key of :data:`uplift.datasets.DATASETS`.
+    params : dict
+        Keyword arguments of the loader.
+    table : dict, optional
+        A :func:`uplift.datasets.load_table` spec instead of a key.
+    split : {"auto", "stratified", "grouped", "temporal"}, default "auto"
+        The cross-validation.
+
+    See Also
+    --------
+    load_benchmark_dataset : Loads it.
     """
 
     name: str
@@ -51,6 +69,12 @@ class DatasetSpec:
     split: SplitKind = "auto"
 
     def fingerprint(self) -> str:
+        """A hash of what defines the data set: part of each task key, so a changed spec is a new task.
+
+        Returns
+        -------
+        str
+        """
         return _hash({"key": self.key, "params": self.params, "table": self.table, "split": self.split})
 
 
@@ -61,6 +85,21 @@ class LearnerSpec:
     A parameter given as a table with a ``class`` entry (and optional ``params``) is built as an
     object first, so base models can be configured:
     ``params = { outcome_model = { class = "sklearn.linear_model:LogisticRegression" } }``.
+
+    Attributes
+    ----------
+    name : str
+        Name in the results.
+    key : str, optional
+        A key of :data:`LEARNERS`.
+    class_path : str, optional
+        ``module:Class`` instead of a key.
+    params : dict
+        Parameters of the learner (tables with a ``class`` entry are built first).
+
+    See Also
+    --------
+    build_learner : Builds it.
     """
 
     name: str
@@ -69,12 +108,49 @@ class LearnerSpec:
     params: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
+        """A hash of what defines the learner: part of each task key, so a changed spec is a new task.
+
+        Returns
+        -------
+        str
+        """
         return _hash({"key": self.key, "class": self.class_path, "params": self.params})
 
 
 @dataclass(frozen=True)
 class BenchmarkConfig:
-    """A parsed benchmark configuration (see ``docs/benchmark.md`` for the file format)."""
+    """A parsed benchmark configuration (see ``docs/benchmark.md`` for the file format).
+
+    Attributes
+    ----------
+    name : str
+        Name of the benchmark (and of its default output folder).
+    datasets : tuple of DatasetSpec
+        The data sets.
+    learners : tuple of LearnerSpec
+        The learners.
+    seeds : tuple of int, default (0,)
+        Seeds of the folds and of the learners.
+    n_folds : int, default 5
+        Cross-validation folds per seed.
+    metrics : tuple of str
+        Metric names of :func:`uplift.evaluation.get_scorer`.
+    output : Path, optional
+        Results folder.
+    data_dir : Path, optional
+        Folder of the reference files.
+    n_resamples : int, default 200
+        Half-samples of RATE's standard error.
+    description : str
+        Free text for the summary.
+    allow_imports : tuple of str
+        Modules beyond :data:`ALLOWED_IMPORTS` whose classes the config may name.
+
+    See Also
+    --------
+    load_config : Reads one from a TOML file.
+    run_benchmark : Runs it.
+    """
 
     name: str
     datasets: tuple[DatasetSpec, ...]
@@ -84,7 +160,7 @@ class BenchmarkConfig:
     metrics: tuple[str, ...] = DEFAULT_METRICS
     output: Path | None = None
     data_dir: Path | None = None
-    n_bootstrap: int = 200
+    n_resamples: int = 200
     description: str = ""
     allow_imports: tuple[str, ...] = ()
 
@@ -97,7 +173,7 @@ class BenchmarkConfig:
 ALLOWED_IMPORTS = ("uplift", "sklearn", "xgboost", "lightgbm", "causalml", "sklift")
 #: Fewest RATE bootstrap resamples: the standard error of a bootstrap SE from B resamples is
 #: about SE / sqrt(2 (B - 1)), so below 20 the SE itself is off by more than 16%.
-MIN_BOOTSTRAP = 20
+MIN_RESAMPLES = 20
 _IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z]\w*$")
 _MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _FORBIDDEN_IN_NAMES = ("/", "\\", "|", "\0", ":")
@@ -294,10 +370,18 @@ def parse_config(
         ``data_dir`` (the CLI's ``--data-dir``). Without either, loaders search the data home
         (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
 
+    Returns
+    -------
+    BenchmarkConfig
+
     Raises
     ------
     UpliftInputError
         An entry is wrong; the message names it.
+
+    See Also
+    --------
+    load_config : Reads the TOML file first.
 
     Examples
     --------
@@ -305,10 +389,10 @@ def parse_config(
     ...                        "seeds": [0, 1], "n_folds": 3})
     >>> config.n_tasks
     6
-    >>> parse_config({"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}], "n_bootstrap": -5})
+    >>> parse_config({"datasets": [{"key": "synthetic"}], "learners": [{"key": "random"}], "n_resamples": -5})
     Traceback (most recent call last):
     ...
-    uplift.exceptions.UpliftInputError: benchmark config: n_bootstrap must be at least 20 ...; got -5.
+    uplift.exceptions.UpliftInputError: benchmark config: n_resamples must be at least 20 ...; got -5.
     """
     where = f" {source}" if source else ""
     _expect(raw, dict, "the config", where)
@@ -354,10 +438,15 @@ def parse_config(
         parse_metrics(metrics)
     except UpliftInputError as error:
         raise _fail(where, f"metrics: {error}") from error
-    n_bootstrap = _expect(raw.get("n_bootstrap", 200), int, "n_bootstrap", where)
-    if n_bootstrap < MIN_BOOTSTRAP:
-        raise _fail(where, f"n_bootstrap must be at least {MIN_BOOTSTRAP} (fewer resamples give a RATE standard "
-                    f"error off by more than 16%); got {n_bootstrap}.")
+    if "n_bootstrap" in raw:  # the key's name before 0.2
+        if "n_resamples" in raw:
+            raise _fail(where, "n_bootstrap is the deprecated name of n_resamples; keep only n_resamples.")
+        warn_deprecated(f"the benchmark config entry n_bootstrap{where}", "n_resamples")
+    key = "n_bootstrap" if "n_bootstrap" in raw else "n_resamples"
+    n_resamples = _expect(raw.get(key, 200), int, key, where)
+    if n_resamples < MIN_RESAMPLES:
+        raise _fail(where, f"{key} must be at least {MIN_RESAMPLES} (fewer resamples give a RATE standard "
+                    f"error off by more than 16%); got {n_resamples}.")
     name = _safe_name(raw.get("name", Path(source).stem if source else "benchmark"), "name", where)
     output = _path_entry(raw, "output", where)
     config_data_dir = _path_entry(raw, "data_dir", where)
@@ -371,7 +460,7 @@ def parse_config(
         output=Path(output) if output else None,
         data_dir=Path(data_dir).expanduser() if data_dir is not None
         else (base / config_data_dir) if config_data_dir else None,
-        n_bootstrap=n_bootstrap,
+        n_resamples=n_resamples,
         description=str(_expect(raw.get("description", ""), str, "description", where)),
         allow_imports=allowed,
     )
@@ -381,12 +470,30 @@ def load_config(path: str | Path, *, allow_imports: tuple[str, ...] | list[str] 
                 data_dir: str | Path | None = None) -> BenchmarkConfig:
     """Read and validate a benchmark configuration file (TOML); see :func:`parse_config`.
 
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    allow_imports : sequence of str, default ()
+        Modules beyond :data:`ALLOWED_IMPORTS` whose classes the config may name (``--allow-import``).
+    data_dir : path, optional
+        Folder of the reference files, overriding the config's (``--data-dir``).
+
+    Returns
+    -------
+    BenchmarkConfig
+
     Raises
     ------
     FileNotFoundError
         No file at ``path``.
     UpliftInputError
         The file is not valid TOML or an entry is wrong (the message names it).
+
+    See Also
+    --------
+    parse_config : The same from a parsed TOML dictionary.
+    run_benchmark : Runs it.
     """
     path = Path(path)
     if not path.is_file():

@@ -23,16 +23,54 @@ class RandomScores(BaseEstimator):
 
     Every table should show it: a learner whose interval overlaps the random baseline has not
     shown that it ranks customers better than chance.
+
+    Parameters
+    ----------
+    random_state : int, optional
+        Seed of the scores (each ``predict`` call draws from the same seed).
+
+    See Also
+    --------
+    build_learner : Builds it for the registry key ``"random"``.
+    uplift.evaluation.qini_auc_score : Its expected value for random scores is 0.
     """
 
     def __init__(self, random_state: int | None = None) -> None:
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any, *, treatment: Any) -> RandomScores:
+        """Record the number of treated arms; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (unused).
+        y : array-like of shape (n_samples,)
+            Outcome (unused).
+        treatment : array-like of shape (n_samples,)
+            Arm of each row; only the number of arms is kept.
+
+        Returns
+        -------
+        RandomScores
+            ``self``.
+        """
         self.n_arms_ = len(np.unique(np.asarray(treatment))) - 1
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """Uniform random scores, drawn from ``random_state`` (the same on every call).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (only their number of rows matters).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_arms)
+            One column per treated arm, flattened for a single arm.
+        """
         rng = check_random_state(self.random_state)
         scores = rng.uniform(size=(len(X), self.n_arms_))
         return scores[:, 0] if self.n_arms_ == 1 else scores
@@ -129,11 +167,30 @@ def build_learner(spec: LearnerSpec, *, random_state: int, allow_imports: tuple[
     :data:`~uplift.benchmark._config.ALLOWED_IMPORTS` or ``allow_imports``; registered learners
     are trusted.
 
+    Parameters
+    ----------
+    spec : LearnerSpec
+        The learner of a benchmark config: a registry key or a class import path, with its parameters.
+    random_state : int
+        Seed given to the learner (and to nested base models that take one).
+    allow_imports : tuple of str, default ()
+        Modules beyond the allow-list whose classes the config may name (``--allow-import``).
+
+    Returns
+    -------
+    estimator
+        A fresh, unfitted learner.
+
     Raises
     ------
     UpliftInputError
         Unknown registry key, an import path that does not import or is not allowed, or parameters
         the class refuses.
+
+    See Also
+    --------
+    LEARNERS : The registered learners and their keys.
+    load_config : Reads the learner specs of a config.
     """
     if spec.key is not None:
         entry = LEARNERS.get(spec.key)

@@ -1,105 +1,67 @@
-"""Metric names of a benchmark config, computed on one test fold by :mod:`uplift.evaluation`.
+"""Metrics of a benchmark config, computed on one test fold through :func:`uplift.evaluation.get_scorer`.
 
-A metric is named ``family:option``: ``qini_auc:<convention>``, ``uplift_auc:<convention>`` (the
-conventions of :func:`uplift.evaluation.qini_auc_score`: uplift, sklift, causalml, grf),
-``uplift_at_k:<fraction>`` and ``rate:<AUTOC|QINI>`` (with its half-sample bootstrap standard
-error). Data with a known effect also get ``pehe`` (root mean squared error of the predicted
-effect, Hill 2011) and ``oracle_qini_auc:<convention>`` (the Qini of a ranking by the true effect:
-the best any model could do on that fold). No formula lives here: every number comes from
-:mod:`uplift.evaluation`.
+A metric is named as in the package's one registry (``family:option``): ``qini_auc:<convention>``,
+``uplift_auc:<convention>``, ``uplift_at_k:<fraction>`` and ``rate:<AUTOC|QINI>`` (with its
+half-sample bootstrap standard error). Data with a known effect also get ``pehe`` (root mean
+squared error of the predicted effect, Hill 2011) and ``oracle_qini_auc:<convention>`` (the Qini
+of a ranking by the true effect: the best any model could do on that fold). No formula lives here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .. import evaluation
-from ..evaluation import qini_curve
+from ..evaluation import UpliftScorer, get_scorer, qini_curve
 from ..exceptions import UpliftInputError
 
-__all__ = ["CURVE_POINTS", "MetricSpec", "compute_fold_scores", "parse_metrics", "qini_points"]
+__all__ = ["CURVE_POINTS", "compute_fold_scores", "parse_metrics", "qini_points"]
 
 #: Qini curves are stored at this many evenly spaced fractions of the fold (0 to 1).
 CURVE_POINTS = 51
-_CONVENTIONS = ("uplift", "sklift", "causalml", "grf")
-_RATE_TARGETS = ("AUTOC", "QINI")
 
 
-@dataclass(frozen=True)
-class MetricSpec:
-    """A parsed metric name."""
+def parse_metrics(names: tuple[str, ...] | list[str]) -> list[UpliftScorer]:
+    """The registered metrics of ``names`` (see :func:`uplift.evaluation.get_scorer`).
 
-    name: str
-    family: str
-    option: str
-    higher_is_better: bool = True
+    Parameters
+    ----------
+    names : sequence of str
+        Metric names (``"qini_auc:sklift"``, ``"uplift_at_k:0.3"``, ``"rate:AUTOC"``...).
 
+    Returns
+    -------
+    list of UpliftScorer
 
-def parse_metrics(names: tuple[str, ...] | list[str]) -> list[MetricSpec]:
-    """Parse and validate metric names such as ``"qini_auc:sklift"``.
+    Raises
+    ------
+    UpliftInputError
+        An unknown name; the message lists the valid ones.
+
+    See Also
+    --------
+    uplift.evaluation.get_scorer : The registry.
+    compute_fold_scores : Computes them on a fold.
 
     Examples
     --------
     >>> [m.name for m in parse_metrics(["qini_auc:sklift", "uplift_at_k:0.3", "rate:AUTOC"])]
     ['qini_auc:sklift', 'uplift_at_k:0.3', 'rate:AUTOC']
     """
-    specs = []
-    for name in names:
-        family, _, option = name.partition(":")
-        if family in ("qini_auc", "uplift_auc"):
-            option = option or "uplift"
-            if option not in _CONVENTIONS:
-                raise UpliftInputError(f"metric {name!r}: convention must be one of {list(_CONVENTIONS)}.")
-        elif family == "uplift_at_k":
-            try:
-                k = float(option or 0.3)
-            except ValueError:
-                k = -1.0
-            if not 0 < k <= 1:
-                raise UpliftInputError(
-                    f"metric {name!r}: the fraction after ':' must be in (0, 1], e.g. uplift_at_k:0.3."
-                )
-            option = f"{k:g}"
-        elif family == "rate":
-            option = (option or "AUTOC").upper()
-            if option not in _RATE_TARGETS:
-                raise UpliftInputError(f"metric {name!r}: RATE target must be AUTOC or QINI.")
-        else:
-            raise UpliftInputError(
-                f"unknown metric {name!r}; use qini_auc:<convention>, uplift_auc:<convention>, uplift_at_k:<k> or "
-                f"rate:<AUTOC|QINI> (conventions: {', '.join(_CONVENTIONS)})."
-            )
-        specs.append(MetricSpec(f"{family}:{option}", family, option))
-    return specs
+    return [get_scorer(name) for name in names]
 
 
 def qini_points(y: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> list[float]:
     """The fold's Qini curve per customer at :data:`CURVE_POINTS` fractions targeted (0 to 1)."""
-    x, q = qini_curve(y, score, treatment)
+    x, q = qini_curve(y, score, treatment=treatment)
     x, q = np.asarray(x, dtype=np.float64), np.asarray(q, dtype=np.float64)
     grid = np.linspace(0.0, 1.0, CURVE_POINTS)
     return (np.interp(grid, x / x[-1], q) / len(y)).round(8).tolist()
 
 
-def _score(spec: MetricSpec, y: np.ndarray, score: np.ndarray, treatment: np.ndarray, *,
-           groups: np.ndarray | None, n_bootstrap: int, random_state: int) -> tuple[float, float | None]:
-    option: Any = spec.option  # validated against the Literal options by parse_metrics
-    if spec.family == "qini_auc":
-        return float(evaluation.qini_auc_score(y, score, treatment, convention=option)), None
-    if spec.family == "uplift_auc":
-        return float(evaluation.uplift_auc_score(y, score, treatment, convention=option)), None
-    if spec.family == "uplift_at_k":
-        return float(evaluation.uplift_at_k(y, score, treatment, k=float(spec.option), strategy="overall")), None
-    estimate = evaluation.rate_score(y, score, treatment, target=option, n_bootstrap=n_bootstrap,
-                                     groups=groups, random_state=random_state)
-    return float(estimate.estimate), float(estimate.std_error)
-
-
 def compute_fold_scores(
-    specs: list[MetricSpec],
+    specs: list[UpliftScorer],
     y: np.ndarray,
     effect: np.ndarray,
     codes: np.ndarray,
@@ -107,14 +69,15 @@ def compute_fold_scores(
     *,
     tau: np.ndarray | None = None,
     groups: np.ndarray | None = None,
-    n_bootstrap: int = 200,
+    n_resamples: int = 200,
     random_state: int = 0,
 ) -> tuple[list[dict[str, Any]], dict[str, list[float]]]:
     """Every metric of every treated arm (versus the control) on one test fold.
 
     Parameters
     ----------
-    specs : list of MetricSpec
+    specs : list of UpliftScorer
+        From :func:`parse_metrics`.
     y : ndarray of shape (n,)
         Outcomes of the test rows.
     effect : ndarray of shape (n,) or (n, n_arms)
@@ -127,6 +90,10 @@ def compute_fold_scores(
         True effects of the test rows (shape like ``effect``).
     groups : ndarray, optional
         Cluster ids, for the RATE bootstrap.
+    n_resamples : int, default 200
+        Half-samples of RATE's standard error.
+    random_state : int, default 0
+        Seed of the half-samples.
 
     Returns
     -------
@@ -134,6 +101,10 @@ def compute_fold_scores(
         ``{"arm", "metric", "value", "std_error"}`` rows.
     curves : dict
         Qini curve points per arm label (see :func:`qini_points`).
+
+    See Also
+    --------
+    parse_metrics : The scorers.
     """
     effect = effect.reshape(len(effect), -1)
     truth = None if tau is None else np.asarray(tau, dtype=np.float64).reshape(len(effect), -1)
@@ -145,8 +116,8 @@ def compute_fold_scores(
         arm_groups = None if groups is None else groups[rows]
         for spec in specs:
             try:
-                value, std_error = _score(spec, y_arm, score, treated, groups=arm_groups, n_bootstrap=n_bootstrap,
-                                          random_state=random_state)
+                value, std_error = spec.evaluate(y_arm, score, treatment=treated, groups=arm_groups,
+                                                 n_resamples=n_resamples, random_state=random_state)
             except UpliftInputError as error:  # a metric undefined here (binary-only on a continuous outcome)
                 scores.append({"arm": label, "metric": spec.name, "value": None, "std_error": None,
                                "error": str(error).split(";")[0]})
@@ -160,7 +131,7 @@ def compute_fold_scores(
             for spec in specs:
                 if spec.family == "qini_auc" and not any(
                         s["metric"] == spec.name and s["arm"] == label and s["value"] is None for s in scores):
-                    value, _ = _score(spec, y_arm, true_effect, treated, groups=None, n_bootstrap=n_bootstrap,
-                                      random_state=random_state)
+                    value, _ = spec.evaluate(y_arm, true_effect, treatment=treated, n_resamples=n_resamples,
+                                             random_state=random_state)
                     scores.append({"arm": label, "metric": f"oracle_{spec.name}", "value": value, "std_error": None})
     return scores, curves

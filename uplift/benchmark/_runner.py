@@ -53,6 +53,11 @@ class BenchmarkRun(Result):
         One line per learner/data set pair that failed (its remaining tasks were not run).
     keys : frozenset of str
         Keys of the config's tasks (to summarise only them).
+
+    See Also
+    --------
+    run_benchmark : Returns it.
+    summarize : The tables of the results.
     """
 
     output_dir: Path
@@ -63,7 +68,13 @@ class BenchmarkRun(Result):
     keys: frozenset[str] = frozenset()
 
     def summary(self) -> pd.DataFrame:
-        """One row: ``output_dir, n_tasks, n_run, n_skipped, n_failures``."""
+        """One row: ``output_dir, n_tasks, n_run, n_skipped, n_failures``.
+
+        Returns
+        -------
+        DataFrame
+            One row.
+        """
         return pd.DataFrame([{"output_dir": str(self.output_dir), "n_tasks": self.n_tasks, "n_run": self.n_run,
                               "n_skipped": self.n_skipped, "n_failures": len(self.failures)}])
 
@@ -82,10 +93,26 @@ def load_benchmark_dataset(spec: DatasetSpec, data_dir: Path | None = None) -> U
     Without ``data_dir`` (and without ``path`` in the data set's params), file readers search the
     data home (``UPLIFT_DATA_HOME``, see :func:`uplift.datasets.data_home`).
 
+    Parameters
+    ----------
+    spec : DatasetSpec
+        A data set of the config: registry key and loader parameters.
+    data_dir : Path, optional
+        Folder of the reference files (``--data-dir``), passed as ``path=`` to file readers.
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
     Raises
     ------
     UpliftInputError
         The data set cannot be loaded; a missing file names ``--data-dir`` and ``UPLIFT_DATA_HOME``.
+
+    See Also
+    --------
+    uplift.datasets.load_dataset : The registry it loads from.
     """
     if spec.table is not None:
         table = dict(spec.table)
@@ -135,6 +162,30 @@ def make_splits(data: UpliftDataset, codes: np.ndarray, kind: str, n_folds: int,
     ``kind`` is ``"stratified"`` (arm × outcome), ``"grouped"`` (no group in two folds) or
     ``"temporal"`` (train on earlier times, test on the next period). Every fold must contain
     every arm in its training and test rows; otherwise the error names the fold.
+
+    Parameters
+    ----------
+    data : UpliftDataset
+        The data set (its ``groups`` and ``time`` for grouped and temporal folds).
+    codes : ndarray of int
+        Arm code of each row (0 = control).
+    kind : {"stratified", "grouped", "temporal"}
+        The splitter.
+    n_folds : int
+        Number of folds.
+    seed : int
+        Seed of the folds.
+    name : str, default ""
+        Data set name, for error messages.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        ``(train, test)`` row indices of each fold.
+
+    See Also
+    --------
+    uplift.model_selection.UpliftStratifiedKFold : The stratified splitter.
     """
     X = np.zeros((len(codes), 1))
     try:
@@ -231,6 +282,11 @@ def run_benchmark(
         ``results.jsonl`` exists without ``resume``, another run holds the folder's lock, a
         result line is unreadable, or a data set changed since a resumed run wrote its results.
 
+    See Also
+    --------
+    load_config : Reads a TOML config.
+    summarize : Tables and figures of the results.
+
     Notes
     -----
     Each task fits the learner on the training rows of one fold and predicts the test rows; the
@@ -270,7 +326,7 @@ def _run_locked(config: BenchmarkConfig, output: Path, resume: bool,
         kind = _split_kind(dataset_spec, data)
         X = data.X
         fingerprints = {learner_spec.name: _hash([dataset_spec.fingerprint(), learner_spec.fingerprint(),
-                                                  config.n_folds, list(config.metrics), config.n_bootstrap, kind])
+                                                  config.n_folds, list(config.metrics), config.n_resamples, kind])
                         for learner_spec in config.learners}
         fingerprint_of_data = data_fingerprint(data)
         mine = [task_key(dataset_spec.name, learner, seed, fold, fingerprints[learner])
@@ -332,7 +388,7 @@ def _run_task(learner_spec: Any, seed: int, fold: int, X: Any, y: np.ndarray, co
     tau = None if data.tau is None else np.asarray(data.tau)[test]
     groups = None if data.groups is None else np.asarray(data.groups)[test]
     scores, curves = compute_fold_scores(specs, y[test], effect, codes[test], arm_labels, tau=tau, groups=groups,
-                                         n_bootstrap=config.n_bootstrap, random_state=seed)
+                                         n_resamples=config.n_resamples, random_state=seed)
     return {
         "n_train": len(train), "n_test": len(test),
         "fit_seconds": round(fitted - started, 4), "predict_seconds": round(finished - fitted, 4),

@@ -60,6 +60,11 @@ class ResultsStore:
     UpliftInputError
         A line is not UTF-8, not JSON, not a JSON object, or lacks a required entry.
 
+    See Also
+    --------
+    run_benchmark : Appends each finished task here.
+    summarize : Reads the store back into tables.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -149,7 +154,13 @@ class ResultsStore:
         return len(self._keys)
 
     def records(self) -> list[dict[str, Any]]:
-        """Every finished task, first occurrence of each key, in file order."""
+        """Every finished task, first occurrence of each key, in file order.
+
+        Returns
+        -------
+        list of dict
+            Every finished task, first occurrence of each key, in file order.
+        """
         seen: set[str] = set()
         out = []
         for record in self._read():
@@ -159,7 +170,17 @@ class ResultsStore:
         return out
 
     def append(self, record: dict[str, Any]) -> None:
-        """Append one finished task durably; a key already present is not written again."""
+        """Append one finished task durably; a key already present is not written again.
+
+        Parameters
+        ----------
+        record : dict
+            One finished task; its ``"key"`` identifies it.
+
+        Returns
+        -------
+        None
+        """
         key = record["key"]
         if key in self._keys:
             return

@@ -69,6 +69,24 @@ def aggregate(scores: pd.DataFrame, timings: pd.DataFrame | None = None) -> pd.D
     ``best`` marks, per data set, arm and metric, the learner whose interval lies entirely above
     (below, for PEHE) the interval of the runner-up; nothing is marked when they overlap.
 
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per data set, arm, learner, seed, fold and metric (the ``value`` column), as
+        :func:`compute_fold_scores` rows collected by the runner.
+    timings : DataFrame, optional
+        Seconds per data set and learner, merged into the table when given.
+
+    Returns
+    -------
+    DataFrame
+        One row per data set, arm, learner and metric: mean, sd, interval bounds, number of folds and
+        the ``best`` flag.
+
+    See Also
+    --------
+    summarize : Writes this table as ``summary.csv`` and ``summary.md``.
+
     References
     ----------
     Nadeau, C., Bengio, Y. (2003). Inference for the Generalization Error. Machine Learning 52.
@@ -218,6 +236,11 @@ def summarize(
     -------
     DataFrame
         The aggregated table (one row per data set, arm, learner and metric).
+
+    See Also
+    --------
+    run_benchmark : Runs the tasks and calls this at the end.
+    aggregate : The table, from fold scores.
     """
     output = Path(output_dir)
     records = ResultsStore(output / "results.jsonl", required=RESULT_FIELDS).records()

@@ -90,6 +90,10 @@ class ProfitScores:
         The outcome predictions the scores come from (control first).
     unit_value, unit_cost, contact_cost : ndarray
         ``u`` (shape (n,)), ``w`` (shape (n, n_arms)) and ``δ`` (shape (n_arms,)) of the formula.
+
+    See Also
+    --------
+    score_profit : Computes it.
     """
 
     gain: np.ndarray
@@ -104,7 +108,13 @@ class ProfitScores:
         return self.gain.shape[1]
 
     def best_arm(self) -> np.ndarray:
-        """Arm of largest ΔΠ per customer, 0 (no contact) when no ΔΠ is positive."""
+        """Arm of largest ΔΠ per customer, 0 (no contact) when no ΔΠ is positive.
+
+        Returns
+        -------
+        ndarray of int of shape (n,)
+            1-based arm code, 0 for no contact.
+        """
         best = np.argmax(self.gain, axis=1)
         positive = self.gain[np.arange(len(best)), best] > 0
         return np.where(positive, best + 1, 0)
@@ -136,6 +146,11 @@ class Economics:
         Revenue of one order, used only by ``discount_rate`` with ``value=`` (default ``value``).
     fixed_cost : float, default 0
         Paid once if anyone is contacted (set-up, creative). Counts against the budget.
+
+    See Also
+    --------
+    score_profit : ΔΠ and spend of every customer and arm.
+    plan_campaign : The plan that maximises ΔΠ under a budget.
 
     Notes
     -----
@@ -207,6 +222,13 @@ class Economics:
     def to_dict(self) -> dict[str, Any]:
         """The parameters as JSON-ready values (arrays as lists, mapping keys as given); ``Economics(**d)`` rebuilds it.
 
+        Returns
+        -------
+        dict
+            ``value``, the costs and the other parameters, JSON-ready.
+
+        Examples
+        --------
         >>> Economics(value=30.0, contact_cost=[0.1, 0.2]).to_dict()["contact_cost"]
         [0.1, 0.2]
         """
@@ -226,7 +248,24 @@ class Economics:
         return "binary" if self.value is not None else "continuous"
 
     def resolve(self, n_samples: int, arms: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(u, w, δ)`` of the formula as arrays of shapes (n,), (n, n_arms) and (n_arms,)."""
+        """``(u, w, δ)`` of the formula as arrays of shapes (n,), (n, n_arms) and (n_arms,).
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of customers.
+        arms : sequence
+            Labels of the treated arms (mapping costs are looked up by them).
+
+        Returns
+        -------
+        u : ndarray of shape (n,)
+            Value of a conversion per customer.
+        w : ndarray of shape (n, n_arms)
+            Cost per treated conversion.
+        delta : ndarray of shape (n_arms,)
+            Cost per contact.
+        """
         arms = np.asarray(arms)
         n_arms = len(arms)
         contact = _per_arm(self.contact_cost, "contact_cost", arms)
@@ -255,6 +294,10 @@ class Economics:
         arms : sequence, optional
             Labels of the treated arms (a learner's ``treatment_arms_``), needed when costs are
             given as a mapping by label. Default ``1, ..., n_arms``.
+
+        Returns
+        -------
+        ProfitScores
         """
         return score_profit(outcomes, self, arms=arms)
 
@@ -308,6 +351,25 @@ def score_profit(outcomes: Any, economics: Economics, *, arms: Any = None) -> Pr
     """Expected incremental profit ΔΠ_k and expected spend c_k of each customer and treated arm.
 
     See :class:`Economics` for the formula.
+
+    Parameters
+    ----------
+    outcomes : array of shape (n, n_arms + 1)
+        Expected outcome under control and each treated arm (``learner.predict_outcomes(X)``).
+    economics : Economics
+        Value of a conversion and costs per arm.
+    arms : sequence, optional
+        Labels of the treated arms, needed when costs are given as a mapping by label.
+
+    Returns
+    -------
+    ProfitScores
+        ``gain`` (ΔΠ) and ``spend`` of shape (n, n_arms).
+
+    See Also
+    --------
+    Economics.score : The same, as a method.
+    plan_campaign : Chooses the arms.
 
     Examples
     --------

@@ -12,24 +12,22 @@ standard error is ``sqrt(n)·sd(Γ(π) − Γ(0))``, and two policies are compar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._literals import check_literal
+from .._literals import CurveBy, EvaluationMethod, check_literal
 from .._results import Result
 from .._utils import preview
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, normal_interval
-from ..validation import check_consistent_length, check_outcome, check_treatment
+from ..validation import check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._economics import Economics, check_outcomes
 from ._plan import CampaignPlan
 
 __all__ = ["PolicyEvaluation", "evaluate_policy", "policy_profit_curve"]
 
-EvaluationMethod = Literal["aipw", "ipw"]
-CurveBy = Literal["depth", "budget"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -47,6 +45,10 @@ class PolicyEvaluation(Result):
         interval, and the paired difference *plan minus policy* with its interval and p-value.
     method : str
     n_samples : int
+
+    See Also
+    --------
+    evaluate_policy : Computes it.
     """
 
     value: Estimate
@@ -62,6 +64,11 @@ class PolicyEvaluation(Result):
         Columns ``policy, contacts, estimate, std_error, ci_low, ci_high`` and, for the baselines,
         the paired difference *plan minus policy*: ``difference, difference_se, difference_ci_low,
         difference_ci_high, difference_p_value`` (two-sided).
+
+        Returns
+        -------
+        DataFrame
+            One row per policy.
         """
         return self.comparisons.copy()
 
@@ -180,12 +187,13 @@ def _baselines(outcomes: np.ndarray, n_contacts: int, arm_labels: np.ndarray) ->
     return policies
 
 
+@keyword_only_from("treatment")
 def evaluate_policy(
     policy: Any,
     y: Any,
+    *,
     treatment: Any,
     economics: Economics | None = None,
-    *,
     outcomes: Any = None,
     propensity: Any = None,
     control_value: Any = None,
@@ -227,6 +235,11 @@ def evaluate_policy(
     -------
     PolicyEvaluation
 
+    See Also
+    --------
+    policy_profit_curve : The profit at every depth.
+    uplift.monitoring.compare_policies : Two policies, paired.
+
     Notes
     -----
     Realised profit ``P_i = u·Y_i − 1{T_i ≠ 0}·(w·Y_i + δ)``; IPW score ``Γ_i(a) = 1{T_i = a} P_i / e_a``;
@@ -248,7 +261,7 @@ def evaluate_policy(
     >>> data = make_uplift_classification(4000, random_state=0)
     >>> economics = Economics(value=30.0, contact_cost=0.5, conversion_cost=5.0)
     >>> plan = plan_campaign(data.mu, economics)
-    >>> result = evaluate_policy(plan, data.y, data.treatment)
+    >>> result = evaluate_policy(plan, data.y, treatment=data.treatment)
     >>> result.value.estimate > 0, list(result.comparisons["policy"])[:2]
     (True, ['plan', 'treat none'])
     """
@@ -327,11 +340,12 @@ def _row(estimate: Estimate) -> dict[str, float]:
             "ci_high": estimate.ci_high}
 
 
+@keyword_only_from("treatment")
 def policy_profit_curve(
     plan: CampaignPlan,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     by: CurveBy = "depth",
     propensity: Any = None,
     control_value: Any = None,
@@ -345,6 +359,27 @@ def policy_profit_curve(
     curve) are ordered by the expected ΔΠ of their best arm (``by="depth"``) or by ΔΠ per unit of
     expected spend (``by="budget"``), each given that best arm.
 
+    Parameters
+    ----------
+    plan : CampaignPlan
+        A plan made on the holdout's predictions.
+    y : array-like of shape (n,)
+        Observed outcome of the holdout.
+    treatment : array-like of shape (n,)
+        Arm given to each holdout customer.
+    by : {"depth", "budget"}, default "depth"
+        Order and x axis of the curve.
+    propensity : float, sequence or array, optional
+        Assignment probabilities of the holdout (default: its arm shares).
+    control_value : object, optional
+        Label of the control arm.
+    method : {"aipw", "ipw"}, default "aipw"
+        The estimator of each customer's profit.
+    alpha : float, default 0.05
+        1 - coverage of the band.
+    n_points : int or None, default 200
+        Points of the curve (None: all).
+
     Returns
     -------
     x, y, ci_low, ci_high : ndarray
@@ -353,13 +388,18 @@ def policy_profit_curve(
         the standard error of a total of scores (``sqrt(n·var)`` of the score times the indicator of
         being targeted).
 
+    See Also
+    --------
+    evaluate_policy : The whole plan.
+    uplift.plotting.ProfitCurveDisplay : Plots it (``from_holdout``).
+
     Examples
     --------
     >>> from uplift.campaign import plan_campaign
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=1)
     >>> plan = plan_campaign(data.mu, Economics(value=30.0, contact_cost=0.5, conversion_cost=5.0))
-    >>> x, y, low, high = policy_profit_curve(plan, data.y, data.treatment)
+    >>> x, y, low, high = policy_profit_curve(plan, data.y, treatment=data.treatment)
     >>> bool((low <= y).all() and (y <= high).all())
     True
     """

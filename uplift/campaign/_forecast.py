@@ -48,6 +48,11 @@ class ProfitForecast(Result):
         ``training_rows`` (training rows the rule gives that arm).
     method : str
     n_training : int
+
+    See Also
+    --------
+    forecast_profit : Computes it.
+    evaluate_policy : What a plan really earned on a holdout.
     """
 
     forecast: Estimate
@@ -58,7 +63,13 @@ class ProfitForecast(Result):
     n_training: int
 
     def summary(self) -> pd.DataFrame:
-        """Per-arm rows and a total row: contacts, plug_in, correction, forecast, std_error, ci_low, ci_high."""
+        """Per-arm rows and a total row: contacts, plug_in, correction, forecast, std_error, ci_low, ci_high.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm and a total row.
+        """
         table = self.per_arm.copy()
         table["forecast"] = table["plug_in"] + table["correction"]
         total = {"arm": "total", "contacts": int(table["contacts"].sum()), "plug_in": self.plug_in,
@@ -146,6 +157,11 @@ def forecast_profit(
         ``learner`` is not a fitted CalibratedLearner.
     UpliftInputError
         The plan and the learner have different numbers of arms.
+
+    See Also
+    --------
+    plan_campaign : ``forecast_learner=`` attaches the forecast to the plan.
+    uplift.learners.CalibratedLearner : The learner it needs.
 
     Notes
     -----

@@ -8,13 +8,13 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._literals import check_literal
+from .._literals import CurveBy, Risk, check_literal
 from .._results import Result, jsonable
 from .._utils import plain, preview
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
@@ -28,8 +28,6 @@ __all__ = ["CampaignPlan", "Risk", "plan_campaign", "profit_curve"]
 
 logger = logging.getLogger(__name__)
 
-Risk = Literal["expected", "conservative"]
-CurveBy = Literal["depth", "budget"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -65,6 +63,11 @@ class CampaignPlan(Result):
     eligible : ndarray of bool, shape (n, n_arms), optional
         Which customer may get which arm (``eligible=`` and, with ``risk="conservative"``, a positive
         lower bound of ΔΠ); None when every option was allowed.
+
+    See Also
+    --------
+    plan_campaign : Makes it.
+    evaluate_policy : What it earns on a holdout.
     """
 
     arm: np.ndarray
@@ -94,7 +97,13 @@ class CampaignPlan(Result):
         return spend_moments(self.arm, self.scores)[0]
 
     def contacts_per_arm(self) -> pd.Series:
-        """Number of customers given each treated arm, indexed by arm label."""
+        """Number of customers given each treated arm, indexed by arm label.
+
+        Returns
+        -------
+        Series
+            Indexed by arm label.
+        """
         counts = np.bincount(self.arm, minlength=len(self.arm_labels) + 1)[1:]
         return pd.Series(counts, index=pd.Index(self.arm_labels, name="arm"), name="contacts")
 
@@ -103,6 +112,10 @@ class CampaignPlan(Result):
 
         With a forecast (``plan_campaign(..., forecast_learner=...)``) also ``forecast_incremental_profit``,
         ``forecast_ci_low``, ``forecast_ci_high`` and ``forecast_method``.
+
+        Returns
+        -------
+        dict
         """
         fixed = self.economics.fixed_cost if self.n_contacts else 0.0
         mean, variance = spend_moments(self.arm, self.scores)
@@ -133,6 +146,11 @@ class CampaignPlan(Result):
 
         ``arm_label`` is the arm's label as text (``"none"`` for no contact); ``p0`` and ``p_arm`` are the
         predicted outcomes under the control and under the chosen arm.
+
+        Returns
+        -------
+        DataFrame
+            One row per customer.
         """
         rows = np.arange(len(self.arm))
         labels = np.asarray(["none", *(str(plain(a)) for a in self.arm_labels)], dtype=object)
@@ -152,6 +170,11 @@ class CampaignPlan(Result):
 
         With a forecast, also ``forecast`` (per arm and total) and the total's ``forecast_ci_low`` and
         ``forecast_ci_high``.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm and a total row.
         """
         profit, spend = self.expected_profit, self.expected_spend
         rows = []
@@ -188,7 +211,13 @@ class CampaignPlan(Result):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Totals, the per-arm table, the constraints, the economics, the prices and the forecast (JSON-ready)."""
+        """Totals, the per-arm table, the constraints, the economics, the prices and the forecast (JSON-ready).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({
             "totals": self.totals(), "arms": self.summary(), "constraints": self.constraints,
             "economics": self.economics.to_dict(), "solution": self.solution.to_dict(),
@@ -200,13 +229,33 @@ class CampaignPlan(Result):
         return {key: totals[key] for key in ("customers", "contacts", "expected_spend", "expected_incremental_profit")}
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write :meth:`to_frame` as CSV and return the path."""
+        """Write :meth:`to_frame` as CSV and return the path.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+        """
         path = Path(path)
         self.to_frame().to_csv(path, index=False)
         return path
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write :meth:`to_frame` as Parquet (needs pyarrow) and return the path."""
+        """Write :meth:`to_frame` as Parquet (needs pyarrow) and return the path.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+        """
         try:
             import pyarrow  # noqa: F401
         except ImportError:
@@ -219,11 +268,27 @@ class CampaignPlan(Result):
         return path
 
     def allowed_gain(self) -> np.ndarray:
-        """ΔΠ of every customer and arm, ``-inf`` where the option was not eligible."""
+        """ΔΠ of every customer and arm, ``-inf`` where the option was not eligible.
+
+        Returns
+        -------
+        ndarray of shape (n, n_arms)
+        """
         return self.scores.gain if self.eligible is None else np.where(self.eligible, self.scores.gain, -np.inf)
 
     def budget_curve(self, n_points: int | None = 200) -> tuple[np.ndarray, np.ndarray]:
-        """LP profit versus expected spend for every budget (eligibility applied, side constraints not)."""
+        """LP profit versus expected spend for every budget (eligibility applied, side constraints not).
+
+        Parameters
+        ----------
+        n_points : int or None, default 200
+            Points of the curve; None keeps every breakpoint.
+
+        Returns
+        -------
+        spend, profit : ndarray
+            Expected spend and LP profit at each point.
+        """
         return _thin(*budget_path(self.allowed_gain(), self.scores.spend), n_points)
 
 
@@ -371,6 +436,12 @@ def plan_campaign(
     -----
     EmptyPlanWarning
         Nobody is contacted (no profitable customer, or a budget below the cheapest contact).
+
+    See Also
+    --------
+    Economics : The money side.
+    Policy : The plan's prices, for new customers.
+    evaluate_policy : What the plan earns on a holdout.
 
     Notes
     -----
@@ -544,6 +615,10 @@ def profit_curve(
     by : {"depth", "budget"}
         ``"depth"``: x = number of customers contacted, best arm each, in decreasing ΔΠ;
         ``"budget"``: x = expected spend, y = the LP optimum at that budget (the convex-hull path).
+    arms : sequence, optional
+        Labels of the treated arms (needed when costs are given by label).
+    eligible : array-like of bool, optional
+        Which customer may get which arm, shape (n,) or (n, n_arms).
     n_points : int or None, default 200
         Keep at most this many curve vertices (None: all).
 
@@ -551,6 +626,10 @@ def profit_curve(
     -------
     x, y : ndarray
         Starting at (0, 0); the fixed cost is not included.
+
+    See Also
+    --------
+    plan_campaign : One point of it, with caps.
 
     Examples
     --------

@@ -71,6 +71,12 @@ class Policy(BaseEstimator):
         (``forecast_incremental_profit``, ``forecast_ci_low``, ``forecast_ci_high``, ``forecast_method``;
         see :func:`~uplift.campaign.forecast_profit`).
 
+    See Also
+    --------
+    plan_campaign : The plan whose prices the policy freezes.
+    evaluate_policy : What a plan earned on a randomized holdout.
+    uplift.io.save : Saves a policy without pickle.
+
     Notes
     -----
     :meth:`decide` is the Lagrangian decision rule at the reference prices. On a population
@@ -294,7 +300,13 @@ class Policy(BaseEstimator):
         return self._plan(X)
 
     def to_dict(self) -> dict[str, Any]:
-        """The constraints and the fitted prices as plain, JSON-serialisable values (learner excluded)."""
+        """The constraints and the fitted prices as plain, JSON-serialisable values (learner excluded).
+
+        Returns
+        -------
+        dict
+            The constraints and the fitted prices as plain, JSON-serialisable values (learner excluded).
+        """
         def jsonable(value: Any) -> Any:
             if isinstance(value, np.ndarray):
                 return [plain(v) for v in value.tolist()]

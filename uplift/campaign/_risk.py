@@ -38,6 +38,24 @@ def _check_interval(effect_interval: Any, shape: tuple[int, int]) -> tuple[np.nd
 def profit_lower_bound(scores: ProfitScores, effect_interval: Any) -> np.ndarray:
     """Lower confidence bound of ΔΠ_k from bounds ``(low, high)`` on the effect τ_k = μ_k − μ_0.
 
+    Parameters
+    ----------
+    scores : ProfitScores
+        Expected profit terms per customer and arm (:meth:`Economics.score`).
+    effect_interval : tuple of arrays
+        ``(low, high)`` bounds on the effect of each arm, shaped like the learner's ``predict``
+        (``learner.effect_interval(X)``).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_arms)
+        Lower confidence bound of the incremental profit ΔΠ of each arm.
+
+    See Also
+    --------
+    plan_campaign : ``risk="conservative"`` plans on this bound.
+    score_profit : The expected ΔΠ.
+
     Notes
     -----
     With ``μ_k = μ_0 + τ_k``, ``ΔΠ_k = (u − w_k)·τ_k − w_k·μ_0 − δ_k`` is monotone in τ_k, so its

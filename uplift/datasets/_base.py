@@ -58,6 +58,12 @@ class UpliftDataset:
     source_files : tuple of Path
         The files the data was read from (empty for generated data and DataFrames), so a run
         can record their size and modification time.
+
+    See Also
+    --------
+    load_table : Any experiment stored as a table.
+    load_dataset : A registered data set by its key.
+    make_uplift_classification : Synthetic data with the true effects.
     """
 
     X: pd.DataFrame

@@ -87,6 +87,23 @@ def data_home(path: str | Path | None = None) -> Path:
     folder (``$XDG_CACHE_HOME/uplift`` or ``~/.cache/uplift``; ``%LOCALAPPDATA%\\uplift`` on
     Windows). Created when missing.
 
+    Parameters
+    ----------
+    path : path, optional
+        The folder to use; the default is ``UPLIFT_DATA_HOME``, else the user cache folder.
+
+    Returns
+    -------
+    Path
+        The folder, created when missing.
+
+    See Also
+    --------
+    fetch_criteo : Downloads into this folder.
+    load_dataset : Readers of local copies search it.
+
+    Examples
+    --------
     >>> import os, tempfile
     >>> os.environ["UPLIFT_DATA_HOME"] = tempfile.mkdtemp()
     >>> data_home().is_dir()

@@ -67,6 +67,11 @@ def load_hillstrom(
     ChecksumMismatchError
         The file's bytes differ from the published data set.
 
+    See Also
+    --------
+    load_dataset : The same, by the registry key ``"hillstrom"``.
+    uplift.diagnostics.check_experiment : The checks to run before modelling.
+
     Examples
     --------
     >>> data = load_hillstrom()

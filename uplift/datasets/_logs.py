@@ -17,19 +17,18 @@ import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._literals import check_literal
+from .._literals import FeatureFamily, check_literal
 from ..exceptions import UpliftInputError, UpliftTypeError
 
 __all__ = ["EXPOSURE_PATTERN", "UpliftTable", "build_uplift_table"]
 
 logger = logging.getLogger(__name__)
 
-FeatureFamily = Literal["recency", "frequency", "monetary"]
 
 #: Column names that describe what happened *after* assignment (delivery, opening, clicking,
 #: redeeming): using them as features or as the arm leaks the outcome. Matched per word.
@@ -60,6 +59,10 @@ class UpliftTable:
         assigned_at, next_assigned_at`` (the later campaign may change the earlier one's outcome).
     as_of : object
         The cut-off used.
+
+    See Also
+    --------
+    build_uplift_table : Builds it.
     """
 
     table: pd.DataFrame
@@ -232,6 +235,11 @@ def build_uplift_table(
         A path that does not exist.
     ImportError
         DuckDB is not installed (``pip install "uplift[logs]"``).
+
+    See Also
+    --------
+    load_table : A table you already have.
+    UpliftTable : What it returns.
 
     Notes
     -----

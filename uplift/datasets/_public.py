@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from .._literals import check_literal
+from .._literals import CriteoOutcome, check_literal
 from ..exceptions import UpliftInputError
 from ._base import UpliftDataset
 from ._fetch import Opener, RemoteFile, check_subsample, ensure_file
@@ -20,7 +20,6 @@ __all__ = [
     "build_x5_features", "fetch_criteo", "fetch_lenta", "fetch_megafon", "fetch_x5", "fetch_x5_tables",
 ]
 
-CriteoOutcome = Literal["visit", "conversion"]
 
 #: Criteo publishes v2.1 at http://go.criteo.net/criteo-research-uplift-v2.1.csv.gz (plain HTTP, no
 #: digest). The download uses the HTTPS copy scikit-uplift reads (criteo-bucket on S3) and its
@@ -128,6 +127,12 @@ def fetch_criteo(
         (whether an ad was actually shown) is measured **after** the assignment: it stays in
         ``frame`` and is never a feature.
 
+    See Also
+    --------
+    make_criteo_like : Criteo-shaped synthetic data of any size.
+    load_dataset : Every registered data set by its key.
+    data_home : Where downloads are cached.
+
     Notes
     -----
     Criteo publishes v2.1 over plain HTTP without a digest. The download uses the HTTPS copy that
@@ -184,6 +189,34 @@ def fetch_lenta(
     the campaign, about 10%) the outcome. ``gender`` is one-hot encoded; missing numbers stay NaN.
     Parameters as in :func:`fetch_criteo`.
 
+    Parameters
+    ----------
+    subsample : int or float, optional
+        Keep a seeded random subset of rows: a row count (an int of at least 2), or a fraction in (0, 1].
+    random_state : int, default 0
+        Seed of the subsample.
+
+    data_home : path, optional
+        Cache folder (default: ``UPLIFT_DATA_HOME`` or the user cache folder, see :func:`data_home`).
+    download_if_missing : bool, default True
+        Download the file (over HTTPS, checked against a digest shipped in the package) when it is
+        not cached.
+    path : path, optional
+        A copy you already have (the file or a folder holding it).
+    opener : callable, optional
+        Opens a URL and returns a binary stream (``urllib.request.urlopen`` by default).
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
+    See Also
+    --------
+    load_lenta_sample : A 50,000-row sample with 3 covariates.
+    load_dataset : Every registered data set by its key.
+    data_home : Where downloads are cached.
+
     Notes
     -----
     Downloaded from scikit-uplift's mirror (the only public location; the hackathon page needs a
@@ -212,6 +245,33 @@ def fetch_megafon(
 
     ``treatment_group`` ("treatment" / "control", 50% each) is the treatment and ``conversion``
     the outcome. Parameters and verification as in :func:`fetch_lenta`.
+
+    Parameters
+    ----------
+    subsample : int or float, optional
+        Keep a seeded random subset of rows: a row count (an int of at least 2), or a fraction in (0, 1].
+    random_state : int, default 0
+        Seed of the subsample.
+
+    data_home : path, optional
+        Cache folder (default: ``UPLIFT_DATA_HOME`` or the user cache folder, see :func:`data_home`).
+    download_if_missing : bool, default True
+        Download the file (over HTTPS, checked against a digest shipped in the package) when it is
+        not cached.
+    path : path, optional
+        A copy you already have (the file or a folder holding it).
+    opener : callable, optional
+        Opens a URL and returns a binary stream (``urllib.request.urlopen`` by default).
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
+    See Also
+    --------
+    load_dataset : Every registered data set by its key.
+    data_home : Where downloads are cached.
     """
     frame, file = _read_sample(MEGAFON, "megafon", subsample=subsample, random_state=random_state,
                                data_home=data_home, download_if_missing=download_if_missing, path=path,
@@ -235,6 +295,28 @@ def fetch_x5_tables(
 
     ``path`` is a folder holding ``uplift_train.csv.gz``, ``clients.csv.gz`` and ``purchases.csv.gz``.
     ``purchases`` has 45,786,568 rows (about 4 GB in memory).
+
+    Parameters
+    ----------
+    data_home : path, optional
+        Cache folder (default: ``UPLIFT_DATA_HOME`` or the user cache folder, see :func:`data_home`).
+    download_if_missing : bool, default True
+        Download the file (over HTTPS, checked against a digest shipped in the package) when it is
+        not cached.
+    path : path, optional
+        A copy you already have (the file or a folder holding it).
+    opener : callable, optional
+        Opens a URL and returns a binary stream (``urllib.request.urlopen`` by default).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``"train"``, ``"clients"`` and ``"purchases"``.
+
+    See Also
+    --------
+    build_x5_features : Features from these tables.
+    fetch_x5 : The data set with those features.
     """
     tables = {}
     for key, remote in X5_FILES.items():
@@ -259,10 +341,24 @@ def build_x5_features(
       ``points_spent_total``, ``n_stores``, ``n_products`` (distinct), ``recency_days`` (days
       since the client's last purchase), ``active_days`` (first to last purchase).
 
+    Parameters
+    ----------
+    train : DataFrame
+        ``client_id, treatment_flg, target``.
+    clients : DataFrame
+        The X5 clients table.
+    purchases : DataFrame
+        The X5 purchases table.
+
     Returns
     -------
     DataFrame
         ``client_id``, ``treatment_flg``, ``target`` and the features above.
+
+    See Also
+    --------
+    fetch_x5_tables : The raw tables.
+    fetch_x5 : The data set with these features.
     """
     dates = pd.to_datetime(purchases["transaction_datetime"])
     reference = dates.max()
@@ -307,6 +403,29 @@ def fetch_x5(
     the outcome; ``client_id`` is kept as ``groups``. Use :func:`fetch_x5_tables` for the raw
     tables and your own features. Downloaded from scikit-uplift's mirror, verified by its MD5s,
     headers and row counts.
+
+    Parameters
+    ----------
+    data_home : path, optional
+        Cache folder (default: ``UPLIFT_DATA_HOME`` or the user cache folder, see :func:`data_home`).
+    download_if_missing : bool, default True
+        Download the file (over HTTPS, checked against a digest shipped in the package) when it is
+        not cached.
+    path : path, optional
+        A copy you already have (the file or a folder holding it).
+    opener : callable, optional
+        Opens a URL and returns a binary stream (``urllib.request.urlopen`` by default).
+
+    Returns
+    -------
+    UpliftDataset
+        ``client_id`` kept as ``groups``.
+
+    See Also
+    --------
+    fetch_x5_tables : The raw tables, for your own features.
+    load_dataset : Every registered data set by its key.
+    data_home : Where downloads are cached.
     """
     tables = fetch_x5_tables(data_home=data_home, download_if_missing=download_if_missing, path=path, opener=opener)
     frame = build_x5_features(tables["train"], tables["clients"], tables["purchases"])

@@ -14,12 +14,12 @@ import re
 import warnings
 import zlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._literals import check_literal
+from .._literals import StarbucksSplit, check_literal
 from ..exceptions import UpliftInputError, UpliftWarning
 from ._base import UpliftDataset, sha256_of_bytes
 from ._fetch import data_home
@@ -27,7 +27,6 @@ from ._table import load_table, read_table
 
 __all__ = ["load_acic2016", "load_gerber2008", "load_ihdp", "load_lenta_sample", "load_starbucks"]
 
-StarbucksSplit = Literal["train", "test"]
 GERBER_ARMS = ("Control", "Civic Duty", "Hawthorne", "Self", "Neighbors")
 IHDP_COLUMNS = ("treatment", "y_factual", "y_cfactual", "mu0", "mu1", *(f"x{i}" for i in range(1, 26)))
 
@@ -136,6 +135,25 @@ def load_starbucks(*, split: StarbucksSplit = "train", path: str | Path | None =
     ``ID`` is dropped. MIT licence (Udacity course repository), possibly simulated. Exercise
     economics: $10 per purchase, $0.15 per promotion sent.
 
+    Parameters
+    ----------
+    split : {"train", "test"}, default "train"
+        Which file of the exercise.
+
+    path : path, optional
+        The file, the folder holding it, or a parent folder with one sub-folder per data set;
+        default: the data home (:func:`data_home`).
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
+    See Also
+    --------
+    load_dataset : Every registered data set by its key.
+    load_table : Your own experiment.
+
     Examples
     --------
     >>> load_starbucks(path="/nonexistent")  # doctest: +ELLIPSIS
@@ -158,6 +176,23 @@ def load_lenta_sample(*, path: str | Path | None = None) -> UpliftDataset:
 
     ``is_treatment`` (75%) is the treatment, ``response_att`` the outcome; features
     ``food_share_15d``, ``age``, ``is_women``. For the full data use :func:`fetch_lenta`.
+
+    Parameters
+    ----------
+    path : path, optional
+        The file, the folder holding it, or a parent folder with one sub-folder per data set;
+        default: the data home (:func:`data_home`).
+
+    Returns
+    -------
+    UpliftDataset
+        Features, outcome, treatment and the raw ``frame``.
+
+    See Also
+    --------
+    fetch_lenta : The full data set.
+    load_dataset : Every registered data set by its key.
+    load_table : Your own experiment.
     """
     file = locate(path, "lenta", "lenta_sample50k.csv.gz")
     return load_table(file, treatment="is_treatment", outcome="response_att", control_value=0,
@@ -185,6 +220,16 @@ def load_gerber2008(
     random_state : int
         Seed of the household subsample.
     path : path, optional
+
+    Returns
+    -------
+    UpliftDataset
+        ``groups`` holds the household of each voter.
+
+    See Also
+    --------
+    load_dataset : Every registered data set by its key.
+    load_table : Your own experiment.
 
     References
     ----------
@@ -219,6 +264,26 @@ def load_ihdp(*, replication: int = 1, path: str | Path | None = None) -> Uplift
     true expected outcomes ``mu0``, ``mu1`` are known, so ``mu`` and ``tau`` are filled for PEHE.
     ``y_cfactual`` (the counterfactual draw) never enters ``X``.
 
+    Parameters
+    ----------
+    replication : int, default 1
+        Which NPCI replication.
+
+    path : path, optional
+        The file, the folder holding it, or a parent folder with one sub-folder per data set;
+        default: the data home (:func:`data_home`).
+
+    Returns
+    -------
+    UpliftDataset
+        With the true ``mu`` and ``tau``.
+
+    See Also
+    --------
+    load_acic2016 : Another benchmark with known effects.
+    load_dataset : Every registered data set by its key.
+    load_table : Your own experiment.
+
     References
     ----------
     Hill, J. L. (2011). Bayesian Nonparametric Modeling for Causal Inference. JCGS 20(1).
@@ -243,6 +308,26 @@ def load_acic2016(*, instance: int = 1, path: str | Path | None = None) -> Uplif
     ``zymu_<instance>.csv`` the assignment ``z``, potential outcomes and their expectations. The
     observed outcome is ``y1`` if treated else ``y0``; only it is an outcome, ``mu0``/``mu1`` fill
     ``mu`` and ``tau``. Apache-2.0 (as shipped in causallib).
+
+    Parameters
+    ----------
+    instance : int, default 1
+        Which of the simulated outcome files (``zymu_<instance>.csv``).
+
+    path : path, optional
+        The file, the folder holding it, or a parent folder with one sub-folder per data set;
+        default: the data home (:func:`data_home`).
+
+    Returns
+    -------
+    UpliftDataset
+        With the true ``mu`` and ``tau``.
+
+    See Also
+    --------
+    load_ihdp : Another benchmark with known effects.
+    load_dataset : Every registered data set by its key.
+    load_table : Your own experiment.
 
     References
     ----------

@@ -65,10 +65,27 @@ DATASETS: dict[str, DatasetInfo] = {info.key: info for info in (
 def load_dataset(key: str, **params: Any) -> UpliftDataset:
     """Load the registered data set ``key`` with its loader's keyword ``params``.
 
+    Parameters
+    ----------
+    key : str
+        A key of :data:`DATASETS` (``uplift datasets list`` prints them).
+    **params
+        Keyword arguments of that data set's loader.
+
+    Returns
+    -------
+    UpliftDataset
+        The loaded data set.
+
     Raises
     ------
     UpliftInputError
         ``key`` is not registered, or a parameter is not accepted by its loader.
+
+    See Also
+    --------
+    DATASETS : The registry: loader, source, licence and checksum of each data set.
+    load_table : Your own experiment, from a file or a frame.
 
     Examples
     --------

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .._literals import check_literal
+from .._literals import StreamChange, check_literal
 from ..exceptions import UpliftInputError
 from ._base import UpliftDataset
 from ._synthetic import _generator
 
 __all__ = ["make_uplift_stream"]
 
-StreamChange = Literal["features", "effect", "both"]
 
 
 def _truth(X: np.ndarray, flipped: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +82,11 @@ def make_uplift_stream(
     UpliftInputError
         Sizes below their minimum, ``change_period`` outside ``0..n_periods - 1``,
         ``treatment_share`` outside (0, 1).
+
+    See Also
+    --------
+    uplift.monitoring.monitor : What the periods are for.
+    make_uplift_classification : One period without drift.
 
     Examples
     --------

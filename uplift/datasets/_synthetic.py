@@ -188,6 +188,11 @@ def make_uplift_classification(
         With ``mu`` (n, n_arms + 1) conversion probabilities, ``tau`` (n,) or (n, n_arms),
         ``propensity`` and ``customer_type``.
 
+    See Also
+    --------
+    make_uplift_regression : The same for a continuous outcome.
+    make_uplift_stream : Campaign periods that drift.
+
     Examples
     --------
     >>> data = make_uplift_classification(1000, random_state=0)
@@ -242,6 +247,30 @@ def make_uplift_regression(
     the effect), ``tau(x) = 1 + 0.5 x2 + 1{x3 > 0}`` for arm 1, scaled from 1.0 to 1.5 across arms;
     ``y = mu_T(x) + noise · N(0, 1)``.
 
+    Parameters
+    ----------
+    n_samples : int, default 10000
+        Number of rows.
+    n_features : int, default 10
+        Number of features (at least 4; features past ``x3`` are noise).
+    n_arms : int, default 1
+        Number of treated arms.
+    propensity : float, sequence, callable, "observational" or None
+        The assignment scheme, as in :func:`make_uplift_classification`.
+    noise : float, default 1.0
+        Standard deviation of the outcome noise.
+    random_state : int, Generator or None, optional
+        Seed of the generator (never the global random state).
+
+    Returns
+    -------
+    UpliftDataset
+        With the true ``mu`` (n, n_arms + 1) and ``tau`` ((n,) for one arm, (n, n_arms) otherwise).
+
+    See Also
+    --------
+    make_uplift_classification : The same for a binary outcome.
+
     Examples
     --------
     >>> data = make_uplift_regression(500, n_arms=2, random_state=0)
@@ -282,6 +311,25 @@ def make_criteo_like(
     The control visit probability is ``expit(b + 0.6 f0 + 0.4 f1 - 0.3 f2 + 0.2 f3 f4)``; treatment
     adds ``0.1 + 0.35·1{f5 > 0.5} - 0.25·1{f6 > 1} + 0.15 f7`` to the logit (heterogeneous, with
     some customers harmed). ``tau`` is the exact difference of probabilities.
+
+    Parameters
+    ----------
+    n_samples : int, default 1_000_000
+        Number of rows.
+    random_state : int, Generator or None, optional
+        Seed of the generator (never the global random state).
+    chunk_size : int, default 1_000_000
+        Rows generated at a time (bounds the temporary memory).
+
+    Returns
+    -------
+    UpliftDataset
+        ``X`` (12 float32 columns), ``y`` (visit), ``treatment`` (0/1) and the true ``tau``.
+
+    See Also
+    --------
+    fetch_criteo : The real Criteo Uplift data set.
+    make_uplift_classification : Smaller synthetic data with the four customer types.
 
     Examples
     --------

@@ -244,6 +244,11 @@ def load_table(
     UpliftWarning
         A feature looks like a row identifier (see ``id``), when ``features`` is not given.
 
+    See Also
+    --------
+    UpliftDataset : What it returns.
+    load_dataset : The registered public and reference data sets.
+
     Notes
     -----
     Columns are assigned to exactly one role; a column can never be both a feature and the

@@ -68,6 +68,27 @@ def build_report(context: ReportContext, *, sections: Sequence[Section] = SECTIO
     """Run ``sections``, then ``appendix``, then the answer; write ``index.html`` and ``summary.json``.
 
     ``progress(done, total, description)`` is called before each section (the CLI draws it).
+
+    Parameters
+    ----------
+    context : ReportContext
+        The experiment, the economics and the report being written.
+    sections : sequence of callables, default SECTIONS
+        ``section(context) -> None`` functions, in the order of the report.
+    appendix : sequence of callables, default APPENDIX
+        Sections after the main ones.
+    progress : callable, optional
+        ``progress(done, total, description)``, called before each section (the CLI draws it).
+
+    Returns
+    -------
+    Path
+        The report's ``index.html``.
+
+    See Also
+    --------
+    run_report : The report on a file, with its context built.
+    run_demo : The report on the bundled Hillstrom data.
     """
     started = time.perf_counter()
     steps = (*sections, *appendix, answer_section)
@@ -131,6 +152,11 @@ def run_report(
     Returns
     -------
     Path
+
+    See Also
+    --------
+    run_demo : The report on the bundled Hillstrom data.
+    uplift.workflow.check : The experiment checks alone.
     """
     table = data if isinstance(data, ExperimentTable) else read_experiment(
         data, treatment=treatment, outcome=outcome, control=control, id_column=id_column)
@@ -176,6 +202,10 @@ def run_demo(output_dir: str | Path = "reports/demo", *, random_state: int = 0, 
     Returns
     -------
     Path of ``index.html``.
+
+    See Also
+    --------
+    run_report : The same report on your own experiment.
     """
     table = hillstrom_table()
     report = Report(Path(output_dir), "Uplift report: the Hillstrom e-mail campaign")

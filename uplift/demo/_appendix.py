@@ -23,12 +23,13 @@ def conventions_section(context: ReportContext) -> None:
         treated = (treatment[members] == arm).astype(np.int8)
         for convention in conventions:
             rows.append({"arm": str(arm), "score": "Qini AUC", "convention": convention,
-                         "value": float(qini_auc_score(y[members], effect, treated, convention=convention))})
+                         "value": float(qini_auc_score(y[members], effect, treatment=treated, convention=convention))})
         for convention in conventions[:3]:
             rows.append({"arm": str(arm), "score": "uplift AUC", "convention": convention,
-                         "value": float(uplift_auc_score(y[members], effect, treated, convention=convention))})
+                         "value": float(uplift_auc_score(y[members], effect, treatment=treated,
+                                                         convention=convention))})
         rows.append({"arm": str(arm), "score": "uplift@30%", "convention": "overall",
-                     "value": float(uplift_at_k(y[members], effect, treated, k=0.3))})
+                     "value": float(uplift_at_k(y[members], effect, treatment=treated, k=0.3))})
     frame = pd.DataFrame(rows)
     report.table(frame, caption=(
         "'uplift' is our convention (the headline above); 'sklift', 'causalml' and 'grf' reproduce those "

@@ -26,7 +26,7 @@ def demo_benchmark_config(*, quick: bool, random_state: int) -> BenchmarkConfig:
         seeds=(random_state,),
         n_folds=3,
         metrics=DEMO_METRICS,
-        n_bootstrap=50 if quick else 200,
+        n_resamples=50 if quick else 200,
     )
 
 

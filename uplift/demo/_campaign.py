@@ -31,7 +31,7 @@ def campaign_section(context: ReportContext) -> None:
         budget = context.budget_share * free.totals()["expected_spend"]
     plan = plan_campaign(outcomes, context.economics, arms=arms, ids=ids, budget=budget,
                          max_contacts=context.max_contacts, forecast_learner=learner)
-    evaluation = evaluate_policy(plan, y, treatment, control_value=table.control_value)
+    evaluation = evaluate_policy(plan, y, treatment=treatment, control_value=table.control_value)
     totals = plan.totals()
 
     report.heading("4. The campaign: whom to contact, and what it earns", anchor="campaign")
@@ -137,7 +137,7 @@ def _profit_figure(context: ReportContext, free: Any, plan: Any, evaluation: Any
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
     n = len(y)
-    x, total, low, high = policy_profit_curve(free, y, treatment, control_value=context.table.control_value)
+    x, total, low, high = policy_profit_curve(free, y, treatment=treatment, control_value=context.table.control_value)
     gain = free.scores.gain.max(axis=1)
     expected = np.r_[0.0, np.cumsum(np.sort(gain[gain > 0])[::-1])]
     figure, ax = plt.subplots(figsize=(9, 4.6))

@@ -37,6 +37,20 @@ class ReportContext:
         False when the user stated no economics: "profit" then counts incremental outcomes.
     data_name : str
         Where the data came from, for the title.
+    report : Report
+        The HTML report being written.
+    budget_share : float, optional
+        Without ``budget``: the budget as a share of what the plan without a budget would spend.
+    random_state : int
+        Seed of every split and model.
+    quick : bool
+        Smaller settings (fewer trees, resamples and splits).
+    results : dict
+        What earlier sections left for later ones (``"learner"``, ``"split"``, ``"plan"``, ...).
+
+    See Also
+    --------
+    build_report : Runs the sections on a context.
     """
 
     table: ExperimentTable
@@ -72,10 +86,33 @@ class ReportContext:
         return "n/a" if not np.isfinite(value) else f"{100 * value:,.2f}"
 
     def money(self, value: float, *, decimals: int = 0) -> str:
+        """An amount in the currency of the report (``"$1,552"``).
+
+        Parameters
+        ----------
+        value : float
+            The amount.
+        decimals : int, default 0
+            Digits after the decimal point.
+
+        Returns
+        -------
+        str
+        """
         return money(value, self.currency, decimals=decimals)
 
     def profit(self, value: float) -> str:
-        """"$1,552 of incremental profit", or "4 incremental visits" when no economics were given."""
+        """"$1,552 of incremental profit", or "4 incremental visits" when no economics were given.
+
+        Parameters
+        ----------
+        value : float
+            Incremental profit (or incremental outcomes when no economics were given).
+
+        Returns
+        -------
+        str
+        """
         if self.economics_given:
             return f"{self.money(value)} of incremental profit"
         return f"{self.money(value)} incremental {self.outcome_plural}"

@@ -20,13 +20,13 @@ def experiment_section(context: ReportContext) -> None:
     if len(numeric) < table.X.shape[1]:
         report.paragraph("Balance and predictability are checked on the numeric columns; text columns ("
                          f"{', '.join(c for c in table.X.columns if c not in numeric)}) are used by the model only.")
-    checks = check_experiment(table.X[numeric], table.y, table.treatment, control_value=table.control_value,
+    checks = check_experiment(table.X[numeric], table.y, treatment=table.treatment, control_value=table.control_value,
                               cv=3 if context.quick else 5, random_state=context.random_state)
     report.verdict("Sample ratio", checks.srm.verdict, str(checks.srm))
     report.verdict("Covariate balance", checks.balance.verdict, str(checks.balance))
     if checks.predictability is not None:
         report.verdict("Treatment predictability", checks.predictability.verdict, str(checks.predictability))
-    ate = average_treatment_effect(table.y, table.treatment, control_value=table.control_value)
+    ate = average_treatment_effect(table.y, treatment=table.treatment, control_value=table.control_value)
     n_control = int((table.treatment == table.control_value).sum())
     rows = [{"arm": f"{table.control_value} (control)", "customers": n_control,
              f"{context.outcome_name} rate": ate.control_mean, "effect": float("nan"), "95% CI": "", "p": ""}]

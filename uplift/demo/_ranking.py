@@ -58,7 +58,7 @@ def ranking_section(context: ReportContext) -> None:
         share, gain = incremental_curve(y[members], effect, treated)
         curve_ax.plot(share, gain, color=colour, linewidth=2, label=f"{arm}: by the model")
         curve_ax.plot([0, 1], [0, gain[-1]], color=colour, linestyle=":", linewidth=1.2, label=f"{arm}: at random")
-        estimate = score_interval(qini_auc_score, y[members], effect, treated,
+        estimate = score_interval(qini_auc_score, y[members], effect, treatment=treated,
                                   n_resamples=50 if context.quick else 200, random_state=context.random_state)
         qini[arm] = estimate
         deciles = _deciles(y[members], effect, treated)

@@ -20,8 +20,8 @@ def signal_section(context: ReportContext) -> None:
     results = {}
     for arm in table.arms:
         rows = np.flatnonzero((table.treatment == arm) | (table.treatment == table.control_value))
-        check = signal_check(table.X.iloc[rows], table.y[rows], table.treatment[rows],
-                             control_value=table.control_value, n_splits=3 if context.quick else 10,
+        check = signal_check(table.X.iloc[rows], table.y[rows], treatment=table.treatment[rows],
+                             control_value=table.control_value, n_repeats=3 if context.quick else 10,
                              n_folds=2 if context.quick else 5, n_resamples=50 if context.quick else 200,
                              random_state=context.random_state)
         results[arm] = check

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
+from .._literals import Verdict
 from .._results import Result, jsonable
 from .._utils import plain
 from ..exceptions import UpliftInputError
@@ -31,6 +32,7 @@ from ..validation import (
     check_consistent_length,
     check_features,
     check_treatment,
+    keyword_only_from,
 )
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
     "treatment_predictability",
 ]
 
-Verdict = Literal["pass", "warn", "fail"]
 
 
 # --------------------------------------------------------------------------- sample ratio
@@ -53,7 +54,29 @@ Verdict = Literal["pass", "warn", "fail"]
 
 @dataclass(frozen=True, repr=False)
 class SRMResult(Result):
-    """Sample-ratio-mismatch test: observed rows per arm against the intended allocation."""
+    """Sample-ratio-mismatch test: observed rows per arm against the intended allocation.
+
+    Attributes
+    ----------
+    arms : list
+        Arm labels, sorted.
+    counts : ndarray
+        Rows per arm.
+    expected_counts : ndarray
+        Rows per arm under the intended allocation.
+    statistic : float
+        Pearson's chi-square statistic.
+    df : int
+        Its degrees of freedom (arms - 1).
+    p_value : float
+        p-value of the chi-square test.
+    alpha : float
+        Level below which the check fails.
+
+    See Also
+    --------
+    srm_test : Computes it.
+    """
 
     arms: list[Any]
     counts: np.ndarray
@@ -72,7 +95,13 @@ class SRMResult(Result):
         return "pass" if self.passed else "fail"
 
     def summary(self) -> pd.DataFrame:
-        """One row per arm: ``arm, count, expected_count`` and the Pearson residual ``(n - e) / sqrt(e)``."""
+        """One row per arm: ``arm, count, expected_count`` and the Pearson residual ``(n - e) / sqrt(e)``.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         expected = np.asarray(self.expected_counts, dtype=np.float64)
         return pd.DataFrame({"arm": list(self.arms), "count": self.counts, "expected_count": expected,
                              "residual": (self.counts - expected) / np.sqrt(expected)})
@@ -124,6 +153,10 @@ def srm_test(
     Returns
     -------
     SRMResult
+
+    See Also
+    --------
+    check_experiment : All checks together.
 
     Notes
     -----
@@ -194,6 +227,11 @@ class BalanceResult(Result):
         |SMD| from which an imbalance is called large in the summary (effect size only).
     alpha : float
         Family-wise level: the verdict is "warn" when any ``p_adjusted < alpha``.
+
+    See Also
+    --------
+    covariate_balance : Computes it.
+    uplift.plotting.TreatmentBalanceDisplay : Plots the balance of the arms along a ranking.
     """
 
     table: pd.DataFrame
@@ -210,7 +248,13 @@ class BalanceResult(Result):
         return "pass" if self.flagged.empty else "warn"
 
     def summary(self) -> pd.DataFrame:
-        """One row per feature and arm (a copy of :attr:`table`)."""
+        """One row per feature and arm (a copy of :attr:`table`).
+
+        Returns
+        -------
+        DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
     def _headline(self) -> dict[str, Any]:
@@ -272,8 +316,9 @@ def _holm(p_values: np.ndarray) -> np.ndarray:
     return out
 
 
+@keyword_only_from("treatment")
 def covariate_balance(
-    X: Any, treatment: Any, *, control_value: Any = None, threshold: float = 0.1, alpha: float = 0.01,
+    X: Any, *, treatment: Any, control_value: Any = None, threshold: float = 0.1, alpha: float = 0.01,
 ) -> BalanceResult:
     """Standardized mean differences of each feature between each treated arm and control, with tests.
 
@@ -291,6 +336,10 @@ def covariate_balance(
     -------
     BalanceResult
 
+    See Also
+    --------
+    check_experiment : All checks together.
+
     Notes
     -----
     ``SMD = (mean_t - mean_c) / sqrt((var_t + var_c) / 2)`` (Austin 2009) measures the size of an
@@ -303,7 +352,7 @@ def covariate_balance(
     Examples
     --------
     >>> X = np.array([[0.0], [1.0], [0.0], [1.0]])
-    >>> covariate_balance(X, [0, 0, 1, 1]).table["smd"].tolist()
+    >>> covariate_balance(X, treatment=[0, 0, 1, 1]).table["smd"].tolist()
     [0.0]
     """
     alpha = float(alpha)
@@ -337,6 +386,24 @@ def covariate_balance(
 
 def roc_auc_with_se(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """ROC AUC and its DeLong standard error (ties count one half).
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n,)
+        1 for a positive, 0 for a negative.
+    scores : ndarray of shape (n,)
+        Higher means more likely positive.
+
+    Returns
+    -------
+    auc : float
+        Area under the ROC curve.
+    std_error : float
+        DeLong standard error.
+
+    See Also
+    --------
+    treatment_predictability : Tests the AUC of predicting the arm.
 
     Notes
     -----
@@ -373,6 +440,19 @@ class PredictabilityResult(Result):
     ``"greater"``, ``null_value`` 0.5), ``n_resamples`` the
     permutations drawn, ``std_error`` the spread of the permuted AUCs (the null's, NaN below two
     permutations); no interval (``ci_low``/``ci_high`` NaN).
+
+    Attributes
+    ----------
+    auc : dict
+        Treated arm label -> :class:`~uplift.inference.Estimate` of its cross-validated AUC.
+    min_auc : float
+        AUC from which a significant predictability fails the check.
+    alpha : float
+        Level of the permutation test.
+
+    See Also
+    --------
+    treatment_predictability : Computes it.
     """
 
     auc: dict[Any, Estimate]
@@ -392,7 +472,13 @@ class PredictabilityResult(Result):
         return "fail" if "fail" in verdicts else ("warn" if "warn" in verdicts else "pass")
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm: ``arm`` and the AUC estimate's columns (:meth:`Estimate.summary`)."""
+        """One row per treated arm: ``arm`` and the AUC estimate's columns (:meth:`Estimate.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         tables = [estimate.summary().assign(arm=[arm], n_permutations=estimate.n_resamples)
                   for arm, estimate in self.auc.items()]
         table = pd.concat(tables, ignore_index=True)
@@ -450,10 +536,11 @@ def _permutation_test(
     return (1 + reached) / (1 + n_permutations), permuted
 
 
+@keyword_only_from("treatment")
 def treatment_predictability(
     X: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     control_value: Any = None,
     model: ClassifierMixin | None = None,
     cv: int = 5,
@@ -500,6 +587,11 @@ def treatment_predictability(
     UpliftInputError
         ``n_permutations`` too small to ever reach ``alpha``.
 
+    See Also
+    --------
+    check_experiment : All checks together.
+    roc_auc_with_se : The AUC with its standard error.
+
     Notes
     -----
     DeLong's standard error of the pooled out-of-fold AUC treats the scores as coming from one
@@ -518,7 +610,7 @@ def treatment_predictability(
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(500, 3))
-    >>> treatment_predictability(X, rng.integers(0, 2, 500), model=LogisticRegression()).verdict
+    >>> treatment_predictability(X, treatment=rng.integers(0, 2, 500), model=LogisticRegression()).verdict
     'pass'
     """
     features = check_features(X, allow_nan=True, name="X")
@@ -564,6 +656,24 @@ class ExperimentReport(Result):
 
     ``summary()`` has one row per check (sample ratio, covariate balance, predictability and the
     ATE of each arm); each part has its own ``summary()`` with the details.
+
+    Attributes
+    ----------
+    srm : SRMResult
+        The sample-ratio test.
+    balance : BalanceResult
+        The covariate balance.
+    predictability : PredictabilityResult or None
+        The treatment predictability test (None when it was not run).
+    ate : ATEResult or None
+        The average effect of each arm (None without an outcome).
+    notes : list of str
+        Further lines for the text.
+
+    See Also
+    --------
+    check_experiment : Computes it.
+    signal_check : Is there heterogeneity worth a model?
     """
 
     srm: SRMResult
@@ -585,6 +695,11 @@ class ExperimentReport(Result):
         ``p_value`` is the check's own: the chi-square test of the sample ratio, the smallest
         Holm-adjusted balance p-value, the one-sided permutation p-value of each arm's
         predictability, the two-sided p-value of each arm's ATE (no verdict: it is not a check).
+
+        Returns
+        -------
+        DataFrame
+            One row per check.
         """
         balance = self.balance.table
         rows: list[dict[str, Any]] = [
@@ -619,11 +734,12 @@ class ExperimentReport(Result):
                          "predictability": self.predictability, "ate": self.ate, "notes": self.notes})
 
 
+@keyword_only_from("treatment")
 def check_experiment(
     X: Any,
     y: Any | None,
-    treatment: Any,
     *,
+    treatment: Any,
     control_value: Any = None,
     expected_shares: Sequence[float] | Mapping[Any, float] | None = None,
     predictability: bool = True,
@@ -634,21 +750,56 @@ def check_experiment(
 ) -> ExperimentReport:
     """Run every experiment check: sample ratio, balance, predictability and the ATE.
 
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n, p)
+        Pre-treatment features.
+    y : array-like of shape (n,) or None
+        Outcome; None skips the average effect.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    control_value : object, optional
+        Label of the control arm (default: the smallest label).
+    expected_shares : sequence or mapping, optional
+        Intended allocation, as in :func:`srm_test` (default: equal).
+    predictability : bool, default True
+        Run the treatment predictability test (the slowest check).
+    cv : int, default 5
+        Folds of the predictability test.
+    alpha : float, default 0.05
+        Level of the predictability test and of the ATE intervals.
+    n_permutations : int, default 19
+        Permutations of the predictability test.
+    random_state : int, RandomState or None, default 0
+        Seed of the predictability test.
+
+    Returns
+    -------
+    ExperimentReport
+        Every check and one verdict (``"pass"``, ``"warn"`` or ``"fail"``).
+
+    See Also
+    --------
+    srm_test, covariate_balance, treatment_predictability : The checks one by one.
+    uplift.inference.average_treatment_effect : The average effect.
+    signal_check : Is there heterogeneity worth a model?
+
     Examples
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> check_experiment(data.X, data.y, data.treatment, predictability=False).verdict
+    >>> check_experiment(data.X, data.y, treatment=data.treatment, predictability=False).verdict
     'pass'
     """
     features = check_features(X, allow_nan=True, name="X")
     check_consistent_length(X=features, y=y, treatment=treatment)
     srm = srm_test(treatment, expected_shares)
-    balance = covariate_balance(X, treatment, control_value=control_value)
+    balance = covariate_balance(X, treatment=treatment, control_value=control_value)
     predict = (
-        treatment_predictability(X, treatment, control_value=control_value, cv=cv, alpha=alpha,
+        treatment_predictability(X, treatment=treatment, control_value=control_value, cv=cv, alpha=alpha,
                                  n_permutations=n_permutations, random_state=random_state)
         if predictability else None
     )
-    ate = None if y is None else average_treatment_effect(y, treatment, control_value=control_value, alpha=alpha)
+    ate = None if y is None else average_treatment_effect(y, treatment=treatment, control_value=control_value,
+                                                          alpha=alpha)
     return ExperimentReport(srm, balance, predict, ate)

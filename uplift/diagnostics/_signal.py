@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from .._literals import check_literal
+from .._literals import OutcomeKind, RateTarget, check_literal
 from .._results import Result, jsonable
 from .._utils import take
 from ..evaluation import qini_auc_score, rate_score, score_interval
@@ -40,20 +40,40 @@ from ..exceptions import UpliftInputError
 from ..inference import Estimate, average_treatment_effect
 from ..learners import TLearner
 from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
-from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import (
+    check_1d,
+    check_consistent_length,
+    check_outcome,
+    check_treatment,
+    keyword_only_from,
+    renamed_parameters,
+)
 
 __all__ = ["SignalCheckResult", "median_inference", "naive_learner", "signal_check"]
 
 logger = logging.getLogger(__name__)
 
-RateTarget = Literal["QINI", "AUTOC"]
-
-
-def naive_learner(outcome_type: Literal["binary", "continuous"] = "binary", random_state: Any = None) -> Any:
+def naive_learner(outcome_type: OutcomeKind = "binary", random_state: Any = None) -> Any:
     """The fast learner of the signal check: a T-learner of logistic (binary) or ridge regressions.
 
     Features are imputed (median) and standardised inside each arm's pipeline; nothing here
     imports xgboost.
+
+    Parameters
+    ----------
+    outcome_type : {"binary", "continuous"}, default "binary"
+        Logistic regressions for a binary outcome, ridge regressions otherwise.
+    random_state : int, RandomState or None
+        Seed of the models.
+
+    Returns
+    -------
+    TLearner
+        Unfitted.
+
+    See Also
+    --------
+    signal_check : Uses it unless given ``learner=``.
     """
     if outcome_type == "binary":
         model = LogisticRegression(max_iter=1000)
@@ -88,6 +108,19 @@ class SignalCheckResult(Result):
         Cross-fitted (out-of-fold) effect of the naive learner, for plots and a first look.
     fold_scores : DataFrame
         Qini AUC of each fold of that cross-fit (descriptive; no inference).
+    target : {"QINI", "AUTOC"}
+        The RATE weighting used.
+    n_samples : int
+        Rows checked.
+    n_repeats : int
+        Repeated halvings aggregated.
+    alpha : float
+        Level of the intervals and of the test.
+
+    See Also
+    --------
+    signal_check : Computes it.
+    check_experiment : The experiment checks.
     """
 
     detected: bool
@@ -97,7 +130,7 @@ class SignalCheckResult(Result):
     rate: Estimate
     target: str
     n_samples: int
-    n_splits: int
+    n_repeats: int
     alpha: float
     splits: pd.DataFrame
     effect: np.ndarray
@@ -107,12 +140,17 @@ class SignalCheckResult(Result):
         """One row per estimate (ATE, Qini, RATE) with the estimate's columns (:meth:`Estimate.summary`).
 
         ``alternative`` says which p-values are one-sided: Qini's and RATE's ("greater": better than random).
+
+        Returns
+        -------
+        DataFrame
+            Three rows: ATE, Qini, RATE.
         """
         return pd.concat([e.summary() for e in (self.ate, self.qini, self.rate)], ignore_index=True)
 
     def _headline(self) -> dict[str, Any]:
         return {"detected": self.detected, "rate": self.rate.estimate, "p_value": self.rate.p_value,
-                "n_samples": self.n_samples, "n_splits": self.n_splits}
+                "n_samples": self.n_samples, "n_repeats": self.n_repeats}
 
     def __str__(self) -> str:
         """A few readable lines: the verdict, then each estimate."""
@@ -120,10 +158,10 @@ class SignalCheckResult(Result):
         level = f"{100 * (1 - self.alpha):g}%"
         explanation = (
             f"the naive learner ranks held-out customers better than random (RATE {self.target}, median of "
-            f"{self.n_splits} sample splits, one-sided p = {self.rate.p_value:.3g} < {self.alpha:g})."
+            f"{self.n_repeats} sample splits, one-sided p = {self.rate.p_value:.3g} < {self.alpha:g})."
             if self.detected else
             f"the naive learner's ranking of held-out customers is not distinguishable from random (RATE "
-            f"{self.target}, median of {self.n_splits} sample splits, one-sided p = {self.rate.p_value:.3g}). "
+            f"{self.target}, median of {self.n_repeats} sample splits, one-sided p = {self.rate.p_value:.3g}). "
             "Either the effect is similar for everyone (decide by the ATE) or more data is needed; a heavier "
             "model may still help, but expect little."
         )
@@ -136,10 +174,16 @@ class SignalCheckResult(Result):
         ])
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column."""
+        """Every field but the per-row ``effect``; ``splits`` and ``fold_scores`` as lists per column.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({
             "detected": self.detected, "verdict": self.verdict, "target": self.target,
-            "n_samples": self.n_samples, "n_splits": self.n_splits, "alpha": self.alpha,
+            "n_samples": self.n_samples, "n_repeats": self.n_repeats, "alpha": self.alpha,
             "ate": self.ate, "qini": self.qini, "rate": self.rate,
             "splits": self.splits.to_dict(orient="list"),
             "fold_scores": self.fold_scores.to_dict(orient="list"),
@@ -153,6 +197,26 @@ def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float
     per-split ``1 - alpha/2`` normal intervals, which cover with probability at least ``1 - alpha``;
     p-value of the one-sided null ``θ ≤ 0``: ``min(1, 2 · median_s p_s)`` with
     ``p_s = 1 - Φ(θ_s / SE_s)``; ``std_error``: the median of the per-split standard errors.
+
+    Parameters
+    ----------
+    estimates : ndarray of shape (n_repeats,)
+        The statistic on each sample split.
+    std_errors : ndarray of shape (n_repeats,)
+        Its standard error on each split.
+    alpha : float
+        1 - coverage of the interval.
+    name : str
+        What is estimated.
+
+    Returns
+    -------
+    Estimate
+        Median estimate and interval; ``p_value`` is the adjusted one-sided p-value of ``θ ≤ 0``.
+
+    See Also
+    --------
+    signal_check : Aggregates its repeated splits with it.
 
     Examples
     --------
@@ -170,13 +234,15 @@ def median_inference(estimates: np.ndarray, std_errors: np.ndarray, alpha: float
     )
 
 
+@keyword_only_from("treatment")
+@renamed_parameters(n_splits="n_repeats")
 def signal_check(
     X: Any,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     learner: Any = None,
-    n_splits: int = 10,
+    n_repeats: int = 10,
     n_folds: int = 5,
     n_resamples: int = 200,
     target: RateTarget = "QINI",
@@ -197,14 +263,16 @@ def signal_check(
         One treated arm and a control (select the rows of one arm first when there are several).
     learner : uplift learner, optional
         Replaces the naive learner (:func:`naive_learner`); it needs ``predict_outcomes``.
-    n_splits : int, default 10
-        Random halvings (stratified by arm × outcome, grouped by ``groups``): train on one half,
-        evaluate RATE and Qini on the other.
+    n_repeats : int, default 10
+        Repeated random halvings (stratified by arm × outcome, grouped by ``groups``): train on one
+        half, evaluate RATE and Qini on the other. Not ``n_splits``, which in
+        :mod:`uplift.model_selection` counts the folds of one split (``n_splits=`` is a deprecated
+        alias here).
     n_folds : int, default 5
         Folds of the cross-fit that gives ``effect`` (out-of-fold effects for a first look).
     n_resamples : int, default 200
         Bootstrap resamples of the per-split standard errors (half-samples for RATE).
-    target : {"QINI", "AUTOC"}, default "QINI"
+    target : {"AUTOC", "QINI"}, default "QINI"
         RATE weighting. QINI has more power when many customers respond a little (the common case
         in marketing), AUTOC when a small group responds strongly (Yadlowsky et al. 2025, sec. 3);
         measured here on ``make_uplift_classification`` (n = 3000), QINI's z was larger in every data set.
@@ -221,6 +289,11 @@ def signal_check(
     Returns
     -------
     SignalCheckResult
+
+    See Also
+    --------
+    check_experiment : Is the experiment sound (run it first)?
+    uplift.evaluation.rate_score : The RATE of one ranking.
 
     Notes
     -----
@@ -247,30 +320,30 @@ def signal_check(
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(6000, random_state=0)
-    >>> result = signal_check(data.X, data.y, data.treatment, n_splits=3, n_folds=2, n_resamples=50,
+    >>> result = signal_check(data.X, data.y, treatment=data.treatment, n_repeats=3, n_folds=2, n_resamples=50,
     ...                       random_state=0)
     >>> result.verdict
     'heterogeneity detected'
     """
     check_literal(target, RateTarget, "target")
     outcome, kind = check_outcome(y)
-    outcome_type: Literal["binary", "continuous"] = "binary" if kind == "binary" else "continuous"
+    outcome_type: OutcomeKind = "binary" if kind == "binary" else "continuous"
     treatment_array = check_1d(treatment, "treatment")
     n_samples = check_consistent_length(X=X, y=outcome, treatment=treatment_array)
     info = check_treatment(treatment_array, control_value=control_value, allow_multiarm=False,
                            min_rows_per_arm=2 * max(int(n_folds), 2), context="signal_check")
-    if int(n_splits) < 1:
-        raise UpliftInputError(f"n_splits must be a positive integer; got {n_splits!r}.")
+    if int(n_repeats) < 1:
+        raise UpliftInputError(f"n_repeats must be a positive integer; got {n_repeats!r}.")
     treated = info.codes  # 0 = control, 1 = treated
     group_array = None if groups is None else check_1d(groups, "groups")
     rng = check_random_state(random_state)
     if learner is None:
         learner = naive_learner(outcome_type, random_state=random_state)
-    ate = next(iter(average_treatment_effect(outcome, treated, alpha=alpha).estimates.values()))
+    ate = next(iter(average_treatment_effect(outcome, treatment=treated, alpha=alpha).estimates.values()))
     cross_fitted = cross_val_uplift(learner, X, outcome, treatment=treated, cv=int(n_folds), groups=group_array,
                                     scoring="qini_auc", random_state=random_state)
     records = []
-    for split in range(int(n_splits)):
+    for split in range(int(n_repeats)):
         seed = int(rng.randint(0, 2**31 - 1))
         halving = (UpliftStratifiedKFold(2, random_state=seed) if group_array is None
                    else UpliftStratifiedGroupKFold(2, random_state=seed))
@@ -279,9 +352,9 @@ def signal_check(
         effect = np.asarray(model.predict(take(X, test)), dtype=np.float64)
         outcomes = np.asarray(model.predict_outcomes(take(X, test)), dtype=np.float64)
         test_groups = None if group_array is None else group_array[test]
-        rate = rate_score(outcome[test], effect, treated[test], target=target, outcome_predictions=outcomes,
-                          n_bootstrap=n_resamples, groups=test_groups, random_state=seed)
-        qini = score_interval(qini_auc_score, outcome[test], effect, treated[test], n_resamples=n_resamples,
+        rate = rate_score(outcome[test], effect, treatment=treated[test], target=target, outcome_predictions=outcomes,
+                          n_resamples=n_resamples, groups=test_groups, random_state=seed)
+        qini = score_interval(qini_auc_score, outcome[test], effect, treatment=treated[test], n_resamples=n_resamples,
                               groups=test_groups, random_state=seed)
         records.append({"split": split, "rate": rate.estimate, "rate_std_error": rate.std_error,
                         "qini": qini.estimate, "qini_std_error": qini.std_error})
@@ -297,6 +370,6 @@ def signal_check(
     logger.info("signal check: %s (RATE %.4g, p %.3g)", verdict, rate_estimate.estimate, rate_estimate.p_value)
     return SignalCheckResult(
         detected=detected, verdict=verdict, ate=ate, qini=qini_estimate, rate=rate_estimate, target=target,
-        n_samples=n_samples, n_splits=int(n_splits), alpha=alpha, splits=splits, effect=cross_fitted.effect,
+        n_samples=n_samples, n_repeats=int(n_repeats), alpha=alpha, splits=splits, effect=cross_fitted.effect,
         fold_scores=cross_fitted.fold_scores,
     )

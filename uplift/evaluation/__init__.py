@@ -18,6 +18,7 @@ from ._curves import (
 )
 from ._intervals import score_interval
 from ._rate import rate_compare, rate_score
+from ._scorers import UpliftScorer, get_scorer, get_scorer_names
 from ._scores import (
     qini_auc_score,
     treatment_balance_curve,
@@ -32,10 +33,13 @@ __all__ = [
     "Convention",
     "GATESResult",
     "Strategy",
+    "UpliftScorer",
     "blp_test",
     "chunked_auc_scores",
     "dr_pseudo_outcome",
     "gates",
+    "get_scorer",
+    "get_scorer_names",
     "lift_curve",
     "perfect_qini_curve",
     "perfect_uplift_curve",

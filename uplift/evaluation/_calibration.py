@@ -47,6 +47,11 @@ def dr_pseudo_outcome(y: Any, treated: Any, mu0: Any, mu1: Any, propensity: Any)
     -------
     ndarray of shape (n,)
 
+    See Also
+    --------
+    blp_test, gates : Tests of a prediction on the pseudo-outcomes.
+    uplift.learners.DRLearner : Regresses them on the features.
+
     Notes
     -----
     ``phi = mu1 - mu0 + W (Y - mu1) / e - (1 - W) (Y - mu0) / (1 - e)``. With the true ``e``,
@@ -91,6 +96,11 @@ class BLPResult(Result):
         Two-sided p-value of slope = 1 (the predictions are calibrated).
     n_samples : int
     alpha : float
+
+    See Also
+    --------
+    blp_test : Computes it.
+    GATESResult : The effect by group of the prediction.
     """
 
     ate: Estimate
@@ -110,7 +120,13 @@ class BLPResult(Result):
         return self.slope.contains(1.0)
 
     def summary(self) -> pd.DataFrame:
-        """One row per coefficient: estimate, std_error, ci_low, ci_high, p_value (of 0), p_value_of_1."""
+        """One row per coefficient: estimate, std_error, ci_low, ci_high, p_value (of 0), p_value_of_1.
+
+        Returns
+        -------
+        DataFrame
+            Two rows: the intercept (ATE) and the slope.
+        """
         rows = []
         for estimate, p_one in ((self.ate, float("nan")), (self.slope, self.calibration_p_value)):
             rows.append({"coefficient": estimate.name, "estimate": estimate.estimate, "std_error": estimate.std_error,
@@ -156,6 +172,12 @@ def blp_test(pseudo_outcome: Any, prediction: Any, *, sample_weight: Any = None,
     ------
     UpliftInputError
         NaN values, lengths that differ, fewer than 3 rows, a constant prediction.
+
+    See Also
+    --------
+    gates : The effect by quantile group of the prediction.
+    dr_pseudo_outcome : The pseudo-outcomes it regresses.
+    uplift.learners.CalibratedLearner : Calibrates a learner's effects on them.
 
     Notes
     -----
@@ -212,6 +234,11 @@ class GATESResult(Result):
     difference : Estimate
         Effect of the top group minus that of the bottom group.
     alpha : float
+
+    See Also
+    --------
+    gates : Computes it.
+    BLPResult : The slope of the effect on the prediction.
     """
 
     table: pd.DataFrame
@@ -219,7 +246,13 @@ class GATESResult(Result):
     alpha: float
 
     def summary(self) -> pd.DataFrame:
-        """The per-group table."""
+        """The per-group table.
+
+        Returns
+        -------
+        DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,6 +313,11 @@ def gates(
     UpliftInputError
         NaN values, lengths that differ, a constant prediction, ``n_groups`` below 2 or above the
         number of rows.
+
+    See Also
+    --------
+    blp_test : The best linear predictor test.
+    uplift.plotting.UpliftCalibrationDisplay : Plots the groups (``from_gates``).
 
     Notes
     -----

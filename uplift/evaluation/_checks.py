@@ -8,18 +8,14 @@ plain arrays the computing code can trust.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from .._literals import check_literal
+from .._literals import Convention, RateTarget, Strategy, check_literal
 from .._utils import plain, preview
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
-
-Convention = Literal["uplift", "sklift", "causalml", "grf"]
-Strategy = Literal["overall", "by_group"]
-RateTarget = Literal["AUTOC", "QINI"]
 
 __all__ = ["Convention", "EvaluationData", "RateTarget", "Strategy", "check_literal", "prepare"]
 

@@ -103,6 +103,11 @@ def chunked_auc_scores(
         A non-binary outcome, NaN scores, unknown treatment labels, an arm without rows, or a
         ``step`` that is not a positive integer.
 
+    See Also
+    --------
+    qini_auc_score, uplift_auc_score : The same areas in memory.
+    uplift.spark.auc_scores : The same areas on Spark.
+
     Notes
     -----
     See the module documentation and ``docs/metrics.md`` for the algorithm. Only the scores are
@@ -114,7 +119,7 @@ def chunked_auc_scores(
     >>> y, s, t = rng.integers(0, 2, 1000), rng.random(1000).round(2), rng.integers(0, 2, 1000)
     >>> chunks = [(y[i:i + 300], s[i:i + 300], t[i:i + 300]) for i in range(0, 1000, 300)]
     >>> from uplift.evaluation import qini_auc_score
-    >>> bool(np.isclose(chunked_auc_scores(chunks)["qini"], qini_auc_score(y, s, t)))
+    >>> bool(np.isclose(chunked_auc_scores(chunks)["qini"], qini_auc_score(y, s, treatment=t)))
     True
     """
     if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 1:

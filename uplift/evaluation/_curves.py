@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import keyword_only_from
 from ._checks import EvaluationData, prepare
 from ._ranking import RankedSums, ranked_sums, sums_from_group_counts
 
@@ -156,8 +157,9 @@ def _curve_doc(func: Any) -> Any:
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def qini_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Qini curve: incremental outcomes among the ``k`` customers with the highest scores.
@@ -170,6 +172,12 @@ def qini_curve(
         Customers targeted, from 0 to n; one point per distinct score.
     y : ndarray
         Qini value ``Y_t(k) - Y_c(k) N_t(k) / N_c(k)`` at each ``x``.
+
+    See Also
+    --------
+    qini_auc_score : Its normalised area.
+    perfect_qini_curve : The best ranking's curve.
+    uplift.plotting.QiniCurveDisplay : Plots it.
 
     Notes
     -----
@@ -185,7 +193,7 @@ def qini_curve(
 
     Examples
     --------
-    >>> qini_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> qini_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([0., 1., 2., 4.]), array([0., 1., 1., 2.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -194,8 +202,9 @@ def qini_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def uplift_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Uplift (cumulative gain) curve: uplift among the top ``k`` customers, times ``k``.
@@ -209,6 +218,12 @@ def uplift_curve(
     y : ndarray
         ``(Y_t(k) / N_t(k) - Y_c(k) / N_c(k)) k`` at each ``x``.
 
+    See Also
+    --------
+    uplift_auc_score : Its normalised area.
+    perfect_uplift_curve : The best ranking's curve.
+    uplift.plotting.UpliftCurveDisplay : Plots it.
+
     Notes
     -----
     Where one arm has no customer among the top ``k`` yet, its mean counts as 0, as in
@@ -221,7 +236,7 @@ def uplift_curve(
 
     Examples
     --------
-    >>> uplift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> uplift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([0., 1., 2., 4.]), array([0., 1., 2., 4.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -230,8 +245,9 @@ def uplift_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def lift_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lift curve: difference in mean outcomes among the top ``k`` customers.
@@ -247,9 +263,15 @@ def lift_curve(
         ``Y_t(k) / N_t(k) - Y_c(k) / N_c(k)``; the last value is the average treatment effect
         estimated by the difference in means.
 
+    See Also
+    --------
+    toc_curve : The lift minus the overall effect.
+    qini_curve, uplift_curve : The curves of a ranking.
+    qini_auc_score, uplift_auc_score : Their normalised areas.
+
     Examples
     --------
-    >>> lift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> lift_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([2., 4.]), array([1., 1.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -260,8 +282,9 @@ def lift_curve(
 
 
 @_curve_doc
+@keyword_only_from("treatment")
 def toc_curve(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Targeting operator characteristic: lift among the top ``k`` minus the overall effect.
@@ -274,6 +297,11 @@ def toc_curve(
         Customers targeted (as in :func:`lift_curve`).
     y : ndarray
         ``TOC(k) = lift(k) - lift(n)``, estimated by differences in means; it ends at 0.
+
+    See Also
+    --------
+    rate_score : Its weighted area, with a standard error.
+    lift_curve : The lift itself.
 
     Notes
     -----
@@ -288,7 +316,7 @@ def toc_curve(
 
     Examples
     --------
-    >>> toc_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], [1, 0, 1, 0])
+    >>> toc_curve([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.3], treatment=[1, 0, 1, 0])
     (array([2., 4.]), array([0., 0.]))
     """
     data = prepare(y_true, score, treatment, sample_weight=sample_weight, control_value=control_value,
@@ -299,8 +327,9 @@ def toc_curve(
     return sums.count[defined], lift - sums.total_uplift
 
 
+@keyword_only_from("treatment")
 def perfect_qini_curve(
-    y_true: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Qini curve of the best ranking the observed outcomes allow.
@@ -309,9 +338,30 @@ def perfect_qini_curve(
     outcome last (score ``y (2t - 1)``), the ranking scikit-uplift uses for a binary outcome
     (with ``negative_effect=True``). Parameters as in :func:`qini_curve`, without ``score``.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    x, y : ndarray
+        Number of customers targeted and incremental outcomes, as in :func:`qini_curve`.
+
+    See Also
+    --------
+    qini_curve : The curve of a ranking.
+    perfect_uplift_curve : The same for the uplift curve.
+
     Examples
     --------
-    >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
+    >>> perfect_qini_curve([1, 0, 1, 0, 1, 0], treatment=[1, 1, 0, 0, 1, 0])
     (array([0., 2., 5., 6.]), array([0., 2., 2., 1.]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,
@@ -319,8 +369,9 @@ def perfect_qini_curve(
     return qini_values(perfect_sums(data, "qini"))
 
 
+@keyword_only_from("treatment")
 def perfect_uplift_curve(
-    y_true: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Uplift (cumulative gain) curve of the best ranking the observed outcomes allow.
@@ -330,6 +381,27 @@ def perfect_uplift_curve(
     scikit-uplift). Continuous outcome: the ranking of :func:`perfect_qini_curve`, a reference
     rather than a proven maximum. Parameters as in :func:`uplift_curve`, without ``score``.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    x, y : ndarray
+        Number of customers targeted and cumulative gain, as in :func:`uplift_curve`.
+
+    See Also
+    --------
+    uplift_curve : The curve of a ranking.
+    perfect_qini_curve : The same for the Qini curve.
+
     References
     ----------
     Devriendt, F., Van Belle, J., Guns, T., & Verbeke, W. (2020). Learning to rank for uplift
@@ -337,7 +409,7 @@ def perfect_uplift_curve(
 
     Examples
     --------
-    >>> perfect_uplift_curve([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0])
+    >>> perfect_uplift_curve([1, 0, 1, 0, 1, 0], treatment=[1, 1, 0, 0, 1, 0])
     (array([0., 2., 4., 5., 6.]), array([0.      , 2.      , 4.      , 3.333333, 2.      ]))
     """
     data = prepare(y_true, np.zeros(len(np.asarray(y_true))), treatment, sample_weight=sample_weight,

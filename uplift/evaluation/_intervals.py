@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from .._literals import IntervalMethod
 from ..exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 from ..inference import MIN_VALID_RESAMPLES, Estimate, bootstrap_indices
-from ..validation import check_1d, check_consistent_length
+from ..validation import check_1d, check_consistent_length, keyword_only_from
 
 __all__ = ["score_interval"]
 
-IntervalMethod = Literal["percentile", "normal"]
 
 
+@keyword_only_from("treatment")
 def score_interval(
-    metric: Callable[..., float], y_true: Any, score: Any, treatment: Any, *, n_resamples: int = 200,
+    metric: Callable[..., float], y_true: Any, score: Any, *, treatment: Any, n_resamples: int = 200,
     groups: Any = None, alpha: float = 0.05, random_state: Any = None, sample_weight: Any = None,
     method: IntervalMethod = "percentile", **metric_kwargs: Any,
 ) -> Estimate:
@@ -27,7 +28,7 @@ def score_interval(
     Parameters
     ----------
     metric : callable
-        A score with the signature ``metric(y_true, score, treatment, **kwargs) -> float``, for
+        A score with the signature ``metric(y_true, score, treatment=treatment, **kwargs) -> float``, for
         example :func:`qini_auc_score` or :func:`uplift_at_k`.
     y_true, score, treatment : array-like of shape (n,)
     n_resamples : int, default 200
@@ -58,6 +59,11 @@ def score_interval(
         ``n_resamples`` below 10, or fewer than 10 finite resamples or fewer than half of them
         (the interval would describe only the resamples on which the metric happens to exist).
 
+    See Also
+    --------
+    uplift.inference.Estimate : What it returns.
+    uplift.inference.bootstrap_indices : The resampler.
+
     Notes
     -----
     Resampling within each arm keeps the arm sizes fixed, as in the experiment's design
@@ -68,7 +74,8 @@ def score_interval(
     >>> from uplift.datasets import make_uplift_classification
     >>> from uplift.evaluation import qini_auc_score
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> result = score_interval(qini_auc_score, data.y, data.tau, data.treatment, n_resamples=50, random_state=0)
+    >>> result = score_interval(qini_auc_score, data.y, data.tau, treatment=data.treatment, n_resamples=50,
+    ...                         random_state=0)
     >>> result.ci_low < result.estimate < result.ci_high
     True
     """
@@ -89,7 +96,7 @@ def score_interval(
     weights = None if sample_weight is None else check_1d(sample_weight, "sample_weight")
     if weights is not None:
         metric_kwargs["sample_weight"] = weights
-    point = float(metric(y_array, score_array, treatment_array, **metric_kwargs))
+    point = float(metric(y_array, score_array, treatment=treatment_array, **metric_kwargs))
     strata: np.ndarray | None = treatment_array
     group_array = None
     if groups is not None:
@@ -113,7 +120,7 @@ def score_interval(
                                                     random_state=random_state)):
             if weights is not None:
                 metric_kwargs["sample_weight"] = weights[index]
-            samples[b] = metric(y_array[index], score_array[index], treatment_array[index], **metric_kwargs)
+            samples[b] = metric(y_array[index], score_array[index], treatment=treatment_array[index], **metric_kwargs)
     result = Estimate.from_bootstrap(point, samples, alpha, method=method, name=name)
     if result.n_nan_resamples:
         warnings.warn(

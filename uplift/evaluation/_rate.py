@@ -15,7 +15,7 @@ import numpy as np
 
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, half_sample_indices
-from ..validation import check_probability
+from ..validation import check_probability, keyword_only_from, renamed_parameters
 from ._checks import EvaluationData, RateTarget, check_literal, prepare
 
 __all__ = ["dr_scores", "rate_compare", "rate_point", "rate_score"]
@@ -93,18 +93,20 @@ def _prepare_rate(y_true, score, treatment, sample_weight, control_value, treatm
                    treatment_value=treatment_value, score_name=name, context="rate_score")
 
 
-def _half_samples(data: EvaluationData, groups: Any, n_bootstrap: int, random_state: Any):
+def _half_samples(data: EvaluationData, groups: Any, n_resamples: int, random_state: Any):
     group_rows = None if groups is None else data.rows(np.asarray(groups))
-    for index in half_sample_indices(data.n_samples, n_bootstrap, groups=group_rows, random_state=random_state):
+    for index in half_sample_indices(data.n_samples, n_resamples, groups=group_rows, random_state=random_state):
         keep = np.zeros(data.n_samples, dtype=bool)
         keep[index] = True
         yield keep
 
 
+@keyword_only_from("treatment")
+@renamed_parameters(n_bootstrap="n_resamples")
 def rate_score(
-    y_true: Any, score: Any, treatment: Any, *, target: RateTarget = "AUTOC", sample_weight: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, target: RateTarget = "AUTOC", sample_weight: Any = None,
     control_value: Any = None, treatment_value: Any = None, propensity: Any = None,
-    outcome_predictions: Any = None, n_bootstrap: int = 200, groups: Any = None, alpha: float = 0.05,
+    outcome_predictions: Any = None, n_resamples: int = 200, groups: Any = None, alpha: float = 0.05,
     random_state: Any = None,
 ) -> Estimate:
     """Rank-weighted average treatment effect of a prioritisation score, with its standard error.
@@ -123,8 +125,8 @@ def rate_score(
     outcome_predictions : array-like of shape (n, 2) or (n, n_arms + 1), optional
         Predicted outcome of each row under control (column 0) and treatment, from a model fitted
         on other rows (cross-fitted). With them the scores are doubly robust (AIPW); without, IPW.
-    n_bootstrap : int, default 200
-        Half-samples for the standard error.
+    n_resamples : int, default 200
+        Half-samples for the standard error (``n_bootstrap`` is a deprecated alias).
     groups : array-like of shape (n,), optional
         Cluster id; half-samples draw whole clusters.
     alpha : float, default 0.05
@@ -135,6 +137,11 @@ def rate_score(
     Estimate
         RATE with the half-sample bootstrap standard error, a normal interval and the p-value of
         "RATE = 0" (no better than random).
+
+    See Also
+    --------
+    rate_compare : Two prioritisations on the same half-samples.
+    toc_curve : The curve whose weighted area RATE is.
 
     Notes
     -----
@@ -156,7 +163,7 @@ def rate_score(
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> result = rate_score(data.y, data.tau, data.treatment, target="QINI", n_bootstrap=50, random_state=0)
+    >>> result = rate_score(data.y, data.tau, treatment=data.treatment, target="QINI", n_resamples=50, random_state=0)
     >>> result.estimate > 0
     True
     """
@@ -166,16 +173,18 @@ def rate_score(
     ranking = _Ranking(data.score)
     point = ranking.rate(gamma, weight, target)
     samples = np.array([ranking.rate(gamma, weight, target, keep)
-                        for keep in _half_samples(data, groups, n_bootstrap, random_state)])
+                        for keep in _half_samples(data, groups, n_resamples, random_state)])
     std_error = float(np.std(samples, ddof=1)) if len(samples) > 1 else float("nan")
     result = Estimate.from_normal(point, std_error, alpha, name=f"RATE ({target})")
     return dataclasses.replace(result, method="half-sample-bootstrap")
 
 
+@keyword_only_from("treatment")
+@renamed_parameters(n_bootstrap="n_resamples")
 def rate_compare(
-    y_true: Any, score: Any, other_score: Any, treatment: Any, *, target: RateTarget = "AUTOC",
+    y_true: Any, score: Any, other_score: Any, *, treatment: Any, target: RateTarget = "AUTOC",
     sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None, propensity: Any = None,
-    outcome_predictions: Any = None, n_bootstrap: int = 200, groups: Any = None, alpha: float = 0.05,
+    outcome_predictions: Any = None, n_resamples: int = 200, groups: Any = None, alpha: float = 0.05,
     random_state: Any = None,
 ) -> Estimate:
     """Paired comparison ``RATE(score) - RATE(other_score)`` on the same half-samples.
@@ -184,17 +193,50 @@ def rate_compare(
     The standard error is the spread of the difference over shared half-samples, so the
     correlation between the two rankings is accounted for (grf with two priorities).
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Ranking score (higher = target first).
+    other_score : array-like of shape (n,)
+        The second prioritisation, compared on the same half-samples.
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    target : {"AUTOC", "QINI"}, default "AUTOC"
+        RATE weighting, as in :func:`rate_score`.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    propensity : float or array-like of shape (n,), optional
+        P(treated) of each row; default: the share of treated rows.
+    outcome_predictions : array-like, optional
+        Cross-fitted outcome predictions (doubly robust scores), as in :func:`rate_score`.
+    n_resamples : int, default 200
+        Half-samples for the standard error.
+    groups : array-like of shape (n,), optional
+        Cluster id; half-samples draw whole clusters.
+    alpha : float, default 0.05
+        1 - coverage of the interval.
+    random_state : int, RandomState or None
+        Seed of the half-samples.
+
     Returns
     -------
     Estimate
         The difference, its standard error, interval and the p-value of "no difference".
+
+    See Also
+    --------
+    rate_score : The RATE of one prioritisation.
 
     Examples
     --------
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
     >>> noise = np.random.default_rng(0).normal(size=2000)
-    >>> diff = rate_compare(data.y, data.tau, noise, data.treatment, n_bootstrap=50, random_state=0)
+    >>> diff = rate_compare(data.y, data.tau, noise, treatment=data.treatment, n_resamples=50, random_state=0)
     >>> diff.name
     'RATE (AUTOC) difference'
     """
@@ -207,7 +249,7 @@ def rate_compare(
     point = first.rate(gamma, weight, target) - second.rate(gamma, weight, target)
     samples = np.array([
         first.rate(gamma, weight, target, keep) - second.rate(gamma, weight, target, keep)
-        for keep in _half_samples(data, groups, n_bootstrap, random_state)
+        for keep in _half_samples(data, groups, n_resamples, random_state)
     ])
     std_error = float(np.std(samples, ddof=1)) if len(samples) > 1 else float("nan")
     result = Estimate.from_normal(point, std_error, alpha, name=f"RATE ({target}) difference")

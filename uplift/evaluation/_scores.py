@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import UpliftInputError, UpliftWarning
-from ..validation import check_fraction
+from ..validation import check_fraction, keyword_only_from, renamed_parameters
 from ._checks import Convention, EvaluationData, Strategy, check_literal, prepare
 from ._conventions import auc_score
 from ._ranking import RankedSums, ranked_sums
@@ -24,8 +24,9 @@ __all__ = [
 ]
 
 
+@keyword_only_from("treatment")
 def qini_auc_score(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None, convention: Convention = "uplift",
 ) -> float:
     """Normalised area under the Qini curve, in a named convention.
@@ -50,6 +51,13 @@ def qini_auc_score(
     -------
     float
 
+    See Also
+    --------
+    qini_curve : The curve whose area this is.
+    uplift_auc_score : The area under the uplift curve.
+    score_interval : A bootstrap interval for any score.
+    get_scorer : The score by name (``"qini_auc:sklift"``).
+
     Notes
     -----
     The formulas of every convention and a conversion table are in ``docs/metrics.md``.
@@ -62,7 +70,7 @@ def qini_auc_score(
     Examples
     --------
     >>> y, t = [1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0]
-    >>> qini_auc_score(y, [1, 0, -1, 0, 1, 0], t)  # the perfect ranking
+    >>> qini_auc_score(y, [1, 0, -1, 0, 1, 0], treatment=t)  # the perfect ranking
     1.0
     """
     check_literal(convention, Convention, "convention")
@@ -71,8 +79,9 @@ def qini_auc_score(
     return auc_score(data, "qini", convention)
 
 
+@keyword_only_from("treatment")
 def uplift_auc_score(
-    y_true: Any, score: Any, treatment: Any, *, sample_weight: Any = None, control_value: Any = None,
+    y_true: Any, score: Any, *, treatment: Any, sample_weight: Any = None, control_value: Any = None,
     treatment_value: Any = None, convention: Convention = "uplift",
 ) -> float:
     """Normalised area under the uplift (cumulative gain) curve, in a named convention.
@@ -83,14 +92,34 @@ def uplift_auc_score(
     (the mean of the gain curve divided by its last value: about 0.5 for random, not 0);
     ``"grf"`` raises (grf defines no such area; use ``qini_auc_score(convention="grf")``).
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,) or (n, n_arms)
+        Ranking score (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    convention : {"uplift", "sklift", "causalml", "grf"}, default "uplift"
+        The normalisation (see above).
+
     Returns
     -------
     float
 
+    See Also
+    --------
+    uplift_curve : The curve whose area this is.
+    qini_auc_score : The area under the Qini curve.
+
     Examples
     --------
     >>> y, t = [1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0]
-    >>> round(uplift_auc_score(y, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], t), 6)
+    >>> round(uplift_auc_score(y, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], treatment=t), 6)
     0.16
     """
     check_literal(convention, Convention, "convention")
@@ -123,8 +152,9 @@ def _sklift_at_k(data: EvaluationData, k: float, strategy: str) -> tuple[float, 
     return float(n_treated), float(n_control), float(y_treated[:n_treated].sum()), float(y_control[:n_control].sum())
 
 
+@keyword_only_from("treatment")
 def uplift_at_k(
-    y_true: Any, score: Any, treatment: Any, *, k: float = 0.3, strategy: Strategy = "overall",
+    y_true: Any, score: Any, *, treatment: Any, k: float = 0.3, strategy: Strategy = "overall",
     sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None,
     convention: Convention = "uplift",
 ) -> float:
@@ -157,6 +187,12 @@ def uplift_at_k(
     UpliftInputError
         ``convention`` "causalml" or "grf"; "sklift" with weights or a non-binary outcome.
 
+    See Also
+    --------
+    uplift_by_percentile : The uplift of every bin.
+    qini_curve, uplift_curve : The curves of a ranking.
+    qini_auc_score, uplift_auc_score : Their normalised areas.
+
     Notes
     -----
     The conventions differ even without ties when ``k n`` is not a whole number: the "uplift"
@@ -164,7 +200,7 @@ def uplift_at_k(
 
     Examples
     --------
-    >>> uplift_at_k([1, 0, 1, 0, 1, 0], [0.9, 0.1, 0.2, 0.8, 0.7, 0.3], [1, 1, 0, 0, 1, 0], k=0.5)
+    >>> uplift_at_k([1, 0, 1, 0, 1, 0], [0.9, 0.1, 0.2, 0.8, 0.7, 0.3], treatment=[1, 1, 0, 0, 1, 0], k=0.5)
     1.0
     """
     check_literal(strategy, Strategy, "strategy")
@@ -205,22 +241,22 @@ def uplift_at_k(
     return float(y_treated / n_treated - y_control / n_control)
 
 
-def _bin_edges(sums: RankedSums, data: EvaluationData, bins: int, axis: np.ndarray) -> np.ndarray:
+def _bin_edges(sums: RankedSums, data: EvaluationData, n_bins: int, axis: np.ndarray) -> np.ndarray:
     total = axis[-1]
     if data.weight is None:
-        # np.array_split sizes: the first n % bins bins hold one more row
+        # np.array_split sizes: the first n % n_bins bins hold one more row
         n = round(float(total))
-        sizes = np.full(bins, n // bins)
-        sizes[: n % bins] += 1
+        sizes = np.full(n_bins, n // n_bins)
+        sizes[: n % n_bins] += 1
         return np.r_[0, np.cumsum(sizes)].astype(np.float64)
-    return total * np.arange(bins + 1) / bins
+    return total * np.arange(n_bins + 1) / n_bins
 
 
-def _bin_table(data: EvaluationData, bins: int, strategy: str) -> pd.DataFrame:
-    if not isinstance(bins, int | np.integer) or isinstance(bins, bool) or bins < 1:
-        raise UpliftInputError(f"bins must be a positive integer (e.g. 10 for deciles); got {bins!r}.")
-    if bins > data.n_samples:
-        raise UpliftInputError(f"bins={bins} is more than the {data.n_samples} rows; pass fewer bins.")
+def _bin_table(data: EvaluationData, n_bins: int, strategy: str) -> pd.DataFrame:
+    if not isinstance(n_bins, int | np.integer) or isinstance(n_bins, bool) or n_bins < 1:
+        raise UpliftInputError(f"n_bins must be a positive integer (e.g. 10 for deciles); got {n_bins!r}.")
+    if n_bins > data.n_samples:
+        raise UpliftInputError(f"n_bins={n_bins} is more than the {data.n_samples} rows; pass a smaller n_bins.")
     sums = ranked_sums(data, squares=True)
     squares_treated = cast(np.ndarray, sums.y2_treated)  # present: requested by squares=True
     squares_control = cast(np.ndarray, sums.y2_control)
@@ -228,7 +264,7 @@ def _bin_table(data: EvaluationData, bins: int, strategy: str) -> pd.DataFrame:
     for arm, cumulative in (("treatment", (sums.n_treated, sums.y_treated, squares_treated)),
                             ("control", (sums.n_control, sums.y_control, squares_control))):
         axis = sums.count if strategy == "overall" else cumulative[0]
-        edges = _bin_edges(sums, data, bins, axis)
+        edges = _bin_edges(sums, data, n_bins, axis)
         # per-bin sums, then the totals over all rows for the last ("total") row
         n, y, y2 = (np.r_[np.diff(_at(edges, axis, values)), values[-1]] for values in cumulative)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -240,15 +276,17 @@ def _bin_table(data: EvaluationData, bins: int, strategy: str) -> pd.DataFrame:
     frame = pd.DataFrame(table)
     frame["uplift"] = frame["mean_treatment"] - frame["mean_control"]
     frame["std_error"] = np.sqrt(frame["std_error_treatment"] ** 2 + frame["std_error_control"] ** 2)
-    percent = [round(100 * j / bins) for j in range(bins + 1)]
-    frame.index = pd.Index([f"{percent[j]}-{percent[j + 1]}" for j in range(bins)] + ["total"], name="percentile")
+    percent = [round(100 * j / n_bins) for j in range(n_bins + 1)]
+    frame.index = pd.Index([f"{percent[j]}-{percent[j + 1]}" for j in range(n_bins)] + ["total"], name="percentile")
     order = ["n_treatment", "n_control", "mean_treatment", "mean_control", "uplift", "std_error",
              "std_error_treatment", "std_error_control"]
     return frame[order]
 
 
+@keyword_only_from("treatment")
+@renamed_parameters(bins="n_bins")
 def uplift_by_percentile(
-    y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: Strategy = "overall",
+    y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, strategy: Strategy = "overall",
     sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None,
 ) -> pd.DataFrame:
     """Per-bin sizes, mean outcomes, uplift and its standard error, from the highest scores down.
@@ -257,7 +295,7 @@ def uplift_by_percentile(
     ----------
     y_true, score, treatment, sample_weight, control_value, treatment_value
         As in :func:`qini_auc_score`.
-    bins : int, default 10
+    n_bins : int, default 10
         Number of bins of equal size (sizes as ``np.array_split``; equal weight with weights).
     strategy : {"overall", "by_group"}, default "overall"
         Bins of all customers ranked together, or of each arm ranked separately.
@@ -269,18 +307,23 @@ def uplift_by_percentile(
         columns ``n_treatment``, ``n_control``, ``mean_treatment``, ``mean_control``,
         ``uplift``, ``std_error``, ``std_error_treatment``, ``std_error_control``.
 
+    See Also
+    --------
+    weighted_average_uplift : Their weighted average.
+    uplift.plotting.UpliftByPercentileDisplay : Plots the bins.
+
     Notes
     -----
     ``std_error = sqrt(s_t^2 / n_t + s_c^2 / n_c)`` with plug-in variances ``s^2 = mean(y^2) -
     mean(y)^2`` (``p (1 - p)`` for a binary outcome). The total row applies the same formula to
     all rows (scikit-uplift instead adds up the bins' standard errors, which overstates it by
-    about ``sqrt(bins)``). A tie block crossing a bin edge is shared between the two bins in
+    about ``sqrt(n_bins)``). A tie block crossing a bin edge is shared between the two bins in
     proportion, so counts may be fractional; no result depends on the order of tied rows.
 
     Examples
     --------
-    >>> table = uplift_by_percentile([1, 0, 1, 0, 1, 0, 0, 1], [4, 3, 2, 1, 4, 3, 2, 1], [1, 0, 1, 0, 0, 1, 0, 1],
-    ...                              bins=2)
+    >>> table = uplift_by_percentile([1, 0, 1, 0, 1, 0, 0, 1], [4, 3, 2, 1, 4, 3, 2, 1],
+    ...                              treatment=[1, 0, 1, 0, 0, 1, 0, 1], n_bins=2)
     >>> table[["n_treatment", "n_control", "uplift"]]
                 n_treatment  n_control  uplift
     percentile
@@ -290,11 +333,13 @@ def uplift_by_percentile(
     """
     check_literal(strategy, Strategy, "strategy")
     data = _prepare(y_true, score, treatment, sample_weight, control_value, treatment_value, "uplift_by_percentile")
-    return _bin_table(data, bins, strategy)
+    return _bin_table(data, n_bins, strategy)
 
 
+@keyword_only_from("treatment")
+@renamed_parameters(bins="n_bins")
 def weighted_average_uplift(
-    y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: Strategy = "overall",
+    y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, strategy: Strategy = "overall",
     sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None,
 ) -> float:
     """Average of the per-bin uplifts of :func:`uplift_by_percentile`, weighted by treated bin sizes.
@@ -302,23 +347,50 @@ def weighted_average_uplift(
     As scikit-uplift defines it: ``Σ_b n_t,b uplift_b / Σ_b n_t,b`` over the bins whose uplift
     is defined. Parameters as in :func:`uplift_by_percentile`.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Ranking score (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    n_bins : int, default 10
+        Number of bins of equal size.
+    strategy : {"overall", "by_group"}, default "overall"
+        Bins of all customers ranked together, or of each arm ranked separately.
+    sample_weight : array-like of shape (n,), optional
+        Frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+
+    Returns
+    -------
+    float
+        NaN when no bin has a defined uplift.
+
+    See Also
+    --------
+    uplift_by_percentile : The bins.
+
     Examples
     --------
-    >>> weighted_average_uplift([1, 0, 1, 0, 1, 0, 0, 1], [4, 3, 2, 1, 4, 3, 2, 1], [1, 0, 1, 0, 0, 1, 0, 1],
-    ...                         bins=2)
+    >>> weighted_average_uplift([1, 0, 1, 0, 1, 0, 0, 1], [4, 3, 2, 1, 4, 3, 2, 1],
+    ...                         treatment=[1, 0, 1, 0, 0, 1, 0, 1], n_bins=2)
     0.5
     """
     check_literal(strategy, Strategy, "strategy")
     data = _prepare(y_true, score, treatment, sample_weight, control_value, treatment_value,
                     "weighted_average_uplift")
-    table = _bin_table(data, bins, strategy).iloc[:-1]
+    table = _bin_table(data, n_bins, strategy).iloc[:-1]
     defined = table["uplift"].notna()
     weights = table.loc[defined, "n_treatment"]
     return float(np.sum(weights * table.loc[defined, "uplift"]) / np.sum(weights))
 
 
+@keyword_only_from("treatment")
 def treatment_balance_curve(
-    score: Any, treatment: Any, *, window: int | None = None, sample_weight: Any = None,
+    score: Any, *, treatment: Any, window: int | None = None, sample_weight: Any = None,
     control_value: Any = None, treatment_value: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Share of treated customers in a sliding window down the ranking.
@@ -339,9 +411,14 @@ def treatment_balance_curve(
         (Weighted) share of treated rows in the window. Rows in a tie block count with the
         block's average, so the curve does not depend on the order of tied rows.
 
+    See Also
+    --------
+    uplift.plotting.TreatmentBalanceDisplay : Plots it.
+    uplift.diagnostics.covariate_balance : The balance of the features.
+
     Examples
     --------
-    >>> treatment_balance_curve([4, 3, 2, 1], [1, 1, 0, 0], window=2)
+    >>> treatment_balance_curve([4, 3, 2, 1], treatment=[1, 1, 0, 0], window=2)
     (array([2, 3, 4]), array([1. , 0.5, 0. ]))
     """
     scores = np.asarray(score)

@@ -179,6 +179,12 @@ def save(
     UpliftInputError
         ``path`` exists and ``overwrite`` is False, or it is a folder that does not hold a model.
 
+    See Also
+    --------
+    load : Reads it back; nothing in the file is run.
+    read_manifest : The manifest of a saved model.
+    uplift.monitoring.reference_histograms : What ``reference=`` stores.
+
     Examples
     --------
     >>> import tempfile, numpy as np
@@ -361,6 +367,11 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     ------
     ModelFileError
         Not a model, an unknown format version, a missing file or a checksum mismatch.
+
+    See Also
+    --------
+    load : Rebuilds the saved object.
+    uplift.monitoring.monitor : Reads the reference histograms of a saved model.
     """
     return _open(Path(path))[0]
 
@@ -393,6 +404,11 @@ def load(path: str | os.PathLike[str], *, trusted: Iterable[str] = ()) -> Any:
     -----
     ModelVersionWarning
         The model was saved with other versions of uplift or of a library it uses.
+
+    See Also
+    --------
+    save : Writes what this reads.
+    read_manifest : The manifest alone, without rebuilding the model.
 
     Examples
     --------

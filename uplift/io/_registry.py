@@ -42,6 +42,8 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
 #: key -> (module, class name) of the records: dataclasses rebuilt from their fields.
 RECORDS: dict[str, tuple[str, str]] = {
     "state/EffectState": ("uplift.learners._base", "EffectState"),
+    "state/XLearnerState": ("uplift.learners._meta", "XLearnerState"),
+    "state/StackedState": ("uplift.learners._auto", "StackedState"),
     "state/BootstrapResult": ("uplift.learners._inference", "BootstrapResult"),
     "state/FeatureSchema": ("uplift.validation", "FeatureSchema"),
     "state/CalibratedState": ("uplift.learners._calibration", "CalibratedState"),

@@ -32,8 +32,8 @@ Kennedy, E. H. (2023). Towards optimal doubly robust estimation of heterogeneous
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ from scipy.optimize import nnls
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from .._literals import OutcomeType, check_literal
+from .._literals import OutcomeType, StackingLoss, StackingMode, check_literal
 from .._results import Result, jsonable
 from .._utils import plain
 from ..exceptions import UpliftInputError, UpliftTypeError
@@ -54,29 +54,61 @@ from ._robust import DRLearner, RLearner, cross_fit_outcomes, dr_target, r_targe
 
 __all__ = ["AutoLearner", "StackingReport"]
 
-StackingLoss = Literal["dr", "r"]
-StackingMode = Literal["auto", "stack", "select"]
 
 #: The grid of the default candidates: every meta-learner with the default base models, and the
 #: S- and T-learners with shallower outcome trees (depth 2).
 _SHALLOW = {"max_depth": 2}
 
 
-def default_candidates(outcome_type: str, random_state: int | None) -> dict[str, BaseUpliftLearner]:
-    """The default candidates of :class:`AutoLearner` for an outcome type: S, T, X, DR, R and two shallow variants."""
+def default_candidates(
+    outcome_type: str, random_state: int | None, *, n_jobs: int | None = None,
+) -> dict[str, BaseUpliftLearner]:
+    """The default candidates of :class:`AutoLearner` for an outcome type: S, T, X, DR, R and two shallow variants.
+
+    ``n_jobs`` goes to every candidate (hence to their default XGBoost models).
+
+    Parameters
+    ----------
+    outcome_type : {"binary", "continuous"}
+        The outcome the candidates model.
+    random_state : int or None
+        Seed of every candidate.
+    n_jobs : int or None, default None
+        Threads of their default XGBoost models.
+
+    Returns
+    -------
+    dict of str to learner
+        Name -> unfitted learner.
+
+    See Also
+    --------
+    AutoLearner : Stacks them.
+    """
     if outcome_type == "binary":
-        shallow: Any = default_classifier(random_state, params=_SHALLOW)
+        shallow: Any = default_classifier(random_state, params=_SHALLOW, n_jobs=n_jobs)
     else:
-        shallow = default_regressor(random_state, params=_SHALLOW)
+        shallow = default_regressor(random_state, params=_SHALLOW, n_jobs=n_jobs)
+    seeds: dict[str, Any] = {"random_state": random_state, "n_jobs": n_jobs}
     return {
-        "S": SLearner(random_state=random_state),
-        "S (depth 2)": SLearner(shallow, random_state=random_state),
-        "T": TLearner(random_state=random_state),
-        "T (depth 2)": TLearner(shallow, random_state=random_state),
-        "X": XLearner(random_state=random_state),
-        "DR": DRLearner(random_state=random_state),
-        "R": RLearner(random_state=random_state),
+        "S": SLearner(**seeds),
+        "S (depth 2)": SLearner(shallow, **seeds),
+        "T": TLearner(**seeds),
+        "T (depth 2)": TLearner(shallow, **seeds),
+        "X": XLearner(**seeds),
+        "DR": DRLearner(**seeds),
+        "R": RLearner(**seeds),
     }
+
+
+@dataclass(frozen=True)
+class StackedState(EffectState):
+    """Fitted AutoLearner: the kept candidates, their weights per arm, the intercepts and the report."""
+
+    candidates: tuple[Any, ...] = ()
+    weights: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    intercept: np.ndarray = field(default_factory=lambda: np.empty(0))
+    report: StackingReport | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -103,6 +135,10 @@ class StackingReport(Result):
         ranks customers better than the average effect alone.
     nested_loss : dict
         Held-out loss of stacking and of selecting, per arm (nested cross-validation).
+
+    See Also
+    --------
+    AutoLearner : Holds it as ``report_``.
     """
 
     candidates: tuple[str, ...]
@@ -116,7 +152,13 @@ class StackingReport(Result):
     nested_loss: dict[str, np.ndarray]
 
     def summary(self) -> pd.DataFrame:
-        """One row per candidate and arm: cross-validated loss, gain over a constant effect and weight."""
+        """One row per candidate and arm: cross-validated loss, gain over a constant effect and weight.
+
+        Returns
+        -------
+        DataFrame
+            One row per candidate and arm.
+        """
         rows = []
         for j, name in enumerate(self.candidates):
             for k, arm in enumerate(self.arms):
@@ -128,7 +170,13 @@ class StackingReport(Result):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form."""
+        """JSON-serialisable form.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({
             "candidates": self.candidates, "arms": self.arms, "loss": self.loss, "mode": self.mode,
             "weights": self.weights, "intercept": self.intercept, "cv_loss": self.cv_loss,
@@ -185,7 +233,7 @@ class AutoLearner(SeparateEffectLearner):
         overlap weights ``e (1 - e)``, or Robinson's R-loss.
     stacking : {"auto", "stack", "select"}, default "auto"
         Keep the stack, the single best candidate, or whichever has the lower nested-CV loss.
-    control_value, outcome_type, random_state
+    control_value, outcome_type, random_state, n_jobs
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Folds of the cross-fitting (nuisances, out-of-fold candidate predictions, nested CV).
@@ -194,6 +242,11 @@ class AutoLearner(SeparateEffectLearner):
     ----------
     report_ : StackingReport
         Weights, each candidate's cross-validated loss and the nested-CV comparison.
+
+    See Also
+    --------
+    default_candidates : Its default candidates.
+    StackingReport : How it combined them.
 
     Notes
     -----
@@ -234,6 +287,7 @@ class AutoLearner(SeparateEffectLearner):
         outcome_type: OutcomeType = "auto",
         n_folds: int = 3,
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.candidates = candidates
         self.outcome_model = outcome_model
@@ -245,12 +299,13 @@ class AutoLearner(SeparateEffectLearner):
         self.outcome_type = outcome_type
         self.n_folds = n_folds
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # -- candidates ---------------------------------------------------------------------------
     def _candidates(self, plan: FitPlan) -> dict[str, BaseUpliftLearner]:
         spec = self.candidates
         if spec is None:
-            return default_candidates(plan.outcome_type, plan.random_state)
+            return default_candidates(plan.outcome_type, plan.random_state, n_jobs=plan.models.n_jobs)
         if isinstance(spec, Mapping):
             named = {str(name): learner for name, learner in spec.items()}
         elif isinstance(spec, Sequence) and not isinstance(spec, str):
@@ -342,9 +397,8 @@ class AutoLearner(SeparateEffectLearner):
             ("select" if set(kept) == {"select"} else "stack/select by arm"),
             weights, intercept, cv_loss, constant_loss, nested,
         )
-        extra = {"binary": plan.outcome_type == "binary", "candidates": fitted,
-                 "weights": weights[used], "intercept": intercept, "report": report}
-        return EffectState((fit_control_model(plan, data),), (), extra)
+        return StackedState((fit_control_model(plan, data),), (), plan.outcome_type == "binary", candidates=fitted,
+                            weights=weights[used], intercept=intercept, report=report)
 
     @staticmethod
     def _loss_terms(
@@ -361,8 +415,9 @@ class AutoLearner(SeparateEffectLearner):
         return target, weight
 
     def _raw_effects(self, state: EffectState, X: np.ndarray) -> np.ndarray:
-        effects = np.tile(state.extra["intercept"], (X.shape[0], 1))
-        for learner, weight in zip(state.extra["candidates"], state.extra["weights"], strict=True):
+        state = cast(StackedState, state)  # the state _fit_state returned
+        effects = np.tile(state.intercept, (X.shape[0], 1))
+        for learner, weight in zip(state.candidates, state.weights, strict=True):
             effects += self._predict(learner, X) * weight
         return effects
 
@@ -370,5 +425,5 @@ class AutoLearner(SeparateEffectLearner):
     def report_(self) -> StackingReport:
         """How the candidates were combined (weights, cross-validated losses, nested-CV comparison)."""
         check_is_fitted(self, "models_")
-        report: StackingReport = self.models_.extra["report"]
+        report: StackingReport = self.models_.report
         return report

@@ -20,7 +20,9 @@ control outcome model plus the effect (:class:`SeparateEffectLearner`).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,13 +41,27 @@ from ..validation import (
     check_treatment,
 )
 from ._inference import Bootstrap, BootstrapResult, interval, resampled_effects, run_bootstrap
-from ._plan import FitData, FitPlan, Role, predict_outcome
+from ._plan import BaseModels, FitData, FitPlan, Role, predict_outcome
 from ._propensity import known_propensity
 
 __all__ = ["BaseUpliftLearner", "EffectState", "SeparateEffectLearner"]
 
 #: Fewest rows an arm may have: below this no base model (nor cross-fitting) is meaningful.
 MIN_ROWS_PER_ARM = 10
+
+#: What a learner that does not take one of these parameters behaves as (an S-learner has no
+#: ``n_folds`` nor ``effect_model``): read-only, and the only defaults the base class knows.
+ABSENT_PARAMETERS: Mapping[str, Any] = MappingProxyType({
+    "outcome_model": None,
+    "effect_model": None,
+    "propensity_model": None,
+    "propensity": None,
+    "control_value": None,
+    "outcome_type": "auto",
+    "n_folds": 3,
+    "random_state": None,
+    "n_jobs": None,
+})
 
 
 class BaseUpliftLearner(BaseEstimator):
@@ -80,6 +96,11 @@ class BaseUpliftLearner(BaseEstimator):
         The fitted base models (learner-specific).
     inference_ : BootstrapResult or None
         Models refitted on bootstrap resamples, when ``fit(..., inference=Bootstrap(...))``.
+
+    See Also
+    --------
+    SLearner, TLearner, XLearner, RLearner, DRLearner : The meta-learners built on it.
+    Bootstrap : The inference strategy ``fit(..., inference=)`` takes.
     """
 
     #: Roles of the base models this learner fits (checked against the outcome before fitting).
@@ -88,6 +109,8 @@ class BaseUpliftLearner(BaseEstimator):
     _effect_is_classifier: ClassVar[bool] = False
     #: Whether the learner is defined for binary outcomes only.
     _binary_only: ClassVar[bool] = False
+    #: Whether the effect model's default is the regularised final stage (R and DR).
+    _regularised_effect: ClassVar[bool] = False
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(
@@ -114,20 +137,20 @@ class BaseUpliftLearner(BaseEstimator):
         self
         """
         name = type(self).__name__
-        outcome_type = check_literal(self._get("outcome_type", "auto"), OutcomeType, "outcome_type")
+        outcome_type = check_literal(self._param("outcome_type"), OutcomeType, "outcome_type")
         if self._binary_only:
             outcome_type = "binary"
         y_array, kind = check_outcome(y, outcome_type=outcome_type, context=name)
-        info = check_treatment(treatment, control_value=self._get("control_value"),
+        info = check_treatment(treatment, control_value=self._param("control_value"),
                                min_rows_per_arm=MIN_ROWS_PER_ARM, context=name)
         plan = self._make_plan(kind, info.labels)
-        roles = tuple(r for r in self._roles if r != "propensity" or self._get("propensity") is None)
+        roles = tuple(r for r in self._roles if r != "propensity" or self._param("propensity") is None)
         nan_ok = plan.check_models(roles)
         schema = FeatureSchema.from_fit(X, context=name)
         X_array = schema.transform(X, allow_nan=nan_ok, context=name)
         n_samples = check_consistent_length(X=X_array, y=y_array, treatment=info.codes)
         weight = check_sample_weight(sample_weight, n_samples)
-        propensity = known_propensity(self._get("propensity"), info, n_samples, name)
+        propensity = known_propensity(self._param("propensity"), info, n_samples, name)
         data = FitData(X_array, y_array, info.codes, weight, propensity)
         state = self._fit_state(plan, data)
         result = None if inference is None else run_bootstrap(self, plan, data, inference)
@@ -150,25 +173,37 @@ class BaseUpliftLearner(BaseEstimator):
             del self.feature_names_in_
         return self
 
-    def _get(self, name: str, default: Any = None) -> Any:
-        return getattr(self, name, default)
+    def _param(self, name: str) -> Any:
+        """The value of the learner's parameter ``name``; for a parameter the learner does not take,
+        the value that means "absent" (:data:`ABSENT_PARAMETERS`). Any other name is a KeyError, so
+        a misspelt name fails loudly instead of silently reading a default."""
+        params = self.get_params(deep=False)
+        return params[name] if name in params else ABSENT_PARAMETERS[name]
 
     def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:
-        n_folds = self._get("n_folds", 3)
+        n_folds = self._param("n_folds")
         if not isinstance(n_folds, int | np.integer) or n_folds < 2:
             raise UpliftInputError(f"n_folds must be an integer of at least 2; got {n_folds!r}.")
-        random_state = self._get("random_state")
+        n_jobs = self._param("n_jobs")
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer)
+                                   or not (n_jobs >= 1 or n_jobs == -1)):
+            raise UpliftInputError(
+                f"n_jobs must be None, a positive number of threads or -1 (every core); got {n_jobs!r}."
+            )
+        random_state = self._param("random_state")
         if isinstance(random_state, np.random.RandomState):
             random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-        specs = {
-            "outcome": self._get("outcome_model"),
-            "effect": self._get("effect_model"),
-            "propensity": self._get("propensity_model"),
-            "outcome_is_classifier": kind == "binary",
-            "effect_is_classifier": self._effect_is_classifier,
-        }
-        return FitPlan(type(self).__name__, kind, labels, specs, int(n_folds), random_state,
-                       self._get("propensity") is not None)
+        models = BaseModels(
+            outcome=self._param("outcome_model"),
+            effect=self._param("effect_model"),
+            propensity=self._param("propensity_model"),
+            outcome_is_classifier=kind == "binary",
+            effect_is_classifier=self._effect_is_classifier,
+            regularised_effect=self._regularised_effect,
+            n_jobs=None if n_jobs is None else int(n_jobs),
+        )
+        return FitPlan(type(self).__name__, kind, labels, models, int(n_folds), random_state,
+                       self._param("propensity") is not None)
 
     # -- the recipe (subclasses) ----------------------------------------------------------------
     def _fit_state(self, plan: FitPlan, data: FitData) -> Any:
@@ -205,6 +240,11 @@ class BaseUpliftLearner(BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Effect of each treated arm versus the control.
 
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit (a DataFrame's are matched by name).
+
         Returns
         -------
         ndarray of shape (n,) with one treated arm, (n, n_arms) with several
@@ -216,6 +256,11 @@ class BaseUpliftLearner(BaseEstimator):
 
     def predict_outcomes(self, X: Any) -> np.ndarray:
         """Expected outcome under the control and under each treated arm.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit (a DataFrame's are matched by name).
 
         Returns
         -------
@@ -238,6 +283,13 @@ class BaseUpliftLearner(BaseEstimator):
 
     def effect_interval(self, X: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
         """Bootstrap percentile interval of the effect at each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+            Features, with the columns seen at fit.
+        alpha : float, default 0.05
+            1 - coverage: 0.05 for a 95% interval.
 
         Returns
         -------
@@ -277,12 +329,14 @@ class EffectState:
 
     ``control`` holds the control outcome model(s) (their predictions are averaged: one full-data
     model, or the cross-fitting fold models), ``effect[k - 1]`` the effect model(s) of arm ``k``,
-    ``extra`` whatever else the recipe needs at predict time (e.g. the X-learner's propensity).
+    ``binary`` whether the outcome is binary (effects are then bounded by the control outcome). A
+    recipe that needs more at predict time subclasses it with typed fields (``XLearnerState``,
+    ``StackedState``), never a dict of string keys.
     """
 
     control: tuple[Any, ...]
     effect: tuple[tuple[Any, ...], ...]
-    extra: dict[str, Any]
+    binary: bool = False
 
 
 def fit_control_model(plan: FitPlan, data: FitData) -> Any:
@@ -319,7 +373,7 @@ class SeparateEffectLearner(BaseUpliftLearner):
     def _control_and_effects(self, state: EffectState, X: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         """The control outcome (None when not needed) and the effects, bounded for a binary outcome."""
         effects = self._raw_effects(state, X)
-        if not state.extra.get("binary", False):
+        if not state.binary:
             return None, effects
         control = np.clip(average_prediction(state.control, X), 0.0, 1.0)
         np.clip(effects, -control[:, None], 1.0 - control[:, None], out=effects)

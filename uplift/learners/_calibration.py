@@ -12,25 +12,23 @@ profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .._literals import check_literal
+from .._literals import CalibrationMethod, PropensitySource, check_literal
 from .._utils import plain
 from ..evaluation import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
 from ..exceptions import UpliftInputError, UpliftTypeError
-from ._base import BaseUpliftLearner
+from ._base import ABSENT_PARAMETERS, BaseUpliftLearner
 from ._plan import FitData, FitPlan
 from ._propensity import arm_probabilities, pair_propensity
 
 __all__ = ["CalibratedLearner", "CalibrationMap", "CrossFit"]
 
-CalibrationMethod = Literal["isotonic", "linear"]
-PropensitySource = Literal["experiment", "estimate"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,19 @@ class CalibrationMap:
     (with one arm: the raw effect itself); ``method="isotonic"`` then interpolates through
     ``(knots, values)``, constant beyond the ends; ``method="linear"`` returns
     ``values[0] + values[1] * index`` (``knots`` is empty).
+
+    Attributes
+    ----------
+    method : {"isotonic", "linear"}
+        The map.
+    index_weights : ndarray
+        Intercept and weight of each arm's raw effect in the index.
+    knots, values : ndarray
+        The isotonic map's points (``knots`` empty for the linear map, ``values`` its two coefficients).
+
+    See Also
+    --------
+    CalibratedLearner : Fits one per treated arm.
     """
 
     method: str
@@ -118,6 +129,11 @@ class CrossFit:
         Probability of each arm (control first): the design shares, known, or cross-fitted.
     y, codes, weight : ndarray
         Training outcome, arm code (0 = control) and weight (None: equal).
+
+    See Also
+    --------
+    CalibratedLearner : Holds it as ``cross_fit_``.
+    uplift.campaign.forecast_profit : Forecasts a plan's profit from it.
 
     Notes
     -----
@@ -207,6 +223,11 @@ class CalibratedLearner(BaseUpliftLearner):
         Out-of-fold effects, pseudo-outcomes and propensities of the training rows, each the mean
         over the repeats (for :meth:`blp`, :meth:`gates` and
         :func:`uplift.campaign.forecast_profit`).
+
+    See Also
+    --------
+    CalibrationMap, CrossFit : What it learns.
+    uplift.evaluation.blp_test, uplift.evaluation.gates : The tests of its effects.
 
     Notes
     -----
@@ -306,14 +327,15 @@ class CalibratedLearner(BaseUpliftLearner):
             )
         return self.learner.get_params(deep=False)
 
-    def _get(self, name: str, default: Any = None) -> Any:
+    def _param(self, name: str) -> Any:
         if name == "propensity":
             return None if self._propensity_source() is not None else self.propensity
         if name == "n_folds":
             return self.cv
         if name in ("control_value", "outcome_type"):
-            return self._inner_params().get(name, default)
-        return getattr(self, name, default)
+            inner = self._inner_params()
+            return inner[name] if name in inner else ABSENT_PARAMETERS[name]
+        return super()._param(name)
 
     # -- the recipe -----------------------------------------------------------------------------
     def _fit_state(self, plan: FitPlan, data: FitData) -> CalibratedState:
@@ -439,33 +461,66 @@ class CalibratedLearner(BaseUpliftLearner):
         check_is_fitted(self, "models_")
         return self.models_
 
-    def _arm_column(self, arm: Any) -> int:
+    def _arm_column(self, treatment_value: Any) -> int:
         arms = [plain(a) for a in self.treatment_arms_]
-        if arm is None:
+        if treatment_value is None:
             return 0
-        if arm not in arms:
-            raise UpliftInputError(f"arm must be one of the treated arms {arms}; got {arm!r}.")
-        return arms.index(arm)
+        if treatment_value not in arms:
+            raise UpliftInputError(
+                f"treatment_value must be one of the treated arms {arms}; got {treatment_value!r}."
+            )
+        return arms.index(treatment_value)
 
-    def _diagnostic_inputs(self, arm: Any, calibrated: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def _diagnostic_inputs(self, treatment_value: Any, calibrated: bool) -> tuple[np.ndarray, np.ndarray,
+                                                                                  np.ndarray | None]:
         cross_fit = self.cross_fit_
-        column = self._arm_column(arm)
+        column = self._arm_column(treatment_value)
         rows = np.isfinite(cross_fit.pseudo_outcome[:, column])
         source = cross_fit.calibrated_effect if calibrated else cross_fit.effect
         weight = None if cross_fit.weight is None else cross_fit.weight[rows]
         return cross_fit.pseudo_outcome[rows, column], source[rows, column], weight
 
-    def blp(self, arm: Any = None, *, calibrated: bool = False, alpha: float = 0.05) -> BLPResult:
-        """BLP test of the out-of-fold effects of ``arm`` (default: the first treated arm) on the training rows.
+    def blp(self, treatment_value: Any = None, *, calibrated: bool = False, alpha: float = 0.05) -> BLPResult:
+        """BLP test of the out-of-fold effects of the arm labelled ``treatment_value`` (default: the
+        first treated arm) on the training rows.
 
         ``calibrated=False`` tests the inner learner's raw effects (slope 1: already calibrated);
         ``calibrated=True`` the calibrated ones, each mapped by a map fitted on the other folds.
+
+        Parameters
+        ----------
+        treatment_value : object, optional
+            Label of the treated arm (default: the first).
+        calibrated : bool, default False
+            Test the calibrated effects instead of the inner learner's raw ones.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+
+        Returns
+        -------
+        BLPResult
         """
-        phi, score, weight = self._diagnostic_inputs(arm, calibrated)
+        phi, score, weight = self._diagnostic_inputs(treatment_value, calibrated)
         return blp_test(phi, score, sample_weight=weight, alpha=alpha)
 
-    def gates(self, arm: Any = None, *, n_groups: int = 5, calibrated: bool = False,
+    def gates(self, treatment_value: Any = None, *, n_groups: int = 5, calibrated: bool = False,
               alpha: float = 0.05) -> GATESResult:
-        """GATES of the out-of-fold effects of ``arm`` on the training rows (see :meth:`blp`)."""
-        phi, score, weight = self._diagnostic_inputs(arm, calibrated)
+        """GATES of the out-of-fold effects of the arm ``treatment_value`` on the training rows (see :meth:`blp`).
+
+        Parameters
+        ----------
+        treatment_value : object, optional
+            Label of the treated arm (default: the first).
+        n_groups : int, default 5
+            Quantile groups of the effect.
+        calibrated : bool, default False
+            Group the calibrated effects instead of the inner learner's raw ones.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+
+        Returns
+        -------
+        GATESResult
+        """
+        phi, score, weight = self._diagnostic_inputs(treatment_value, calibrated)
         return gates(phi, score, n_groups=n_groups, sample_weight=weight, alpha=alpha)

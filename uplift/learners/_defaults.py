@@ -12,8 +12,8 @@ never the best on Hillstrom alone (depth 2 won there and lost on the synthetic t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sklearn.base import BaseEstimator
@@ -32,21 +32,22 @@ __all__ = [
 ]
 
 #: XGBoost settings of the default base models (see the module docstring for how they were chosen).
-DEFAULT_XGB_PARAMS: dict[str, Any] = {
+#: Read-only: pass ``params=`` to :func:`default_classifier` / :func:`default_regressor` for others.
+DEFAULT_XGB_PARAMS: Mapping[str, Any] = MappingProxyType({
     "n_estimators": 300,
     "max_depth": 3,
     "learning_rate": 0.1,
     "min_child_weight": 5.0,
     "subsample": 1.0,
     "tree_method": "hist",
-}
+})
 
 #: XGBoost settings of the default *final stage* of the DR- and R-learners: it regresses noisy,
 #: orthogonalised pseudo-outcomes, so it is shallower, slower and more strongly regularised than
 #: the outcome models (depth 2, learning rate 0.05, 200 trees, min_child_weight 20, L2 penalty 10,
 #: row subsampling 0.8). Chosen on IHDP 1-3 and ACIC 2016 1-2 against the default settings
 #: (``docs/learners.md``, "DR and R under poor overlap").
-DEFAULT_EFFECT_XGB_PARAMS: dict[str, Any] = {
+DEFAULT_EFFECT_XGB_PARAMS: Mapping[str, Any] = MappingProxyType({
     "n_estimators": 200,
     "max_depth": 2,
     "learning_rate": 0.05,
@@ -54,14 +55,12 @@ DEFAULT_EFFECT_XGB_PARAMS: dict[str, Any] = {
     "subsample": 0.8,
     "reg_lambda": 10.0,
     "tree_method": "hist",
-}
+})
 
 
-def _n_jobs() -> int:
-    return os.cpu_count() or 1
-
-
-def default_classifier(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
+def default_classifier(
+    random_state: int | None = None, *, params: Mapping[str, Any] | None = None, n_jobs: int | None = None,
+) -> BaseEstimator:
     """The default outcome classifier: a shallow, slowly learning XGBoost (``tree_method="hist"``).
 
     Parameters
@@ -70,11 +69,18 @@ def default_classifier(random_state: int | None = None, *, params: Mapping[str, 
         Seed of XGBoost.
     params : mapping, optional
         XGBoost settings that replace those of :data:`DEFAULT_XGB_PARAMS` (e.g. ``{"max_depth": 2}``).
+    n_jobs : int or None, default None
+        XGBoost's threads; None is XGBoost's default (every core, as ``OMP_NUM_THREADS`` allows).
 
     Returns
     -------
     xgboost.XGBClassifier
-        Unfitted; uses every core.
+        Unfitted.
+
+    See Also
+    --------
+    default_regressor : The same for a continuous outcome.
+    default_propensity_model : The default model of the arm given the features.
 
     Examples
     --------
@@ -85,14 +91,35 @@ def default_classifier(random_state: int | None = None, *, params: Mapping[str, 
     from xgboost import XGBClassifier  # xgboost on first use: `import uplift` stays light
 
     settings = {**DEFAULT_XGB_PARAMS, **(params or {})}
-    return XGBClassifier(**settings, n_jobs=_n_jobs(), random_state=random_state, eval_metric="logloss")
+    return XGBClassifier(**settings, n_jobs=n_jobs, random_state=random_state, eval_metric="logloss")
 
 
-def default_regressor(random_state: int | None = None, *, params: Mapping[str, Any] | None = None) -> BaseEstimator:
+def default_regressor(
+    random_state: int | None = None, *, params: Mapping[str, Any] | None = None, n_jobs: int | None = None,
+) -> BaseEstimator:
     """The default regressor (outcome model of a continuous outcome, effect model of X and TO).
 
-    Same XGBoost settings as :func:`default_classifier` (``params`` replaces some of them),
-    squared-error objective.
+    Same XGBoost settings as :func:`default_classifier` (``params`` replaces some of them, ``n_jobs``
+    its threads), squared-error objective.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of XGBoost.
+    params : mapping, optional
+        XGBoost settings that replace the defaults (e.g. ``{"max_depth": 2}``).
+    n_jobs : int or None, default None
+        XGBoost's threads; None is XGBoost's default (every core, as ``OMP_NUM_THREADS`` allows).
+
+    Returns
+    -------
+    xgboost.XGBRegressor
+        Unfitted.
+
+    See Also
+    --------
+    default_classifier : The same settings for a binary outcome.
+    default_effect_regressor : The regularised final stage of DR and R.
 
     Examples
     --------
@@ -101,14 +128,32 @@ def default_regressor(random_state: int | None = None, *, params: Mapping[str, A
     """
     from xgboost import XGBRegressor  # xgboost on first use: `import uplift` stays light
 
-    return XGBRegressor(**{**DEFAULT_XGB_PARAMS, **(params or {})}, n_jobs=_n_jobs(), random_state=random_state)
+    return XGBRegressor(**{**DEFAULT_XGB_PARAMS, **(params or {})}, n_jobs=n_jobs, random_state=random_state)
 
 
-def default_effect_regressor(random_state: int | None = None) -> BaseEstimator:
+def default_effect_regressor(random_state: int | None = None, *, n_jobs: int | None = None) -> BaseEstimator:
     """The default final-stage regressor of the DR- and R-learners (their effect model).
 
     A regularised XGBoost (:data:`DEFAULT_EFFECT_XGB_PARAMS`): pseudo-outcomes are unbiased for
     the effect but far noisier than outcomes, and an unregularised final stage fits that noise.
+    ``n_jobs`` as in :func:`default_classifier`.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of XGBoost.
+    n_jobs : int or None, default None
+        XGBoost's threads; None is XGBoost's default (every core, as ``OMP_NUM_THREADS`` allows).
+
+    Returns
+    -------
+    xgboost.XGBRegressor
+        Unfitted.
+
+    See Also
+    --------
+    DRLearner, RLearner : Their default ``effect_model``.
+    default_regressor : The unregularised default regressor.
 
     Examples
     --------
@@ -117,7 +162,7 @@ def default_effect_regressor(random_state: int | None = None) -> BaseEstimator:
     """
     from xgboost import XGBRegressor  # xgboost on first use: `import uplift` stays light
 
-    return XGBRegressor(**DEFAULT_EFFECT_XGB_PARAMS, n_jobs=_n_jobs(), random_state=random_state)
+    return XGBRegressor(**DEFAULT_EFFECT_XGB_PARAMS, n_jobs=n_jobs, random_state=random_state)
 
 
 def default_propensity_model() -> BaseEstimator:
@@ -126,6 +171,15 @@ def default_propensity_model() -> BaseEstimator:
     Fast (a few seconds on a million rows) and enough for the question it answers in an experiment
     or a mildly confounded study; pass ``propensity=`` when the design fixes it, or your own
     ``propensity_model`` when assignment depends on the features in a non-linear way.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted: mean imputation, standardisation, logistic regression.
+
+    See Also
+    --------
+    XLearner, DRLearner, RLearner, TransformedOutcome : Estimate the propensity with it by default.
 
     Examples
     --------

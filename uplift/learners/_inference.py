@@ -48,6 +48,12 @@ class Bootstrap:
         Cluster of each training row (household, customer): whole clusters are resampled, which is
         the right bootstrap when rows of a cluster are correlated.
 
+    See Also
+    --------
+    BaseUpliftLearner.effect_interval : The interval of each customer's effect.
+    BaseUpliftLearner.ate_interval : The interval of the average effect.
+    uplift.inference.bootstrap_indices : The resampler (stratified by arm, grouped by cluster).
+
     Notes
     -----
     The interval of the effect at ``x`` is the percentile interval of ``tau_b(x)`` over resamples
@@ -85,7 +91,19 @@ class Bootstrap:
 
 @dataclass(frozen=True, repr=False)
 class BootstrapResult(Result):
-    """Models fitted on each resample and the average effect of each, shape ``(n_resamples, n_arms)``."""
+    """Models fitted on each resample and the average effect of each, shape ``(n_resamples, n_arms)``.
+
+    Attributes
+    ----------
+    states : tuple
+        The fitted base models of each resample.
+    ate_samples : ndarray of shape (n_resamples, n_arms)
+        The average effect of each arm in each resample.
+
+    See Also
+    --------
+    Bootstrap : The strategy that produces it.
+    """
 
     states: tuple[Any, ...]
     ate_samples: np.ndarray
@@ -95,13 +113,25 @@ class BootstrapResult(Result):
         return len(self.states)
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm (by position): mean and standard deviation of the resampled ATEs."""
+        """One row per treated arm (by position): mean and standard deviation of the resampled ATEs.
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         samples = self.ate_samples.reshape(len(self.ate_samples), -1)
         return pd.DataFrame({"arm": np.arange(1, samples.shape[1] + 1), "n_resamples": self.n_resamples,
                              "ate_mean": samples.mean(axis=0), "ate_std": samples.std(axis=0, ddof=1)})
 
     def to_dict(self) -> dict[str, Any]:
-        """The resampled ATEs (the fitted models have no JSON form and are left out)."""
+        """The resampled ATEs (the fitted models have no JSON form and are left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"n_resamples": self.n_resamples, "ate_samples": self.ate_samples})
 
     def _headline(self) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -36,6 +37,15 @@ class SLearner(BaseUpliftLearner):
     outcome_type : {"auto", "binary", "continuous"}, default "auto"
     random_state : int, RandomState or None
         Seed of the default base model.
+    n_jobs : int or None, default None
+        Threads of the default XGBoost base models (passed as their ``n_jobs``); a model you pass is
+        used as you configured it. None: XGBoost's own default, every core (as ``OMP_NUM_THREADS``
+        allows); -1 every core, 1 one thread (as in scikit-learn).
+
+    See Also
+    --------
+    TLearner : One model per arm instead of one shared model.
+    Bootstrap : Intervals for the effects (``fit(..., inference=Bootstrap())``).
 
     Notes
     -----
@@ -71,12 +81,14 @@ class SLearner(BaseUpliftLearner):
         control_value: Any = None,
         outcome_type: OutcomeType = "auto",
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.outcome_model = outcome_model
         self.interactions = interactions
         self.control_value = control_value
         self.outcome_type = outcome_type
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _design(self, X: np.ndarray, indicators: np.ndarray) -> np.ndarray:
         columns = [indicators.astype(X.dtype), X]
@@ -115,6 +127,15 @@ class TLearner(BaseUpliftLearner):
     control_value : object, optional
     outcome_type : {"auto", "binary", "continuous"}, default "auto"
     random_state : int, RandomState or None
+    n_jobs : int or None, default None
+        Threads of the default XGBoost base models (passed as their ``n_jobs``); a model you pass is
+        used as you configured it. None: XGBoost's own default, every core (as ``OMP_NUM_THREADS``
+        allows); -1 every core, 1 one thread (as in scikit-learn).
+
+    See Also
+    --------
+    SLearner : One model for all arms.
+    XLearner : Reuses the T-learner's models to impute each row's effect.
 
     Notes
     -----
@@ -144,11 +165,13 @@ class TLearner(BaseUpliftLearner):
         control_value: Any = None,
         outcome_type: OutcomeType = "auto",
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.outcome_model = outcome_model
         self.control_value = control_value
         self.outcome_type = outcome_type
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> Any:
         return tuple(fit_arm_outcomes(plan, data))
@@ -166,6 +189,18 @@ def fit_arm_outcomes(plan: FitPlan, data: FitData) -> list[Any]:
     return models
 
 
+@dataclass(frozen=True)
+class XLearnerState(EffectState):
+    """Fitted X-learner: besides the models, what weighs its two effect models at predict time.
+
+    ``propensity`` maps each arm code to its known mean propensity within its pair (a known
+    design); otherwise ``propensity_model`` is the fitted propensity model.
+    """
+
+    propensity: Mapping[int, float] | None = None
+    propensity_model: Any = None
+
+
 class XLearner(SeparateEffectLearner):
     """X-learner: impute each row's effect with the other arm's outcome model, then model it.
 
@@ -180,8 +215,13 @@ class XLearner(SeparateEffectLearner):
         logistic regression (:func:`uplift.learners.default_propensity_model`).
     propensity : float, mapping or array, optional
         Known assignment probability (experiment): then nothing is estimated.
-    control_value, outcome_type, random_state
+    control_value, outcome_type, random_state, n_jobs
         As in :class:`TLearner`.
+
+    See Also
+    --------
+    TLearner : Its first stage.
+    DRLearner : Doubly robust pseudo-outcomes instead of imputed effects.
 
     Notes
     -----
@@ -218,6 +258,7 @@ class XLearner(SeparateEffectLearner):
         control_value: Any = None,
         outcome_type: OutcomeType = "auto",
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.outcome_model = outcome_model
         self.effect_model = effect_model
@@ -226,6 +267,7 @@ class XLearner(SeparateEffectLearner):
         self.control_value = control_value
         self.outcome_type = outcome_type
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         outcome_models = fit_arm_outcomes(plan, data)
@@ -239,22 +281,23 @@ class XLearner(SeparateEffectLearner):
             effect_control = plan.fit("effect", code, X_control, imputed_control, data.weight_of(control_rows))
             effect_treated = plan.fit("effect", code, data.X[rows], imputed_treated, data.weight_of(rows))
             effects.append((effect_control, effect_treated))
-        extra: dict[str, Any] = {"binary": plan.outcome_type == "binary"}
+        binary = plan.outcome_type == "binary"
         if data.propensity is not None:
-            extra["propensity"] = {
+            known = {
                 code: float(pair_propensity(data.propensity[(data.codes == 0) | (data.codes == code)], code).mean())
                 for code in range(1, plan.n_arms + 1)
             }
-        else:
-            extra["propensity_model"] = arm_probabilities(plan, data, cross_fit=False)[1]
-        return EffectState((outcome_models[0],), tuple(effects), extra)
+            return XLearnerState((outcome_models[0],), tuple(effects), binary, propensity=known)
+        model = arm_probabilities(plan, data, cross_fit=False)[1]
+        return XLearnerState((outcome_models[0],), tuple(effects), binary, propensity_model=model)
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
+        state = cast(XLearnerState, state)  # the state _fit_state returned
         effect_control, effect_treated = state.effect[code - 1]
-        if "propensity" in state.extra:
-            weight: Any = state.extra["propensity"][code]
+        if state.propensity is not None:
+            weight: Any = state.propensity[code]
         else:
-            weight = pair_propensity(np.asarray(state.extra["propensity_model"].predict_proba(X)), code)
+            weight = pair_propensity(np.asarray(state.propensity_model.predict_proba(X)), code)
         return weight * average_prediction((effect_control,), X) + (1.0 - weight) * average_prediction(
             (effect_treated,), X
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
@@ -18,13 +18,12 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
+from .._literals import Role
 from .._utils import arm_outcome_strata, plain
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 
-Role = Literal["outcome", "effect", "propensity"]
-
-__all__ = ["FitData", "FitPlan", "Role", "predict_outcome"]
+__all__ = ["BaseModels", "FitData", "FitPlan", "Role", "predict_outcome"]
 
 
 @dataclass(frozen=True)
@@ -87,13 +86,37 @@ def accepts_nan(model: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class BaseModels:
+    """The learner's base models by role (None: the default), and what the defaults must be.
+
+    ``outcome``, ``effect`` and ``propensity`` are the learner's ``*_model`` parameters (an
+    estimator or a mapping ``{arm label: estimator}``); ``n_jobs`` goes to the default XGBoost
+    models only (a model the user passes is used as configured).
+    """
+
+    outcome: Any = None
+    effect: Any = None
+    propensity: Any = None
+    outcome_is_classifier: bool = False
+    effect_is_classifier: bool = False
+    #: The effect model's default is the regularised final stage (R and DR), not the outcome models'.
+    regularised_effect: bool = False
+    n_jobs: int | None = None
+
+    def is_classifier(self, role: Role) -> bool:
+        """Whether the default (and any model) of ``role`` must be a classifier."""
+        return role == "propensity" or (self.outcome_is_classifier if role == "outcome" else
+                                         self.effect_is_classifier)
+
+
+@dataclass(frozen=True)
 class FitPlan:
     """Resolved settings of one fit, shared by the learner's recipe and the bootstrap."""
 
     learner_name: str
     outcome_type: str
     labels: np.ndarray
-    specs: dict[str, Any]
+    models: BaseModels
     n_folds: int
     random_state: int | None
     known_propensity: bool
@@ -109,7 +132,7 @@ class FitPlan:
     # -- base models -------------------------------------------------------------------------
     def template(self, role: Role, code: int = 0) -> Any:
         """The unfitted base model of ``role`` for arm ``code`` (0 = control), before cloning."""
-        spec = self.specs.get(role)
+        spec = getattr(self.models, role)
         if isinstance(spec, Mapping):
             label = self.labels[code]
             label = plain(label)
@@ -118,10 +141,12 @@ class FitPlan:
             return spec
         if role == "propensity":
             return default_propensity_model()
-        if role == "effect" and self.specs.get("regularised_effect", False):
-            return default_effect_regressor(self.random_state)
-        wants_classifier = self.specs.get(f"{role}_is_classifier", False)
-        return default_classifier(self.random_state) if wants_classifier else default_regressor(self.random_state)
+        n_jobs = self.models.n_jobs
+        if role == "effect" and self.models.regularised_effect:
+            return default_effect_regressor(self.random_state, n_jobs=n_jobs)
+        if self.models.is_classifier(role):
+            return default_classifier(self.random_state, n_jobs=n_jobs)
+        return default_regressor(self.random_state, n_jobs=n_jobs)
 
     def fit(
         self, role: Role, code: int, X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None
@@ -171,7 +196,7 @@ class FitPlan:
         return nan_ok
 
     def _check_kind(self, role: Role, model: Any) -> None:
-        wants_classifier = role == "propensity" or self.specs.get(f"{role}_is_classifier", False)
+        wants_classifier = self.models.is_classifier(role)
         if role == "outcome" and self.outcome_type == "continuous" and is_classifier(model):
             raise UpliftInputError(
                 f"outcome_model {_describe(model)} is a classifier, but y is continuous for {self.learner_name}. "

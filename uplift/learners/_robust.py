@@ -55,6 +55,9 @@ class _CrossFitLearner(SeparateEffectLearner):
     """Shared recipe of R and DR: cross-fitted nuisances, then one effect model per arm on a target."""
 
     _roles = ("outcome", "effect", "propensity")
+    # The final stage regresses noisy pseudo-outcomes: its default is the regularised
+    # default_effect_regressor, not the outcome models' settings.
+    _regularised_effect = True
 
     def __init__(
         self,
@@ -67,6 +70,7 @@ class _CrossFitLearner(SeparateEffectLearner):
         outcome_type: OutcomeType = "auto",
         n_folds: int = 3,
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.outcome_model = outcome_model
         self.effect_model = effect_model
@@ -76,19 +80,13 @@ class _CrossFitLearner(SeparateEffectLearner):
         self.outcome_type = outcome_type
         self.n_folds = n_folds
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _target(
         self, y: np.ndarray, treated: np.ndarray, mu0: np.ndarray, mu1: np.ndarray, e: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Regression target and row weight of the effect model on one pair's rows."""
         raise NotImplementedError
-
-    def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:
-        # The final stage regresses noisy pseudo-outcomes: its default is the regularised
-        # default_effect_regressor, not the outcome models' settings.
-        plan = super()._make_plan(kind, labels)
-        plan.specs["regularised_effect"] = True
-        return plan
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         outcomes, probabilities = cross_fit_outcomes(plan, data)
@@ -103,7 +101,7 @@ class _CrossFitLearner(SeparateEffectLearner):
                 sample_weight = weight if sample_weight is None else weight * sample_weight
             effects.append((plan.fit("effect", code, data.X[rows], target, sample_weight),))
         return EffectState((fit_control_model(plan, data),), tuple(effects),
-                           {"binary": plan.outcome_type == "binary"})
+                           binary=plan.outcome_type == "binary")
 
 
 class RLearner(_CrossFitLearner):
@@ -120,10 +118,15 @@ class RLearner(_CrossFitLearner):
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
         Known assignment probability (experiment).
-    control_value, outcome_type, random_state
+    control_value, outcome_type, random_state, n_jobs
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Cross-fitting folds (stratified by arm and outcome).
+
+    See Also
+    --------
+    DRLearner : Doubly robust pseudo-outcomes.
+    AutoLearner : Stacks candidates on the DR- or R-loss.
 
     Notes
     -----
@@ -168,7 +171,7 @@ class DRLearner(_CrossFitLearner):
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
         Known assignment probability (experiment).
-    control_value, outcome_type, random_state
+    control_value, outcome_type, random_state, n_jobs
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Cross-fitting folds.
@@ -177,6 +180,12 @@ class DRLearner(_CrossFitLearner):
         ``x`` only, so the regression still targets ``tau_k(x)``; it stops the few rows with an
         extreme propensity (whose pseudo-outcomes explode as ``1 / e``) from dominating the fit.
         Constant in an experiment with a fixed assignment share (then it changes nothing).
+
+    See Also
+    --------
+    RLearner : The other orthogonal learner (Robinson's residuals).
+    CalibratedLearner : Calibrates any learner's effects on the same pseudo-outcomes.
+    uplift.evaluation.dr_pseudo_outcome : The pseudo-outcomes alone.
 
     Notes
     -----
@@ -224,10 +233,11 @@ class DRLearner(_CrossFitLearner):
         n_folds: int = 3,
         overlap_weights: bool = True,
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         super().__init__(outcome_model, effect_model=effect_model, propensity_model=propensity_model,
                          propensity=propensity, control_value=control_value, outcome_type=outcome_type,
-                         n_folds=n_folds, random_state=random_state)
+                         n_folds=n_folds, random_state=random_state, n_jobs=n_jobs)
         self.overlap_weights = overlap_weights
 
     def _make_plan(self, kind: str, labels: np.ndarray) -> FitPlan:

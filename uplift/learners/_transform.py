@@ -33,8 +33,12 @@ class ClassTransformation(SeparateEffectLearner):
         within ``[-mu0(x), 1 - mu0(x)]`` so that both stay probabilities.
     propensity : float, mapping or array, optional
         Known assignment probability. Default: each arm's share of the rows of its pair.
-    control_value, random_state
+    control_value, random_state, n_jobs
         As in :class:`~uplift.learners.TLearner`.
+
+    See Also
+    --------
+    TransformedOutcome : The same idea for any outcome and any propensity.
 
     Notes
     -----
@@ -74,12 +78,14 @@ class ClassTransformation(SeparateEffectLearner):
         propensity: Any = None,
         control_value: Any = None,
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.effect_model = effect_model
         self.outcome_model = outcome_model
         self.propensity = propensity
         self.control_value = control_value
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         effects = []
@@ -95,7 +101,7 @@ class ClassTransformation(SeparateEffectLearner):
             weight = _combine(None if np.allclose(balance, 1.0) else balance, data.weight_of(rows))
             z = np.where(treated, data.y[rows], 1.0 - data.y[rows])
             effects.append((plan.fit("effect", code, data.X[rows], z, weight),))
-        return EffectState((fit_control_model(plan, data),), tuple(effects), {"binary": True})
+        return EffectState((fit_control_model(plan, data),), tuple(effects), binary=True)
 
     def _arm_effect(self, state: EffectState, code: int, X: np.ndarray) -> np.ndarray:
         return 2.0 * average_prediction(state.effect[code - 1], X) - 1.0
@@ -115,10 +121,15 @@ class TransformedOutcome(SeparateEffectLearner):
         Default: cross-fitted logistic regression. Not used when ``propensity`` is given.
     propensity : float, mapping or array, optional
         Known assignment probability (experiment).
-    control_value, outcome_type, random_state
+    control_value, outcome_type, random_state, n_jobs
         As in :class:`~uplift.learners.TLearner`.
     n_folds : int, default 3
         Folds of the cross-fitted propensity.
+
+    See Also
+    --------
+    ClassTransformation : The binary, balanced special case.
+    DRLearner : Adds outcome models to the same weighting, which lowers the variance.
 
     Notes
     -----
@@ -154,6 +165,7 @@ class TransformedOutcome(SeparateEffectLearner):
         outcome_type: OutcomeType = "auto",
         n_folds: int = 3,
         random_state: Any = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.effect_model = effect_model
         self.outcome_model = outcome_model
@@ -163,6 +175,7 @@ class TransformedOutcome(SeparateEffectLearner):
         self.outcome_type = outcome_type
         self.n_folds = n_folds
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_state(self, plan: FitPlan, data: FitData) -> EffectState:
         probabilities, _ = arm_probabilities(plan, data, cross_fit=True)
@@ -174,4 +187,4 @@ class TransformedOutcome(SeparateEffectLearner):
             transformed = data.y[rows] * (treated - e) / (e * (1.0 - e))
             effects.append((plan.fit("effect", code, data.X[rows], transformed, data.weight_of(rows)),))
         return EffectState((fit_control_model(plan, data),), tuple(effects),
-                           {"binary": plan.outcome_type == "binary"})
+                           binary=plan.outcome_type == "binary")

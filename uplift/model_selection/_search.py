@@ -24,10 +24,10 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import ParameterGrid
 from sklearn.utils.validation import check_is_fitted
 
+from ..evaluation import get_scorer
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_outcome, check_treatment
 from ._validation import (
-    _NAMED_SCORES,
     Scoring,
     UpliftMetric,
     cross_val_uplift,
@@ -50,8 +50,8 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     Parameters
     ----------
     metric : str or callable, default "qini_auc"
-        A score name (``"qini_auc"``, ``"uplift_auc"``, ``"uplift_at_30"``, ``"uplift_at_10"``) or a
-        callable ``f(y_true, score, treatment) -> float`` such as
+        A metric name of :func:`uplift.evaluation.get_scorer` (``"qini_auc"``, ``"uplift_at_k:0.3"``,
+        ...) or a callable ``f(y_true, score, treatment=treatment) -> float`` such as
         :func:`uplift.evaluation.qini_auc_score`.
     greater_is_better : bool, default True
 
@@ -66,6 +66,11 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     UpliftInputError
         Unknown metric name; metadata routing off at creation; and, at scoring time, a call
         without ``treatment``.
+
+    See Also
+    --------
+    UpliftSearchCV : A search that takes ``treatment=`` directly.
+    uplift.evaluation.get_scorer : The metric names.
 
     Notes
     -----
@@ -84,7 +89,7 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
     --------
     >>> import sklearn
     >>> with sklearn.config_context(enable_metadata_routing=True):
-    ...     scorer = make_uplift_scorer("uplift_at_30")
+    ...     scorer = make_uplift_scorer("uplift_at_k:0.3")
     >>> type(scorer).__name__
     '_Scorer'
     """
@@ -97,13 +102,9 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
             "learner.set_fit_request(treatment=True); or use uplift.model_selection.UpliftSearchCV, "
             "which needs none of this."
         )
+    function: UpliftMetric
     if isinstance(metric, str):
-        if metric not in _NAMED_SCORES:
-            raise UpliftInputError(
-                f"unknown metric {metric!r}; choose one of {sorted(_NAMED_SCORES)} or pass a callable "
-                "f(y_true, score, treatment) -> float."
-            )
-        function = resolve_scoring(metric)[metric]
+        function = get_scorer(metric)
     elif callable(metric):
         function = metric
     else:
@@ -117,9 +118,9 @@ def make_uplift_scorer(metric: str | UpliftMetric = "qini_auc", *, greater_is_be
                 "and learner.set_fit_request(treatment=True), and pass treatment= to the search's fit; "
                 "or use uplift.model_selection.UpliftSearchCV, which needs none of this."
             )
-        return float(function(np.asarray(y_true), np.asarray(y_pred), np.asarray(treatment)))
+        return float(function(np.asarray(y_true), np.asarray(y_pred), treatment=np.asarray(treatment)))
 
-    uplift_score.__name__ = getattr(function, "__name__", "uplift_score")
+    uplift_score.__name__ = getattr(function, "name", getattr(function, "__name__", "uplift_score"))
     scorer = make_scorer(uplift_score, response_method="predict", greater_is_better=greater_is_better)
     return scorer.set_score_request(treatment=True)
 
@@ -155,6 +156,11 @@ class UpliftSearchCV(BaseEstimator):
     best_estimator_ : learner
         Refitted on all rows (when ``refit``).
 
+    See Also
+    --------
+    cross_val_uplift : One learner's cross-validation.
+    make_uplift_scorer : A scorer for scikit-learn's own searches.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -183,7 +189,28 @@ class UpliftSearchCV(BaseEstimator):
     def fit(
         self, X: Any, y: Any, *, treatment: Any, groups: Any = None, time: Any = None, sample_weight: Any = None,
     ) -> UpliftSearchCV:
-        """Score every candidate on the same folds; refit the best on all rows."""
+        """Score every candidate on the same folds; refit the best on all rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features.
+        y : array-like of shape (n,)
+            Outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        groups : array-like of shape (n,), optional
+            Customer of each row, for grouped folds.
+        time : array-like of shape (n,), optional
+            Time of each row, for temporal folds.
+        sample_weight : array-like of shape (n,), optional
+            Weights of the rows.
+
+        Returns
+        -------
+        UpliftSearchCV
+            ``self``.
+        """
         metrics = resolve_scoring(self.scoring)
         outcome, _ = check_outcome(y)
         info = check_treatment(treatment, control_value=resolve_control_value(self.estimator, self.control_value))
@@ -233,6 +260,17 @@ class UpliftSearchCV(BaseEstimator):
         return score_names[0]
 
     def predict(self, X: Any) -> np.ndarray:
-        """Effect predicted by the refitted best learner."""
+        """Effect predicted by the refitted best learner.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features.
+
+        Returns
+        -------
+        ndarray
+            As the best learner's ``predict``.
+        """
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.predict(X)

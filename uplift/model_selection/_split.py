@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split as _sklearn_train_test_spli
 
 from .._utils import arm_outcome_strata, plain
 from ..exceptions import UpliftInputError
-from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 
 __all__ = [
     "UpliftStratifiedGroupKFold",
@@ -38,8 +38,9 @@ def _check_n_splits(n_splits: Any) -> int:
     return int(n_splits)
 
 
+@keyword_only_from("treatment")
 def uplift_strata(
-    y: Any, treatment: Any, *, n_quantiles: int = 4, control_value: Any = None, min_size: int = 1
+    y: Any, *, treatment: Any, n_quantiles: int = 4, control_value: Any = None, min_size: int = 1
 ) -> np.ndarray:
     """Stratum of each row: its arm crossed with its outcome (or outcome quantile).
 
@@ -60,9 +61,13 @@ def uplift_strata(
     ndarray of int, shape (n,)
         ``arm_code * (n_quantiles + 2) + outcome_cell``.
 
+    See Also
+    --------
+    UpliftStratifiedKFold, train_test_split : Stratify by it.
+
     Examples
     --------
-    >>> uplift_strata([0, 1, 0, 1], [0, 0, 1, 1])
+    >>> uplift_strata([0, 1, 0, 1], treatment=[0, 0, 1, 1])
     array([0, 1, 6, 7])
     """
     info = check_treatment(treatment, control_value=control_value)
@@ -174,7 +179,7 @@ def train_test_split(
             )
     check_consistent_length(**named, treatment=treatment_array, y=None if y is None else check_1d(y, "y"))
     if stratify_outcome:
-        strata = uplift_strata(y, treatment, n_quantiles=n_quantiles, control_value=control_value, min_size=2)
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=n_quantiles, control_value=control_value, min_size=2)
     else:
         strata = check_treatment(treatment, control_value=control_value).codes
     values, counts = np.unique(strata, return_counts=True)
@@ -214,6 +219,15 @@ def check_fold_arms(
         Number of treated arms.
     detail : str
         Extra description of the fold (for example its time range).
+
+    Returns
+    -------
+    None
+        Raises :class:`~uplift.exceptions.UpliftInputError` when an arm is missing.
+
+    See Also
+    --------
+    UpliftStratifiedKFold : Folds that always hold every arm.
     """
     for part, rows in (("training", train), ("test", test)):
         present = np.bincount(codes[rows], minlength=n_arms + 1)
@@ -235,7 +249,18 @@ class _UpliftSplitterMixin:
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None, treatment: Any = None,
                      time: Any = None) -> int:
-        """Number of folds (accepts the routed ``treatment`` and ``time`` and ignores them)."""
+        """Number of folds (accepts the routed ``treatment`` and ``time`` and ignores them).
+
+        Parameters
+        ----------
+        X, y, groups, treatment, time : optional
+            Ignored; accepted so that scikit-learn can route them.
+
+        Returns
+        -------
+        int
+            ``n_splits``.
+        """
         return int(self.n_splits)
 
     def _prepare(self, X: Any, y: Any, treatment: Any, control_value: Any) -> tuple[np.ndarray, Any]:
@@ -278,6 +303,12 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
     control_value : object, optional
         Label of the control arm when labels are strings.
 
+    See Also
+    --------
+    UpliftStratifiedGroupKFold : Several rows per customer.
+    train_test_split : One stratified split.
+    cross_val_uplift : Out-of-fold effects and scores on these folds.
+
     Notes
     -----
     The strata are the cells ``(arm, y)`` for a binary outcome and ``(arm, quantile bin of y)``
@@ -311,12 +342,29 @@ class UpliftStratifiedKFold(_UpliftSplitterMixin, StratifiedKFold):
         self.control_value = control_value
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices; ``treatment`` is required (keyword)."""
+        """Yield ``(train, test)`` row indices; ``treatment`` is required (keyword).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,)
+            Outcome; it defines the strata with the arm.
+        groups : None
+            Ignored (see :class:`UpliftStratifiedGroupKFold`).
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         _check_n_splits(self.n_splits)
         codes, info = self._prepare(X, y, treatment, self.control_value)
-        strata = uplift_strata(y, treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
                                min_size=self.n_splits)
         for fold, (train, test) in enumerate(super().split(np.zeros((len(codes), 1)), strata)):
             check_fold_arms(fold, self.n_splits, train, test, codes, info.n_arms)
@@ -362,6 +410,11 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
     n_quantiles : int, default 4
     control_value : object, optional
 
+    See Also
+    --------
+    UpliftStratifiedKFold : One row per customer.
+    UpliftTimeSeriesSplit : Campaigns repeated over time.
+
     Notes
     -----
     Groups are dealt to folds greedily so that each fold's distribution over the strata
@@ -392,9 +445,26 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
         self.control_value = control_value
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices; ``groups`` and ``treatment`` are required."""
+        """Yield ``(train, test)`` row indices; ``groups`` and ``treatment`` are required.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,)
+            Outcome; it defines the strata with the arm.
+        groups : array-like of shape (n,)
+            Customer or household of each row (required): no group is in two folds.
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         _check_n_splits(self.n_splits)
         codes, info = self._prepare(X, y, treatment, self.control_value)
         group_values = _check_groups(groups, len(codes))
@@ -405,7 +475,7 @@ class UpliftStratifiedGroupKFold(_UpliftSplitterMixin, StratifiedGroupKFold):
                 f"n_splits={self.n_splits} is more than the number of distinct groups ({n_groups}); "
                 "use fewer folds."
             )
-        strata = uplift_strata(y, treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
+        strata = uplift_strata(y, treatment=treatment, n_quantiles=self.n_quantiles, control_value=info.control_value,
                                min_size=self.n_splits)
         for fold, (train, test) in enumerate(super().split(np.zeros((len(codes), 1)), strata, group_codes)):
             check_fold_arms(fold, self.n_splits, train, test, codes, info.n_arms)
@@ -428,6 +498,10 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
     gap_blocks : int, default 0
         Blocks left out between training and test (for outcomes observed with a delay).
     control_value : object, optional
+
+    See Also
+    --------
+    UpliftStratifiedKFold : Folds without a time order.
 
     Notes
     -----
@@ -461,9 +535,28 @@ class UpliftTimeSeriesSplit(_UpliftSplitterMixin, BaseCrossValidator):
         raise NotImplementedError  # split() is overridden; required by BaseCrossValidator
 
     def split(  # type: ignore[override]
-        self, X: Any, y: Any = None, groups: Any = None, treatment: Any = None, time: Any = None
+        self, X: Any, y: Any = None, groups: Any = None, *, treatment: Any = None, time: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` row indices in time order; ``treatment`` is required."""
+        """Yield ``(train, test)`` row indices in time order; ``treatment`` is required.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+            Features (only their number of rows is used).
+        y : array-like of shape (n,), optional
+            Outcome (unused).
+        groups : None
+            Ignored.
+        treatment : array-like of shape (n,)
+            Arm of each row (required).
+        time : array-like of shape (n,), optional
+            Time stamp or period of each row; without it, the row order is the time order.
+
+        Returns
+        -------
+        train, test : ndarray of int
+            Row indices of each fold, yielded in turn.
+        """
         n_splits = _check_n_splits(self.n_splits)
         gap = int(self.gap_blocks)
         if gap < 0:

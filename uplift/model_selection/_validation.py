@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .. import evaluation
 from .._results import Result, jsonable
 from .._utils import plain, take
+from ..evaluation import get_scorer, get_scorer_names
 from ..exceptions import UpliftInputError
 from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
@@ -24,36 +24,44 @@ __all__ = ["CrossValUpliftResult", "cross_val_uplift", "resolve_control_value", 
 
 logger = logging.getLogger(__name__)
 
-#: A metric in the common argument order of :mod:`uplift.evaluation`: ``f(y_true, score, treatment) -> float``.
-UpliftMetric = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+#: A metric in the common argument order of :mod:`uplift.evaluation`:
+#: ``f(y_true, score, treatment=treatment) -> float``.
+UpliftMetric = Callable[..., float]
 Scoring = str | UpliftMetric | Sequence[str | UpliftMetric] | Mapping[str, UpliftMetric]
-
-#: Named scores: evaluation function and keyword arguments. Conventions are ours (see docs/metrics).
-_NAMED_SCORES: dict[str, tuple[str, dict[str, Any]]] = {
-    "qini_auc": ("qini_auc_score", {}),
-    "uplift_auc": ("uplift_auc_score", {}),
-    "uplift_at_30": ("uplift_at_k", {"k": 0.3}),
-    "uplift_at_10": ("uplift_at_k", {"k": 0.1}),
-}
-
-
-def _named_metric(name: str) -> UpliftMetric:
-    function_name, keywords = _NAMED_SCORES[name]
-    function = getattr(evaluation, function_name)
-
-    def metric(y_true: np.ndarray, score: np.ndarray, treatment: np.ndarray) -> float:
-        return float(function(y_true, score, treatment, **keywords))
-
-    metric.__name__ = name
-    return metric
 
 
 def resolve_scoring(scoring: Scoring) -> dict[str, UpliftMetric]:
     """Turn a scoring specification into ``{name: metric}``.
 
-    Names: ``"qini_auc"`` (:func:`uplift.evaluation.qini_auc_score`, default convention),
-    ``"uplift_auc"``, ``"uplift_at_30"``, ``"uplift_at_10"``; or any callable
-    ``f(y_true, score, treatment) -> float``; or a list or dict of them.
+    Names are those of :func:`uplift.evaluation.get_scorer` (``"qini_auc"``, ``"qini_auc:sklift"``,
+    ``"uplift_auc"``, ``"uplift_at_k:0.3"``, ``"rate:AUTOC"``, ...); a name is kept as the key as
+    written. Or any callable ``f(y_true, score, treatment=treatment) -> float``; or a list or dict
+    of them.
+
+    Parameters
+    ----------
+    scoring : str, callable, sequence or mapping
+        Metric names (:func:`uplift.evaluation.get_scorer`), callables ``f(y_true, score, treatment=t)``,
+        a list of them, or a mapping from name to callable.
+
+    Returns
+    -------
+    dict of str to callable
+
+    Raises
+    ------
+    UpliftInputError
+        An unknown name (the message lists the valid ones), or an entry that is neither a name nor
+        a callable.
+
+    See Also
+    --------
+    uplift.evaluation.get_scorer : the registry of metric names.
+
+    Examples
+    --------
+    >>> sorted(resolve_scoring(["qini_auc", "uplift_at_k:0.3"]))
+    ['qini_auc', 'uplift_at_k:0.3']
     """
     if isinstance(scoring, str) or callable(scoring):
         items: list[tuple[str, Any]] = [(scoring if isinstance(scoring, str) else _callable_name(scoring), scoring)]
@@ -63,18 +71,13 @@ def resolve_scoring(scoring: Scoring) -> dict[str, UpliftMetric]:
         items = [(s if isinstance(s, str) else _callable_name(s), s) for s in scoring]
     else:
         raise UpliftInputError(
-            f"scoring must be a score name {sorted(_NAMED_SCORES)}, a callable f(y_true, score, treatment), "
+            f"scoring must be a metric name {get_scorer_names()}, a callable f(y_true, score, treatment=...), "
             f"or a non-empty list or dict of them; got {scoring!r}."
         )
     resolved: dict[str, UpliftMetric] = {}
     for name, spec in items:
         if isinstance(spec, str):
-            if spec not in _NAMED_SCORES:
-                raise UpliftInputError(
-                    f"unknown score {spec!r}; choose one of {sorted(_NAMED_SCORES)} or pass a callable "
-                    "f(y_true, score, treatment) -> float."
-                )
-            resolved[str(name)] = _named_metric(spec)
+            resolved[str(name)] = get_scorer(spec)
         elif callable(spec):
             resolved[str(name)] = spec
         else:
@@ -199,6 +202,12 @@ class CrossValUpliftResult(Result):
         doubly robust scores (:func:`uplift.evaluation.rate_score`'s ``outcome_predictions``).
     treatment_arms : list
         Labels of the treated arms (column order of ``effect``).
+    score_names : list of str
+        Columns of ``fold_scores`` that hold scores.
+
+    See Also
+    --------
+    cross_val_uplift : Computes it.
     """
 
     effect: np.ndarray
@@ -221,7 +230,13 @@ class CrossValUpliftResult(Result):
         return self.fold_scores[self.score_names].std(ddof=1)
 
     def summary(self) -> pd.DataFrame:
-        """One row per score: ``score``, ``mean`` and ``std`` (ddof=1) over the folds, ``n_folds``."""
+        """One row per score: ``score``, ``mean`` and ``std`` (ddof=1) over the folds, ``n_folds``.
+
+        Returns
+        -------
+        DataFrame
+            One row per score.
+        """
         return pd.DataFrame({"score": self.score_names, "mean": self.mean_scores.to_numpy(),
                              "std": self.std_scores.to_numpy(), "n_folds": len(self.folds)})
 
@@ -233,7 +248,13 @@ class CrossValUpliftResult(Result):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Mean and sd of each score and the per-fold table (the per-row effects are left out)."""
+        """Mean and sd of each score and the per-fold table (the per-row effects are left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"n_folds": len(self.folds), "mean_scores": self.mean_scores, "std_scores": self.std_scores,
                          "fold_scores": self.fold_scores.to_dict(orient="list")})
 
@@ -301,6 +322,12 @@ def cross_val_uplift(
     UpliftInputError
         Inputs of different lengths, a fold without some arm (the message names the fold), an
         unknown score.
+
+    See Also
+    --------
+    UpliftStratifiedKFold : The default folds.
+    UpliftSearchCV : A grid search on these folds.
+    uplift.evaluation.get_scorer : The metric names of ``scoring``.
 
     Notes
     -----
@@ -379,10 +406,11 @@ def _fold_scores(
     """Scores of one test fold; with several arms, each arm is scored on its rows and the control's."""
     if predicted.ndim == 1:
         treated = (codes == 1).astype(np.int64)
-        return {name: float(metric(y_test, predicted, treated)) for name, metric in metrics.items()}
+        return {name: float(metric(y_test, predicted, treatment=treated)) for name, metric in metrics.items()}
     scores = {}
     for k, arm in enumerate(arms, start=1):
         rows = (codes == 0) | (codes == k)
         for name, metric in metrics.items():
-            scores[f"{name}[{arm}]"] = float(metric(y_test[rows], predicted[rows, k - 1], (codes[rows] == k) * 1))
+            scores[f"{name}[{arm}]"] = float(metric(y_test[rows], predicted[rows, k - 1],
+                                                    treatment=(codes[rows] == k) * 1))
     return scores

@@ -14,7 +14,7 @@ from .._results import Result
 from ..campaign._evaluate import _arm_codes, _incremental, _propensities, _scores, _total_estimate
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..inference import Estimate
-from ..validation import check_outcome
+from ..validation import check_outcome, keyword_only_from
 
 __all__ = ["PolicyComparison", "compare_policies", "retrain_policy"]
 
@@ -34,6 +34,11 @@ class PolicyComparison(Result):
     promote : bool
         The one-sided lower bound of ``difference`` (level ``alpha``) exceeds ``margin``.
     reason : str
+
+    See Also
+    --------
+    compare_policies : Computes it.
+    retrain_policy : Retrains a challenger and compares it.
     """
 
     champion: Estimate
@@ -44,7 +49,13 @@ class PolicyComparison(Result):
     reason: str
 
     def summary(self) -> pd.DataFrame:
-        """One row per estimate (champion, challenger, difference), with the estimate's columns."""
+        """One row per estimate (champion, challenger, difference), with the estimate's columns.
+
+        Returns
+        -------
+        DataFrame
+            Three rows.
+        """
         table = pd.concat([e.summary() for e in (self.champion, self.challenger, self.difference)], ignore_index=True)
         table.insert(0, "policy", ["champion", "challenger", "challenger - champion"])
         return table
@@ -68,13 +79,14 @@ def _arms_of(policy: Any, X: Any, labels: list[Any]) -> np.ndarray:
     return np.array([position[a] for a in chosen], dtype=np.intp)
 
 
+@keyword_only_from("treatment")
 def compare_policies(
     champion: Any,
     challenger: Any,
     X: Any,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     propensity: Any = None,
     margin: float = 0.0,
     alpha: float = 0.05,
@@ -111,6 +123,11 @@ def compare_policies(
     UpliftTypeError
         A policy that is not a fitted Policy.
 
+    See Also
+    --------
+    retrain_policy : Retrain the champion's recipe, then compare.
+    uplift.campaign.evaluate_policy : One policy's profit on a holdout.
+
     Notes
     -----
     IPW scores ``Γ_i(a) = 1{T_i = a} P_i / e_i`` with the realised profit ``P_i`` of
@@ -132,7 +149,7 @@ def compare_policies(
     >>> economics = Economics(value=10.0, contact_cost=0.4)
     >>> champion = Policy(model, economics).fit(data.X[old])
     >>> challenger = Policy(model, economics, max_contacts=1).fit(data.X[old])  # contacts almost nobody
-    >>> result = compare_policies(champion, challenger, data.X[new], data.y[new], data.treatment[new])
+    >>> result = compare_policies(champion, challenger, data.X[new], data.y[new], treatment=data.treatment[new])
     >>> result.promote, result.difference.estimate < 0
     (False, True)
     """
@@ -189,12 +206,13 @@ def _recorded_propensity(propensity: Any, codes: np.ndarray, n_groups: int) -> n
     return _propensities(propensity, codes, n_groups)
 
 
+@keyword_only_from("treatment")
 def retrain_policy(
     champion: Any,
     X: Any,
     y: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     evaluation_share: float = 0.5,
     margin: float = 0.0,
     alpha: float = 0.05,
@@ -228,6 +246,11 @@ def retrain_policy(
     ------
     UpliftInputError
         ``evaluation_share`` outside (0, 1), or too few rows on either side.
+
+    See Also
+    --------
+    compare_policies : The comparison alone.
+    monitor : Says when a retraining is due.
     """
     if not 0.0 < evaluation_share < 1.0:
         raise UpliftInputError(f"evaluation_share must lie in (0, 1); got {evaluation_share!r}.")
@@ -243,5 +266,5 @@ def retrain_policy(
                                           treatment=treatment_array[~evaluation])
     challenger = clone(champion).set_params(learner=learner).fit(frame)
     comparison = compare_policies(champion, challenger, frame[evaluation], y_array[evaluation],
-                                  treatment_array[evaluation], margin=margin, alpha=alpha)
+                                  treatment=treatment_array[evaluation], margin=margin, alpha=alpha)
     return challenger, comparison

@@ -48,6 +48,10 @@ class DecayResult(Result):
         Why ``decayed`` is true (empty otherwise).
     tests : DataFrame
         Every decay test: ``test, statistic, p_value, threshold, rejected``.
+
+    See Also
+    --------
+    uplift_decay : Computes it.
     """
 
     rate: Estimate
@@ -61,7 +65,13 @@ class DecayResult(Result):
     tests: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """The decay tests, one row each: ``test, statistic, reference, p_value, threshold, rejected``."""
+        """The decay tests, one row each: ``test, statistic, reference, p_value, threshold, rejected``.
+
+        Returns
+        -------
+        DataFrame
+            One row per decay test.
+        """
         return self.tests.copy()
 
     def __str__(self) -> str:
@@ -79,10 +89,10 @@ def _per_customer(estimate: Estimate, n: int) -> Estimate:
     return Estimate.from_normal(estimate.estimate / n, estimate.std_error / n, estimate.alpha, name=estimate.name)
 
 
-def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, bins: int) -> pd.DataFrame:
-    table = uplift_by_percentile(y, score, treatment, bins=bins, control_value=0, treatment_value=1)
+def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, n_bins: int) -> pd.DataFrame:
+    table = uplift_by_percentile(y, score, treatment=treatment, n_bins=n_bins, control_value=0, treatment_value=1)
     order = np.argsort(-score, kind="stable")
-    split = np.array_split(score[order], bins)
+    split = np.array_split(score[order], n_bins)
     predicted = [float(part.mean()) if part.size else float("nan") for part in split] + [float(score.mean())]
     return pd.DataFrame({
         "n_treatment": table["n_treatment"].to_numpy(),
@@ -96,8 +106,8 @@ def _calibration(y: np.ndarray, score: np.ndarray, treatment: np.ndarray, bins: 
 def uplift_decay(
     y: Any,
     score: Any,
-    treatment: Any,
     *,
+    treatment: Any,
     propensity: Any = None,
     policy_arm: Any = None,
     economics: Economics | None = None,
@@ -106,11 +116,11 @@ def uplift_decay(
     training_value: float | None = None,
     training_rate_std_error: float = 0.0,
     training_value_std_error: float = 0.0,
-    arm_label: Any = 1,
-    control_label: Any = 0,
+    treatment_value: Any = 1,
+    control_value: Any = 0,
     alpha: float = 0.01,
-    bins: int = 10,
-    n_bootstrap: int = 200,
+    n_bins: int = 10,
+    n_resamples: int = 200,
     random_state: Any = None,
 ) -> DecayResult:
     """Test whether the model's uplift has decayed on a randomized holdout of a new period.
@@ -139,13 +149,13 @@ def uplift_decay(
     training_rate_std_error, training_value_std_error : float, default 0.0
         Their standard errors when they were measured on a validation sample; added to the test's
         variance (0: the training figures are taken as known constants).
-    arm_label, control_label : object, default 1 and 0
-        Labels of the treated arm and the control in the model's terms, so that ``economics``
-        given per arm label applies.
+    treatment_value, control_value : object, default 1 and 0
+        Labels of the treated arm and the control in the model's terms (``treatment`` itself is
+        coded 0/1), so that ``economics`` given per arm label applies.
     alpha : float, default 0.01
         Family-wise level of the decay tests (Bonferroni over the tests that apply).
-    bins : int, default 10
-    n_bootstrap : int, default 200
+    n_bins : int, default 10
+    n_resamples : int, default 200
     random_state : int, RandomState or None
 
     Returns
@@ -156,6 +166,11 @@ def uplift_decay(
     ------
     UpliftInputError
         ``treatment`` not coded 0/1, or an arm without customers.
+
+    See Also
+    --------
+    monitor : Runs it with the drift checks.
+    uplift.evaluation.rate_score : The RATE it tests.
 
     Notes
     -----
@@ -176,10 +191,11 @@ def uplift_decay(
     >>> stream = make_uplift_stream(2, 4000, change_period=1, change="effect", random_state=0)
     >>> model = make_uplift_stream(2, 4000, random_state=0).tau  # same customers, the pre-change truth
     >>> before, after = stream.time == 0, stream.time == 1
-    >>> uplift_decay(stream.y[before], model[before], stream.treatment[before], n_bootstrap=50,
+    >>> uplift_decay(stream.y[before], model[before], treatment=stream.treatment[before], n_resamples=50,
     ...              random_state=0).decayed
     False
-    >>> result = uplift_decay(stream.y[after], model[after], stream.treatment[after], n_bootstrap=50, random_state=0)
+    >>> result = uplift_decay(stream.y[after], model[after], treatment=stream.treatment[after], n_resamples=50,
+    ...                       random_state=0)
     >>> result.decayed, result.reasons[0][:25]
     (True, 'ranking worse than random')
     """
@@ -195,9 +211,9 @@ def uplift_decay(
     if treatment_array.min() == treatment_array.max():
         raise UpliftInputError("the holdout needs customers in both arms (treated and not) to measure uplift.")
     n = len(y_array)
-    rate = rate_score(y_array, score_array, treatment_array, target="AUTOC", propensity=propensity,
-                      outcome_predictions=outcomes, n_bootstrap=n_bootstrap, random_state=random_state)
-    calibration = _calibration(y_array, score_array, treatment_array, bins)
+    rate = rate_score(y_array, score_array, treatment=treatment_array, target="AUTOC", propensity=propensity,
+                      outcome_predictions=outcomes, n_resamples=n_resamples, random_state=random_state)
+    calibration = _calibration(y_array, score_array, treatment_array, n_bins)
     tests = []
     reference_rate = 0.0 if training_rate is None else float(training_rate)
     rate_spread = float(np.hypot(rate.std_error, training_rate_std_error if training_rate is not None else 0.0))
@@ -207,9 +223,10 @@ def uplift_decay(
                   "p_value": float(stats.norm.cdf(rate_z))})
     economics = Economics(value=1.0) if economics is None else economics
     chosen = (score_array > 0).astype(np.intp) if policy_arm is None else np.asarray(policy_arm).astype(np.intp)
-    labelled = np.where(treatment_array == 1, arm_label, control_label)
-    evaluation = evaluate_policy(chosen, y_array, labelled, economics, outcomes=outcomes, propensity=propensity,
-                                 control_value=control_label, arms=[arm_label])
+    labelled = np.where(treatment_array == 1, treatment_value, control_value)
+    evaluation = evaluate_policy(chosen, y_array, treatment=labelled, economics=economics, outcomes=outcomes,
+                                 propensity=propensity,
+                                 control_value=control_value, arms=[treatment_value])
     value = _per_customer(evaluation.value, n)
     policy = evaluation.comparisons.copy()
     money = [c for c in policy.columns if c in ("estimate", "std_error", "ci_low", "ci_high") or

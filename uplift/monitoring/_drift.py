@@ -27,21 +27,20 @@ arm shares         0.05      total variation distance between reference and curr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from .._literals import check_literal
+from .._literals import DriftSection, DriftStatistic, check_literal
 from .._results import Result
 from ..exceptions import UpliftInputError
 from ._histograms import _reference_features
 
 __all__ = ["DEFAULT_THRESHOLDS", "AssignmentDrift", "assignment_drift", "feature_drift", "histogram_distances"]
 
-DriftStatistic = Literal["psi", "js_distance", "wasserstein"]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {"psi": 0.10, "js_distance": 0.10, "wasserstein": 0.10, "arm_shares": 0.05}
 
@@ -88,6 +87,10 @@ def histogram_distances(reference: dict[str, Any], current: dict[str, Any]) -> d
     dict
         ``psi``, ``js_distance``, ``wasserstein`` (NaN for categorical columns), ``chi2``,
         ``p_value``, ``n_reference``, ``n_current``.
+
+    See Also
+    --------
+    feature_drift : The table over every column.
 
     Notes
     -----
@@ -137,7 +140,7 @@ def feature_drift(
     reference: dict[str, Any],
     current: dict[str, Any],
     *,
-    section: Literal["features", "scores"] = "features",
+    section: DriftSection = "features",
     alpha: float = 0.01,
     statistic: DriftStatistic = "psi",
     threshold: float | None = None,
@@ -170,6 +173,11 @@ def feature_drift(
     ------
     UpliftInputError
         ``alpha`` outside (0, 1), or a section missing from one of the dictionaries.
+
+    See Also
+    --------
+    histogram_distances : The distances of one column.
+    monitor : Runs it with the other checks.
 
     Examples
     --------
@@ -229,6 +237,10 @@ class AssignmentDrift(Result):
         Goodness-of-fit test of the current counts against the reference shares.
     drifted : bool
         ``p_value < alpha`` and ``total_variation >= threshold``.
+
+    See Also
+    --------
+    assignment_drift : Computes it.
     """
 
     shares: pd.DataFrame
@@ -238,7 +250,13 @@ class AssignmentDrift(Result):
     drifted: bool
 
     def summary(self) -> pd.DataFrame:
-        """One row per arm: ``arm, reference_share, current_share, current_count``."""
+        """One row per arm: ``arm, reference_share, current_share, current_count``.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         return self.shares.copy()
 
     def __str__(self) -> str:
@@ -275,6 +293,10 @@ def assignment_drift(
     ------
     UpliftInputError
         Empty ``arms``, shares that are negative or sum to zero.
+
+    See Also
+    --------
+    monitor : Runs it with the other checks.
 
     Notes
     -----

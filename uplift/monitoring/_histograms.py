@@ -157,6 +157,11 @@ def reference_histograms(
     UpliftTypeError
         ``scores`` holds non-numeric values.
 
+    See Also
+    --------
+    bin_like : New data binned with the same edges.
+    uplift.io.save : Stores them with a model (``reference=``).
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -261,6 +266,12 @@ def bin_like(reference: dict[str, Any], X: Any, *, scores: Any = None) -> dict[s
     UpliftTypeError
         A feature that was numeric in the reference is not numeric now.
 
+    See Also
+    --------
+    reference_histograms : The reference it bins like.
+    merge_histograms : Adds up the histograms of chunks.
+    feature_drift : Compares them with the reference.
+
     Examples
     --------
     >>> ref = reference_histograms([[0.0], [1.0], [2.0], [3.0], [4.0]], n_bins=2)
@@ -351,6 +362,10 @@ def merge_histograms(*histograms: dict[str, Any]) -> dict[str, Any]:
     ------
     UpliftInputError
         No histograms were given, or their features, edges or categories differ.
+
+    See Also
+    --------
+    bin_like : The histograms of one chunk.
 
     Examples
     --------

@@ -7,11 +7,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._literals import MonitorStatus as Status
 from .._report import Report
 from .._results import Result, jsonable
 from ..campaign import Economics
@@ -22,7 +23,6 @@ from ._histograms import bin_like
 
 __all__ = ["MonitorReport", "monitor"]
 
-Status = Literal["ok", "drift", "decay"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -49,6 +49,11 @@ class MonitorReport(Result):
         Family-wise false-alarm level, split equally over the families of checks that ran.
     skipped : tuple of str
         Checks that could not run, and why.
+
+    See Also
+    --------
+    monitor : Computes it.
+    retrain_policy : What to do on ``decay``.
     """
 
     status: Status
@@ -88,7 +93,13 @@ class MonitorReport(Result):
         return pd.DataFrame(rows, columns=["check", "statistic", "value", "threshold", "p_value", "flagged"])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-serialisable dictionary of the verdict and every number (NaN becomes None)."""
+        """Plain, JSON-serialisable dictionary of the verdict and every number (NaN becomes None).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         result: dict[str, Any] = {
             "status": self.status, "reasons": list(self.reasons), "n_rows": self.n_rows, "alpha": self.alpha,
             "skipped": list(self.skipped), "checks": self.summary().to_dict(orient="records"),
@@ -122,7 +133,12 @@ class MonitorReport(Result):
         return {"status": self.status, "n_rows": self.n_rows, "flags": len(self.reasons), "alpha": self.alpha}
 
     def to_json(self) -> str:
-        """The :meth:`to_dict` dictionary as JSON text."""
+        """The :meth:`to_dict` dictionary as JSON text.
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
     def to_html(self, path: str | os.PathLike[str]) -> Path:
@@ -269,7 +285,7 @@ def monitor(
     policy_arm: Any = None,
     training: dict[str, Any] | None = None,
     alpha: float = 0.05,
-    n_bootstrap: int = 200,
+    n_resamples: int = 200,
     random_state: Any = None,
 ) -> MonitorReport:
     """Check a new period against the model's reference: drift, and (given a holdout) uplift decay.
@@ -298,7 +314,7 @@ def monitor(
     alpha : float, default 0.05
         Family-wise false-alarm level over all checks (Bonferroni over the families that run:
         features, scores, arm shares, decay).
-    n_bootstrap : int, default 200
+    n_resamples : int, default 200
     random_state : int, RandomState or None
 
     Returns
@@ -311,6 +327,11 @@ def monitor(
         No reference, ``y`` without ``treatment`` (or the reverse), ``alpha`` outside (0, 1).
     UpliftTypeError
         ``model`` is neither a fitted learner nor a fitted Policy (a path, for instance).
+
+    See Also
+    --------
+    feature_drift, uplift_decay, assignment_drift : Its checks one by one.
+    retrain_policy : What to do on ``decay``.
 
     Examples
     --------
@@ -374,7 +395,7 @@ def monitor(
     decay = None
     if y is not None:
         decay, why = _decay(learner, policy, X, y, treatment, propensity, policy_arm, scores, training, level,
-                            n_bootstrap, random_state)
+                            n_resamples, random_state)
         if decay is None:
             skipped.append(why)
         else:
@@ -387,7 +408,7 @@ def monitor(
 
 def _decay(
     learner: Any, policy: Any, X: Any, y: Any, treatment: Any, propensity: Any, policy_arm: Any,
-    scores: np.ndarray, training: dict[str, Any] | None, level: float, n_bootstrap: int, random_state: Any,
+    scores: np.ndarray, training: dict[str, Any] | None, level: float, n_resamples: int, random_state: Any,
 ) -> tuple[DecayResult | None, str]:
     arms = np.asarray(learner.treatment_arms_)
     if len(arms) != 1:
@@ -406,13 +427,14 @@ def _decay(
     economics = policy.economics if policy is not None else Economics(value=1.0)
     training = training or {}
     result = uplift_decay(
-        y, np.asarray(scores).reshape(-1), coded, propensity=propensity, policy_arm=chosen, economics=economics,
+        y, np.asarray(scores).reshape(-1), treatment=coded, propensity=propensity, policy_arm=chosen,
+        economics=economics,
         outcomes=learner.predict_outcomes(X), training_rate=training.get("rate"),
         training_value=training.get("value_per_customer"),
         training_rate_std_error=float(training.get("rate_std_error") or 0.0),
         training_value_std_error=float(training.get("value_std_error") or 0.0),
-        arm_label=arms[0], control_label=learner.control_value_,
-        alpha=level, n_bootstrap=n_bootstrap,
+        treatment_value=arms[0], control_value=learner.control_value_,
+        alpha=level, n_resamples=n_resamples,
         random_state=random_state,
     )
     return result, ""

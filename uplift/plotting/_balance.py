@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import evaluation
-from ..validation import check_1d, check_treatment
+from ..validation import check_1d, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["TreatmentBalanceDisplay"]
@@ -21,6 +21,23 @@ class TreatmentBalanceDisplay:
     the *assignment*: a leak of post-treatment information into the features, or a confounded
     (non-randomized) assignment, and the uplift curves of that score are then biased.
 
+    Parameters
+    ----------
+    x : ndarray
+        Share of customers targeted at each point.
+    share : ndarray
+        Share of treated customers in the window there.
+    overall_share : float
+        Share of treated customers overall.
+    window : int, optional
+        Rows per window; default ``max(1, n // 50)``.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.treatment_balance_curve : The curve.
+
     Notes
     -----
     The curve is :func:`uplift.evaluation.treatment_balance_curve`: at rank ``x`` the (weighted)
@@ -33,7 +50,7 @@ class TreatmentBalanceDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = TreatmentBalanceDisplay.from_predictions(data.tau, data.treatment, window=200)
+    >>> display = TreatmentBalanceDisplay.from_predictions(data.tau, treatment=data.treatment, window=200)
     >>> round(display.overall_share, 3)
     0.497
     """
@@ -47,14 +64,40 @@ class TreatmentBalanceDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, score: Any, treatment: Any, *, window: int | None = None, sample_weight: Any = None,
+        cls, score: Any, *, treatment: Any, window: int | None = None, sample_weight: Any = None,
         control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
-        """Compute the treated share down the ranking of ``score`` and plot it."""
-        x, share = evaluation.treatment_balance_curve(score, treatment, window=window, sample_weight=sample_weight,
-                                                      control_value=control_value)
+        """Compute the treated share down the ranking of ``score`` and plot it.
+
+        Parameters
+        ----------
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        window : int, optional
+            Rows per window; default ``max(1, n // 50)``.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            With the drawn artists.
+        """
+        x, share = evaluation.treatment_balance_curve(score, treatment=treatment, window=window,
+                                                      sample_weight=sample_weight, control_value=control_value)
         info = check_treatment(treatment, control_value=control_value, allow_multiarm=False)
         weights = np.ones(len(info.codes)) if sample_weight is None else check_1d(sample_weight, "sample_weight")
         overall = float(np.sum(weights * (info.codes == 1)) / np.sum(weights))
@@ -64,19 +107,64 @@ class TreatmentBalanceDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, *, treatment: Any, arm: int = 0, window: int | None = None,
+        cls, estimator: Any, X: Any, *, treatment: Any, treatment_value: Any = None, window: int | None = None,
         sample_weight: Any = None, control_value: Any = None, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> TreatmentBalanceDisplay:
-        """Treatment balance down the ranking of a fitted learner's predicted effect on ``X``."""
+        """Treatment balance down the ranking of a fitted learner's predicted effect on ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        window : int, optional
+            Rows per window; default ``max(1, n // 50)``.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
-            estimator_effect(estimator, X, arm=arm), treatment, window=window, sample_weight=sample_weight,
+            estimator_effect(estimator, X,
+                treatment_value=treatment_value), treatment=treatment, window=window, sample_weight=sample_weight,
             control_value=control_value, name=name if name is not None else type(estimator).__name__, ax=ax,
             line_kwargs=line_kwargs)
 
     def plot(self, ax: Any = None, *, name: str | None = None,
              line_kwargs: dict[str, Any] | None = None) -> TreatmentBalanceDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``line_`` and ``overall_line_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``line_`` and ``overall_line_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        TreatmentBalanceDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         name = name if name is not None else self.name
         (self.line_,) = ax.plot(self.x / self.x[-1], self.share,

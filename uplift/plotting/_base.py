@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._utils import plain
+from ..exceptions import UpliftInputError
 from ..validation import check_1d
 
 __all__ = ["estimator_effect", "get_axes", "merge_style"]
@@ -26,9 +28,16 @@ def merge_style(defaults: dict[str, Any], overrides: dict[str, Any] | None) -> d
     return {**defaults, **(overrides or {})}
 
 
-def estimator_effect(estimator: Any, X: Any, *, arm: int = 0) -> np.ndarray:
-    """The effect an uplift learner predicts for ``X`` (column ``arm`` when it has several arms)."""
+def estimator_effect(estimator: Any, X: Any, *, treatment_value: Any = None) -> np.ndarray:
+    """The effect an uplift learner predicts for ``X``: with several arms, the column of the arm
+    labelled ``treatment_value`` (as in ``estimator.treatment_arms_``; required then)."""
     effect = np.asarray(estimator.predict(X), dtype=np.float64)
     if effect.ndim == 2:
-        effect = effect[:, arm]
+        arms = [plain(a) for a in getattr(estimator, "treatment_arms_", range(effect.shape[1]))]
+        if treatment_value is None or plain(treatment_value) not in arms:
+            raise UpliftInputError(
+                f"{type(estimator).__name__} predicts {effect.shape[1]} treated arms {arms}; pass "
+                f"treatment_value= one of them to choose the arm to plot; got {treatment_value!r}."
+            )
+        effect = effect[:, arms.index(plain(treatment_value))]
     return check_1d(effect, "predicted effect")

@@ -10,14 +10,15 @@ from scipy import stats
 
 from ..exceptions import UpliftInputError
 from ..inference import average_treatment_effect
-from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment
+from ..validation import check_1d, check_consistent_length, check_outcome, check_treatment, keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftCalibrationDisplay", "uplift_calibration_table"]
 
 
+@keyword_only_from("treatment")
 def uplift_calibration_table(
-    y_true: Any, score: Any, treatment: Any, *, n_bins: int = 10, control_value: Any = None, alpha: float = 0.05,
+    y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, control_value: Any = None, alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Mean predicted and observed uplift in each quantile bin of the score.
 
@@ -26,16 +27,36 @@ def uplift_calibration_table(
     error (:func:`uplift.inference.average_treatment_effect`); a bin lacking two rows of each
     arm gets NaN.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Observed outcome.
+    score : array-like of shape (n,)
+        Predicted effect (higher = target first).
+    treatment : array-like of shape (n,)
+        Arm of each row.
+    n_bins : int, default 10
+        Number of quantile bins of the score.
+    control_value : object, optional
+        Label of the control arm.
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+
     Returns
     -------
     DataFrame
         ``bin``, ``n``, ``predicted`` (mean score), ``observed``, ``std_error``, ``ci_low``, ``ci_high``.
 
+    See Also
+    --------
+    UpliftCalibrationDisplay : Plots it.
+    uplift.evaluation.uplift_by_percentile : The observed uplift per bin.
+
     Examples
     --------
     >>> from uplift.datasets import make_uplift_regression
     >>> data = make_uplift_regression(4000, random_state=0)
-    >>> table = uplift_calibration_table(data.y, data.tau, data.treatment, n_bins=4)
+    >>> table = uplift_calibration_table(data.y, data.tau, treatment=data.treatment, n_bins=4)
     >>> table["n"].tolist()
     [1000, 1000, 1000, 1000]
     """
@@ -55,7 +76,8 @@ def uplift_calibration_table(
         rows = bins == b
         counts = np.bincount(info.codes[rows], minlength=2)
         if counts.min() >= 2:
-            estimate = next(iter(average_treatment_effect(outcome[rows], info.codes[rows]).estimates.values()))
+            estimate = next(iter(average_treatment_effect(outcome[rows],
+                                                          treatment=info.codes[rows]).estimates.values()))
             observed, std_error = estimate.estimate, estimate.std_error
         else:
             observed = std_error = float("nan")
@@ -72,6 +94,20 @@ class UpliftCalibrationDisplay:
     gain 5 points on average. Points flatter than the diagonal mean over-confident predictions
     (typical of a T-learner with flexible models); the spread of the bars tells whether the data
     can tell the bins apart at all.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Predicted and observed uplift per bin (:func:`uplift_calibration_table`).
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift_calibration_table : The table.
+    uplift.evaluation.gates : Groups of doubly robust effects.
 
     Notes
     -----
@@ -90,7 +126,7 @@ class UpliftCalibrationDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_regression
     >>> data = make_uplift_regression(4000, random_state=0)
-    >>> display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, data.treatment, n_bins=5)
+    >>> display = UpliftCalibrationDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, n_bins=5)
     >>> len(display.table)
     5
     """
@@ -101,12 +137,40 @@ class UpliftCalibrationDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, n_bins: int = 10, control_value: Any = None,
+        cls, y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, control_value: Any = None,
         alpha: float = 0.05, name: str | None = None, ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
-        """Bin ``score`` into quantiles and plot observed against predicted uplift."""
-        table = uplift_calibration_table(y_true, score, treatment, n_bins=n_bins, control_value=control_value,
+        """Bin ``score`` into quantiles and plot observed against predicted uplift.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            Observed outcome.
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
+        """
+        table = uplift_calibration_table(y_true, score, treatment=treatment, n_bins=n_bins, control_value=control_value,
                                          alpha=alpha)
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, errorbar_kwargs=errorbar_kwargs)
 
@@ -119,6 +183,22 @@ class UpliftCalibrationDisplay:
         The groups are quantile groups of the prediction and their effects means of DR pseudo-outcomes
         (:func:`uplift.evaluation.gates`), so this is the calibration plot of an observational or
         cross-fitted prediction; the table keeps the columns of :func:`uplift_calibration_table`.
+
+        Parameters
+        ----------
+        gates : GATESResult
+            From :func:`uplift.evaluation.gates`.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
 
         Examples
         --------
@@ -138,34 +218,104 @@ class UpliftCalibrationDisplay:
 
     @classmethod
     def from_calibrated_learner(
-        cls, learner: Any, *, arm: Any = None, calibrated: bool = True, n_groups: int = 5, name: str | None = None,
+        cls, learner: Any, *, treatment_value: Any = None, calibrated: bool = True, n_groups: int = 5,
+        name: str | None = None,
         ax: Any = None, errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
         """GATES of a fitted :class:`uplift.learners.CalibratedLearner`'s out-of-fold effects on its training rows.
 
         ``calibrated=False`` shows the inner learner's raw effects (how far from the diagonal they
         were), ``True`` the calibrated ones (each mapped by a map fitted on the other folds).
+
+        Parameters
+        ----------
+        learner : fitted CalibratedLearner
+            Its out-of-fold effects and pseudo-outcomes.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        calibrated : bool, default True
+            Group the calibrated effects (else the inner learner's raw ones).
+        n_groups : int, default 5
+            Quantile groups.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
         """
-        result = learner.gates(arm=arm, n_groups=n_groups, calibrated=calibrated)
+        result = learner.gates(treatment_value=treatment_value, n_groups=n_groups, calibrated=calibrated)
         default = f"{type(learner.learner).__name__}, {'calibrated' if calibrated else 'raw'}"
         return cls.from_gates(result, name=name if name is not None else default, ax=ax,
                               errorbar_kwargs=errorbar_kwargs)
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, n_bins: int = 10,
+        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_bins: int = 10,
         control_value: Any = None, alpha: float = 0.05, name: str | None = None, ax: Any = None,
         errorbar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftCalibrationDisplay:
-        """Calibration of a fitted learner's predicted effect on ``X``."""
+        """Calibration of a fitted learner's predicted effect on ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
-            y, estimator_effect(estimator, X, arm=arm), treatment, n_bins=n_bins, control_value=control_value,
+            y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
+            control_value=control_value,
             alpha=alpha, name=name if name is not None else type(estimator).__name__, ax=ax,
             errorbar_kwargs=errorbar_kwargs)
 
     def plot(self, ax: Any = None, *, name: str | None = None,
              errorbar_kwargs: dict[str, Any] | None = None) -> UpliftCalibrationDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``errorbar_`` and ``diagonal_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``errorbar_`` and ``diagonal_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        UpliftCalibrationDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         table = self.table
         name = name if name is not None else self.name

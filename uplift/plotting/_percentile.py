@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from .. import evaluation
-from ..evaluation import Strategy
+from .._literals import Strategy
+from ..validation import keyword_only_from
 from ._base import estimator_effect, get_axes, merge_style
 
 __all__ = ["UpliftByPercentileDisplay"]
@@ -17,6 +18,20 @@ __all__ = ["UpliftByPercentileDisplay"]
 
 class UpliftByPercentileDisplay:
     """Uplift in each bin of the score (highest scores first), with error bars and arm means.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The bins (:func:`uplift.evaluation.uplift_by_percentile`).
+    alpha : float, default 0.05
+        1 - coverage of the intervals.
+    name : str, optional
+        Legend label.
+
+    See Also
+    --------
+    uplift.evaluation.uplift_by_percentile : The table.
+    UpliftCalibrationDisplay : Predicted against observed uplift.
 
     Notes
     -----
@@ -36,7 +51,7 @@ class UpliftByPercentileDisplay:
     >>> matplotlib.use("Agg")
     >>> from uplift.datasets import make_uplift_classification
     >>> data = make_uplift_classification(2000, random_state=0)
-    >>> display = UpliftByPercentileDisplay.from_predictions(data.y, data.tau, data.treatment, bins=5)
+    >>> display = UpliftByPercentileDisplay.from_predictions(data.y, data.tau, treatment=data.treatment, n_bins=5)
     >>> len(display.bars_.patches)
     5
     """
@@ -47,32 +62,119 @@ class UpliftByPercentileDisplay:
         self.name = name
 
     @classmethod
+    @keyword_only_from("treatment")
     def from_predictions(
-        cls, y_true: Any, score: Any, treatment: Any, *, bins: int = 10, strategy: Strategy = "overall",
-        sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05, name: str | None = None,
-        ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
+        cls, y_true: Any, score: Any, *, treatment: Any, n_bins: int = 10, strategy: Strategy = "overall",
+        sample_weight: Any = None, control_value: Any = None, treatment_value: Any = None, alpha: float = 0.05,
+        name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
-        """Compute :func:`uplift.evaluation.uplift_by_percentile` and plot it."""
-        table = evaluation.uplift_by_percentile(y_true, score, treatment, bins=bins, strategy=strategy,
-                                                sample_weight=sample_weight, control_value=control_value)
+        """Compute :func:`uplift.evaluation.uplift_by_percentile` and plot it.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            Observed outcome.
+        score : array-like of shape (n,)
+            Predicted effect (higher = target first).
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        strategy : {"overall", "by_group"}, default "overall"
+            Bins of all customers ranked together, or of each arm ranked separately.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            With the drawn artists.
+        """
+        table = evaluation.uplift_by_percentile(y_true, score, treatment=treatment, n_bins=n_bins, strategy=strategy,
+                                                sample_weight=sample_weight, control_value=control_value,
+                                                treatment_value=treatment_value)
         return cls(table=table, alpha=alpha, name=name).plot(ax=ax, bar_kwargs=bar_kwargs)
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, arm: int = 0, bins: int = 10,
+        cls, estimator: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_bins: int = 10,
         strategy: Strategy = "overall", sample_weight: Any = None, control_value: Any = None, alpha: float = 0.05,
         name: str | None = None, ax: Any = None, bar_kwargs: dict[str, Any] | None = None,
     ) -> UpliftByPercentileDisplay:
-        """Uplift by percentile of a fitted learner's predicted effect on ``X``."""
+        """Uplift by percentile of a fitted learner's predicted effect on ``X`` (of the arm labelled
+        ``treatment_value``, required with several arms).
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            Its predicted effect on ``X`` ranks the customers.
+        X : array-like of shape (n, p)
+            Features (held-out rows).
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        treatment_value : object, optional
+            Label of the treated arm (required with several arms).
+        n_bins : int, default 10
+            Number of quantile bins of the score.
+        strategy : {"overall", "by_group"}, default "overall"
+            Bins of all customers ranked together, or of each arm ranked separately.
+        sample_weight : array-like of shape (n,), optional
+            Frequency weights.
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            With the drawn artists.
+        """
         return cls.from_predictions(
-            y, estimator_effect(estimator, X, arm=arm), treatment, bins=bins, strategy=strategy,
-            sample_weight=sample_weight, control_value=control_value, alpha=alpha,
+            y, estimator_effect(estimator, X, treatment_value=treatment_value), treatment=treatment, n_bins=n_bins,
+            strategy=strategy, sample_weight=sample_weight, control_value=control_value,
+            treatment_value=treatment_value, alpha=alpha,
             name=name if name is not None else type(estimator).__name__, ax=ax, bar_kwargs=bar_kwargs)
 
     def plot(self, ax: Any = None, *, name: str | None = None,
              bar_kwargs: dict[str, Any] | None = None) -> UpliftByPercentileDisplay:
         """Draw on ``ax``; sets ``ax_``, ``figure_``, ``bars_`` (with ``bars_.errorbar``),
-        ``treated_line_``, ``control_line_`` and ``total_line_``."""
+        ``treated_line_``, ``control_line_`` and ``total_line_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        name : str, optional
+            Legend label.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.bar``, over the defaults.
+
+        Returns
+        -------
+        UpliftByPercentileDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         name = name if name is not None else self.name
         bins = self.table.drop(index="total", errors="ignore")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from .._literals import check_literal
+from .._literals import CurveBy, check_literal
 from ..campaign import policy_profit_curve, profit_curve
 from ._base import get_axes, merge_style
 
 __all__ = ["ProfitCurveDisplay"]
 
-CurveBy = Literal["depth", "budget"]
 
 _XLABELS = {"depth": "customers contacted", "budget": "expected spend"}
 
@@ -34,6 +33,11 @@ class ProfitCurveDisplay:
     ----------
     line_, band_, peak_, ax_, figure_
         Set by :meth:`plot` (``band_`` is None without a band; ``peak_`` marks the most profitable point).
+
+    See Also
+    --------
+    uplift.campaign.profit_curve : The expected curve.
+    uplift.campaign.policy_profit_curve : The curve on a holdout.
 
     Examples
     --------
@@ -61,7 +65,26 @@ class ProfitCurveDisplay:
         cls, plan: Any, *, by: CurveBy = "depth", name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> ProfitCurveDisplay:
-        """Expected profit curve of a plan's predictions (no band: it is the model's own expectation)."""
+        """Expected profit curve of a plan's predictions (no band: it is the model's own expectation).
+
+        Parameters
+        ----------
+        plan : CampaignPlan
+            The plan.
+        by : {"depth", "budget"}, default "depth"
+            The x axis.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        ProfitCurveDisplay
+            With the drawn artists.
+        """
         x, y = profit_curve(plan, by=by)
         return cls(x, y, by=by, name=name or "expected (model)").plot(ax=ax, line_kwargs=line_kwargs)
 
@@ -71,15 +94,57 @@ class ProfitCurveDisplay:
         control_value: Any = None, alpha: float = 0.05, name: str | None = None, ax: Any = None,
         line_kwargs: dict[str, Any] | None = None,
     ) -> ProfitCurveDisplay:
-        """Profit curve estimated on a randomized holdout (AIPW) with a pointwise ``1 - alpha`` band."""
-        x, value, low, high = policy_profit_curve(plan, y, treatment, by=by, propensity=propensity,
+        """Profit curve estimated on a randomized holdout (AIPW) with a pointwise ``1 - alpha`` band.
+
+        Parameters
+        ----------
+        plan : CampaignPlan
+            A plan made on the holdout's predictions.
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        by : {"depth", "budget"}, default "depth"
+            The x axis.
+        propensity : float, sequence or array, optional
+            Assignment probabilities of the holdout (default: its arm shares).
+        control_value : object, optional
+            Label of the control arm.
+        alpha : float, default 0.05
+            1 - coverage of the intervals.
+        name : str, optional
+            Legend label.
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        ProfitCurveDisplay
+            With the drawn artists.
+        """
+        x, value, low, high = policy_profit_curve(plan, y, treatment=treatment, by=by, propensity=propensity,
                                                   control_value=control_value, alpha=alpha)
         display = cls(x, value, ci_low=low, ci_high=high, by=by,
                       name=name or f"holdout estimate ({100 * (1 - alpha):g}% CI)")
         return display.plot(ax=ax, line_kwargs=line_kwargs)
 
     def plot(self, *, ax: Any = None, line_kwargs: dict[str, Any] | None = None) -> ProfitCurveDisplay:
-        """Draw the curve (and band, and the most profitable point) on ``ax``; returns ``self``."""
+        """Draw the curve (and band, and the most profitable point) on ``ax``; returns ``self``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; new axes when None.
+        line_kwargs : dict, optional
+            Keyword arguments of ``ax.plot``, over the defaults.
+
+        Returns
+        -------
+        ProfitCurveDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         (self.line_,) = ax.plot(self.x, self.y, **merge_style({"label": self.name, "linewidth": 1.8}, line_kwargs))
         self.band_ = None

@@ -18,6 +18,16 @@ class SegmentTreeDisplay:
     One row per segment (largest effect on top), labelled by its rule and size; the dashed line
     is no effect. A segment whose bar lies right of 0 is worth contacting, left of 0 hurt by it.
 
+    Parameters
+    ----------
+    tree : SegmentTree
+        Honest segments (:func:`uplift.segments.segment_tree`).
+
+    See Also
+    --------
+    uplift.segments.segment_tree : Grows the segments.
+    PermutationImportanceDisplay : Which features drive the ranking.
+
     Examples
     --------
     >>> import matplotlib
@@ -38,13 +48,51 @@ class SegmentTreeDisplay:
     @classmethod
     def from_data(cls, X: Any, y: Any, *, treatment: Any, learner: Any = None, max_depth: int = 3,
                   min_segment_size: int | float = 0.05, random_state: Any = 0, ax: Any = None) -> SegmentTreeDisplay:
-        """Grow the tree with :func:`uplift.segments.segment_tree` and plot it."""
+        """Grow the tree with :func:`uplift.segments.segment_tree` and plot it.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n, p)
+            Features of the experiment.
+        y : array-like of shape (n,)
+            Observed outcome.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        learner : uplift learner, optional
+            Provides the outcome predictions of the DR scores (default ``TLearner()``).
+        max_depth : int, default 3
+            At most this many conditions per rule.
+        min_segment_size : int or float, default 0.05
+            Fewest fitting rows in a segment, as a count or a share.
+        random_state : int, RandomState or None, default 0
+            Seed of the split and of the learner.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        SegmentTreeDisplay
+            With the drawn artists.
+        """
         tree = segment_tree(X, y, treatment=treatment, learner=learner, max_depth=max_depth,
                             min_segment_size=min_segment_size, random_state=random_state)
         return cls(tree=tree).plot(ax=ax)
 
     def plot(self, ax: Any = None, *, errorbar_kwargs: dict[str, Any] | None = None) -> SegmentTreeDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_`` and ``errorbar_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_`` and ``errorbar_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        errorbar_kwargs : dict, optional
+            Keyword arguments of ``ax.errorbar``, over the defaults.
+
+        Returns
+        -------
+        SegmentTreeDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         table = self.tree.summary()
         position = np.arange(len(table))[::-1]
@@ -65,6 +113,16 @@ class SegmentTreeDisplay:
 
 class PermutationImportanceDisplay:
     """Horizontal bars: how much the uplift ranking drops when each feature is shuffled, with intervals.
+
+    Parameters
+    ----------
+    importance : PermutationImportance
+        Drops of the uplift ranking (:func:`uplift.segments.permutation_importance`).
+
+    See Also
+    --------
+    uplift.segments.permutation_importance : Measures the drops.
+    SegmentTreeDisplay : Readable segments.
 
     Examples
     --------
@@ -87,13 +145,49 @@ class PermutationImportanceDisplay:
     @classmethod
     def from_estimator(cls, estimator: Any, X: Any, y: Any, *, treatment: Any, n_repeats: int = 10,
                        random_state: Any = 0, ax: Any = None) -> PermutationImportanceDisplay:
-        """Measure with :func:`uplift.segments.permutation_importance` on held-out rows and plot."""
+        """Measure with :func:`uplift.segments.permutation_importance` on held-out rows and plot.
+
+        Parameters
+        ----------
+        estimator : fitted uplift learner
+            The learner whose ranking is measured.
+        X : DataFrame or array-like of shape (n, p)
+            Held-out features (not those the learner was fitted on).
+        y : array-like of shape (n,)
+            Observed outcome of those rows.
+        treatment : array-like of shape (n,)
+            Arm of each row.
+        n_repeats : int, default 10
+            Shuffles per feature.
+        random_state : int, RandomState or None, default 0
+            Seed of the shuffles.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        PermutationImportanceDisplay
+            With the drawn artists.
+        """
         importance = permutation_importance(estimator, X, y, treatment=treatment, n_repeats=n_repeats,
                                             random_state=random_state)
         return cls(importance=importance).plot(ax=ax)
 
     def plot(self, ax: Any = None, *, bar_kwargs: dict[str, Any] | None = None) -> PermutationImportanceDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_`` and ``bars_``."""
+        """Draw on ``ax``; sets ``ax_``, ``figure_`` and ``bars_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        bar_kwargs : dict, optional
+            Keyword arguments of ``ax.barh``, over the defaults.
+
+        Returns
+        -------
+        PermutationImportanceDisplay
+            ``self``.
+        """
         figure, ax = get_axes(ax)
         table = self.importance.importances
         position = np.arange(len(table))[::-1]

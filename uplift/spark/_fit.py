@@ -112,6 +112,11 @@ def fit(
         in an arm, a non-binary outcome for ``outcome_type="binary"``, X/R/DR without a known
         propensity, a fold column that does not hold ``0, ..., n_folds - 1``.
 
+    See Also
+    --------
+    uplift.learners.SLearner, uplift.learners.TLearner : The same learners in-process.
+    score : Scores with the fitted learner on Spark.
+
     Examples
     --------
     >>> learner = fit(TLearner(), customers, features=["x0", "x1"], treatment="t", outcome="y")  # doctest: +SKIP

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._literals import Strategy, check_literal
 from .._utils import plain, preview
-from ..evaluation._checks import Strategy, check_literal, select_arm
+from ..evaluation._checks import select_arm
 from ..evaluation._curves import perfect_group_scores, qini_values, uplift_values
 from ..evaluation._ranking import RankedSums, sums_from_group_counts
 from ..exceptions import UpliftInputError, UpliftWarning
@@ -303,14 +304,24 @@ def auc_scores(
 
     Parameters
     ----------
-    {parameters}
-    convention : {{"uplift", "sklift"}}, default "uplift"
+    sdf : pyspark.sql.DataFrame
+        One row per customer.
+    outcome, score, treatment : str
+        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
+    sample_weight : str, optional
+        Column of frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    max_collect : int, default 2_000_000
+        Distinct scores up to which the grouped table is collected to the driver; above it the
+        prefix sums run in two passes over range partitions of this many distinct scores each.
+    convention : {"uplift", "sklift"}, default "uplift"
         As in-process. "causalml" (depends on the order of tied rows) and "grf" are refused.
 
     Returns
     -------
     dict
-        ``{{"qini": ..., "uplift": ..., "n_samples": ...}}``: :func:`qini_auc_score` and
+        ``{"qini": ..., "uplift": ..., "n_samples": ...}``: :func:`qini_auc_score` and
         :func:`uplift_auc_score` (``n_samples``: the weight of the evaluated rows).
 
     Raises
@@ -318,10 +329,15 @@ def auc_scores(
     UpliftInputError
         As :func:`qini_auc_score`.
 
+    See Also
+    --------
+    qini_auc_score, uplift_auc_score : Each area alone.
+    uplift.evaluation.chunked_auc_scores : The same areas from chunks in-process.
+
     Examples
     --------
     >>> auc_scores(sdf, outcome="y", score="effect_1", treatment="t")  # doctest: +SKIP
-    {{'qini': 0.12..., 'uplift': 0.08..., 'n_samples': 1000000.0}}
+    {'qini': 0.12..., 'uplift': 0.08..., 'n_samples': 1000000.0}
     """
     if convention not in ("uplift", "sklift"):
         raise UpliftInputError(
@@ -355,19 +371,6 @@ def _total_point(last: np.ndarray, curve: str) -> tuple[float, float]:
     return float(x[-1]), float(values[-1])
 
 
-_PARAMETERS_DOC = """
-    sdf : pyspark.sql.DataFrame
-        One row per customer.
-    outcome, score, treatment : str
-        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
-    sample_weight : str, optional
-        Column of frequency weights.
-    control_value, treatment_value : object, optional
-        Control label and treated arm to evaluate; required when there are several arms.
-    max_collect : int, default 2_000_000
-        Distinct scores up to which the grouped table is collected to the driver; above it the
-        prefix sums run in two passes over range partitions of this many distinct scores each.
-"""
 
 
 def qini_auc_score(
@@ -379,8 +382,18 @@ def qini_auc_score(
 
     Parameters
     ----------
-    {parameters}
-    convention : {{"uplift", "sklift"}}, default "uplift"
+    sdf : pyspark.sql.DataFrame
+        One row per customer.
+    outcome, score, treatment : str
+        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
+    sample_weight : str, optional
+        Column of frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    max_collect : int, default 2_000_000
+        Distinct scores up to which the grouped table is collected to the driver; above it the
+        prefix sums run in two passes over range partitions of this many distinct scores each.
+    convention : {"uplift", "sklift"}, default "uplift"
         As in-process. "causalml" (depends on the order of tied rows) and "grf" are refused.
 
     Returns
@@ -393,6 +406,11 @@ def qini_auc_score(
     UpliftInputError
         A missing column, null/NaN/infinite scores or outcomes, one arm only, several arms without
         ``control_value``/``treatment_value``, an unsupported convention.
+
+    See Also
+    --------
+    auc_scores : Both areas in one pass.
+    uplift.evaluation.qini_auc_score : In memory.
 
     Notes
     -----
@@ -419,8 +437,18 @@ def uplift_auc_score(
 
     Parameters
     ----------
-    {parameters}
-    convention : {{"uplift", "sklift"}}, default "uplift"
+    sdf : pyspark.sql.DataFrame
+        One row per customer.
+    outcome, score, treatment : str
+        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
+    sample_weight : str, optional
+        Column of frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    max_collect : int, default 2_000_000
+        Distinct scores up to which the grouped table is collected to the driver; above it the
+        prefix sums run in two passes over range partitions of this many distinct scores each.
+    convention : {"uplift", "sklift"}, default "uplift"
 
     Returns
     -------
@@ -430,6 +458,11 @@ def uplift_auc_score(
     ------
     UpliftInputError
         As :func:`qini_auc_score`.
+
+    See Also
+    --------
+    auc_scores : Both areas in one pass.
+    uplift.evaluation.uplift_auc_score : In memory.
 
     Examples
     --------
@@ -450,9 +483,19 @@ def uplift_at_k(
 
     Parameters
     ----------
-    {parameters}
+    sdf : pyspark.sql.DataFrame
+        One row per customer.
+    outcome, score, treatment : str
+        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
+    sample_weight : str, optional
+        Column of frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    max_collect : int, default 2_000_000
+        Distinct scores up to which the grouped table is collected to the driver; above it the
+        prefix sums run in two passes over range partitions of this many distinct scores each.
     k : float in (0, 1], default 0.3
-    strategy : {{"overall", "by_group"}}, default "overall"
+    strategy : {"overall", "by_group"}, default "overall"
 
     Returns
     -------
@@ -464,6 +507,10 @@ def uplift_at_k(
     ------
     UpliftInputError
         As :func:`qini_auc_score`, or ``k`` outside (0, 1].
+
+    See Also
+    --------
+    uplift.evaluation.uplift_at_k : In memory.
 
     Examples
     --------
@@ -506,7 +553,17 @@ def qini_curve(
 
     Parameters
     ----------
-    {parameters}
+    sdf : pyspark.sql.DataFrame
+        One row per customer.
+    outcome, score, treatment : str
+        Column names of the observed outcome, the ranking score (higher = target first) and the arm.
+    sample_weight : str, optional
+        Column of frequency weights.
+    control_value, treatment_value : object, optional
+        Control label and treated arm to evaluate; required when there are several arms.
+    max_collect : int, default 2_000_000
+        Distinct scores up to which the grouped table is collected to the driver; above it the
+        prefix sums run in two passes over range partitions of this many distinct scores each.
     n_points : int or None, default 101
         Points from 0 to all customers, evenly spaced; the value at each is read off the exact
         curve (straight between consecutive tie-block ends, as the in-process curve is drawn).
@@ -523,6 +580,10 @@ def qini_curve(
     ------
     UpliftInputError
         As :func:`qini_auc_score`; ``n_points`` below 2.
+
+    See Also
+    --------
+    uplift.evaluation.qini_curve : In memory.
 
     Examples
     --------
@@ -547,8 +608,3 @@ def qini_curve(
     end = _total_point(selection.last, "qini")[1]
     values = np.array([answer["curve_at"].get(repr(position), (end,))[0] for position in grid])
     return np.array(grid), values
-
-
-for _function in (auc_scores, qini_auc_score, uplift_auc_score, uplift_at_k, qini_curve):
-    _function.__doc__ = (_function.__doc__ or "").replace("    {parameters}\n", _PARAMETERS_DOC.lstrip("\n")).replace(
-        "{{", "{").replace("}}", "}")

@@ -77,6 +77,11 @@ class SparkCampaignPlan(Result):
         cut and polish) or ``"caps"`` (priced cut, boundary re-planned on the driver).
     contact_price, arm_prices
         Prices of the caps (route ``"caps"`` and ``"driver"``; zero otherwise).
+
+    See Also
+    --------
+    plan_campaign : Computes it.
+    uplift.campaign.CampaignPlan : The in-process plan.
     """
 
     frame: Any
@@ -89,7 +94,13 @@ class SparkCampaignPlan(Result):
     arm_prices: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def summary(self) -> pd.DataFrame:
-        """Contacts per arm and a total row with the expected spend and incremental profit."""
+        """Contacts per arm and a total row with the expected spend and incremental profit.
+
+        Returns
+        -------
+        DataFrame
+            One row per arm and a total row.
+        """
         totals = self.totals
         rows: list[dict[str, Any]] = [{"arm": arm, "contacts": count}
                                       for arm, count in totals.get("contacts_per_arm", {}).items()]
@@ -106,7 +117,13 @@ class SparkCampaignPlan(Result):
                 f"{self.passes} Spark pass(es)).")
 
     def to_dict(self) -> dict[str, Any]:
-        """Totals, budget price, arm labels and passes (the lazy Spark frame is left out)."""
+        """Totals, budget price, arm labels and passes (the lazy Spark frame is left out).
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"totals": self.totals, "budget_price": self.budget_price, "arm_labels": self.arm_labels,
                          "passes": self.passes, "route": self.route,
                          "contact_price": self.contact_price, "arm_prices": self.arm_prices})
@@ -176,6 +193,11 @@ def plan_campaign(
     -----
     EmptyPlanWarning
         Nobody is contacted.
+
+    See Also
+    --------
+    uplift.campaign.plan_campaign : The in-process optimizer (with caps and the integer polish).
+    score : The expected outcomes it plans on.
 
     Notes
     -----

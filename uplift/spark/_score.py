@@ -98,6 +98,10 @@ def score_batch(model: Any, batch: pd.DataFrame, *, id_column: str | None = None
         ``expected_incremental_profit``, ``expected_spend``, ``effect_<arm>``). Either after the
         id column, or after the input columns.
 
+    See Also
+    --------
+    score : Runs it on every batch of a Spark DataFrame.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -170,6 +174,11 @@ def score(model_or_policy: Any, sdf: DataFrame, *, id_col: str | None = None,
         A feature or id column is missing.
     UpliftTypeError
         The model is not a fitted uplift learner or Policy (or cannot be saved by ``uplift.io``).
+
+    See Also
+    --------
+    score_batch : The kernel run on each batch.
+    uplift.workflow.score : The same scores on a file, in-process.
 
     Notes
     -----

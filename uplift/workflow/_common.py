@@ -43,6 +43,19 @@ def _arm_rows(table: ExperimentTable, arm: Any) -> np.ndarray:
 def format_p_value(p_value: float | None) -> str:
     """A p-value as people read it: ``= 0.032``, ``< 0.001``, ``n/a``.
 
+    Parameters
+    ----------
+    p_value : float or None
+        The p-value; None or NaN when there is none.
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    check : Prints its p-values with it.
+
     Examples
     --------
     >>> format_p_value(0.0), format_p_value(0.0321), format_p_value(None)

@@ -19,7 +19,25 @@ __all__ = ["PlanResult", "contact_list", "plan"]
 
 @dataclass(frozen=True, repr=False)
 class PlanResult(Result):
-    """The campaign plan on a customer file and where the contact list (and policy) went."""
+    """The campaign plan on a customer file and where the contact list (and policy) went.
+
+    Attributes
+    ----------
+    plan : CampaignPlan
+        The plan.
+    output : Path or None
+        Where the contact list went.
+    policy_path : Path or None
+        Where the policy went.
+    policy : Policy
+        The policy fitted with the plan's prices.
+    currency : str
+        Shown with amounts.
+
+    See Also
+    --------
+    plan : Returns it.
+    """
 
     plan: CampaignPlan
     output: Path | None
@@ -28,11 +46,23 @@ class PlanResult(Result):
     currency: str = "$"
 
     def summary(self) -> pd.DataFrame:
-        """The plan's per-arm table (:meth:`uplift.campaign.CampaignPlan.summary`)."""
+        """The plan's per-arm table (:meth:`uplift.campaign.CampaignPlan.summary`).
+
+        Returns
+        -------
+        DataFrame
+            One row per arm.
+        """
         return self.plan.summary()
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan's :meth:`~uplift.campaign.CampaignPlan.to_dict` and where the contact list and policy went."""
+        """The plan's :meth:`~uplift.campaign.CampaignPlan.to_dict` and where the contact list and policy went.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         return jsonable({"plan": self.plan, "output": self.output, "policy_path": self.policy_path,
                          "currency": self.currency})
 
@@ -57,6 +87,22 @@ class PlanResult(Result):
 
 def contact_list(plan: CampaignPlan, *, id_name: str = "id") -> pd.DataFrame:
     """The contacted customers, most profitable per unit of spend first: id, arm label, expected profit.
+
+    Parameters
+    ----------
+    plan : CampaignPlan
+        The plan (:func:`uplift.campaign.plan_campaign`).
+    id_name : str, default "id"
+        Name of the id column.
+
+    Returns
+    -------
+    DataFrame
+        One row per contacted customer: id, arm, expected incremental profit and expected spend.
+
+    See Also
+    --------
+    plan : Writes it to the ``output`` file.
 
     Examples
     --------
@@ -120,6 +166,12 @@ def plan(
     Returns
     -------
     PlanResult
+
+    See Also
+    --------
+    uplift.campaign.plan_campaign : The optimizer on arrays.
+    contact_list : The contact list it writes.
+    score : Scores alone, without a plan.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)

@@ -37,7 +37,23 @@ _QUEUE_DEPTH = 2
 
 @dataclass(frozen=True, repr=False)
 class ScoreResult(Result):
-    """Where the scores went and how fast they were computed."""
+    """Where the scores went and how fast they were computed.
+
+    Attributes
+    ----------
+    output : Path
+        The scores file.
+    n_rows : int
+        Rows scored.
+    columns : list of str
+        Columns of the scores file.
+    seconds : float
+        Wall time of the scoring.
+
+    See Also
+    --------
+    score : Returns it.
+    """
 
     output: Path
     n_rows: int
@@ -45,7 +61,13 @@ class ScoreResult(Result):
     seconds: float
 
     def summary(self) -> pd.DataFrame:
-        """One row: output, n_rows, columns (comma-separated), seconds, rows_per_second."""
+        """One row: output, n_rows, columns (comma-separated), seconds, rows_per_second.
+
+        Returns
+        -------
+        DataFrame
+            One row.
+        """
         return pd.DataFrame([{"output": str(self.output), "n_rows": self.n_rows, "columns": ", ".join(self.columns),
                               "seconds": self.seconds, "rows_per_second": self._rate()}])
 
@@ -63,6 +85,27 @@ def score_frame(learner: Any, frame: pd.DataFrame, *, id_column: str | None, fir
 
     Columns: the id (``id_column``, else ``row``), ``effect_<arm>`` for each treated arm, then
     ``outcome_<control>`` and ``outcome_<arm>`` (expected outcome under each arm).
+
+    Parameters
+    ----------
+    learner : fitted learner
+        With the feature names it was fitted on.
+    frame : DataFrame
+        The customers, with (at least) the learner's feature columns.
+    id_column : str or None
+        Column keying the rows; None numbers them from ``first_row``.
+    first_row : int, default 0
+        Number of the chunk's first row, when there is no id column.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer of ``frame``.
+
+    See Also
+    --------
+    score : The whole file, chunk by chunk.
+    uplift.spark.score : The same columns on Spark.
     """
     features = _feature_names(learner)
     outcomes = np.asarray(learner.predict_outcomes(frame.loc[:, features]))
@@ -113,6 +156,11 @@ def score(
     UpliftInputError
         A missing file or column, or a cell of a number column that is not a number; nothing is
         left at ``output`` then.
+
+    See Also
+    --------
+    score_frame : The scores of one chunk.
+    plan : Whom to contact, from the same model and file.
     """
     id_column = _training_id(model, data, id_column)
     learner = _load_learner(model)

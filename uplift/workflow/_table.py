@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._literals import ChunkEngine, ColumnKind, TableFormat, check_literal
 from ..exceptions import UpliftInputError
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TableFormat = Literal["csv", "parquet"]
 
 #: Column names that are identifiers whatever they hold (``id``, ``customer_id``, ``user-ID``, ``uuid``).
 _ID_NAME = re.compile(r"(^|[_\-\s.])(id|uuid|guid)$|^(id|uuid|guid)([_\-\s.]|$)", re.IGNORECASE)
@@ -95,7 +95,25 @@ def _require_pyarrow(path: Path) -> None:
 
 
 def read_table(path: str | Path, *, columns: Sequence[str] | None = None, argument: str = "DATA") -> pd.DataFrame:
-    """Read a whole CSV or Parquet file (only ``columns`` when given)."""
+    """Read a whole CSV or Parquet file (only ``columns`` when given).
+
+    Parameters
+    ----------
+    path : path
+        A CSV or Parquet file.
+    columns : sequence of str, optional
+        Read only these columns.
+    argument : str, default "DATA"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    DataFrame
+
+    See Also
+    --------
+    iter_chunks : The file chunk by chunk.
+    """
     path = _check_exists(path, argument)
     fmt = table_format(path, argument=argument)
     if fmt == "parquet":
@@ -113,8 +131,6 @@ def table_rows(path: str | Path) -> int | None:
         return int(pq.ParquetFile(path).metadata.num_rows)
     return None
 
-
-ChunkEngine = Literal["auto", "pyarrow", "pandas"]
 
 #: Texts read as missing, as pandas reads them (``pandas._libs.parsers.STR_NA_VALUES``), so that both
 #: CSV readers agree; pyarrow's own list lacks ``<NA>`` and ``None``.
@@ -158,6 +174,8 @@ def iter_chunks(
     engine : {"auto", "pyarrow", "pandas"}, default "auto"
         CSV reader; ``"auto"`` is pyarrow when installed (and the compression is one it reads:
         none, .gz, .bz2, .zst), else pandas.
+    argument : str, default "DATA"
+        The argument's name in error messages.
 
     Yields
     ------
@@ -169,6 +187,11 @@ def iter_chunks(
     UpliftInputError
         A bad ``chunksize`` or ``engine``, a missing file, or a CSV cell that does not parse as the
         type given in ``dtypes``.
+
+    See Also
+    --------
+    read_table : The whole file at once.
+    score : Scores a file chunk by chunk.
 
     Examples
     --------
@@ -186,8 +209,7 @@ def iter_chunks(
     """
     if isinstance(chunksize, bool) or not isinstance(chunksize, int | np.integer) or chunksize < 1:
         raise UpliftInputError(f"chunksize must be a positive integer; got {chunksize!r}.")
-    if engine not in ("auto", "pyarrow", "pandas"):
-        raise UpliftInputError(f"engine must be 'auto', 'pyarrow' or 'pandas'; got {engine!r}.")
+    check_literal(engine, ChunkEngine, "engine")
     path = _check_exists(path, argument)
     fmt = table_format(path, argument=argument)
     wanted = None if columns is None else list(columns)
@@ -222,7 +244,7 @@ def _parquet_chunks(path: Path, chunksize: int, columns: list[str] | None) -> It
             yield batch.to_pandas()
 
 
-def _kind(dtype: str) -> Literal["number", "bool", "text"]:
+def _kind(dtype: str) -> ColumnKind:
     """How a column recorded with dtype ``dtype`` (a model's ``feature_dtypes_`` entry) is read."""
     try:
         parsed = pd.api.types.pandas_dtype(dtype)
@@ -341,6 +363,22 @@ def id_like_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list
     is different is. Such a column would let a
     model memorise rows, and it means nothing for a new customer.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    exclude : sequence of str, default ()
+        Columns never reported (for example the treatment and the outcome).
+
+    Returns
+    -------
+    list of str
+        The id-like columns, in table order.
+
+    See Also
+    --------
+    read_experiment : Leaves these columns out of the features.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"customer_id": [7, 8, 9], "code": ["a", "b", "c"], "age": [30, 30, 41],
@@ -384,6 +422,10 @@ class ExperimentTable:
     dropped : list of str
         Id-like columns left out of the features.
     path : Path or None
+
+    See Also
+    --------
+    read_experiment : Builds it.
     """
 
     X: pd.DataFrame
@@ -407,7 +449,12 @@ class ExperimentTable:
         return [str(c) for c in self.X.columns]
 
     def notes(self) -> list[str]:
-        """Sentences about how the file was read (for the terminal and the report)."""
+        """Sentences about how the file was read (for the terminal and the report).
+
+        Returns
+        -------
+        list of str
+        """
         lines = [f"{len(self.y):,} rows; treatment {self.treatment_name!r} (control {self.control_value!r}, arms "
                  f"{', '.join(repr(a) for a in self.arms)}); outcome {self.outcome_name!r}; "
                  f"{self.X.shape[1]} feature column(s)."]
@@ -497,6 +544,11 @@ def read_experiment(
     UpliftInputError
         A named column is missing, the outcome has missing or non-numeric values, the control label
         is not in the treatment column, or there is one arm only.
+
+    See Also
+    --------
+    uplift.datasets.load_table : The same for a data set with known roles.
+    check, train : Take its result, or the same arguments.
 
     Examples
     --------

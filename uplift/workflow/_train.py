@@ -47,6 +47,25 @@ DEFAULT_LEARNER = "s_learner"
 def make_learner(name: str, *, control_value: Any = None, random_state: int | None = 0) -> Any:
     """An unfitted learner by its command-line name (``s_learner``, ``t_learner``, ...).
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LEARNERS`.
+    control_value : object, optional
+        Label of the control arm.
+    random_state : int or None, default 0
+        Seed of the learner.
+
+    Returns
+    -------
+    estimator
+        An unfitted learner.
+
+    See Also
+    --------
+    LEARNERS : The names.
+    train : Cross-validates and fits it.
+
     Examples
     --------
     >>> type(make_learner("t_learner")).__name__
@@ -59,7 +78,35 @@ def make_learner(name: str, *, control_value: Any = None, random_state: int | No
 
 @dataclass(frozen=True, repr=False)
 class TrainResult(Result):
-    """A fitted learner and its cross-validated quality (Qini AUC with a bootstrap interval, per arm)."""
+    """A fitted learner and its cross-validated quality (Qini AUC with a bootstrap interval, per arm).
+
+    Attributes
+    ----------
+    learner : fitted learner
+        Fitted on every row.
+    learner_name : str
+        Its key in :data:`LEARNERS`.
+    qini : dict
+        Treated arm label -> cross-validated Qini AUC (:class:`~uplift.inference.Estimate`).
+    n_folds, n_rows : int
+        Folds of the cross-validation and rows of the experiment.
+    feature_names : list of str
+        Features the learner uses.
+    dropped : list of str
+        Columns left out of the features (id-like).
+    id_column : str or None
+        The id column stored with the model.
+    treatment_name, outcome_name : str
+        Columns of the arm and of the outcome.
+    seconds : float
+        Wall time of the training.
+    path : Path or None
+        Where the model was saved.
+
+    See Also
+    --------
+    train : Returns it.
+    """
 
     learner: Any
     learner_name: str
@@ -75,7 +122,13 @@ class TrainResult(Result):
     path: Path | None = None
 
     def summary(self) -> pd.DataFrame:
-        """One row per treated arm: the cross-validated Qini AUC with its interval and p-value."""
+        """One row per treated arm: the cross-validated Qini AUC with its interval and p-value.
+
+        Returns
+        -------
+        DataFrame
+            One row per treated arm.
+        """
         tables = [estimate.summary().assign(arm=[arm]) for arm, estimate in self.qini.items()]
         table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["arm"])
         return table[["arm", *table.columns.drop("arm")]]
@@ -137,6 +190,12 @@ def train(
         The experiment (see :func:`read_experiment`).
         The id column (``id_column``, else the one id-like column found) is stored with the model, so
         that ``score`` and ``plan`` key their outputs by it.
+    treatment, outcome : str, optional
+        Names of the arm and outcome columns (required unless ``data`` is an ``ExperimentTable``).
+    control : str, optional
+        Label of the control arm (default: the smallest label).
+    id_column : str, optional
+        Customer id column, never a feature.
     learner : str, default "s_learner"
         A key of :data:`LEARNERS`.
     n_folds : int, default 5
@@ -155,6 +214,11 @@ def train(
     Returns
     -------
     TrainResult
+
+    See Also
+    --------
+    score, plan : Use the saved model.
+    uplift.model_selection.cross_val_uplift : The cross-validation on arrays.
     """
     table = _as_table(data, treatment, outcome, control, id_column)
     progress = progress or _no_progress
@@ -172,7 +236,7 @@ def train(
     for k, arm in enumerate(result.treatment_arms):
         rows = _arm_rows(table, arm)
         treated = (table.treatment[rows] == arm).astype(np.int8)
-        qini[arm] = score_interval(qini_auc_score, table.y[rows], effect[rows, k], treated,
+        qini[arm] = score_interval(qini_auc_score, table.y[rows], effect[rows, k], treatment=treated,
                                    n_resamples=n_resamples, random_state=random_state)
     progress(n_folds + 1, total, f"fitting {learner} on all rows")
     model.fit(table.X, table.y, treatment=table.treatment)
