@@ -74,6 +74,7 @@ PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
     ("uplift.spark", "uplift.campaign._hull"): "the Spark planner runs the budget hull on aggregated customers",
     ("uplift.spark", "uplift.learners._base"): "the Spark fit needs the learners' minimum rows per arm",
     ("uplift.spark", "uplift.learners._plan"): "the Spark cross-fit runs the learners' fit plan per fold and role",
+    ("uplift.spark", "uplift.learners._meta"): "the Spark cross-fit returns the X-learner's fitted state",
     ("uplift.spark", "uplift.learners._propensity"): "the Spark cross-fit uses the learners' known-propensity rules",
     ("uplift.spark", "uplift.learners._robust"): "the Spark cross-fit builds DR/R targets with the in-process kernels",
     ("uplift.spark", "uplift.campaign._plan"): "the Spark planner checks budget and caps as in-process",

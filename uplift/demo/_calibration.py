@@ -67,8 +67,8 @@ def calibration_section(context: ReportContext) -> None:
     rows, summary = [], {}
     for ax, arm in zip(axes[0], arms, strict=True):
         try:
-            raw, calibrated = learner.blp(arm=arm), learner.blp(arm=arm, calibrated=True)
-            groups = {name: learner.gates(arm=arm, n_groups=N_GROUPS, calibrated=flag)
+            raw, calibrated = learner.blp(treatment_value=arm), learner.blp(treatment_value=arm, calibrated=True)
+            groups = {name: learner.gates(treatment_value=arm, n_groups=N_GROUPS, calibrated=flag)
                       for name, flag in (("raw", False), ("calibrated", True))}
         except UpliftInputError:  # a constant prediction: the calibration found no differences between customers
             report.verdict(str(arm), "warn", "the calibrated effect is the same for every customer: the model's "

@@ -89,7 +89,7 @@ def persuadables_section(context: ReportContext) -> None:
     features = _features(context)
     categories = dict(learner.feature_schema_.categories)
     trees = {arm: segment_tree(features.iloc[train], table.y[train], treatment=table.treatment[train],
-                               learner=clone(results["inner_learner"]), arm=arm, max_depth=MAX_DEPTH,
+                               learner=clone(results["inner_learner"]), treatment_value=arm, max_depth=MAX_DEPTH,
                                min_segment_size=MIN_SEGMENT_SIZE, cv=3, random_state=context.random_state)
              for arm in arms}
     figure, axes = plt.subplots(len(arms), 1, figsize=(11, 0.45 * sum(len(t.segments) for t in trees.values())
@@ -144,8 +144,8 @@ def _importance(context: ReportContext, features: pd.DataFrame, arm: Any, n_repe
     """
     table, (_, test) = context.table, context.results["split"]
     importance = permutation_importance(context.results["learner"].estimators_[0], features.iloc[test].to_numpy(),
-                                        table.y[test], treatment=table.treatment[test], arm=arm, n_repeats=n_repeats,
-                                        random_state=context.random_state)
+                                        table.y[test], treatment=table.treatment[test], treatment_value=arm,
+                                        n_repeats=n_repeats, random_state=context.random_state)
     names = {f"x{j}": str(name) for j, name in enumerate(table.X.columns)}
     return replace(importance, importances=importance.importances.assign(
         feature=importance.importances["feature"].map(names)))

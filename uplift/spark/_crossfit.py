@@ -30,6 +30,7 @@ import pandas as pd
 from ..exceptions import UpliftInputError, UpliftTypeError
 from ..learners import DRLearner, RLearner, XLearner
 from ..learners._base import EffectState
+from ..learners._meta import XLearnerState
 from ..learners._plan import FitPlan, predict_outcome
 from ..learners._propensity import known_propensity, pair_propensity
 from ..learners._robust import dr_target, r_target
@@ -128,7 +129,7 @@ def crossfit_state(learner: Any, plan: FitPlan, frame: Any, train: Trainer, *, f
                 for code in range(1, n_arms + 1))
         finally:
             imputed.unpersist()
-        return EffectState((outcomes[0],), x_effects, {"binary": kind == "binary", "propensity": propensity})
+        return XLearnerState((outcomes[0],), x_effects, binary=kind == "binary", propensity=propensity)
     if not isinstance(learner, RLearner | DRLearner):  # pragma: no cover - fit dispatches only these
         raise UpliftTypeError(f"no Spark recipe for {name}.")
     n_folds = int(plan.n_folds)
@@ -180,7 +181,7 @@ def crossfit_state(learner: Any, plan: FitPlan, frame: Any, train: Trainer, *, f
         control = train(plan.template("outcome", 0), kind, folded.where(F.col(arm) == 0), "_y", weight)
     finally:
         folded.unpersist()
-    return EffectState((control,), effects, {"binary": kind == "binary"})
+    return EffectState((control,), effects, binary=kind == "binary")
 
 
 def _with(frame: Any, columns: list[str]) -> str:
