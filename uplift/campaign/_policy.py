@@ -75,7 +75,7 @@ class Policy(BaseEstimator):
     --------
     plan_campaign : The plan whose prices the policy freezes.
     evaluate_policy : What a plan earned on a randomized holdout.
-    uplift.io.save : Saves a policy without pickle.
+    uplift.io.save : Saves a policy in a safe, checksummed format.
 
     Notes
     -----

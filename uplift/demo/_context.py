@@ -82,7 +82,18 @@ class ReportContext:
         return f"extra {self.outcome_plural} per 100 customers"
 
     def effect(self, value: float) -> str:
-        """An effect per customer in the report's unit: 0.0123 -> "1.23" (extra outcomes per 100 customers)."""
+        """An effect per customer in the report's unit: 0.0123 -> "1.23" (extra outcomes per 100 customers).
+
+        Parameters
+        ----------
+        value : float
+            The effect per customer (a difference of probabilities or of means).
+
+        Returns
+        -------
+        str
+            The effect times 100 with two decimals, or ``"n/a"`` when it is not finite.
+        """
         return "n/a" if not np.isfinite(value) else f"{100 * value:,.2f}"
 
     def money(self, value: float, *, decimals: int = 0) -> str:

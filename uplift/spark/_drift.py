@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._literals import DriftSection, DriftStatistic
 from .._utils import preview
 from ..exceptions import UpliftInputError
 from ..io import read_manifest
@@ -72,6 +73,11 @@ def bin_like(reference: Any, sdf: DataFrame, *, score_cols: Sequence[str] | None
         A reference feature or score column is missing, or the reference has no ``"scores"`` and
         ``score_cols`` were given.
 
+    See Also
+    --------
+    feature_drift : The drift table from these histograms.
+    uplift.monitoring.bin_like : The same on a pandas frame.
+
     Examples
     --------
     >>> current = bin_like("model.zip", spark.table("customers_this_week"))  # doctest: +SKIP
@@ -112,9 +118,9 @@ def _empty_dtype(histogram: dict[str, Any]) -> str:
 
 
 def feature_drift(
-    model: Any, sdf: DataFrame, *, section: Literal["features", "scores"] = "features",
+    model: Any, sdf: DataFrame, *, section: DriftSection = "features",
     score_cols: Sequence[str] | None = None, alpha: float = 0.01,
-    statistic: Literal["psi", "js_distance", "wasserstein"] = "psi", threshold: float | None = None,
+    statistic: DriftStatistic = "psi", threshold: float | None = None,
 ) -> pd.DataFrame:
     """Per-column drift of a Spark DataFrame against a model's reference, as :func:`uplift.monitoring.feature_drift`.
 
@@ -140,6 +146,11 @@ def feature_drift(
     ------
     UpliftInputError
         As :func:`bin_like` and :func:`uplift.monitoring.feature_drift`.
+
+    See Also
+    --------
+    bin_like : The histograms it compares.
+    uplift.monitoring.feature_drift : The same on a pandas frame.
 
     Examples
     --------
