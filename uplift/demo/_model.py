@@ -41,10 +41,11 @@ def model_section(context: ReportContext) -> None:
     seconds = time.perf_counter() - started
     report.heading("2. The uplift model", anchor="model")
     report.paragraph(
-        f"An S-learner with XGBoost (the default model, docs/learners.md) was fitted {folds} times on the "
-        f"{len(train):,} training customers ({100 * (1 - HOLDOUT_SHARE):.0f}%, split stratified by arm and outcome; "
-        f"{seconds:.1f} s in all), each time leaving out a different {_PARTS.get(folds, f'1/{folds}')} of them, "
-        "so every training customer also has an effect predicted by a model that never saw them. Those out-of-fold "
+        f"An S-learner with XGBoost (the default model, docs/learners.md) was fitted {folds * learner.n_repeats} "
+        f"times on the {len(train):,} training customers ({100 * (1 - HOLDOUT_SHARE):.0f}%, split stratified by arm "
+        f"and outcome; {seconds:.1f} s in all): {learner.n_repeats} rounds of {folds}, each fit leaving out a "
+        f"different {_PARTS.get(folds, f'1/{folds}')} of them, so every training customer also has an effect "
+        f"predicted by {learner.n_repeats} models that never saw them (averaged). Those out-of-fold "
         "effects are compared with what the customers' arms and outcomes say (doubly robust effects) to "
         "calibrate the model: its predicted effects are mapped onto the effects really measured for customers "
         "with such predictions (section 7). The other "
@@ -56,4 +57,5 @@ def model_section(context: ReportContext) -> None:
     context.results["split"] = (train, test)
     context.results["outcomes_test"] = learner.predict_outcomes(table.X.iloc[test])
     report.summary["model"] = {"learner": "CalibratedLearner(SLearner)", "calibration_folds": folds,
+                               "calibration_repeats": learner.n_repeats,
                                "train_rows": len(train), "holdout_rows": len(test), "seconds": round(seconds, 2)}
