@@ -193,3 +193,12 @@ def test_categorical_treatment_declares_its_control():
         assert info.control_value == "No" and list(info.arms) == ["Maybe", "Yes"]
         np.testing.assert_array_equal(info.codes, [2, 0, 1, 0])
     assert check_treatment(labels, control_value="Yes").control_value == "Yes"
+
+
+def test_treated_arm_index_finds_the_arm_by_label_and_refuses_an_unknown_one():
+    from uplift.validation import treated_arm_index
+
+    assert treated_arm_index(np.array(["mail", "sms"]), "sms") == 1
+    assert treated_arm_index(np.array([1, 2]), None) == 0  # the first arm by default
+    with pytest.raises(UpliftInputError, match=r"treatment_value must be one of the treated arms \['mail', 'sms'\]"):
+        treated_arm_index(np.array(["mail", "sms"]), "post")

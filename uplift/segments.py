@@ -29,7 +29,7 @@ from .evaluation import BLPResult, GATESResult, qini_auc_score
 from .exceptions import UpliftInputError
 from .inference import _check_alpha
 from .learners import BaseUpliftLearner, CalibratedLearner, TLearner
-from .validation import FeatureSchema, check_features, check_treatment
+from .validation import FeatureSchema, check_features, check_treatment, treated_arm_index
 
 __all__ = [
     "PermutationImportance",
@@ -338,7 +338,7 @@ def segment_tree(
     learner = TLearner() if learner is None else learner
     info = check_treatment(treatment, control_value=learner.get_params().get("control_value"), context="segment_tree")
     treatment_array = np.asarray(info.labels)[info.codes]
-    column = _arm_column(info, treatment_value)
+    column = treated_arm_index(info.arms, treatment_value)
     rng = check_random_state(random_state)
     holdout = np.zeros(len(info.codes), dtype=bool)
     for code in range(info.n_arms + 1):
@@ -373,15 +373,6 @@ def segment_tree(
                        int(holdout_mask.sum()), names)
 
 
-def _arm_column(info: Any, treatment_value: Any) -> int:
-    arms = [plain(a) for a in info.arms]
-    if treatment_value is None:
-        return 0
-    if treatment_value not in arms:
-        raise UpliftInputError(
-            f"treatment_value must be one of the treated arms {arms}; got {treatment_value!r}."
-        )
-    return arms.index(treatment_value)
 
 
 def _min_leaf(size: int | float, n_rows: int) -> int:
@@ -504,7 +495,7 @@ def permutation_importance(
     names = _names(X, X_array.shape[1])
     info = check_treatment(treatment, control_value=getattr(learner, "control_value_", None),
                            context="permutation_importance")
-    column = _arm_column(info, treatment_value)
+    column = treated_arm_index(info.arms, treatment_value)
     rows = (info.codes == 0) | (info.codes == column + 1)
     X_pair, y_pair = X_array[rows], np.asarray(y)[rows]
     t_pair = (info.codes[rows] == column + 1).astype(np.int64)

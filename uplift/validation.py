@@ -38,6 +38,7 @@ __all__ = [
     "check_treatment",
     "keyword_only_from",
     "renamed_parameters",
+    "treated_arm_index",
     "warn_deprecated",
 ]
 
@@ -337,6 +338,43 @@ def check_treatment(
         counts=counts,
     )
 
+
+
+def treated_arm_index(arms: Any, treatment_value: Any) -> int:
+    """Position of ``treatment_value`` among the treated ``arms`` (labels); the first when ``None``.
+
+    Parameters
+    ----------
+    arms : sequence
+        The treated arms' labels, in the order of a learner's effect columns.
+    treatment_value : object or None
+        The arm, by label.
+
+    Returns
+    -------
+    int
+        Its column.
+
+    Raises
+    ------
+    UpliftInputError
+        ``treatment_value`` is not one of ``arms``.
+
+    See Also
+    --------
+    check_treatment : Where the arms come from.
+
+    Examples
+    --------
+    >>> treated_arm_index(["mail", "sms"], "sms")
+    1
+    """
+    labels = [plain(a) for a in arms]
+    if treatment_value is None:
+        return 0
+    if treatment_value not in labels:
+        raise UpliftInputError(f"treatment_value must be one of the treated arms {labels}; got {treatment_value!r}.")
+    return labels.index(treatment_value)
 
 def check_outcome(
     y: Any, *, outcome_type: OutcomeType = "auto", name: str = "y", context: str = ""

@@ -364,6 +364,27 @@ def _eligibility(eligible: Any, shape: tuple[int, int]) -> np.ndarray | None:
     return mask
 
 
+
+def check_constraints(budget: Any, max_contacts: Any, arm_min: Any, arm_max: Any,
+                      arm_labels: np.ndarray) -> tuple[float | None, int | None, np.ndarray | None, np.ndarray | None]:
+    """The checked constraints of a plan: budget, contact cap and per-arm minimums and maximums.
+
+    One check for every planner (in-process and ``uplift.spark``), so they refuse the same inputs
+    with the same messages. Returns ``(budget, max_contacts, minimum, maximum)``, the per-arm bounds
+    as arrays in the order of ``arm_labels`` (``None`` when not given).
+    """
+    budget = _check_budget(budget)
+    max_contacts = _check_count(max_contacts, "max_contacts")
+    minimum = _per_arm_counts(arm_min, "arm_min", arm_labels, 0.0)
+    maximum = _per_arm_counts(arm_max, "arm_max", arm_labels, np.inf)
+    if minimum is not None and maximum is not None and (minimum > maximum).any():
+        raise UpliftInputError(f"arm_min must not exceed arm_max; got {minimum.tolist()} and {maximum.tolist()}.")
+    if minimum is not None and max_contacts is not None and minimum.sum() > max_contacts:
+        raise UpliftInputError(
+            f"arm_min asks for {int(minimum.sum())} contacts in all, more than max_contacts={max_contacts}."
+        )
+    return budget, max_contacts, minimum, maximum
+
 def plan_campaign(
     outcomes: Any,
     economics: Economics,
@@ -474,19 +495,10 @@ def plan_campaign(
     ([0, 1, 1], 0.9)
     """
     check_literal(risk, Risk, "risk")
-    budget = _check_budget(budget)
-    max_contacts = _check_count(max_contacts, "max_contacts")
     scores = score_profit(outcomes, economics, arms=arms)
     n, n_arms = scores.gain.shape
     arm_labels = np.arange(1, n_arms + 1) if arms is None else np.asarray(arms)
-    minimum = _per_arm_counts(arm_min, "arm_min", arm_labels, 0.0)
-    maximum = _per_arm_counts(arm_max, "arm_max", arm_labels, np.inf)
-    if minimum is not None and maximum is not None and (minimum > maximum).any():
-        raise UpliftInputError(f"arm_min must not exceed arm_max; got {minimum.tolist()} and {maximum.tolist()}.")
-    if minimum is not None and max_contacts is not None and minimum.sum() > max_contacts:
-        raise UpliftInputError(
-            f"arm_min asks for {int(minimum.sum())} contacts in all, more than max_contacts={max_contacts}."
-        )
+    budget, max_contacts, minimum, maximum = check_constraints(budget, max_contacts, arm_min, arm_max, arm_labels)
     mask = _eligibility(eligible, scores.gain.shape)
     if risk == "conservative":
         if effect_interval is None:

@@ -20,9 +20,9 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .._literals import CalibrationMethod, PropensitySource, check_literal
-from .._utils import plain
 from ..evaluation import BLPResult, GATESResult, blp_test, dr_pseudo_outcome, gates
 from ..exceptions import UpliftInputError, UpliftTypeError
+from ..validation import treated_arm_index
 from ._base import ABSENT_PARAMETERS, BaseUpliftLearner
 from ._plan import FitData, FitPlan
 from ._propensity import arm_probabilities, pair_propensity
@@ -461,20 +461,10 @@ class CalibratedLearner(BaseUpliftLearner):
         check_is_fitted(self, "models_")
         return self.models_
 
-    def _arm_column(self, treatment_value: Any) -> int:
-        arms = [plain(a) for a in self.treatment_arms_]
-        if treatment_value is None:
-            return 0
-        if treatment_value not in arms:
-            raise UpliftInputError(
-                f"treatment_value must be one of the treated arms {arms}; got {treatment_value!r}."
-            )
-        return arms.index(treatment_value)
-
     def _diagnostic_inputs(self, treatment_value: Any, calibrated: bool) -> tuple[np.ndarray, np.ndarray,
                                                                                   np.ndarray | None]:
         cross_fit = self.cross_fit_
-        column = self._arm_column(treatment_value)
+        column = treated_arm_index(self.treatment_arms_, treatment_value)
         rows = np.isfinite(cross_fit.pseudo_outcome[:, column])
         source = cross_fit.calibrated_effect if calibrated else cross_fit.effect
         weight = None if cross_fit.weight is None else cross_fit.weight[rows]

@@ -40,7 +40,7 @@ from .._results import Result, jsonable
 from .._utils import plain, preview
 from ..campaign import Economics, score_profit
 from ..campaign import plan_campaign as plan_in_process
-from ..campaign._plan import _check_budget, _check_count, _per_arm_counts
+from ..campaign._plan import check_constraints
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
 from ._cut import Cut, base_arm, find_cut, segment_table
 from ._polish import PlanState, polish_budget, replan_boundary
@@ -220,18 +220,10 @@ def plan_campaign(
     if missing:
         raise UpliftInputError(f"columns {preview(missing)} are missing from the Spark DataFrame; its columns are "
                                f"{preview(sdf.columns)}.")
-    budget = _check_budget(budget)
-    max_contacts = _check_count(max_contacts, "max_contacts")
     n_arms = len(outcome_cols) - 1
     arm_labels = np.arange(1, n_arms + 1) if arms is None else np.asarray(arms)
     score_profit(np.zeros((1, n_arms + 1)), economics, arms=arm_labels)  # costs per arm checked on the driver
-    minimum = _per_arm_counts(arm_min, "arm_min", arm_labels, 0.0)
-    maximum = _per_arm_counts(arm_max, "arm_max", arm_labels, np.inf)
-    if minimum is not None and maximum is not None and (minimum > maximum).any():
-        raise UpliftInputError(f"arm_min must not exceed arm_max; got {minimum.tolist()} and {maximum.tolist()}.")
-    if minimum is not None and max_contacts is not None and minimum.sum() > max_contacts:
-        raise UpliftInputError(
-            f"arm_min asks for {int(minimum.sum())} contacts in all, more than max_contacts={max_contacts}.")
+    budget, max_contacts, minimum, maximum = check_constraints(budget, max_contacts, arm_min, arm_max, arm_labels)
     forced = minimum is not None and bool((minimum > 0).any())
     id_type = dict(sdf.dtypes)[id_col]
     source = sdf.select(id_col, *outcome_cols)
