@@ -164,7 +164,12 @@ def test_segments_section_gives_rules_with_held_out_intervals_and_drivers(demo_r
     for arm in ("Mens E-Mail", "Womens E-Mail"):
         importances = summary["importance"][arm]["importances"]
         assert {row["feature"] for row in importances} == columns
-        assert all(row["ci_low"] <= row["drop"] <= row["ci_high"] for row in importances)
+        assert all(row["ci_low"] <= row["ci_high"] for row in importances)
+        drivers = summary["importance"][arm]
+        assert (drivers["interval"], drivers["n_resamples"]) == ("bootstrap", 100)
+        # measured for the calibrated learner whose effects make the plan: its unshuffled Qini is the ranking's
+        assert drivers["baseline"] == pytest.approx(summary["ranking"][arm]["estimate"], abs=1e-12)
+    assert "resamples of the holdout" in section and "one cross-fitting fold" not in section
 
 
 def test_report_on_a_users_file_has_the_same_sections(tmp_path):

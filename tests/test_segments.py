@@ -88,8 +88,7 @@ def test_permutation_importance_finds_the_effect_features(data):
     noise = table.loc[table["feature"] == "x4"].iloc[0]
     assert noise["ci_low"] <= 0.01
     assert result.drops.shape == (5, 5) and "x0" in str(result)
-    with pytest.raises(UpliftInputError, match="n_repeats"):
-        permutation_importance(learner, data.X, data.y, treatment=data.treatment, n_repeats=1)
+    assert result.interval == "bootstrap" and result.resampled_drops.shape == (5, 200)
 
 
 def test_explain_uplift_bundles_everything(data):

@@ -32,6 +32,9 @@ Strategy = Literal["overall", "by_group"]
 RateTarget = Literal["AUTOC", "QINI"]
 #: Bootstrap interval: percentiles of the resampled statistic, or estimate ± z · standard error.
 IntervalMethod = Literal["percentile", "normal"]
+#: What the interval of a permutation importance covers: the holdout's sampling noise and the shuffles
+#: (rows resampled by arm), or the shuffles alone.
+ImportanceInterval = Literal["bootstrap", "shuffles"]
 
 #: Profit curves drawn against the share of customers contacted or against the spend.
 CurveBy = Literal["depth", "budget"]

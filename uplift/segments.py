@@ -12,7 +12,7 @@ lives above :mod:`uplift.learners`, and plots of it live in :mod:`uplift.plottin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +23,14 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 
+from ._literals import ImportanceInterval, check_literal
 from ._results import Result, jsonable
 from ._utils import plain
 from .evaluation import BLPResult, GATESResult, qini_auc_score
 from .exceptions import UpliftInputError
-from .inference import _check_alpha
+from .inference import MIN_VALID_RESAMPLES, Estimate, _check_alpha, bootstrap_indices
 from .learners import BaseUpliftLearner, CalibratedLearner, TLearner
-from .validation import FeatureSchema, check_features, check_treatment, treated_arm_index
+from .validation import FeatureSchema, check_consistent_length, check_features, check_treatment, treated_arm_index
 
 __all__ = [
     "PermutationImportance",
@@ -384,6 +385,10 @@ def _min_leaf(size: int | float, n_rows: int) -> int:
 
 
 # -- permutation importance ----------------------------------------------------------------------
+#: Fewest bootstrap resamples of ``interval="bootstrap"`` (as :func:`uplift.evaluation.score_interval`).
+_MIN_RESAMPLES = MIN_VALID_RESAMPLES
+
+
 @dataclass(frozen=True, repr=False)
 class PermutationImportance(Result):
     """Drop of the uplift ranking's quality when each feature is shuffled.
@@ -391,14 +396,22 @@ class PermutationImportance(Result):
     Attributes
     ----------
     importances : DataFrame
-        One row per feature, largest drop first: ``feature``, ``drop`` (mean over repeats),
-        ``std``, ``ci_low``, ``ci_high`` (normal interval of the mean over repeats).
+        One row per feature, largest drop first: ``feature``, ``drop`` (mean over the shuffles),
+        ``std``, ``ci_low``, ``ci_high``. With ``interval="bootstrap"``, ``std`` is the bootstrap
+        standard error of ``drop`` and the interval the percentile interval of its resamples; with
+        ``interval="shuffles"``, ``std`` is the standard deviation of the single shuffles' drops and
+        the interval the t interval of their mean.
     baseline : float
         Score of the unshuffled ranking.
     drops : ndarray of shape (n_features, n_repeats)
         Every measured drop, in the original feature order.
     metric : str
     alpha : float
+    interval : {"bootstrap", "shuffles"}, default "shuffles"
+        What the interval covers (see :func:`permutation_importance`).
+    resampled_drops : ndarray of shape (n_features, n_resamples), optional
+        With ``interval="bootstrap"``: the mean drop on each resample of the rows, in the original
+        feature order.
 
     See Also
     --------
@@ -411,6 +424,8 @@ class PermutationImportance(Result):
     drops: np.ndarray
     metric: str
     alpha: float
+    interval: str = "shuffles"
+    resampled_drops: np.ndarray | None = None
 
     def summary(self) -> pd.DataFrame:
         """One row per feature, largest drop first: ``feature, drop, std, ci_low, ci_high``.
@@ -423,14 +438,20 @@ class PermutationImportance(Result):
         return self.importances.copy()
 
     def to_dict(self) -> dict[str, Any]:
+        n_resamples = None if self.resampled_drops is None else int(self.resampled_drops.shape[1])
         return jsonable({"baseline": self.baseline, "metric": self.metric, "alpha": self.alpha,
-                         "importances": self.importances})
+                         "interval": self.interval, "n_repeats": int(self.drops.shape[1]),
+                         "n_resamples": n_resamples, "importances": self.importances})
 
     def _headline(self) -> dict[str, Any]:
-        return {"metric": self.metric, "baseline": self.baseline, "features": len(self.importances)}
+        return {"metric": self.metric, "baseline": self.baseline, "features": len(self.importances),
+                "interval": self.interval}
 
     def __str__(self) -> str:
-        lines = [f"Permutation importance ({self.metric} {self.baseline:.4f} unshuffled; drop when shuffled):"]
+        covers = ("the holdout's sampling noise and the shuffles" if self.interval == "bootstrap"
+                  else "the shuffles only")
+        lines = [f"Permutation importance ({self.metric} {self.baseline:.4f} unshuffled; drop when shuffled; "
+                 f"{100 * (1 - self.alpha):g}% intervals cover {covers}):"]
         for row in self.importances.itertuples():
             lines.append(f"  {row.feature}: {row.drop:+.4f} [{row.ci_low:+.4f}, {row.ci_high:+.4f}]")
         return "\n".join(lines)
@@ -438,39 +459,73 @@ class PermutationImportance(Result):
 
 def permutation_importance(
     learner: Any, X: Any, y: Any, *, treatment: Any, treatment_value: Any = None, n_repeats: int = 10,
-    metric: Callable[..., float] = qini_auc_score, alpha: float = 0.05, random_state: Any = 0,
+    metric: Callable[..., float] = qini_auc_score, interval: ImportanceInterval = "bootstrap",
+    n_resamples: int = 200, alpha: float = 0.05, random_state: Any = 0,
 ) -> PermutationImportance:
     """How much the uplift ranking of a fitted learner suffers when each feature is shuffled.
 
     Parameters
     ----------
     learner : fitted uplift learner
-    X, y, treatment
+        Any object with ``predict(X)`` returning the effect (shape ``(n,)`` or ``(n, n_arms)``).
+    X : DataFrame or array of shape (n, p)
         Held-out rows (not those the learner was fitted on: on training rows the drop measures
-        what the model memorised).
+        what the model memorised). A DataFrame is shuffled column by column as it is, text columns
+        included, and passed to ``learner.predict`` as such.
+    y, treatment : array-like of shape (n,)
+        Outcome and arm of the held-out rows.
     treatment_value : object, optional
         Label of the treated arm whose effect ranks the rows (default: the first); rows of other arms are left out.
     n_repeats : int, default 10
+        Shuffles per feature: at least 1 with ``interval="bootstrap"``, at least 2 with ``"shuffles"``.
     metric : callable, default qini_auc_score
         ``metric(y_true, score, treatment=treatment) -> float``, higher is better.
+    interval : {"bootstrap", "shuffles"}, default "bootstrap"
+        ``"bootstrap"``: the rows are resampled within each arm (``n_resamples`` times) and the
+        baseline and every shuffled score are measured again on each resample, so the interval
+        covers the sampling noise of the held-out rows as well as the shuffles: it answers "is this
+        feature really a driver?". ``"shuffles"``: the t interval of the mean over the shuffles,
+        which covers only their randomness on these very rows (narrower, and cheaper).
+    n_resamples : int, default 200
+        Bootstrap resamples (at least 10) of ``interval="bootstrap"``; each costs
+        ``1 + n_features · n_repeats`` evaluations of ``metric`` (no prediction).
     alpha : float, default 0.05
+        1 - coverage of the intervals.
     random_state : int, RandomState or None, default 0
+        Seeds the shuffles and the resamples. The shuffles, so ``drop``, do not depend on ``interval``.
 
     Returns
     -------
     PermutationImportance
 
+    Raises
+    ------
+    UpliftInputError
+        ``n_repeats``, ``n_resamples``, ``interval`` or ``alpha`` out of range, an unknown arm, or
+        too few resamples on which ``metric`` is defined.
+
     See Also
     --------
     segment_tree : Readable segments.
     explain_uplift : Both, for reports.
+    uplift.inference.bootstrap_indices : The resampler.
 
     Notes
     -----
-    For feature ``j`` and repeat ``r`` the column is permuted and ``drop_jr = metric(base) −
-    metric(shuffled)``. The interval is ``mean ± t · sd / sqrt(n_repeats)``: it covers the
-    randomness of the shuffles, not the sampling noise of the held-out rows (use
-    :func:`uplift.evaluation.score_interval` for the baseline's own interval).
+    For feature ``j`` and shuffle ``r`` the column is permuted among the rows of the arm and the
+    control and ``drop_jr = metric(base) − metric(shuffled_jr)``; ``drop_j`` is their mean. The
+    predictions are made once per shuffle. With ``interval="bootstrap"``, on each resample ``b`` of
+    the rows (stratified by arm, :func:`uplift.inference.bootstrap_indices`) the same predictions
+    give ``drop_jb = metric_b(base) − mean_r metric_b(shuffled_jr)``, and the interval is the
+    percentile interval of ``drop_jb``. A shuffled row carries a value drawn from the column's
+    marginal, so resampling rows also resamples the shuffles: one shuffle per feature already gives
+    an honest interval; more shuffles make ``drop`` less noisy. With ``interval="shuffles"`` the
+    interval is ``drop_j ± t · sd_r(drop_jr) / sqrt(n_repeats)``.
+
+    The metric ranks by the learner's effect as predicted. Tied effects (a calibrated learner's
+    isotonic map is flat where it pools) are one block for :func:`~uplift.evaluation.qini_auc_score`,
+    whose curve does not depend on the order of tied rows: a shuffle that moves effects within a
+    flat step does not change the ranking, and the feature's drop is 0 there, as it should be.
 
     References
     ----------
@@ -484,45 +539,97 @@ def permutation_importance(
     >>> data = make_uplift_classification(4000, 5, random_state=0)
     >>> learner = TLearner(LogisticRegression()).fit(data.X[:2000], data.y[:2000], treatment=data.treatment[:2000])
     >>> result = permutation_importance(learner, data.X[2000:], data.y[2000:], treatment=data.treatment[2000:],
-    ...                                 n_repeats=3)
-    >>> result.importances["feature"].iloc[0] in {"x0", "x1"}
-    True
+    ...                                 n_repeats=3, n_resamples=50)
+    >>> result.importances["feature"].iloc[0] in {"x0", "x1"}, result.interval
+    (True, 'bootstrap')
     """
     alpha = _check_alpha(alpha)
-    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int | np.integer) or n_repeats < 2:
-        raise UpliftInputError(f"n_repeats must be an integer of at least 2; got {n_repeats!r}.")
-    X_array = check_features(X, allow_nan=getattr(learner, "accepts_nan_", False), context="permutation_importance")
-    names = _names(X, X_array.shape[1])
+    interval = check_literal(interval, ImportanceInterval, "interval")
+    fewest = 2 if interval == "shuffles" else 1
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int | np.integer) or n_repeats < fewest:
+        raise UpliftInputError(
+            f"n_repeats must be an integer of at least {fewest} with interval={interval!r}; got {n_repeats!r}."
+            + (" The spread of one shuffle is unknown: pass n_repeats=2 or more, or interval='bootstrap'."
+               if interval == "shuffles" else ""))
+    if interval == "bootstrap" and (isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer)
+                                    or n_resamples < _MIN_RESAMPLES):
+        raise UpliftInputError(
+            f"n_resamples must be an integer of at least {_MIN_RESAMPLES} with interval='bootstrap'; got "
+            f"{n_resamples!r}. 200 gives a percentile interval close to its nominal coverage.")
+    frame = isinstance(X, pd.DataFrame)
+    if frame:
+        features: Any = X.reset_index(drop=True)
+        names = _names(X, X.shape[1])
+    else:
+        features = check_features(X, allow_nan=getattr(learner, "accepts_nan_", False),
+                                  context="permutation_importance")
+        names = _names(X, features.shape[1])
     info = check_treatment(treatment, control_value=getattr(learner, "control_value_", None),
                            context="permutation_importance")
+    check_consistent_length(X=features, y=np.asarray(y), treatment=info.codes)
     column = treated_arm_index(info.arms, treatment_value)
-    rows = (info.codes == 0) | (info.codes == column + 1)
-    X_pair, y_pair = X_array[rows], np.asarray(y)[rows]
+    rows = np.flatnonzero((info.codes == 0) | (info.codes == column + 1))
+    X_pair = features.iloc[rows].reset_index(drop=True) if frame else features[rows]
+    y_pair = np.asarray(y)[rows]
     t_pair = (info.codes[rows] == column + 1).astype(np.int64)
 
-    def score(matrix: np.ndarray) -> float:
-        effect = np.asarray(learner.predict(_like(X, matrix, names)))
-        effect = effect[:, column] if effect.ndim == 2 else effect
-        return float(metric(y_pair, effect, treatment=t_pair))
+    def effect(matrix: Any) -> np.ndarray:
+        predicted = np.asarray(learner.predict(matrix))
+        return predicted[:, column] if predicted.ndim == 2 else predicted
+
+    def score(values: np.ndarray, index: np.ndarray | None = None) -> float:
+        if index is None:
+            return float(metric(y_pair, values, treatment=t_pair))
+        return float(metric(y_pair[index], values[index], treatment=t_pair[index]))
 
     rng = check_random_state(random_state)
-    baseline = score(X_pair)
-    drops = np.empty((len(names), int(n_repeats)))
+    resample_seed = int(rng.randint(np.iinfo(np.int32).max))  # drawn in both modes: the shuffles do not depend on it
+    n_repeats, n_resamples = int(n_repeats), int(n_resamples)
+    bootstrap = interval == "bootstrap"
+
+    def resamples() -> Iterator[np.ndarray]:  # the same resamples for the baseline and every shuffle
+        return bootstrap_indices(len(y_pair), n_resamples, strata=t_pair, random_state=resample_seed)
+
+    base = effect(X_pair)
+    baseline = score(base)
+    drops = np.empty((len(names), n_repeats))
+    shuffled_scores = np.zeros((len(names), n_resamples if bootstrap else 0))
     for j in range(len(names)):
-        shuffled = X_pair.copy()
-        for r in range(int(n_repeats)):
-            shuffled[:, j] = X_pair[rng.permutation(len(X_pair)), j]
-            drops[j, r] = baseline - score(shuffled)
-    mean, std = drops.mean(axis=1), drops.std(axis=1, ddof=1)
-    half = stats.t.ppf(1.0 - alpha / 2.0, int(n_repeats) - 1) * std / np.sqrt(int(n_repeats))
-    table = pd.DataFrame({"feature": names, "drop": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half})
+        for r in range(n_repeats):
+            order = rng.permutation(len(y_pair))
+            values = effect(_shuffle(X_pair, j, order))
+            drops[j, r] = baseline - score(values)
+            if bootstrap:
+                shuffled_scores[j] += [score(values, index) for index in resamples()]
+    mean = drops.mean(axis=1)
+    if bootstrap:
+        baseline_scores = np.array([score(base, index) for index in resamples()])
+        resampled = baseline_scores[None, :] - shuffled_scores / n_repeats
+        name = getattr(metric, "__name__", "metric")
+        estimates = [Estimate.from_bootstrap(float(m), samples, alpha, name=f"drop of {name}")
+                     for m, samples in zip(mean, resampled, strict=True)]
+        std = np.array([e.std_error for e in estimates])
+        low, high = np.array([e.ci_low for e in estimates]), np.array([e.ci_high for e in estimates])
+    else:
+        resampled = None
+        std = drops.std(axis=1, ddof=1)
+        half = stats.t.ppf(1.0 - alpha / 2.0, n_repeats - 1) * std / np.sqrt(n_repeats)
+        low, high = mean - half, mean + half
+    table = pd.DataFrame({"feature": names, "drop": mean, "std": std, "ci_low": low, "ci_high": high})
     table = table.sort_values("drop", ascending=False, kind="stable").reset_index(drop=True)
-    return PermutationImportance(table, baseline, drops, getattr(metric, "__name__", "metric"), alpha)
+    return PermutationImportance(table, baseline, drops, getattr(metric, "__name__", "metric"), alpha, interval,
+                                 resampled)
 
 
-def _like(X: Any, matrix: np.ndarray, names: tuple[str, ...]) -> Any:
-    """``matrix`` as a DataFrame with ``X``'s column names when ``X`` was one (the learner checks names)."""
-    return pd.DataFrame(matrix, columns=list(names)) if isinstance(X, pd.DataFrame) else matrix
+def _shuffle(X: Any, j: int, order: np.ndarray) -> Any:
+    """``X`` with its column ``j`` in the row order ``order`` (a DataFrame keeps every column's dtype)."""
+    if isinstance(X, pd.DataFrame):
+        shuffled = X.copy(deep=False)
+        shuffled.isetitem(j, X.iloc[order, j].array)
+        return shuffled
+    shuffled = X.copy()
+    shuffled[:, j] = X[order, j]
+    return shuffled
 
 
 # -- for reports ---------------------------------------------------------------------------------

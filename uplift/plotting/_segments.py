@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._literals import ImportanceInterval
 from ..segments import PermutationImportance, SegmentTree, permutation_importance, segment_tree
 from ._base import get_axes, merge_style
 
@@ -144,7 +145,8 @@ class PermutationImportanceDisplay:
 
     @classmethod
     def from_estimator(cls, estimator: Any, X: Any, y: Any, *, treatment: Any, n_repeats: int = 10,
-                       random_state: Any = 0, ax: Any = None) -> PermutationImportanceDisplay:
+                       interval: ImportanceInterval = "bootstrap", random_state: Any = 0,
+                       ax: Any = None) -> PermutationImportanceDisplay:
         """Measure with :func:`uplift.segments.permutation_importance` on held-out rows and plot.
 
         Parameters
@@ -159,8 +161,11 @@ class PermutationImportanceDisplay:
             Arm of each row.
         n_repeats : int, default 10
             Shuffles per feature.
+        interval : {"bootstrap", "shuffles"}, default "bootstrap"
+            What the error bars cover: the holdout's sampling noise and the shuffles, or the shuffles
+            alone (see :func:`uplift.segments.permutation_importance`).
         random_state : int, RandomState or None, default 0
-            Seed of the shuffles.
+            Seed of the shuffles and the resamples.
         ax : matplotlib Axes, optional
             Where to draw; a new figure when None.
 
@@ -170,7 +175,7 @@ class PermutationImportanceDisplay:
             With the drawn artists.
         """
         importance = permutation_importance(estimator, X, y, treatment=treatment, n_repeats=n_repeats,
-                                            random_state=random_state)
+                                            interval=interval, random_state=random_state)
         return cls(importance=importance).plot(ax=ax)
 
     def plot(self, ax: Any = None, *, bar_kwargs: dict[str, Any] | None = None) -> PermutationImportanceDisplay:
