@@ -166,7 +166,7 @@ def test_segments_section_gives_rules_with_held_out_intervals_and_drivers(demo_r
         assert {row["feature"] for row in importances} == columns
         assert all(row["ci_low"] <= row["ci_high"] for row in importances)
         drivers = summary["importance"][arm]
-        assert (drivers["interval"], drivers["n_resamples"]) == ("bootstrap", 100)
+        assert (drivers["interval"], drivers["n_resamples"]) == ("bootstrap", 50)  # quick
         # measured for the calibrated learner whose effects make the plan: its unshuffled Qini is the ranking's
         assert drivers["baseline"] == pytest.approx(summary["ranking"][arm]["estimate"], abs=1e-12)
     assert "resamples of the holdout" in section and "one cross-fitting fold" not in section

@@ -57,3 +57,14 @@ def test_importance_display_bars_hold_the_drops():
     display = PermutationImportanceDisplay(importance=importance).plot()
     assert [bar.get_width() for bar in display.bars_] == pytest.approx([0.3, 0.01])
     assert [label.get_text() for label in display.ax_.get_yticklabels()] == ["a", "b"]
+
+
+def test_importance_display_draws_an_interval_that_misses_the_drop():
+    # a bootstrap percentile interval need not contain the point estimate: drawn from ci_low to ci_high
+    import pandas as pd
+
+    table = pd.DataFrame({"feature": ["a"], "drop": [0.3], "std": [0.1], "ci_low": [0.32], "ci_high": [0.5]})
+    importance = PermutationImportance(table, 0.5, np.zeros((1, 1)), "qini_auc_score", 0.05, "bootstrap")
+    display = PermutationImportanceDisplay(importance=importance).plot()
+    segment = display.errorbars_.lines[2][0].get_segments()[0]
+    np.testing.assert_allclose(segment[:, 0], [0.32, 0.5])

@@ -24,10 +24,10 @@ __all__ = ["persuadables_section", "readable_rule"]
 
 #: Depth of the segment tree (at most 3 conditions per rule) and the smallest segment (share of rows).
 MAX_DEPTH, MIN_SEGMENT_SIZE = 3, 0.05
-#: Shuffles per feature of the permutation importance (1 with ``quick``). Each shuffle is one prediction of
-#: the calibrated model on the holdout; the bootstrap over rows already covers the shuffles' randomness.
-N_REPEATS = 2
-#: Bootstrap resamples of the holdout behind the drivers' intervals (metric evaluations only, no prediction).
+#: Shuffles per feature of the permutation importance. Each is one prediction of the calibrated model on the
+#: holdout (the costly part); the bootstrap over rows already covers the shuffle's randomness, so one is honest.
+N_REPEATS = 1
+#: Bootstrap resamples of the holdout behind the drivers' intervals (50 with ``quick``): metric evaluations only.
 N_RESAMPLES = 100
 #: Features shown in the drivers figure (the largest drops; summary.json has all).
 TOP_FEATURES = 15
@@ -111,18 +111,17 @@ def persuadables_section(context: ReportContext) -> None:
         f"The segments as rules, with the effect of the offer measured on held-out customers ({context.effect_unit}, "
         "95% CI)."))
 
-    n_repeats = 1 if context.quick else N_REPEATS
-    importances = {arm: _importance(context, arm, n_repeats) for arm in arms}
+    n_resamples = 50 if context.quick else N_RESAMPLES
+    importances = {arm: _importance(context, arm, n_resamples) for arm in arms}
     report.paragraph(
         f"Drivers: how much the model's ranking of the {len(test):,} holdout customers by uplift gets worse when "
         "one feature's values are shuffled between customers (the drop in the Qini score, 1 = perfect ranking, "
-        f"0 = random; mean of {n_repeats} shuffle{'s' if n_repeats > 1 else ''}). It is measured for the calibrated "
-        "model whose effects make the plan. The 95% interval comes from "
-        f"{N_RESAMPLES} resamples of the holdout customers (within each arm): it covers the luck of who is in the "
-        "holdout as well as the shuffles, so a feature whose interval lies above 0 really drives the ranking, and "
-        "one whose interval includes 0 may not. A feature the ranking does not use drops by 0, and so does a "
+        "0 = random), for the calibrated model whose effects make the plan. The 95% interval comes from "
+        f"{n_resamples} resamples of the holdout customers (within each arm): it covers the luck of who is in the "
+        "holdout as well as that of the shuffle, so a feature whose interval lies above 0 really drives the ranking, "
+        "and one whose interval includes 0 may not. A feature the ranking does not use drops by 0, and so does a "
         "feature whose shuffle only moves customers within a flat step of the calibration (equal predicted "
-        "effects), since the ranking does not change there."
+        "effects): the ranking does not change there."
     )
     shown = min(len(table.X.columns), TOP_FEATURES)
     figure, axes = plt.subplots(1, len(arms), figsize=(5.2 * len(arms), 0.32 * shown + 1.6), squeeze=False)
@@ -136,7 +135,9 @@ def persuadables_section(context: ReportContext) -> None:
     report.figure(figure, "drivers", caption=(
         "What drives the uplift ranking: the drop in the holdout Qini score when each feature is shuffled "
         f"({'all' if shown == len(table.X.columns) else f'the {shown} largest'} features), with 95% intervals "
-        f"from {N_RESAMPLES} resamples of the holdout (they cover its sampling noise and the shuffles)."))
+        f"from {n_resamples} resamples of the holdout (they cover its sampling noise, not only the shuffle's). A "
+        "shuffle that moves customers only within a flat step of the calibration leaves the ranking, and so the "
+        "drop, unchanged."))
     plt.close(figure)
     results["segments"], results["importance"] = trees, importances
     report.summary["segments"] = {str(arm): tree.to_dict() for arm, tree in trees.items()}
@@ -161,7 +162,7 @@ class _PlanEffects:
         return outcomes[:, 1:] - outcomes[:, :1]
 
 
-def _importance(context: ReportContext, arm: Any, n_repeats: int) -> PermutationImportance:
+def _importance(context: ReportContext, arm: Any, n_resamples: int) -> PermutationImportance:
     """Permutation importance on the holdout of the calibrated learner the plan uses, with bootstrap intervals.
 
     The holdout's features are shuffled as the user gave them (a text column shuffled as text is its codes
@@ -170,8 +171,8 @@ def _importance(context: ReportContext, arm: Any, n_repeats: int) -> Permutation
     """
     table, (_, test) = context.table, context.results["split"]
     return permutation_importance(_PlanEffects(context.results["learner"]), table.X.iloc[test], table.y[test],
-                                  treatment=table.treatment[test], treatment_value=arm, n_repeats=n_repeats,
-                                  interval="bootstrap", n_resamples=N_RESAMPLES, random_state=context.random_state)
+                                  treatment=table.treatment[test], treatment_value=arm, n_repeats=N_REPEATS,
+                                  interval="bootstrap", n_resamples=n_resamples, random_state=context.random_state)
 
 
 def _action(tree: SegmentTree, segment: Segment) -> str:

@@ -179,7 +179,7 @@ class PermutationImportanceDisplay:
         return cls(importance=importance).plot(ax=ax)
 
     def plot(self, ax: Any = None, *, bar_kwargs: dict[str, Any] | None = None) -> PermutationImportanceDisplay:
-        """Draw on ``ax``; sets ``ax_``, ``figure_`` and ``bars_``.
+        """Draw on ``ax``; sets ``ax_``, ``figure_``, ``bars_`` and ``errorbars_`` (the intervals).
 
         Parameters
         ----------
@@ -196,9 +196,11 @@ class PermutationImportanceDisplay:
         figure, ax = get_axes(ax)
         table = self.importance.importances
         position = np.arange(len(table))[::-1]
-        error = np.vstack([(table["drop"] - table["ci_low"]).to_numpy(), (table["ci_high"] - table["drop"]).to_numpy()])
-        self.bars_ = ax.barh(position, table["drop"].to_numpy(), xerr=error,
-                             **merge_style({"color": "C0", "capsize": 3}, bar_kwargs))
+        self.bars_ = ax.barh(position, table["drop"].to_numpy(), **merge_style({"color": "C0"}, bar_kwargs))
+        # the interval drawn from ci_low to ci_high: a bootstrap percentile interval need not contain the drop
+        low, high = table["ci_low"].to_numpy(), table["ci_high"].to_numpy()
+        self.errorbars_ = ax.errorbar((low + high) / 2.0, position, xerr=(high - low) / 2.0, fmt="none",
+                                      ecolor="black", elinewidth=1.0, capsize=3)
         ax.axvline(0.0, color="0.45", linewidth=1.0)
         ax.set_yticks(position)
         ax.set_yticklabels(table["feature"].tolist())
