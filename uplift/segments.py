@@ -385,10 +385,6 @@ def _min_leaf(size: int | float, n_rows: int) -> int:
 
 
 # -- permutation importance ----------------------------------------------------------------------
-#: Fewest bootstrap resamples of ``interval="bootstrap"`` (as :func:`uplift.evaluation.score_interval`).
-_MIN_RESAMPLES = MIN_VALID_RESAMPLES
-
-
 @dataclass(frozen=True, repr=False)
 class PermutationImportance(Result):
     """Drop of the uplift ranking's quality when each feature is shuffled.
@@ -424,7 +420,7 @@ class PermutationImportance(Result):
     drops: np.ndarray
     metric: str
     alpha: float
-    interval: str = "shuffles"
+    interval: ImportanceInterval = "shuffles"
     resampled_drops: np.ndarray | None = None
 
     def summary(self) -> pd.DataFrame:
@@ -552,9 +548,9 @@ def permutation_importance(
             + (" The spread of one shuffle is unknown: pass n_repeats=2 or more, or interval='bootstrap'."
                if interval == "shuffles" else ""))
     if interval == "bootstrap" and (isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer)
-                                    or n_resamples < _MIN_RESAMPLES):
+                                    or n_resamples < MIN_VALID_RESAMPLES):
         raise UpliftInputError(
-            f"n_resamples must be an integer of at least {_MIN_RESAMPLES} with interval='bootstrap'; got "
+            f"n_resamples must be an integer of at least {MIN_VALID_RESAMPLES} with interval='bootstrap'; got "
             f"{n_resamples!r}. 200 gives a percentile interval close to its nominal coverage.")
     frame = isinstance(X, pd.DataFrame)
     if frame:
