@@ -20,6 +20,10 @@ problems also try exact coordinate-wise updates (each an order statistic, the bi
 ``np.partition``) and keep the better plan. A final repair step moves customers over a cap to
 their best arm with room (or drops them), least valuable first, so no constraint is ever exceeded.
 The dual value at the prices used is an upper bound on any plan's profit: the gap is reported.
+The sample (:func:`price_positions`, ``price_sample`` rows drawn when there are more than twice as
+many), its prices (:func:`sample_prices`) and the repair's three steps (:func:`repair_arms`,
+:func:`repair_contacts`, :func:`repair_budget`) are public to the Spark planner, which runs the same
+functions on the rows each step can change (``uplift.spark._caps``).
 
 Integer polish (:mod:`._improve`): arm minimums are met by moving customers, the budget left is filled
 with the improving moves that fit, the best single option (filled around) is compared, and plans with
