@@ -202,6 +202,7 @@ def plan_caps(problem: Any, source: Any, constraints: Constraints, n_active: int
     sample = _sample(problem, source, n_active, positions, max_collect, F)
     gain, spend = problem.scores(sample)
     contact_price, arm_prices = sample_prices(gain, spend, n_active, budget, max_contacts, arm_min, arm_max)
+    logger.debug("cap prices on %d sampled rows: contact %.6g, arms %s", len(sample), contact_price, arm_prices)
     passes = 3
     table = segment_table(source, problem, arm_prices, contact_price)
     try:
@@ -210,6 +211,8 @@ def plan_caps(problem: Any, source: Any, constraints: Constraints, n_active: int
         table.unpersist()
     priced = Cut(key, float(contact_price), np.asarray(arm_prices, dtype=np.float64))
     state = problem.state(source, priced, problem.no_overrides(), F)
+    logger.debug("priced cut after %d passes: contacts per arm %s, spend %.6g", cut_passes, state.counts, state.spend)
     overrides, state, repair_passes = _repair(problem, source, priced, state, constraints, max_collect, F)
+    logger.debug("repaired in %d passes: contacts per arm %s, spend %.6g", repair_passes, state.counts, state.spend)
     base, overrides, _, polish_passes = polish(problem, source, priced, overrides, state, constraints, n_active, F)
     return base, overrides, price, priced, passes + cut_passes + 1 + repair_passes + polish_passes
