@@ -31,7 +31,7 @@ from ..campaign._improve import _CANDIDATES, fill, meet_minimums
 from ..campaign._optimizer import _SMALL_PLAN
 from ._cut import Cut
 
-__all__ = ["PlanState", "apply_moves", "marked_table", "polish"]
+__all__ = ["PlanState", "apply_moves", "marked_table", "polish", "residual"]
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +173,13 @@ def _meet_minimums(problem: Any, source: Any, base: Cut | None, overrides: pd.Da
     now can be taken. Those rows come to the driver (one ordered top-``D`` per target and source arm)
     with, for the "make room" branch, the ``D`` cheapest new contacts; ``meet_minimums`` runs on them
     with the budget and caps less what the other rows hold and the arms in the order of the whole
-    plan's minimums. Exact unless a move frees budget (a row whose move did not fit then could) or
-    no move fits and contacts are dropped to make room (the contacts dropped are then chosen among
-    the collected rows only); never exceeds a constraint either way.
+    plan's minimums. Exact, with two exceptions, both from sets as large as the plan: a move that
+    frees budget (a row whose move did not fit before may fit then, and it was not collected), and
+    the "make room" branch (no move fits the budget left): in-process it ranks every contact of the
+    other arms by profit per unit of spend, counts the spend all of them could free to decide how
+    many new contacts to make, drops the least efficient, and under a contact cap tries the one
+    cheapest move among all rows; here each of these looks at the collected rows only. Every
+    function still runs under what the other rows leave, so the plan never exceeds a constraint.
     """
     budget, _, arm_min, arm_max = constraints
     if arm_min is None or not (arm_min > 0).any():
