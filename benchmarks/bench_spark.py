@@ -24,6 +24,8 @@ in-process polish on the driver) and the plan under a budget and caps (``max_con
 
     python benchmarks/bench_spark.py --only-plan --n 10000000 --partitions 16 --driver-memory 6g
 
+(``--only-caps``: only the plan under caps.)
+
 Also reported: Spark's per-partition cost of scoring (the input of the scaling estimate in
 ``docs/spark.md``). Spark runs ``local[2]`` with ``--driver-memory`` (2 GiB by default); the in-process phases use
 one thread. Numbers are meaningful only as ratios measured in the same run.
@@ -98,6 +100,7 @@ def main() -> None:
     parser.add_argument("--udf-rows", type=int, default=10_000)
     parser.add_argument("--driver-memory", default="2g", help="6g for --n 10000000 (the frame is created on it)")
     parser.add_argument("--only-plan", action="store_true", help="only the planning phases, on generated outcomes")
+    parser.add_argument("--only-caps", action="store_true", help="with --only-plan: only the plan under caps")
     parser.add_argument("--max-collect", type=int, default=1_000_000,
                         help="plan_campaign's max_collect (below the active customers: distributed routes)")
     args = parser.parse_args()
@@ -233,7 +236,8 @@ def plan_only(args) -> None:
     results["active_customers"] = free.n_contacts
     print(results, flush=True)
     del free
-    for name, constraints in (("plan", {}), ("plan_caps", caps)):
+    plans = (("plan", {}), ("plan_caps", caps))
+    for name, constraints in plans[1:] if args.only_caps else plans:
         plan, results[f"{name}_in_process_s"] = _timed(
             lambda constraints=constraints: plan_campaign(outcomes, economics, budget=budget, **constraints))
         spark_plan, results[f"{name}_spark_s"] = _timed(lambda constraints=constraints: uspark.plan_campaign(

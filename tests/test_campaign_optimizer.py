@@ -192,3 +192,72 @@ def test_constraints_are_never_exceeded(n, n_arms, seed, budget_share, cap_share
     if arm_max is not None:
         assert (plan.contacts_per_arm().to_numpy() <= arm_cap).all()
     assert (plan.expected_profit[plan.arm > 0] > 0).all()  # without minimums nobody is contacted at a loss
+
+
+def test_repair_steps_on_the_rows_they_touch_equal_the_whole_plan():
+    """Each repair step, given only the rows it can move and the caps less what the other rows hold (as the
+    Spark planner calls it), moves exactly the rows it moves on the whole plan."""
+    from uplift.campaign._hull import _slopes
+    from uplift.campaign._optimizer import repair_arms, repair_budget, repair_contacts
+
+    rng = np.random.default_rng(11)
+    n, n_arms = 400, 3
+    gain = rng.normal(1.0, 1.0, (n, n_arms))
+    spend = rng.uniform(0.1, 2.0, (n, n_arms))
+    arm = rng.integers(0, n_arms + 1, n)
+    rows = np.arange(n)
+    chosen = np.where(arm > 0, gain[rows, np.maximum(arm - 1, 0)], -np.inf)
+    counts = np.bincount(arm, minlength=n_arms + 1)[1:]
+
+    def check(whole, subset, sub):
+        assert (whole != arm).sum() >= 5  # the step moved customers: this test can fail
+        expected = arm.copy()
+        expected[subset] = sub
+        np.testing.assert_array_equal(whole, expected)
+
+    # arm 1 over its cap: its least profitable members; arm 2 rewarded beyond its minimum: those earning more elsewhere
+    arm_max, arm_min, prices = np.array([counts[0] - 20, np.inf, np.inf]), np.array([0.0, 60.0, 0.0]), np.array(
+        [0.0, -0.5, 0.0])
+    whole = repair_arms(arm, gain, arm_min, arm_max, prices)
+    over = np.flatnonzero(arm == 1)[np.argsort(chosen[arm == 1], kind="stable")[:20]]
+    members = np.flatnonzero(arm == 2)
+    better = np.maximum(np.delete(gain[members], 1, axis=1).max(axis=1), 0.0) - gain[members, 1]
+    order = np.argsort(-better, kind="stable")[: members.size - 60]
+    rewarded = members[order[better[order] > 0]]
+    subset = np.sort(np.r_[over, rewarded])
+    rest = counts - np.bincount(arm[subset], minlength=n_arms + 1)[1:]
+    check(whole, subset, repair_arms(arm[subset], gain[subset], arm_min - rest, arm_max - rest, prices))
+    # contacts over the cap: the least profitable contacts
+    contacted = np.flatnonzero(arm > 0)
+    whole = repair_contacts(arm, gain, contacted.size - 30)
+    subset = np.sort(contacted[np.argsort(chosen[contacted], kind="stable")[:30]])
+    check(whole, subset, repair_contacts(arm[subset], gain[subset], 0))
+    # spend over the budget: a tail in decreasing profit per unit of spend whose spend covers the overdraft
+    cost = spend[contacted, arm[contacted] - 1]
+    budget = 0.8 * cost.sum()
+    whole = repair_budget(arm, gain, spend, budget)
+    tail = contacted[np.argsort(-_slopes(cost, chosen[contacted]), kind="stable")][-int(0.3 * contacted.size):]
+    subset = np.sort(tail)
+    rest = cost.sum() - spend[subset, arm[subset] - 1].sum()
+    check(whole, subset, repair_budget(arm[subset], gain[subset], spend[subset], budget - rest))
+
+
+def test_caps_priced_on_a_sample_of_price_sample_rows():
+    """With more than 2 * price_sample customers the caps are priced on price_sample of them (the draw of
+    price_positions, the constraints scaled), and the plan still meets every constraint."""
+    from uplift.campaign._optimizer import price_positions, sample_prices
+
+    rng = np.random.default_rng(2)
+    outcomes = np.column_stack([rng.uniform(0.0, 0.2, 600), rng.uniform(0.0, 0.4, (600, 2))])
+    economics = Economics(value=20.0, contact_cost=[0.5, 1.0])
+    scores = economics.score(outcomes)
+    active = np.flatnonzero(scores.gain.max(axis=1) > 0)
+    assert active.size > 2 * 100
+    plan = plan_campaign(outcomes, economics, max_contacts=150, arm_max=[100, 60], price_sample=100)
+    sample = price_positions(active.size, 100, 0)
+    assert sample.size == 100 and price_positions(active.size, -(-active.size // 2), 0) is None
+    contact, prices = sample_prices(scores.gain[active][sample], scores.spend[active][sample], active.size, None, 150,
+                                    None, np.array([100.0, 60.0]))
+    assert plan.solution.contact_price == contact
+    np.testing.assert_array_equal(plan.solution.arm_prices, prices)
+    assert plan.n_contacts <= 150 and (plan.contacts_per_arm().to_numpy() <= [100, 60]).all()

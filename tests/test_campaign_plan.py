@@ -90,6 +90,8 @@ def test_economics_needs_value_or_margin_rate():
         ({"spend_risk": 0.05}, "spend_risk needs a budget"),
         ({"spend_risk": 0.7, "budget": 1.0}, r"spend_risk must be a probability in \(0, 0.5\)"),
         ({"ids": [1, 2]}, "ids must have one value per customer"),
+        ({"price_sample": 0}, "price_sample must be a positive whole number"),
+        ({"price_sample": 1.5}, "price_sample must be a positive whole number"),
     ],
 )
 def test_bad_plan_arguments_raise(kwargs, match):

@@ -79,8 +79,7 @@ PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
     ("uplift.spark", "uplift.learners._robust"): "the Spark cross-fit builds DR/R targets with the in-process kernels",
     ("uplift.spark", "uplift.campaign._plan"): "the Spark planner checks budget and caps as in-process",
     ("uplift.spark", "uplift.campaign._improve"): "the Spark polish runs the in-process fill on collected rows",
-    ("uplift.spark", "uplift.campaign._optimizer"): "the Spark planner re-plans the boundary in-process",
-    ("uplift.spark", "uplift.campaign._prices"): "the Spark planner prices caps on a sample as in-process",
+    ("uplift.spark", "uplift.campaign._optimizer"): "the Spark planner replays the in-process sample prices and repair",
     ("uplift.monitoring", "uplift.campaign._evaluate"): "champion/challenger reuses the policy evaluation's estimators",
     ("uplift.benchmark", "uplift.datasets._fetch"): "the runner checks subsamples and file modes as the loaders do",
 }

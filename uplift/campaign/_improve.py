@@ -136,19 +136,22 @@ def single_best(gain: np.ndarray, spend: np.ndarray, budget: float | None, arm_m
 
 
 def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None,
-                  max_contacts: int | None, arm_min: np.ndarray | None, arm_max: np.ndarray | None) -> np.ndarray:
+                  max_contacts: int | None, arm_min: np.ndarray | None, arm_max: np.ndarray | None, *,
+                  arm_order: np.ndarray | None = None) -> np.ndarray:
     """Move customers into arms short of their minimum, least profit lost first, within budget and caps.
 
-    When the budget left does not fit the cheapest move, the least efficient contacts of arms above
-    their minimum (and of no arm with a minimum) are dropped to make room, as a minimum is to be met
-    even at a loss. A move never takes another arm below its minimum or exceeds a cap.
+    The arms are served in decreasing minimum (``arm_order``: that order of the whole plan's minimums
+    when a caller passes a subset of the rows with the minimums less what the other rows hold). When
+    the budget left does not fit the cheapest move, the least efficient contacts of arms above their
+    minimum (and of no arm with a minimum) are dropped to make room, as a minimum is to be met even
+    at a loss. A move never takes another arm below its minimum or exceeds a cap.
     """
     if arm_min is None or not (np.asarray(arm_min) > 0).any():
         return arm
     arm = arm.copy()
     n, n_arms = gain.shape
     low, high = _limits(n, n_arms, arm_min, arm_max)
-    for k in np.argsort(-low, kind="stable"):
+    for k in np.argsort(-low, kind="stable") if arm_order is None else arm_order:
         while True:
             counts = np.bincount(arm, minlength=n_arms + 1)[1:]
             if counts[k] >= low[k] or counts[k] >= high[k]:

@@ -20,6 +20,10 @@ problems also try exact coordinate-wise updates (each an order statistic, the bi
 ``np.partition``) and keep the better plan. A final repair step moves customers over a cap to
 their best arm with room (or drops them), least valuable first, so no constraint is ever exceeded.
 The dual value at the prices used is an upper bound on any plan's profit: the gap is reported.
+The sample (:func:`price_positions`, ``price_sample`` rows drawn when there are more than twice as
+many), its prices (:func:`sample_prices`) and the repair's three steps (:func:`repair_arms`,
+:func:`repair_contacts`, :func:`repair_budget`) are public to the Spark planner, which runs the same
+functions on the rows each step can change (``uplift.spark._caps``).
 
 Integer polish (:mod:`._improve`): arm minimums are met by moving customers, the budget left is filled
 with the improving moves that fit, the best single option (filled around) is compared, and plans with
@@ -44,9 +48,10 @@ from ._prices import coordinate_prices, dual_value, smoothed_prices
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Solution", "solve_knapsack"]
+__all__ = ["Solution", "price_positions", "repair_arms", "repair_budget", "repair_contacts", "sample_prices",
+           "solve_knapsack"]
 
-_SUBSAMPLE = 100_000  # side-constraint prices are found on a subsample of larger problems
+_SUBSAMPLE = 100_000  # default price_sample: side-constraint prices are found on a subsample of larger problems
 _EXACT_ROUNDS = 20_000  # small problems also try exact coordinate-wise prices and keep the better plan
 _SMALL_PLAN = 5_000  # customers below which the single-best-option plan is always tried
 _EXACT_OPTIONS = 2_000  # plans with at most this many (customer, arm) options are also solved exactly (HiGHS)
@@ -118,21 +123,26 @@ def _refill(arm: np.ndarray, pool: np.ndarray, previous: np.ndarray, gain: np.nd
         pool, options = pool[~accepted], options[~accepted]
 
 
-def _repair(
-    arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
-    arm_min: np.ndarray | None, arm_max: np.ndarray | None, arm_prices: np.ndarray,
-) -> np.ndarray:
-    """Make the plan feasible after ties at a price, and undo needless rewards of arm minimums.
+def _chosen_gain(arm: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    return np.where(arm > 0, gain[np.arange(len(arm)), np.maximum(arm - 1, 0)], -np.inf)
 
-    Customers over an arm's cap (the least valuable first) and customers pushed into an arm beyond its
-    minimum by its reward go to their best arm with room, or to no contact; then contacts over the cap
-    and spend over the budget are dropped, least valuable first. Nothing here adds spend beyond the
-    budget or contacts beyond the cap.
+
+def repair_arms(
+    arm: np.ndarray, gain: np.ndarray, arm_min: np.ndarray | None, arm_max: np.ndarray | None, arm_prices: np.ndarray,
+) -> np.ndarray:
+    """First step of :func:`_repair`: empty arms over their cap and release needless rewards of minimums.
+
+    Per arm ``k``: over its cap, the ``count − max_k`` members of least profit (ties by row) leave it;
+    else, rewarded (``λ_k < 0``) beyond its minimum, of the ``count − min_k`` members that earn the most
+    elsewhere (ties by row), those who earn more elsewhere leave it. The customers who left go to
+    their best profitable arm with room (:func:`_refill`, never the arm they left) or to no contact.
+    Only those customers change, and the counts and caps enter only as ``count − cap`` and
+    ``count − min``: a caller may pass a subset of the rows that holds them, with the caps less what
+    the other rows hold (the Spark planner does).
     """
     arm_before, arm = arm, arm.copy()
     n_arms = gain.shape[1]
-    rows = np.arange(len(arm))
-    chosen_gain = np.where(arm > 0, gain[rows, np.maximum(arm - 1, 0)], -np.inf)
+    chosen_gain = _chosen_gain(arm, gain)
     high = np.full(n_arms, np.inf) if arm_max is None else arm_max.astype(np.float64)
     low = np.zeros(n_arms) if arm_min is None else arm_min.astype(np.float64)
     pool: list[np.ndarray] = []
@@ -144,8 +154,7 @@ def _repair(
             pool.append(drop)
         elif arm_prices[k] < 0 and members.size > low[k]:
             # rewarded beyond its minimum: release those who earn more elsewhere (or not contacted)
-            others = np.delete(gain[members], k, axis=1)
-            better = np.maximum(others.max(axis=1, initial=-np.inf), 0.0) - gain[members, k]
+            better = release_margin(gain[members], k)
             order = np.argsort(-better, kind="stable")[: members.size - int(low[k])]
             release = members[order[better[order] > 0]]
             arm[release] = 0
@@ -155,20 +164,91 @@ def _repair(
         previous = arm_before[released]
         counts = np.bincount(arm, minlength=n_arms + 1)[1:]
         _refill(arm, released, previous, gain, high - counts)
-        chosen_gain = np.where(arm > 0, gain[rows, np.maximum(arm - 1, 0)], -np.inf)
-    if max_contacts is not None:
-        members = np.flatnonzero(arm > 0)
-        if members.size > max_contacts:
-            arm[members[np.argsort(chosen_gain[members], kind="stable")[: members.size - max_contacts]]] = 0
-    if budget is not None:
-        members = np.flatnonzero(arm > 0)
+    return arm
+
+
+def release_margin(gain: np.ndarray, k: int) -> np.ndarray:
+    """How much more each customer earns elsewhere (another arm or no contact) than with arm ``k``."""
+    others = np.delete(gain, k, axis=1)
+    return np.maximum(others.max(axis=1, initial=-np.inf), 0.0) - gain[:, k]
+
+
+def repair_contacts(arm: np.ndarray, gain: np.ndarray, max_contacts: int | None) -> np.ndarray:
+    """Second step of :func:`_repair`: over the contact cap, drop the contacts of least profit (ties by row).
+
+    Only the ``contacts − max_contacts`` least profitable contacts change: a caller may pass them
+    alone with the cap less the other contacts.
+    """
+    arm = arm.copy()
+    members = np.flatnonzero(arm > 0)
+    if max_contacts is not None and members.size > max_contacts:
+        chosen_gain = _chosen_gain(arm, gain)
+        arm[members[np.argsort(chosen_gain[members], kind="stable")[: members.size - max_contacts]]] = 0
+    return arm
+
+
+def repair_budget(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None) -> np.ndarray:
+    """Last step of :func:`_repair`: over the budget, keep the contacts in decreasing profit per unit of spend
+    (ties by row) while their running spend fits, and drop the rest.
+
+    Spends are non-negative, so the dropped contacts are a tail of that order: a caller may pass a
+    tail whose spend covers the overdraft, with the budget less the other contacts' spend.
+    """
+    arm = arm.copy()
+    members = np.flatnonzero(arm > 0)
+    if budget is not None and members.size:
         cost = spend[members, arm[members] - 1]
         if cost.sum() > budget:
-            efficiency = _slopes(cost, chosen_gain[members])
+            efficiency = _slopes(cost, _chosen_gain(arm, gain)[members])
             order = np.argsort(-efficiency, kind="stable")
             keep = np.cumsum(cost[order]) <= budget
             arm[members[order[~keep]]] = 0
     return arm
+
+
+def _repair(
+    arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
+    arm_min: np.ndarray | None, arm_max: np.ndarray | None, arm_prices: np.ndarray,
+) -> np.ndarray:
+    """Make the plan feasible after ties at a price, and undo needless rewards of arm minimums.
+
+    Customers over an arm's cap (the least valuable first) and customers pushed into an arm beyond its
+    minimum by its reward go to their best arm with room, or to no contact (:func:`repair_arms`); then
+    contacts over the cap (:func:`repair_contacts`) and spend over the budget (:func:`repair_budget`)
+    are dropped, least valuable first. Nothing here adds spend beyond the budget or contacts beyond
+    the cap.
+    """
+    arm = repair_arms(arm, gain, arm_min, arm_max, arm_prices)
+    arm = repair_contacts(arm, gain, max_contacts)
+    return repair_budget(arm, gain, spend, budget)
+
+
+def price_positions(n: int, size: int, random_state: int) -> np.ndarray | None:
+    """Sorted positions of the ``size`` rows the cap prices are set on, or None (all rows) when ``n <= 2·size``.
+
+    A uniform draw without replacement by ``np.random.default_rng(random_state)``; the Spark planner
+    draws the same positions and finds the rows of those ranks in id order.
+    """
+    if n <= 2 * size:
+        return None
+    return np.sort(np.random.default_rng(random_state).choice(n, size, replace=False))
+
+
+def sample_prices(
+    gain: np.ndarray, spend: np.ndarray, n: int, budget: float | None, max_contacts: int | None,
+    arm_min: np.ndarray | None, arm_max: np.ndarray | None,
+) -> tuple[float, np.ndarray]:
+    """Cap prices set on a sample of ``len(gain)`` of the ``n`` rows, the constraints scaled to it.
+
+    :func:`._prices.smoothed_prices` with the budget and caps times ``len(gain) / n`` (caps rounded
+    down), in the sample's row order.
+    """
+    fraction = len(gain) / n
+    return smoothed_prices(
+        gain, spend, None if budget is None else budget * fraction,
+        None if max_contacts is None else int(max_contacts * fraction),
+        None if arm_min is None else np.floor(arm_min * fraction),
+        None if arm_max is None else np.floor(arm_max * fraction))
 
 
 def solve_knapsack(
@@ -180,43 +260,41 @@ def solve_knapsack(
     arm_min: np.ndarray | None = None,
     arm_max: np.ndarray | None = None,
     random_state: int = 0,
+    price_sample: int = _SUBSAMPLE,
 ) -> Solution:
     """Assign at most one arm per customer to maximise total ``gain`` under the constraints.
 
     ``gain`` is ``-inf`` where an arm is not allowed. Without arm minimums, customers with no
     profitable arm are set aside first (prices only lower profits, so they are never contacted).
     Side-constraint prices are found on all customers with a profitable arm when they are at most
-    200,000, otherwise on a random subsample of 100,000 with the constraints scaled to it; the plan
+    ``2 · price_sample`` (200,000), otherwise on a random subsample of ``price_sample`` (100,000) with
+    the constraints scaled to it (:func:`price_positions`, :func:`sample_prices`); the plan
     for everyone then follows exactly from those prices and the budget path, and the returned
     :class:`Solution` carries the Lagrangian upper bound, so the remaining gap is known.
     """
     if arm_min is None or not (arm_min > 0).any():
         active = np.flatnonzero(gain.max(axis=1) > 0)
         if active.size < len(gain):
-            inner = _solve_rows(gain[active], spend[active], budget, max_contacts, arm_min, arm_max, random_state)
+            inner = _solve_rows(gain[active], spend[active], budget, max_contacts, arm_min, arm_max, random_state,
+                                price_sample)
             arm = np.zeros(len(gain), dtype=np.intp)
             arm[active] = inner.arm
             return dataclasses.replace(inner, arm=arm)
-    return _solve_rows(gain, spend, budget, max_contacts, arm_min, arm_max, random_state)
+    return _solve_rows(gain, spend, budget, max_contacts, arm_min, arm_max, random_state, price_sample)
 
 
 def _solve_rows(
     gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
-    arm_min: np.ndarray | None, arm_max: np.ndarray | None, random_state: int,
+    arm_min: np.ndarray | None, arm_max: np.ndarray | None, random_state: int, price_sample: int = _SUBSAMPLE,
 ) -> Solution:
     n, n_arms = gain.shape
     side = (max_contacts is not None and max_contacts < n) or (arm_min is not None and (arm_min > 0).any()) or (
         arm_max is not None and (arm_max < n).any())
     candidates = [(0.0, np.zeros(n_arms))]
     if side:
-        if n > 2 * _SUBSAMPLE:
-            sample = np.sort(np.random.default_rng(random_state).choice(n, _SUBSAMPLE, replace=False))
-            fraction = _SUBSAMPLE / n
-            candidates = [smoothed_prices(
-                gain[sample], spend[sample], None if budget is None else budget * fraction,
-                None if max_contacts is None else int(max_contacts * fraction),
-                None if arm_min is None else np.floor(arm_min * fraction),
-                None if arm_max is None else np.floor(arm_max * fraction))]
+        sample = price_positions(n, price_sample, random_state)
+        if sample is not None:
+            candidates = [sample_prices(gain[sample], spend[sample], n, budget, max_contacts, arm_min, arm_max)]
         else:
             candidates = [smoothed_prices(gain, spend, budget, max_contacts, arm_min, arm_max)]
             if n <= _EXACT_ROUNDS:

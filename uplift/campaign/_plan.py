@@ -308,6 +308,14 @@ def _check_count(value: Any, name: str) -> int | None:
     return int(value)
 
 
+def check_price_sample(value: Any) -> int:
+    """``price_sample`` of either planner: a positive whole number of customers."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise UpliftInputError(f"price_sample must be a positive whole number of customers, e.g. 100_000; got "
+                               f"{value!r}.")
+    return int(value)
+
+
 def _per_arm_counts(spec: Any, name: str, arms: np.ndarray, default: float) -> np.ndarray | None:
     if spec is None:
         return None
@@ -401,6 +409,7 @@ def plan_campaign(
     spend_risk: float | None = None,
     random_state: int = 0,
     forecast_learner: Any = None,
+    price_sample: int = 100_000,
 ) -> CampaignPlan:
     """Choose one arm (or no contact) per customer to maximise expected incremental profit.
 
@@ -442,6 +451,9 @@ def plan_campaign(
         honest forecast of its profit with an interval (``plan.forecast``, in ``totals()`` and
         ``summary()``), see :func:`uplift.campaign.forecast_profit`. The plug-in
         ``expected_incremental_profit`` of a plan selected on noisy predictions is biased upward.
+    price_sample : int, default 100_000
+        With side caps, the prices of the caps are set on a random sample of this many customers
+        with a profitable arm when there are more than twice as many (on all of them otherwise).
 
     Returns
     -------
@@ -499,6 +511,7 @@ def plan_campaign(
     n, n_arms = scores.gain.shape
     arm_labels = np.arange(1, n_arms + 1) if arms is None else np.asarray(arms)
     budget, max_contacts, minimum, maximum = check_constraints(budget, max_contacts, arm_min, arm_max, arm_labels)
+    price_sample = check_price_sample(price_sample)
     mask = _eligibility(eligible, scores.gain.shape)
     if risk == "conservative":
         if effect_interval is None:
@@ -531,7 +544,8 @@ def plan_campaign(
         solution = Solution(arm=np.zeros(n, dtype=np.intp), upper_bound=0.0)
         reason = f"the budget ({budget:.4g}) does not cover the fixed cost ({fixed:.4g})"
     else:
-        solution = _solve(gain, scores, variable_budget, max_contacts, minimum, maximum, spend_risk, random_state)
+        solution = _solve(gain, scores, variable_budget, max_contacts, minimum, maximum, spend_risk, random_state,
+                          price_sample)
         earned = float(np.where(solution.arm > 0, gain[np.arange(n), np.maximum(solution.arm - 1, 0)], 0.0).sum())
         if fixed > 0 and not forced and (solution.arm > 0).any() and earned <= fixed:
             # the fixed cost is paid once for the whole plan: a plan that does not earn it back loses money
@@ -550,9 +564,10 @@ def plan_campaign(
 def _solve(
     gain: np.ndarray, scores: ProfitScores, budget: float | None, max_contacts: int | None,
     minimum: np.ndarray | None, maximum: np.ndarray | None, spend_risk: float | None, random_state: int,
+    price_sample: int,
 ) -> Solution:
     solution = solve_knapsack(gain, scores.spend, budget=budget, max_contacts=max_contacts, arm_min=minimum,
-                              arm_max=maximum, random_state=random_state)
+                              arm_max=maximum, random_state=random_state, price_sample=price_sample)
     if spend_risk is None or budget is None:
         return solution
     # shrink the budget given to the optimizer until mean + z·sd of the spend fits the real budget
@@ -565,7 +580,7 @@ def _solve(
             break
         working = max(working - excess, 0.0)
         solution = solve_knapsack(gain, scores.spend, budget=working, max_contacts=max_contacts, arm_min=minimum,
-                                  arm_max=maximum, random_state=random_state)
+                                  arm_max=maximum, random_state=random_state, price_sample=price_sample)
     return dataclasses.replace(solution, arm=trim_to_spend_risk(solution.arm, scores, budget, float(spend_risk)))
 
 

@@ -18,12 +18,13 @@ customer when an arm has a minimum):
   first, one ordered top-k pass) and the single best option (one aggregation). Equal to the
   in-process plan when the ids are the row numbers (otherwise ties at the price may be broken
   differently).
-- more, with caps: the cap prices are set on the driver from a sample of about 100,000 active
-  customers (as in-process on large tables, with Spark's draw), the priced budget cut runs as
-  above, and the customers whose choice the prices leave nearly undecided (the smallest margins,
-  at most ``max_collect``) are re-planned on the driver by the in-process solver under what the
-  others leave of the budget and caps. Never exceeds a constraint; close to, not equal to, the
-  in-process plan (whose own sample differs).
+- more, with caps (and more than ``2 · price_sample`` active customers; with fewer the in-process
+  solver prices the caps on all of them, so they are planned on the driver): the in-process steps
+  (:mod:`._caps`): the cap prices on the sample of ``price_sample`` active customers the in-process
+  solver draws (ranks in id order), the priced budget cut as above, then the in-process repair and
+  polish on the driver on the rows each step can move. Equal to the in-process plan when the ids are
+  the row numbers (the minimums' "make room" branch excepted, see :mod:`._caps`); never exceeds a
+  constraint.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ from .._results import Result, jsonable
 from .._utils import plain, preview
 from ..campaign import Economics, score_profit
 from ..campaign import plan_campaign as plan_in_process
-from ..campaign._plan import check_constraints
+from ..campaign._plan import check_constraints, check_price_sample
 from ..exceptions import EmptyPlanWarning, UpliftInputError, UpliftWarning
+from ._caps import plan_caps
 from ._cut import Cut, base_arm, find_cut, segment_table
-from ._polish import PlanState, polish_budget, replan_boundary
+from ._polish import PlanState, polish
 
 if TYPE_CHECKING:  # pyspark is optional: only for annotations
     from pyspark.sql import DataFrame
@@ -74,7 +76,7 @@ class SparkCampaignPlan(Result):
         Spark jobs run to find the cut and polish the plan (the cost driver on a cluster).
     route : str
         ``"driver"`` (active customers planned in-process on the driver), ``"budget"`` (distributed
-        cut and polish) or ``"caps"`` (priced cut, boundary re-planned on the driver).
+        cut and polish) or ``"caps"`` (sampled cap prices, priced cut, repair and polish).
     contact_price, arm_prices
         Prices of the caps (route ``"caps"`` and ``"driver"``; zero otherwise).
 
@@ -147,7 +149,7 @@ def _check_economics(economics: Economics) -> None:
 def plan_campaign(
     sdf: DataFrame, economics: Economics, *, outcome_cols: Sequence[str], id_col: str, budget: float | None = None,
     max_contacts: int | None = None, arm_min: Any = None, arm_max: Any = None, arms: Sequence[Any] | None = None,
-    max_collect: int = 1_000_000, n_probes: int = 256, random_state: int = 0,
+    max_collect: int = 1_000_000, n_probes: int = 256, random_state: int = 0, price_sample: int = 100_000,
 ) -> SparkCampaignPlan:
     """Choose one arm (or no contact) per customer under a budget and caps, on Spark, as in-process.
 
@@ -177,7 +179,11 @@ def plan_campaign(
     n_probes : int, default 256
         Candidate prices per narrowing round of the budget cut.
     random_state : int, default 0
-        Seed of the sample the cap prices are set on (route ``"caps"``) and of the in-process solver.
+        Seed of the sample the cap prices are set on, as in-process.
+    price_sample : int, default 100_000
+        Customers the cap prices are set on when there are more than twice as many active customers,
+        as in-process (the same rows when the ids are the row numbers); with fewer, the caps are
+        priced on all active customers, which are then planned on the driver.
 
     Returns
     -------
@@ -224,6 +230,7 @@ def plan_campaign(
     arm_labels = np.arange(1, n_arms + 1) if arms is None else np.asarray(arms)
     score_profit(np.zeros((1, n_arms + 1)), economics, arms=arm_labels)  # costs per arm checked on the driver
     budget, max_contacts, minimum, maximum = check_constraints(budget, max_contacts, arm_min, arm_max, arm_labels)
+    price_sample = check_price_sample(price_sample)
     forced = minimum is not None and bool((minimum > 0).any())
     id_type = dict(sdf.dtypes)[id_col]
     source = sdf.select(id_col, *outcome_cols)
@@ -236,7 +243,7 @@ def plan_campaign(
     contact_price, arm_prices = 0.0, np.zeros(n_arms)
     if variable_budget is not None and variable_budget < 0:
         base, overrides, price, route = None, problem.no_overrides(), 0.0, "driver"
-    elif n_active <= max_collect or n_active * n_arms <= _EXACT_OPTIONS:
+    elif n_active <= max_collect or n_active * n_arms <= _EXACT_OPTIONS or (side and n_active <= 2 * price_sample):
         rows = problem.active_rows(source).toPandas().sort_values(id_col, kind="stable")
         passes += 1
         base, route = None, "driver"
@@ -247,7 +254,8 @@ def plan_campaign(
                 warnings.simplefilter("ignore", EmptyPlanWarning)
                 driver_plan = plan_in_process(rows[outcome_cols].to_numpy(np.float64), economics, budget=budget,
                                               max_contacts=max_contacts, arm_min=minimum, arm_max=maximum,
-                                              arms=arm_labels, random_state=random_state)
+                                              arms=arm_labels, random_state=random_state,
+                                              price_sample=price_sample)
             overrides = pd.DataFrame({"id": rows[id_col].to_numpy(), "arm": driver_plan.arm.astype(np.int32)})
             price = driver_plan.solution.budget_price
             contact_price, arm_prices = driver_plan.solution.contact_price, driver_plan.solution.arm_prices
@@ -259,13 +267,14 @@ def plan_campaign(
             table.unpersist()
         base = Cut(cut, 0.0, np.zeros(n_arms))
         state = problem.state(source, base, problem.no_overrides(), F)
-        base, overrides, polish_passes = polish_budget(problem, source, base, state, constraints, n_active, F)
+        base, overrides, _, polish_passes = polish(problem, source, base, problem.no_overrides(), state, constraints,
+                                                   n_active, F)
         passes += cut_passes + polish_passes + 1
         route = "budget"
     else:
-        base, overrides, price, side_passes = replan_boundary(problem, source, constraints, n_active, max_collect,
-                                                              n_probes, random_state, F)
-        contact_price, arm_prices = base.contact_price, base.arm_prices
+        base, overrides, price, priced, side_passes = plan_caps(problem, source, constraints, n_active, max_collect,
+                                                                n_probes, random_state, price_sample, F)
+        contact_price, arm_prices = priced.contact_price, priced.arm_prices
         passes += side_passes
         route = "caps"
     state = problem.state(source, base, overrides, F)

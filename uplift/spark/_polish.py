@@ -1,27 +1,25 @@
-"""The integer polish and the caps of a Spark plan: the in-process code, run on the driver on the few rows it touches.
+"""The integer polish of a Spark plan: the in-process code, run on the driver on the few rows it touches.
 
-Budget only (:func:`polish_budget`), as :func:`uplift.campaign._optimizer._polish`:
+:func:`polish` is :func:`uplift.campaign._optimizer._polish` (the budget route and the caps route):
 
+- *minimums* (:func:`_meet_minimums`): :func:`uplift.campaign._improve.meet_minimums` on the rows it can
+  move (per target and source arm the ``D`` moves of least loss that fit, one ordered top-``D`` each).
 - *fill*: the in-process :func:`uplift.campaign._improve.fill` only considers rows with an improving
   move that fits the budget left, and of those at most ``_CANDIDATES`` (5,000), the most efficient
   first (ties by row). One map pass marks them and one ordered top-k brings them to the driver (a
   few MB), where ``fill`` itself runs on them, with the budget and caps less what the other rows
   hold. The plan is then the same as in-process: the other rows never move.
 - *single best option*: one aggregation finds, per arm, the most profitable option that fits the
-  budget alone (first id among ties, as ``np.argmax`` by row); the plan made of it is filled as above
-  and kept if it earns more (the comparison of :func:`uplift.campaign._optimizer._better`, on totals).
+  budget alone (first id among ties, as ``np.argmax`` by row); the plan made of it gets its minimums
+  met and is filled as above, and is kept if it is better (the comparison of
+  :func:`uplift.campaign._optimizer._better`, on totals).
 
-Caps (:func:`replan_boundary`): the in-process solver prices the caps on a 100,000-row subsample of
-large tables; here the sample is Spark's, the prices come from the in-process
-:func:`uplift.campaign._prices.smoothed_prices` on the driver, the priced budget cut runs on the
-executors, and the customers whose choice the prices leave nearly undecided (the smallest margin
-between their best and second-best priced option, at most ``max_collect``) are planned again on the
-driver by the in-process :func:`uplift.campaign._optimizer.solve_knapsack` under the budget and caps the
-other customers leave. That solver never exceeds a constraint, so neither does the whole plan.
+The repair of a plan priced on a sample (route ``"caps"``) is in :mod:`._caps`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,13 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..campaign._improve import _CANDIDATES, fill
-from ..campaign._optimizer import _SMALL_PLAN, _SUBSAMPLE, solve_knapsack
-from ..campaign._prices import smoothed_prices
-from ..exceptions import UpliftInputError
-from ._cut import Cut, find_cut, segment_table
+from ..campaign._improve import _CANDIDATES, fill, meet_minimums
+from ..campaign._optimizer import _SMALL_PLAN
+from ._cut import Cut
 
-__all__ = ["PlanState", "polish_budget", "replan_boundary"]
+__all__ = ["PlanState", "apply_moves", "marked_table", "polish", "residual"]
+
+logger = logging.getLogger(__name__)
 
 Constraints = tuple[float | None, int | None, np.ndarray | None, np.ndarray | None]
 
@@ -95,7 +93,7 @@ def _merge(overrides: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
 def _fill(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, state: PlanState,
           constraints: Constraints, F: Any) -> tuple[pd.DataFrame, PlanState, int]:
     """``fill`` of a plan: its candidates come to the driver, ``fill`` moves them, the rest stays."""
-    budget, max_contacts, arm_min, arm_max = constraints
+    budget = constraints[0]
     left = np.inf if budget is None else budget - state.spend - 1e-12 * max(1.0, abs(budget))
     id_col = problem.id_col
 
@@ -123,20 +121,111 @@ def _fill(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, 
         return overrides, state, 2
     gain, spend = problem.scores(rows)
     arm = rows["current"].to_numpy().astype(np.intp)
-    n_arms = gain.shape[1]
-    held = np.bincount(arm, minlength=n_arms + 1)[1:]
+    moved = fill(arm, gain, spend, *residual(constraints, state, arm, spend))
+    logger.debug("fill: %d rows, %d moved", len(rows), int((moved != arm).sum()))
+    overrides, new = apply_moves(id_col, rows, gain, spend, arm, moved, state, overrides)
+    return overrides, new, 2
+
+
+def residual(constraints: Constraints, state: PlanState, arm: np.ndarray, spend: np.ndarray) -> Constraints:
+    """The budget and caps left to the collected rows (current arms ``arm``): less what every other row holds."""
+    budget, max_contacts, arm_min, arm_max = constraints
+    held = np.bincount(arm, minlength=len(state.counts) + 1)[1:]
     counts_rest = state.counts - held
     spend_rest = state.spend - float(_chosen(arm, spend).sum())
-    moved = fill(arm, gain, spend, None if budget is None else budget - spend_rest,
-                 None if max_contacts is None else int(max_contacts - counts_rest.sum()),
-                 None if arm_min is None else arm_min - counts_rest,
-                 None if arm_max is None else arm_max - counts_rest)
-    new = PlanState(profit=state.profit + float(_chosen(moved, gain).sum() - _chosen(arm, gain).sum()),
-                    spend=spend_rest + float(_chosen(moved, spend).sum()),
-                    counts=counts_rest + np.bincount(moved, minlength=n_arms + 1)[1:], customers=state.customers)
-    changed = moved != arm
-    more = pd.DataFrame({"id": rows[id_col].to_numpy()[changed], "arm": moved[changed].astype(np.int32)})
-    return _merge(overrides, more), new, 2
+    return (None if budget is None else budget - spend_rest,
+            None if max_contacts is None else int(max_contacts - counts_rest.sum()),
+            None if arm_min is None else arm_min - counts_rest,
+            None if arm_max is None else arm_max - counts_rest)
+
+
+def apply_moves(id_col: str, rows: pd.DataFrame, gain: np.ndarray, spend: np.ndarray, before: np.ndarray,
+                after: np.ndarray, state: PlanState, overrides: pd.DataFrame) -> tuple[pd.DataFrame, PlanState]:
+    """The plan after the collected ``rows`` moved from arms ``before`` to ``after``: overrides and totals."""
+    n_arms = gain.shape[1]
+    new = PlanState(profit=state.profit + float(_chosen(after, gain).sum() - _chosen(before, gain).sum()),
+                    spend=state.spend + float(_chosen(after, spend).sum() - _chosen(before, spend).sum()),
+                    counts=state.counts + np.bincount(after, minlength=n_arms + 1)[1:]
+                    - np.bincount(before, minlength=n_arms + 1)[1:], customers=state.customers)
+    changed = after != before
+    more = pd.DataFrame({"id": rows[id_col].to_numpy()[changed], "arm": after[changed].astype(np.int32)})
+    return _merge(overrides, more), new
+
+
+def marked_table(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, columns: Any,
+                 schema: str) -> Any:
+    """``source`` with each row's arm in a plan (``current``) and the columns ``columns(arm, gain, spend)``."""
+    def mark(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            arm, gain, spend = problem.arms_of(batch, base, overrides)
+            yield batch.assign(current=arm.astype(np.int32), **columns(arm, gain, spend))
+
+    return source.mapInPandas(mark, schema=_with_columns(source, "current int, " + schema))
+
+
+def _meet_minimums(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, state: PlanState,
+                   constraints: Constraints, F: Any) -> tuple[pd.DataFrame, PlanState, int]:
+    """:func:`uplift.campaign._improve.meet_minimums` on the rows it can move, collected to the driver.
+
+    Arm ``k`` short of its minimum by ``D`` takes, batch by batch, the moves of least loss that fit the
+    budget left, at most ``D`` and within each source arm's surplus: only the ``D`` rows of least loss
+    (ties by id) of each source arm (no contact included) among those whose move fits the budget left
+    now can be taken. Those rows come to the driver (one ordered top-``D`` per target and source arm)
+    with, for the "make room" branch, the ``D`` cheapest new contacts; ``meet_minimums`` runs on them
+    with the budget and caps less what the other rows hold and the arms in the order of the whole
+    plan's minimums. Exact, with two exceptions, both from sets as large as the plan: a move that
+    frees budget (a row whose move did not fit before may fit then, and it was not collected), and
+    the "make room" branch (no move fits the budget left): in-process it ranks every contact of the
+    other arms by profit per unit of spend, counts the spend all of them could free to decide how
+    many new contacts to make, drops the least efficient, and under a contact cap tries the one
+    cheapest move among all rows; here each of these looks at the collected rows only. Every
+    function still runs under what the other rows leave, so the plan never exceeds a constraint.
+    """
+    budget, _, arm_min, arm_max = constraints
+    if arm_min is None or not (arm_min > 0).any():
+        return overrides, state, 0
+    n_arms = problem.n_arms
+    high = np.full(n_arms, np.inf) if arm_max is None else arm_max
+    deficit = np.minimum(arm_min, high) - state.counts
+    targets = [k for k in range(n_arms) if deficit[k] > 0]
+    if not targets:
+        return overrides, state, 0
+    left = np.inf if budget is None else budget - state.spend
+
+    def columns(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray) -> dict[str, np.ndarray]:
+        out = {}
+        current_gain, current_spend = _chosen(arm, gain), _chosen(arm, spend)
+        for k in targets:
+            extra = spend[:, k] - current_spend
+            out[f"loss_{k}"] = current_gain - gain[:, k]
+            out[f"extra_{k}"] = extra
+            out[f"movable_{k}"] = np.isfinite(gain[:, k]) & (arm != k + 1)
+        return out
+
+    schema = ", ".join(f"loss_{k} double, extra_{k} double, movable_{k} boolean" for k in targets)
+    table = marked_table(problem, source, base, overrides, columns, schema)
+    parts, passes, id_col = [], 0, problem.id_col
+    for k in targets:
+        need = int(np.ceil(deficit[k]))
+        movable = table.where(F.col(f"movable_{k}"))
+        for j in range(n_arms + 1):
+            if j == k + 1:
+                continue
+            fits = movable.where((F.col("current") == j) & (F.col(f"extra_{k}") <= float(left)))
+            parts.append(fits.orderBy(F.asc(f"loss_{k}"), F.asc(id_col)).limit(need).toPandas())
+            passes += 1
+        fresh = movable.where(F.col("current") == 0).orderBy(F.asc(f"extra_{k}"), F.asc(id_col)).limit(need)
+        parts.append(fresh.toPandas())
+        passes += 1
+    rows = pd.concat(parts, ignore_index=True).drop_duplicates(id_col, ignore_index=True)
+    rows = rows.sort_values(id_col, kind="stable", ignore_index=True)
+    gain, spend = problem.scores(rows)
+    arm = rows["current"].to_numpy().astype(np.intp)
+    order = np.argsort(-arm_min, kind="stable")  # the whole plan's order of the arms
+    moved = meet_minimums(arm, gain, spend, *residual(constraints, state, arm, spend), arm_order=order)
+    logger.debug("minimums of arms %s: %d rows, %d moved", targets, len(rows), int((moved != arm).sum()))
+    overrides, new = apply_moves(id_col, rows, gain, spend, arm, moved, state, overrides)
+    return overrides, new, passes
 
 
 def _single_best(problem: Any, source: Any, budget: float, arm_max: np.ndarray | None,
@@ -177,95 +266,29 @@ def _single_best(problem: Any, source: Any, budget: float, arm_max: np.ndarray |
     return overrides, PlanState(profit=float(row["gain"]), spend=float(row["spend"]), counts=counts)
 
 
-def polish_budget(problem: Any, source: Any, base: Cut, state: PlanState, constraints: Constraints, n_active: int,
-                  F: Any) -> tuple[Cut | None, pd.DataFrame, int]:
-    """The in-process polish of a Lagrangian plan (no cap binding): fill, then the single best option filled."""
+def polish(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, state: PlanState,
+           constraints: Constraints, n_active: int, F: Any) -> tuple[Cut | None, pd.DataFrame, PlanState, int]:
+    """The in-process polish (:func:`uplift.campaign._optimizer._polish`) of a plan: meet the minimums, fill,
+    then the single best option (minimums met, filled) when it is worth trying; the better plan is kept."""
     budget = constraints[0]
-    overrides, best, passes = _fill(problem, source, base, problem.no_overrides(), state, constraints, F)
+    overrides, state, passes = _meet_minimums(problem, source, base, overrides, state, constraints, F)
+    filled, filled_state, more = _fill(problem, source, base, overrides, state, constraints, F)
+    passes += more
     best_base: Cut | None = base
-    if not _better(best, state, constraints, n_active):
-        overrides, best = problem.no_overrides(), state
+    best = state
+    if _better(filled_state, state, constraints, n_active):
+        overrides, best = filled, filled_state
     if budget is None:
-        return best_base, overrides, passes
+        return best_base, overrides, best, passes
     alone, alone_state = _single_best(problem, source, budget, constraints[3], F)
     passes += 1
     if alone is not None and alone_state is not None and (
             n_active <= _SMALL_PLAN or alone_state.profit > 0.01 * best.profit):
         alone_state.customers = state.customers
+        alone, alone_state, more = _meet_minimums(problem, source, None, alone, alone_state, constraints, F)
+        passes += more
         alone, alone_state, more = _fill(problem, source, None, alone, alone_state, constraints, F)
         passes += more
         if _better(alone_state, best, constraints, n_active):
-            best_base, overrides = None, alone
-    return best_base, overrides, passes
-
-
-def replan_boundary(problem: Any, source: Any, constraints: Constraints, n_active: int, max_collect: int,
-                    n_probes: int, random_state: int, F: Any) -> tuple[Cut, pd.DataFrame, float, int]:
-    """Cap prices from a sample, the priced cut on Spark, the nearly undecided customers re-planned on the driver."""
-    budget, max_contacts, arm_min, arm_max = constraints
-    size = min(_SUBSAMPLE, max_collect, n_active)
-    sample = problem.active_rows(source).sample(
-        withReplacement=False, fraction=min(1.0, 1.1 * size / n_active), seed=random_state).toPandas()
-    if len(sample) > size:
-        keep = np.sort(np.random.default_rng(random_state).choice(len(sample), size, replace=False))
-        sample = sample.iloc[keep]
-    fraction = len(sample) / n_active
-    gain, spend = problem.scores(sample)
-    contact_price, arm_prices = smoothed_prices(  # as uplift.campaign._optimizer._solve_rows on a subsample
-        gain, spend, None if budget is None else budget * fraction,
-        None if max_contacts is None else int(max_contacts * fraction),
-        None if arm_min is None else np.floor(arm_min * fraction),
-        None if arm_max is None else np.floor(arm_max * fraction))
-    table = segment_table(source, problem, arm_prices, contact_price)
-    try:
-        key, price, passes = find_cut(table, budget, max_collect, n_probes, F)
-    finally:
-        table.unpersist()
-    base = Cut(key, float(contact_price), np.asarray(arm_prices, dtype=np.float64))
-    theta = price
-    n_arms, id_col = problem.n_arms, problem.id_col
-
-    def marked(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for batch in batches:
-            arm, gain, spend = problem.arms_of(batch, base, problem.no_overrides())
-            net = np.column_stack([np.zeros(len(batch)), gain - base.contact_price - base.arm_prices[None, :]
-                                   - theta * spend])
-            top_two = -np.sort(-np.where(np.isfinite(net), net, -np.inf), axis=1)[:, :2]
-            yield batch.assign(margin=top_two[:, 0] - top_two[:, 1], arm=arm.astype(np.int32),
-                               gain=_chosen(arm, gain), spend=_chosen(arm, spend))
-
-    schema = _with_columns(source, "margin double, arm int, gain double, spend double")
-    table = source.mapInPandas(marked, schema=schema)
-    quantile = min(1.0, (max_collect // 2) / n_active)
-    threshold = table.approxQuantile("margin", [quantile], float(np.clip(quantile / 10, 1e-4, 1e-2)))[0]
-    boundary = table.where(F.col("margin") <= threshold).toPandas()
-    fixed = table.where(F.col("margin") > threshold).groupBy("arm").agg(
-        F.count(F.lit(1)).alias("n"), F.sum("spend").alias("spend")).toPandas()
-    passes += 3
-    if len(boundary) > max_collect:  # the quantile is approximate: the rest joins the fixed customers
-        boundary = boundary.sort_values(["margin", id_col], kind="stable", ignore_index=True)
-        extra = boundary.iloc[max_collect:]
-        boundary = boundary.iloc[:max_collect]
-        fixed = pd.concat([fixed, extra.groupby("arm").agg(n=("arm", "size"), spend=("spend", "sum")).reset_index()])
-    fixed = fixed[fixed["arm"] > 0]
-    counts = np.zeros(n_arms)
-    np.add.at(counts, fixed["arm"].to_numpy().astype(np.intp) - 1, fixed["n"].to_numpy(np.float64))
-    spend_fixed = float(fixed["spend"].sum())
-    residual_budget = None if budget is None else budget - spend_fixed
-    residual_contacts = None if max_contacts is None else int(max_contacts - counts.sum())
-    residual_max = None if arm_max is None else arm_max - counts
-    over = (residual_budget is not None and residual_budget < 0) or (
-        residual_contacts is not None and residual_contacts < 0) or (
-        residual_max is not None and bool((residual_max < 0).any()))
-    if over:
-        raise UpliftInputError(
-            f"the caps' prices, set on a sample of {len(sample)} customers, leave the {n_active - len(boundary)} "
-            f"customers outside the re-planned {len(boundary)} over a constraint; raise max_collect (now "
-            f"{max_collect}) so that more customers are re-planned on the driver.")
-    boundary = boundary.sort_values(id_col, kind="stable", ignore_index=True)
-    gain, spend = problem.scores(boundary)
-    solution = solve_knapsack(gain, spend, budget=residual_budget, max_contacts=residual_contacts,
-                              arm_min=None if arm_min is None else np.maximum(arm_min - counts, 0.0),
-                              arm_max=residual_max, random_state=random_state)
-    overrides = pd.DataFrame({"id": boundary[id_col].to_numpy(), "arm": solution.arm.astype(np.int32)})
-    return base, overrides, price, passes
+            best_base, overrides, best = None, alone, alone_state
+    return best_base, overrides, best, passes
