@@ -61,8 +61,6 @@ def test_fit_refuses_bad_inputs(spark):
         from uplift.learners import AutoLearner
 
         uspark.fit(AutoLearner(), sdf, **kwargs)
-    with pytest.raises(UpliftInputError, match="with a known propensity only"):
-        uspark.fit(XLearner(), sdf, **kwargs)
     with pytest.raises(UpliftTypeError, match="the effect model of DRLearner must be an XGBRegressor"):
         uspark.fit(DRLearner(effect_model=LogisticRegression(), propensity=0.5), sdf, **kwargs)
     with pytest.raises(UpliftTypeError, match="outcome_model must be an XGBClassifier"):

@@ -11,6 +11,7 @@ DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfi
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._utils import plain, preview
-from ..exceptions import UpliftInputError, UpliftTypeError
+from ..exceptions import PoorOverlapWarning, UpliftInputError, UpliftTypeError
 from ..learners import DRLearner, RLearner, SLearner, TLearner, XLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
 from ..validation import FeatureSchema, check_treatment
@@ -177,9 +178,11 @@ def fit(
             estimator = _spark_estimator(model, model_kind, features, label, row_weight, num_workers)
             return _plain_model(estimator.fit(rows), model_kind)
 
-        state: Any = crossfit_state(learner, learner._make_plan(kind, info.labels), coded, train, features=features,
-                                    arm="_arm", labels=labels, kind=kind, weighted=bool(sample_weight),
-                                    fold_col=fold_col, name=name, info=info)
+        plan = learner._make_plan(kind, info.labels)
+        state: Any = crossfit_state(learner, plan, coded, train, features=features, arm="_arm", labels=labels,
+                                    kind=kind, weighted=bool(sample_weight), fold_col=fold_col, name=name, info=info)
+        for note in dict.fromkeys(plan.notes):
+            warnings.warn(note, PoorOverlapWarning, stacklevel=2)
     elif isinstance(learner, TLearner):
         model = _base_model(learner, kind)
         state = [
