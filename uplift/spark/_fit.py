@@ -6,7 +6,8 @@ Spark tasks, data never collected); the driver receives the booster and wraps it
 scikit-learn XGBoost class the in-process learner uses, then sets the same fitted state as
 :meth:`BaseUpliftLearner.fit`. The result is the learner class you passed, fitted: ``predict``,
 ``uplift.io.save`` and :func:`uplift.spark.score` work on it as on an in-process fit. The X-, R- and
-DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfit`.
+DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfit`, their estimated
+propensity in :mod:`._propensity`.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def fit(
     ----------
     learner : SLearner, TLearner, XLearner, RLearner or DRLearner
         Unfitted (it is cloned); its base models must be XGBoost models or None (the defaults). X, R
-        and DR need a known ``propensity`` (a randomized experiment).
+        and DR take a known ``propensity`` (a number or a mapping) or, with ``propensity=None``, estimate
+        it as in-process with their ``propensity_model``: None (the default logistic pipeline) or a
+        scikit-learn ``LogisticRegression`` (solved by Spark ML on the same objective), or an
+        ``XGBClassifier``.
     sdf : pyspark.sql.DataFrame
     features : sequence of str
         Numeric feature columns (in the order ``predict`` will expect).
@@ -97,7 +101,9 @@ def fit(
         Spark tasks per XGBoost training (``xgboost.spark``'s ``num_workers``).
     fold_col : str, optional
         R and DR: column of cross-fitting fold numbers ``0, ..., n_folds - 1``. Default: a uniform
-        draw seeded by the learner's ``random_state`` into its ``n_folds`` folds.
+        draw seeded by the learner's ``random_state`` into its ``n_folds`` folds (reproducible for the
+        same seed and partitioning; not the in-process stratified folds: pass those here for the
+        in-process fit).
 
     Returns
     -------
@@ -107,11 +113,17 @@ def fit(
     Raises
     ------
     UpliftTypeError
-        Another learner, or a base model that is not XGBoost.
+        Another learner, a base model that is not XGBoost, a propensity model Spark cannot train, or the
+        propensity pipeline with ``sample_weight`` (its ``fit`` takes no weights, as in-process).
     UpliftInputError
         Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
-        in an arm, a non-binary outcome for ``outcome_type="binary"``, X/R/DR without a known
-        propensity, a fold column that does not hold ``0, ..., n_folds - 1``.
+        in an arm, a non-binary outcome for ``outcome_type="binary"``, a per-row array as ``propensity``,
+        a fold column that does not hold ``0, ..., n_folds - 1``.
+
+    Warns
+    -----
+    PoorOverlapWarning
+        An estimated propensity outside [0.05, 0.95] for more than 1% of rows (as in-process).
 
     See Also
     --------
