@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -40,6 +41,26 @@ def _stop_bound(model, X: np.ndarray) -> float:
     hessian = z.T @ (z * (p * (1 - p))[:, None]) / len(X) + penalty
     smallest = float(np.linalg.eigvalsh(hessian)[0])
     return 2 * 0.25 * float(np.linalg.norm(z, axis=1).max()) * np.sqrt(z.shape[1]) * SKLEARN_TOL / smallest
+
+
+def test_a_logistic_fit_rebuilds_the_scikit_learn_model_that_uplift_io_saves(tmp_path):
+    """The numbers Spark returns, written into the template's steps (or plain steps, as on the executors),
+    predict exactly as the fitted pipeline they came from, and an X-learner holding it saves and loads."""
+    from uplift.spark._propensity import LogisticFit
+
+    data = make_uplift_classification(300, n_features=4, random_state=0)
+    learner = XLearner(XGBClassifier(n_estimators=2), effect_model=XGBRegressor(n_estimators=2))
+    learner.fit(data.X, data.y, treatment=data.treatment)
+    fitted = learner.models_.propensity_model
+    scaler, logistic = fitted[1], fitted[-1]
+    numbers = LogisticFit(True, True, scaler.mean_, scaler.var_, scaler.scale_, logistic.coef_, logistic.intercept_,
+                          2, 5)
+    X = data.X.to_numpy()
+    for rebuilt in (numbers.model(default_propensity_model()), numbers.model()):
+        np.testing.assert_array_equal(rebuilt.predict_proba(X), fitted.predict_proba(X))
+    learner.models_ = dataclasses.replace(learner.models_, propensity_model=numbers.model(default_propensity_model()))
+    loaded = io.load(io.save(learner, tmp_path / "x.zip"))
+    np.testing.assert_array_equal(loaded.predict(data.X), learner.predict(data.X))
 
 
 def test_logistic_propensity_on_spark_solves_scikit_learns_problem(spark):
