@@ -167,6 +167,11 @@ def test_propensity_models_spark_cannot_train_are_refused(spark):
         uspark.fit(DRLearner(), sdf, sample_weight="w", **kwargs)
     with pytest.raises(UpliftInputError, match="got an array"):
         uspark.fit(DRLearner(propensity=np.full(200, 0.5)), sdf, **kwargs)
+    with_holes = np.where(np.arange(200) % 9, data.X["x1"], np.nan)
+    holes = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, x1=with_holes))
+    with pytest.raises(UpliftInputError, match=r"features \['x1'\] have missing values, which propensity_model "
+                                               "LogisticRegression does not accept"):
+        uspark.fit(XLearner(propensity_model=LogisticRegression()), holes, **kwargs)
 
 
 def test_the_fold_draw_is_seeded_and_balanced(spark):

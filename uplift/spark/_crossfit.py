@@ -162,12 +162,13 @@ def crossfit_state(learner: Any, plan: FitPlan, frame: Any, train: Trainer, *, f
                                  arm=arm, weight=weight, n_classes=n_arms + 1)
 
     if isinstance(learner, XLearner):
+        models: dict[str, Shipped] = {}
+        fitted_propensity = None
+        if estimated:  # in-process: one model on all rows, kept for predict (first: it checks the features)
+            fitted_propensity, models["propensity"] = propensity_model(frame)
         outcomes = [train(plan.template("outcome", code), kind, frame.where(F.col(arm) == code), "_y", weight)
                     for code in range(n_arms + 1)]
-        models: dict[str, Shipped] = {f"mu_{code}": (_raw(model), kind) for code, model in enumerate(outcomes)}
-        fitted_propensity = None
-        if estimated:  # in-process: one model on all rows, kept for predict
-            fitted_propensity, models["propensity"] = propensity_model(frame)
+        models.update({f"mu_{code}": (_raw(model), kind) for code, model in enumerate(outcomes)})
 
         def impute(batch: pd.DataFrame, loaded: dict[str, Any], X: np.ndarray) -> pd.DataFrame:
             codes, y = batch[arm].to_numpy(), batch["_y"].to_numpy(np.float64)
@@ -208,14 +209,15 @@ def crossfit_state(learner: Any, plan: FitPlan, frame: Any, train: Trainer, *, f
                 raise UpliftInputError(f"fold_col {fold_col!r} must hold the fold numbers 0, 1, ..., n_folds - 1 "
                                        f"(at least 2 folds); got {found[:10]}.")
             n_folds = len(found)
-        fold_models: dict[str, Shipped] = {
+        fold_models: dict[str, Shipped] = {}
+        if estimated:  # in-process: cross-fitted on the outcome models' folds, all arms (first: it checks the features)
+            for k in range(n_folds):
+                fold_models[f"propensity_fold_{k}"] = propensity_model(folded.where(F.col("_fold") != k))[1]
+        fold_models.update({
             f"mu_{code}_fold_{k}": (_raw(train(plan.template("outcome", code), kind,
                                               folded.where((F.col("_fold") != k) & (F.col(arm) == code)), "_y",
                                               weight)), kind)
-            for k in range(n_folds) for code in range(n_arms + 1)}
-        if estimated:  # in-process: cross-fitted on the outcome models' folds, all arms
-            for k in range(n_folds):
-                fold_models[f"propensity_fold_{k}"] = propensity_model(folded.where(F.col("_fold") != k))[1]
+            for k in range(n_folds) for code in range(n_arms + 1)})
         target: Callable[..., Any] = r_target if isinstance(learner, RLearner) else partial(
             dr_target, overlap_weights=bool(learner.overlap_weights))
 

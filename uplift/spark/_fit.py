@@ -23,6 +23,7 @@ from .._utils import plain, preview
 from ..exceptions import PoorOverlapWarning, UpliftInputError, UpliftTypeError
 from ..learners import DRLearner, RLearner, SLearner, TLearner, XLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
+from ..learners._plan import accepts_nan
 from ..validation import FeatureSchema, check_treatment
 from ._crossfit import crossfit_state
 
@@ -118,7 +119,8 @@ def fit(
     UpliftInputError
         Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
         in an arm, a non-binary outcome for ``outcome_type="binary"``, a per-row array as ``propensity``,
-        a fold column that does not hold ``0, ..., n_folds - 1``.
+        missing feature values with a propensity model that takes none (no ``SimpleImputer``), a fold
+        column that does not hold ``0, ..., n_folds - 1``.
 
     Warns
     -----
@@ -180,6 +182,7 @@ def fit(
                        y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []),
                        *([F.col(fold_col)] if fold_col else []))
     weight = "_w" if sample_weight else None
+    nan_ok = True  # XGBoost handles missing values
     if isinstance(learner, XLearner | RLearner | DRLearner):
         code = F.lit(None).cast("int")
         for k, label in enumerate(labels):
@@ -191,6 +194,8 @@ def fit(
             return _plain_model(estimator.fit(rows), model_kind)
 
         plan = learner._make_plan(kind, info.labels)
+        # as in-process: an estimated propensity's model must take missing values too (the default imputes)
+        nan_ok = learner.propensity is not None or accepts_nan(plan.template("propensity"))
         state: Any = crossfit_state(learner, plan, coded, train, features=features, arm="_arm", labels=labels,
                                     kind=kind, weighted=bool(sample_weight), fold_col=fold_col, name=name, info=info)
         for note in dict.fromkeys(plan.notes):
@@ -224,6 +229,6 @@ def fit(
     fitted.n_features_in_ = schema.n_features
     fitted.feature_dtypes_ = ["float64"] * len(features)  # the columns are cast to double for training
     fitted.feature_categories_ = {}
-    fitted.accepts_nan_ = True  # XGBoost handles missing values
+    fitted.accepts_nan_ = nan_ok
     fitted.feature_names_in_ = np.asarray(features, dtype=object)
     return fitted

@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..exceptions import UpliftTypeError
+from ..exceptions import UpliftInputError, UpliftTypeError
 
 __all__ = ["LogisticFit", "check_propensity_model", "train_logistic"]
 
@@ -150,10 +150,15 @@ def train_logistic(model: Any, rows: Any, *, features: list[str], label: str, we
         *[aggregate(value).alias(f"{name}_{j}") for j, value in enumerate(values)
           for name, aggregate in (("present", F.count), ("mean", F.avg), ("var", F.var_pop))]).first()
     n_rows = int(moments["rows"])
+    present = np.array([moments[f"present_{j}"] for j in range(len(features))], dtype=np.float64)
+    if not impute and (present < n_rows).any():
+        missing = [feature for feature, count in zip(features, present, strict=True) if count < n_rows]
+        raise UpliftInputError(
+            f"features {missing[:5]} have missing values, which propensity_model {type(model).__name__} does not "
+            "accept (as in-process); put SimpleImputer() before it, as the default propensity pipeline does.")
     means = np.array([np.nan if moments[f"mean_{j}"] is None else moments[f"mean_{j}"]
                       for j in range(len(features))], dtype=np.float64)
     # the scaler sees the imputed column (when imputed): the missing rows add no deviation from the mean
-    present = np.array([moments[f"present_{j}"] for j in range(len(features))], dtype=np.float64)
     variances = np.array([moments[f"var_{j}"] or 0.0 for j in range(len(features))], dtype=np.float64)
     if impute:
         variances = variances * present / n_rows
