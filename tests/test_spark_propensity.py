@@ -17,6 +17,7 @@ from uplift import io
 from uplift.datasets import make_uplift_classification, make_uplift_regression
 from uplift.exceptions import PoorOverlapWarning, UpliftInputError, UpliftTypeError
 from uplift.learners import DRLearner, XLearner, default_propensity_model
+from uplift.validation import check_treatment
 
 pytestmark = pytest.mark.spark
 
@@ -114,7 +115,7 @@ def test_dr_with_estimated_three_arm_propensity_equals_in_process_given_the_fold
     folds = np.empty(len(data.y), dtype=np.int64)
     for k, (_, test) in enumerate(StratifiedKFold(2, shuffle=True, random_state=3).split(data.X, data.treatment)):
         folds[test] = k
-    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, fold=folds, customer_id=np.arange(900)))
+    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, fold=folds))
 
     def learner():
         return DRLearner(XGBRegressor(n_estimators=6, max_depth=2, random_state=0),
@@ -127,30 +128,21 @@ def test_dr_with_estimated_three_arm_propensity_equals_in_process_given_the_fold
     assert len(on_spark) == 1 and "arm 2 lies outside" in on_spark[0]
     assert on_spark == in_process  # the same share of rows outside the bounds
     np.testing.assert_allclose(fitted.predict(data.X), expected.predict(data.X), atol=1e-5)
-    loaded = io.load(io.save(fitted, tmp_path / "dr.zip"))
-    scored = uspark.score(loaded, sdf, id_col="customer_id").toPandas().sort_values("customer_id")
-    np.testing.assert_array_equal(scored[["effect_1", "effect_2"]].to_numpy(), fitted.predict(data.X))
-
-
-def test_x_learner_with_an_xgboost_propensity_equals_in_process_and_saves(spark, tmp_path):
-    """The propensity model trained by SparkXGBClassifier on the in-process rows (one worker, exact hist
-    sketch): the same trees, so the weights of the two effect models agree to float32 rounding."""
-    from uplift import spark as uspark
-
-    data = make_uplift_classification(800, n_features=4, propensity="observational", random_state=9)
-    sdf = spark.createDataFrame(data.X.assign(t=data.treatment, y=data.y, customer_id=np.arange(800)))
-
-    def learner():
-        return XLearner(XGBClassifier(n_estimators=5, max_depth=2, random_state=0),
-                        effect_model=XGBRegressor(n_estimators=5, max_depth=2, random_state=0),
-                        propensity_model=XGBClassifier(n_estimators=5, max_depth=2, random_state=0))
-
-    fitted = uspark.fit(learner(), sdf, features=list(data.X.columns), treatment="t", outcome="y")
-    expected = learner().fit(data.X, data.y, treatment=data.treatment)
-    assert isinstance(fitted.models_.propensity_model, XGBClassifier) and fitted.models_.propensity is None
-    np.testing.assert_allclose(fitted.predict(data.X), expected.predict(data.X), atol=1e-6)
-    loaded = io.load(io.save(fitted, tmp_path / "x.zip"))
+    loaded = io.load(io.save(fitted, tmp_path / "dr.zip"))  # uplift.score on Spark: tests/test_spark_fit.py
     np.testing.assert_array_equal(loaded.predict(data.X), fitted.predict(data.X))
+
+
+def test_a_known_propensity_gives_each_arm_its_share_within_its_pair():
+    """X/R/DR with ``propensity=`` on Spark: ``e_k = p_k / (p_0 + p_k)`` per treated arm, the in-process rule
+    (a number: one treated arm; a mapping: the control's share may be left out); None: estimated."""
+    from uplift.spark._crossfit import pair_propensities
+
+    three = check_treatment(np.array(["none", "email", "coupon"] * 4), control_value="none", context="XLearner")
+    shares = pair_propensities(XLearner(propensity={"email": 0.2, "coupon": 0.3}), three, "XLearner")
+    assert shares == pytest.approx({1: 0.3 / 0.8, 2: 0.2 / 0.7})  # arms sorted: coupon, email
+    two = check_treatment(np.array([0, 1] * 6), context="DRLearner")
+    assert pair_propensities(DRLearner(propensity=0.25), two, "DRLearner") == pytest.approx({1: 0.25})
+    assert pair_propensities(DRLearner(), two, "DRLearner") is None
 
 
 def test_propensity_models_spark_cannot_train_are_refused(spark):
