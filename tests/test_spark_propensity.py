@@ -205,6 +205,7 @@ def _dr(seed):
                      random_state=seed)
 
 
+@pytest.mark.slow
 def test_dr_with_spark_drawn_folds_reaches_the_in_process_pehe(spark):
     """Spark's uniform fold draw is not the in-process StratifiedKFold, so the fits differ; their accuracy
     must not. The in-process PEHE (RMSE to the generator's true effect) over M = 8 fold seeds is a sample of
