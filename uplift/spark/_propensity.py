@@ -39,8 +39,8 @@ __all__ = ["LogisticFit", "check_propensity_model", "train_logistic"]
 #: Spark's L-BFGS stops when the objective changes by less than SPARK_TOL (relative) or after
 #: SPARK_MAX_ITER passes over the rows. Far tighter than scikit-learn's stop (the largest gradient
 #: component below its tol, 1e-4 by default), so the two fits differ by scikit-learn's own tolerance.
-#: Measured on 600 rows: 7 (2 classes) and 10 (3 classes, weighted) iterations, within 6e-10 and 1.8e-8
-#: in probability of scikit-learn run to tol=1e-12 (the passes, not the tolerance, cost the time).
+#: Measured (benchmarks/bench_spark_propensity.py, 900 rows): 7 (2 classes) and 10 (3 classes) iterations,
+#: within 1.9e-8 and 3.3e-8 in probability of scikit-learn run to tol=1e-12 (the passes cost the time).
 SPARK_TOL = 1e-12
 SPARK_MAX_ITER = 300
 
