@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
 import numpy as np
@@ -129,6 +130,17 @@ def test_dr_with_estimated_three_arm_propensity_equals_in_process_given_the_fold
     assert len(on_spark) == 1 and "arm 2 lies outside" in on_spark[0]
     assert on_spark == in_process  # the same share of rows outside the bounds
     np.testing.assert_allclose(fitted.predict(data.X), expected.predict(data.X), atol=1e-5)
+    # the same trees: every split (feature and threshold) of the control and effect models as in-process
+    # (leaf values aside; the Spark boosters name the features, the in-process ones number them f0, f1, ...)
+    def splits(model):
+        trees = "".join(model.get_booster().get_dump())
+        trees = re.sub(r"\[(\w+)<", lambda match: f"[f{list(data.X.columns).index(match[1])}<"
+                       if match[1] in data.X.columns else match[0], trees)
+        return re.sub(r"leaf=[^\s]+", "leaf", trees)
+
+    for ours, theirs in zip([fitted.models_.control, *fitted.models_.effect],
+                            [expected.models_.control, *expected.models_.effect], strict=True):
+        assert splits(ours[0]) == splits(theirs[0])
     loaded = io.load(io.save(fitted, tmp_path / "dr.zip"))  # uplift.score on Spark: tests/test_spark_fit.py
     np.testing.assert_array_equal(loaded.predict(data.X), fitted.predict(data.X))
 
