@@ -18,7 +18,8 @@ from ..exceptions import UpliftInputError
 from ..validation import TreatmentInfo, check_probability
 from ._plan import FitData, FitPlan
 
-__all__ = ["CLIP", "OVERLAP_BOUNDS", "arm_probabilities", "known_propensity", "pair_propensity"]
+__all__ = ["CLIP", "OVERLAP_BOUNDS", "arm_probabilities", "known_propensity", "note_overlap", "outside_overlap",
+           "pair_propensity"]
 
 #: Estimated propensities are clipped into [CLIP, 1 - CLIP] before they divide anything.
 CLIP = 0.01
@@ -84,17 +85,26 @@ def pair_propensity(probabilities: np.ndarray, code: int) -> np.ndarray:
     return np.clip(pk / (p0 + pk), CLIP, 1.0 - CLIP)
 
 
+def outside_overlap(probabilities: np.ndarray, code: int) -> np.ndarray:
+    """Rows whose unclipped ``e_k = p_k / (p_0 + p_k)`` lies outside :data:`OVERLAP_BOUNDS` (boolean mask)."""
+    p0, pk = probabilities[:, 0], probabilities[:, code]
+    e = pk / (p0 + pk)
+    return (e < OVERLAP_BOUNDS[0]) | (e > OVERLAP_BOUNDS[1])
+
+
+def note_overlap(plan: FitPlan, code: int, share: float) -> None:
+    """Add the poor-overlap note of arm ``code`` to the plan when more than 1% of rows (``share``) lie outside."""
+    if share > 0.01:
+        plan.notes.append(
+            f"estimated propensity of arm {plain(plan.labels[code])!r} lies outside {list(OVERLAP_BOUNDS)} for "
+            f"{share:.1%} of rows: effects there rest on few comparable customers (poor overlap). "
+            f"Propensities are clipped into [{CLIP}, {1 - CLIP}]. Pass propensity= if the design fixes it."
+        )
+
+
 def _check_overlap(plan: FitPlan, probabilities: np.ndarray) -> None:
     for code in range(1, plan.n_arms + 1):
-        p0, pk = probabilities[:, 0], probabilities[:, code]
-        e = pk / (p0 + pk)
-        share = float(np.mean((e < OVERLAP_BOUNDS[0]) | (e > OVERLAP_BOUNDS[1])))
-        if share > 0.01:
-            plan.notes.append(
-                f"estimated propensity of arm {plain(plan.labels[code])!r} lies outside {list(OVERLAP_BOUNDS)} for "
-                f"{share:.1%} of rows: effects there rest on few comparable customers (poor overlap). "
-                f"Propensities are clipped into [{CLIP}, {1 - CLIP}]. Pass propensity= if the design fixes it."
-            )
+        note_overlap(plan, code, float(np.mean(outside_overlap(probabilities, code))))
 
 
 def arm_probabilities(

@@ -6,11 +6,13 @@ Spark tasks, data never collected); the driver receives the booster and wraps it
 scikit-learn XGBoost class the in-process learner uses, then sets the same fitted state as
 :meth:`BaseUpliftLearner.fit`. The result is the learner class you passed, fitted: ``predict``,
 ``uplift.io.save`` and :func:`uplift.spark.score` work on it as on an in-process fit. The X-, R- and
-DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfit`.
+DR-learners (out-of-fold nuisances through a fold column) are in :mod:`._crossfit`, their estimated
+propensity in :mod:`._propensity`.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +20,10 @@ import numpy as np
 from sklearn.base import clone
 
 from .._utils import plain, preview
-from ..exceptions import UpliftInputError, UpliftTypeError
+from ..exceptions import PoorOverlapWarning, UpliftInputError, UpliftTypeError
 from ..learners import DRLearner, RLearner, SLearner, TLearner, XLearner, default_classifier, default_regressor
 from ..learners._base import MIN_ROWS_PER_ARM
+from ..learners._plan import accepts_nan
 from ..validation import FeatureSchema, check_treatment
 from ._crossfit import crossfit_state
 
@@ -82,7 +85,10 @@ def fit(
     ----------
     learner : SLearner, TLearner, XLearner, RLearner or DRLearner
         Unfitted (it is cloned); its base models must be XGBoost models or None (the defaults). X, R
-        and DR need a known ``propensity`` (a randomized experiment).
+        and DR take a known ``propensity`` (a number or a mapping) or, with ``propensity=None``, estimate
+        it as in-process with their ``propensity_model``: None (the default logistic pipeline) or a
+        scikit-learn ``LogisticRegression`` (solved by Spark ML on the same objective), or an
+        ``XGBClassifier``.
     sdf : pyspark.sql.DataFrame
     features : sequence of str
         Numeric feature columns (in the order ``predict`` will expect).
@@ -96,7 +102,9 @@ def fit(
         Spark tasks per XGBoost training (``xgboost.spark``'s ``num_workers``).
     fold_col : str, optional
         R and DR: column of cross-fitting fold numbers ``0, ..., n_folds - 1``. Default: a uniform
-        draw seeded by the learner's ``random_state`` into its ``n_folds`` folds.
+        draw seeded by the learner's ``random_state`` into its ``n_folds`` folds (reproducible for the
+        same seed and partitioning; not the in-process stratified folds: pass those here for the
+        in-process fit).
 
     Returns
     -------
@@ -106,11 +114,18 @@ def fit(
     Raises
     ------
     UpliftTypeError
-        Another learner, or a base model that is not XGBoost.
+        Another learner, a base model that is not XGBoost, a propensity model Spark cannot train, or the
+        propensity pipeline with ``sample_weight`` (its ``fit`` takes no weights, as in-process).
     UpliftInputError
         Missing columns, non-numeric features, nulls in the treatment or outcome, fewer than 10 rows
-        in an arm, a non-binary outcome for ``outcome_type="binary"``, X/R/DR without a known
-        propensity, a fold column that does not hold ``0, ..., n_folds - 1``.
+        in an arm, a non-binary outcome for ``outcome_type="binary"``, a per-row array as ``propensity``,
+        missing feature values with a propensity model that takes none (no ``SimpleImputer``), a fold
+        column that does not hold ``0, ..., n_folds - 1``.
+
+    Warns
+    -----
+    PoorOverlapWarning
+        An estimated propensity outside [0.05, 0.95] for more than 1% of rows (as in-process).
 
     See Also
     --------
@@ -167,6 +182,7 @@ def fit(
                        y.alias("_y"), *([F.col(sample_weight).cast("double").alias("_w")] if sample_weight else []),
                        *([F.col(fold_col)] if fold_col else []))
     weight = "_w" if sample_weight else None
+    nan_ok = True  # XGBoost handles missing values
     if isinstance(learner, XLearner | RLearner | DRLearner):
         code = F.lit(None).cast("int")
         for k, label in enumerate(labels):
@@ -177,9 +193,13 @@ def fit(
             estimator = _spark_estimator(model, model_kind, features, label, row_weight, num_workers)
             return _plain_model(estimator.fit(rows), model_kind)
 
-        state: Any = crossfit_state(learner, learner._make_plan(kind, info.labels), coded, train, features=features,
-                                    arm="_arm", labels=labels, kind=kind, weighted=bool(sample_weight),
-                                    fold_col=fold_col, name=name, info=info)
+        plan = learner._make_plan(kind, info.labels)
+        # as in-process: an estimated propensity's model must take missing values too (the default imputes)
+        nan_ok = learner.propensity is not None or accepts_nan(plan.template("propensity"))
+        state: Any = crossfit_state(learner, plan, coded, train, features=features, arm="_arm", labels=labels,
+                                    kind=kind, weighted=bool(sample_weight), fold_col=fold_col, name=name, info=info)
+        for note in dict.fromkeys(plan.notes):
+            warnings.warn(note, PoorOverlapWarning, stacklevel=2)
     elif isinstance(learner, TLearner):
         model = _base_model(learner, kind)
         state = [
@@ -209,6 +229,6 @@ def fit(
     fitted.n_features_in_ = schema.n_features
     fitted.feature_dtypes_ = ["float64"] * len(features)  # the columns are cast to double for training
     fitted.feature_categories_ = {}
-    fitted.accepts_nan_ = True  # XGBoost handles missing values
+    fitted.accepts_nan_ = nan_ok
     fitted.feature_names_in_ = np.asarray(features, dtype=object)
     return fitted
