@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from uplift.benchmark import parse_config
@@ -111,6 +111,7 @@ _ARMS = ["A", "B", " A", "control", "0", "1"]
        arms=st.lists(st.sampled_from(_ARMS), min_size=4, max_size=24),
        positive=st.one_of(st.none(), st.sampled_from([*_LABELS, 1, 0, "YES", "No "])),
        control=st.one_of(st.none(), st.sampled_from([*_ARMS, "Z"])))
+@example(outcome=["1", "1", "1", "2"], arms=["A", "A", "A", "B"], positive=None, control="A")  # a count: kept
 def test_load_table_on_odd_labels_is_exact_or_refused(outcome, arms, positive, control):
     n = min(len(outcome), len(arms))
     frame = pd.DataFrame({"arm": arms[:n], "y": outcome[:n], "x": np.arange(n) % 3})
@@ -128,8 +129,11 @@ def test_load_table_on_odd_labels_is_exact_or_refused(outcome, arms, positive, c
                 assert any(word in message for word in ("positive_outcome", "outcome column", "treatment",
                                                         "control")), message
                 return
-    assert set(np.unique(data.y)) <= {0.0, 1.0} and len(data.y) == n
+    assert len(data.y) == n
     values = read["y"].map(lambda v: v.strip() if isinstance(v, str) else v)
+    if positive is not None or not pd.api.types.is_numeric_dtype(read["y"]):
+        # labels become a 0/1 outcome; a numeric column (e.g. "1"/"2", a count) is the number itself
+        assert set(np.unique(data.y)) <= {0.0, 1.0}
     if positive is not None:
         np.testing.assert_array_equal(data.y, (values == positive).to_numpy(dtype=float))
         assert data.y.any(), "a positive_outcome that matches no row must be refused"
