@@ -405,7 +405,7 @@ class CalibratedLearner(BaseUpliftLearner):
         probabilities = self._probabilities(plan, data, folds)
         pseudo = np.full((n, n_arms), np.nan)
         calibrated = np.empty((n, n_arms))
-        first_maps = []
+        first_maps: list[CalibrationMap] = []
         for code in range(1, n_arms + 1):
             rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
             mu0 = outcomes[rows, 0]
