@@ -234,10 +234,11 @@ def run_variants(args: argparse.Namespace) -> None:
     """Fold maps (the learner's predictor) against all-rows maps, on the same fits (paired), per setting."""
     table = _read_rows(args.rows, by_setting=True)
     print("| learner | training rows | cv × repeats | repetitions | maps of the plan | plug-in / truth | "
-          "forecast / truth | median forecast / truth | Σ forecast / Σ truth | interval covers truth | "
+          "forecast / truth | median forecast / truth | Σ forecast / Σ truth | mean forecast − truth | "
+          "interval covers truth | "
           "binomial range at 95% | mean z | interval half-width / truth | true profit of the plan | "
           "true profit fold − all-rows (paired) | seconds per repetition |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(table, key=lambda item: (item[1], ["T", "DR", "S", "X", "R"].index(item[0])
                                                if item[0] in ("T", "DR", "S", "X", "R") else 9, item[2:])):
         seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row["all_truth"]))
@@ -252,11 +253,13 @@ def run_variants(args: argparse.Namespace) -> None:
             covered = _coverage(one)
             ratio = one["forecast"] / one["cal_truth"]
             half = (one["high"] - one["low"]) / 2 / one["cal_truth"]
+            error = one["forecast"] - one["cal_truth"]
             paired = f"{gap.mean():+,.0f} ± {gap.std(ddof=1) / np.sqrt(reps):,.0f}" if prefix == "cal" and reps > 1 \
                 else ""
             print(f"| {key[0]} | {key[1]:,} | {key[2]} × {key[3]} | {reps} | {label} | "
                   f"{_mean_se(one['cal_plug_in'] / one['cal_truth'])} | {_mean_se(ratio)} | {np.median(ratio):.2f} | "
-                  f"{_ratio_of_sums(one)} | {covered.sum()}/{reps} | {low:.0f}–{high:.0f} | {_mean_z(one)} | "
+                  f"{_ratio_of_sums(one)} | {error.mean():+,.0f} ± {error.std(ddof=1) / np.sqrt(reps):,.0f} | "
+                  f"{covered.sum()}/{reps} | {low:.0f}–{high:.0f} | {_mean_z(one)} | "
                   f"{np.median(half):.2f} | {one['cal_truth'].mean():,.0f} | {paired} | "
                   f"{np.nanmean(both['seconds']):.0f} |")
 
