@@ -132,7 +132,33 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
             "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high, "seed": seed,
             "all_plug_in": all_rows.totals()["expected_incremental_profit"], "all_truth": _truth(all_rows, gain),
             "all_forecast": all_forecast.estimate, "all_low": all_forecast.ci_low, "all_high": all_forecast.ci_high,
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started, **_linear_columns(plan, "lin"),
+            **_linear_columns(all_rows, "all_lin")}
+
+
+def linear_forecast(plan, n_customers: int) -> tuple[float, float]:
+    """The forecast with the correction scaled by the *training rows'* share given each arm, not by the
+    plan's contacts: plug-in + ``N · mean_i(Σ_k 1{a_i = k} c_i)`` over all training rows (``N`` the plan's
+    customers), and its standard error. Read back from the forecast's per-arm table
+    (``correction_k = n_k · mean(c | a = k)``, ``std_error_k = n_k · sd(c | a = k) / sqrt(m_k)``).
+    A check of one explanation of a forecast that runs high: ``n_k · mean(c | a = k)`` couples this
+    fit's plan size to the rows' error per contact (see docs/benchmarks.md)."""
+    table, result = plan.forecast.per_arm, plan.forecast
+    n_train = result.n_training
+    contacts, rows = table["contacts"].to_numpy(float), table["training_rows"].to_numpy(float)
+    used = (contacts > 0) & (rows > 0)
+    mean = np.where(used, table["correction"].to_numpy(float) / np.maximum(contacts, 1), 0.0)
+    sd = np.where(used, table["std_error"].to_numpy(float) / np.maximum(contacts, 1) * np.sqrt(rows), 0.0)
+    share = rows / n_train
+    correction = n_customers * float((share * mean).sum())
+    second = float((share * (sd**2 * (rows - 1) / np.maximum(rows, 1) + mean**2)).sum())  # E[(Σ_k 1{a=k} c)²]
+    variance = max(second - float((share * mean).sum()) ** 2, 0.0)
+    return result.plug_in + correction, n_customers * np.sqrt(variance / n_train)
+
+
+def _linear_columns(plan, prefix: str) -> dict[str, float]:
+    estimate, std_error = linear_forecast(plan, len(plan.arm))
+    return {f"{prefix}_forecast": estimate, f"{prefix}_se": std_error}
 
 
 def _mean_se(values: np.ndarray) -> str:
@@ -180,7 +206,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
 #: Columns of a ``--rows`` CSV (no header). Files written before the all-rows-map columns have the first 12.
 ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
                "raw_plug_in", "raw_truth", "seed", "all_plug_in", "all_truth", "all_forecast", "all_high", "all_low",
-               "seconds"]
+               "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se"]
 
 Key = tuple[str, int, int, int]  # learner, training rows, cv, n_repeats
 
@@ -223,11 +249,20 @@ def _ratio_of_sums(table: dict[str, np.ndarray]) -> str:
 
 
 def _variant(table: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
-    """The columns of one predictor under the names of the fold-map one (``cal_truth``, ``forecast``...)."""
+    """The columns of one predictor under the names of the fold-map one (``cal_truth``, ``forecast``...);
+    ``lin`` / ``all_lin``: with the linear-share correction (:func:`linear_forecast`)."""
+    half = stats.norm.ppf(0.975)
     if prefix == "cal":
         return table
-    return {**table, "cal_plug_in": table["all_plug_in"], "cal_truth": table["all_truth"],
-            "forecast": table["all_forecast"], "low": table["all_low"], "high": table["all_high"]}
+    if prefix == "lin":
+        return {**table, "forecast": table["lin_forecast"], "low": table["lin_forecast"] - half * table["lin_se"],
+                "high": table["lin_forecast"] + half * table["lin_se"]}
+    one = {**table, "cal_plug_in": table["all_plug_in"], "cal_truth": table["all_truth"],
+           "forecast": table["all_forecast"], "low": table["all_low"], "high": table["all_high"]}
+    if prefix == "all_lin":
+        one.update(forecast=table["all_lin_forecast"], low=table["all_lin_forecast"] - half * table["all_lin_se"],
+                   high=table["all_lin_forecast"] + half * table["all_lin_se"])
+    return one
 
 
 def run_variants(args: argparse.Namespace) -> None:
@@ -241,14 +276,18 @@ def run_variants(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(table, key=lambda item: (item[1], ["T", "DR", "S", "X", "R"].index(item[0])
                                                if item[0] in ("T", "DR", "S", "X", "R") else 9, item[2:])):
-        seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row["all_truth"]))
-        if not seeds:
-            continue
-        both = _columns(table[key], seeds)
-        reps = len(seeds)
-        low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
-        gap = both["cal_truth"] - both["all_truth"]
-        for label, prefix in (("fold (new)", "cal"), ("all rows (old)", "all")):
+        variants = [("fold (new)", "cal", "all_truth"), ("all rows (old)", "all", "all_truth"),
+                    ("fold, share-scaled correction", "lin", "lin_forecast"),
+                    ("all rows, share-scaled correction", "all_lin", "lin_forecast")]
+        for label, prefix, needed in variants:
+            # the repetitions that measured this variant (older --rows files lack the later columns)
+            seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row[needed]))
+            if not seeds:
+                continue
+            both = _columns(table[key], seeds)
+            reps = len(seeds)
+            low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
+            gap = both["cal_truth"] - both["all_truth"]
             one = _variant(both, prefix)
             covered = _coverage(one)
             ratio = one["forecast"] / one["cal_truth"]
