@@ -7,9 +7,20 @@ Usage::
     python benchmarks/bench_forecast.py public --splits 3                            # Hillstrom, Starbucks
     python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --cv 3 --n-repeats 3 --no-raw --rows after.csv
     python benchmarks/bench_forecast.py summary --before before.csv --after after.csv  # paired on common seeds
+    # two processes on disjoint seeds, then fold maps vs all-rows maps of the same fits:
+    python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --no-raw --rows a.csv --first-seed 0 &
+    python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --no-raw --rows b.csv --first-seed 1000 &
+    python benchmarks/bench_forecast.py summary --rows a.csv b.csv
 
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
+
+Every repetition also plans the same new customers with the predictor before the fold-map fix,
+rebuilt from the same fit: each repeat's first-fold model through the all-rows maps
+(``calibration_maps_``) instead of the map fitted without its fold (``prediction_maps_``, what
+``predict`` uses). Both plans are forecast from the same cross-fit, so the comparison is paired and
+costs one fit (``all_*`` columns of ``--rows``; ``summary --rows`` tabulates both). ``--n-jobs``
+(default 1) goes to the learners' XGBoost models: on a 2-core machine one thread is fastest.
 
 ``synthetic``: a 3-arm campaign on ``make_uplift_classification`` (known true outcome probabilities):
 a conversion is worth 30, arm 1 is an e-mail (0.05 per contact), arms 2 and 3 carry a 2- and 4-off
@@ -46,7 +57,7 @@ SYNTHETIC = Economics(value=30.0, contact_cost=[0.05, 0.05, 0.10], conversion_co
 N_NEW = 20_000
 
 
-def make_learner(name: str, base: str):
+def make_learner(name: str, base: str, n_jobs: int | None = 1):
     if base == "light":
         from sklearn.linear_model import LinearRegression, LogisticRegression
 
@@ -54,8 +65,8 @@ def make_learner(name: str, base: str):
         return {"S": SLearner(outcome, interactions=True), "T": TLearner(outcome),
                 "X": XLearner(outcome, effect_model=effect), "DR": DRLearner(outcome, effect_model=effect),
                 "R": RLearner(outcome, effect_model=effect)}[name]
-    return {"S": SLearner(random_state=0), "T": TLearner(random_state=0), "X": XLearner(random_state=0),
-            "DR": DRLearner(random_state=0), "R": RLearner(random_state=0)}[name]
+    kind = {"S": SLearner, "T": TLearner, "X": XLearner, "DR": DRLearner, "R": RLearner}[name]
+    return kind(random_state=0, n_jobs=n_jobs)
 
 
 def _truth(plan, gain: np.ndarray) -> float:
@@ -63,31 +74,91 @@ def _truth(plan, gain: np.ndarray) -> float:
     return float(gain[chosen, plan.arm[chosen] - 1].sum())
 
 
-def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int) -> CalibratedLearner:
+def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int, n_jobs: int | None = 1
+               ) -> CalibratedLearner:
     """``CalibratedLearner`` of the learner; ``n_repeats=0``: without the argument (for the code before it)."""
     extra = {} if n_repeats == 0 else {"n_repeats": n_repeats}
-    return CalibratedLearner(make_learner(name, base), method=method, cv=cv, **extra)
+    return CalibratedLearner(make_learner(name, base, n_jobs), method=method, cv=cv, **extra)
+
+
+def mapped_outcomes(learner: CalibratedLearner, X: np.ndarray, maps_per_model) -> np.ndarray:
+    """What ``learner.predict_outcomes(X)`` computes, with the calibration maps of each model given:
+    ``maps_per_model[r]`` (one map per arm) applied to ``learner.estimators_[r]``'s effects, averaged,
+    bounded into probabilities as the learner does for a binary outcome."""
+    control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in learner.estimators_], axis=0)
+    effects = np.mean([np.column_stack([mapping(np.asarray(model.predict(X)).reshape(len(X), -1))
+                                        for mapping in maps])
+                       for model, maps in zip(learner.estimators_, maps_per_model, strict=True)], axis=0)
+    control = np.clip(control, 0.0, 1.0)
+    effects = np.clip(effects, -control[:, None], 1.0 - control[:, None])
+    return np.column_stack([control, control[:, None] + effects])
+
+
+def all_rows_outcomes(learner: CalibratedLearner, frame, own: np.ndarray) -> np.ndarray:
+    """The predictor before the fold-map fix, from the same fit: every model through the all-rows maps
+    (``calibration_maps_``). Checks first that :func:`mapped_outcomes` reproduces ``own`` (the learner's
+    ``predict_outcomes(frame)``) with its ``prediction_maps_`` (when it has them)."""
+    X = learner._check_X(frame)  # the fold models were fitted on the learner's encoded array
+    if hasattr(learner, "prediction_maps_"):
+        np.testing.assert_allclose(mapped_outcomes(learner, X, learner.prediction_maps_), own, rtol=0, atol=1e-9)
+    return mapped_outcomes(learner, X, [learner.calibration_maps_] * len(learner.estimators_))
 
 
 def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
-                     raw: bool) -> dict:
+                     raw: bool, n_jobs: int | None = 1) -> dict:
+    """One repetition: one fit, the plan of the learner's own predictor (fold maps: ``cal_*``, ``forecast``,
+    ``low``, ``high``) and of the all-rows-map predictor of the same fit (``all_*``), each with its
+    forecast (the same cross-fit, so the same correction rule), and the raw learner's plan if ``raw``."""
+    started = time.perf_counter()
     train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
     new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
-        learner = calibrated(name, base, cv, method, n_repeats).fit(train.X, train.y, treatment=train.treatment)
-        plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        learner = calibrated(name, base, cv, method, n_repeats, n_jobs).fit(train.X, train.y,
+                                                                            treatment=train.treatment)
+        own = learner.predict_outcomes(new.X)
+        plan = plan_campaign(own, SYNTHETIC, forecast_learner=learner)
+        all_rows = plan_campaign(all_rows_outcomes(learner, new.X, own), SYNTHETIC, forecast_learner=learner)
         if raw:
-            alone = make_learner(name, base).fit(train.X, train.y, treatment=train.treatment)
+            alone = make_learner(name, base, n_jobs).fit(train.X, train.y, treatment=train.treatment)
             raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
     gain = score_profit(new.mu, SYNTHETIC).gain
-    forecast = plan.forecast.forecast
+    forecast, all_forecast = plan.forecast.forecast, all_rows.forecast.forecast
     raw_columns = {"raw_plug_in": np.nan, "raw_truth": np.nan}
     if raw:
         raw_columns = {"raw_plug_in": raw_plan.totals()["expected_incremental_profit"],
                        "raw_truth": _truth(raw_plan, gain)}
     return {**raw_columns, "cal_plug_in": plan.totals()["expected_incremental_profit"], "cal_truth": _truth(plan, gain),
-            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high, "seed": seed}
+            "forecast": forecast.estimate, "low": forecast.ci_low, "high": forecast.ci_high, "seed": seed,
+            "all_plug_in": all_rows.totals()["expected_incremental_profit"], "all_truth": _truth(all_rows, gain),
+            "all_forecast": all_forecast.estimate, "all_low": all_forecast.ci_low, "all_high": all_forecast.ci_high,
+            "seconds": time.perf_counter() - started, **_linear_columns(plan, "lin"),
+            **_linear_columns(all_rows, "all_lin")}
+
+
+def linear_forecast(plan, n_customers: int) -> tuple[float, float]:
+    """The forecast with the correction scaled by the *training rows'* share given each arm, not by the
+    plan's contacts: plug-in + ``N · mean_i(Σ_k 1{a_i = k} c_i)`` over all training rows (``N`` the plan's
+    customers), and its standard error. Read back from the forecast's per-arm table
+    (``correction_k = n_k · mean(c | a = k)``, ``std_error_k = n_k · sd(c | a = k) / sqrt(m_k)``).
+    A check of one explanation of a forecast that runs high: ``n_k · mean(c | a = k)`` couples this
+    fit's plan size to the rows' error per contact (see docs/benchmarks.md)."""
+    table, result = plan.forecast.per_arm, plan.forecast
+    n_train = result.n_training
+    contacts, rows = table["contacts"].to_numpy(float), table["training_rows"].to_numpy(float)
+    used = (contacts > 0) & (rows > 0)
+    mean = np.where(used, table["correction"].to_numpy(float) / np.maximum(contacts, 1), 0.0)
+    sd = np.where(used, table["std_error"].to_numpy(float) / np.maximum(contacts, 1) * np.sqrt(rows), 0.0)
+    share = rows / n_train
+    correction = n_customers * float((share * mean).sum())
+    second = float((share * (sd**2 * (rows - 1) / np.maximum(rows, 1) + mean**2)).sum())  # E[(Σ_k 1{a=k} c)²]
+    variance = max(second - float((share * mean).sum()) ** 2, 0.0)
+    return result.plug_in + correction, n_customers * np.sqrt(variance / n_train)
+
+
+def _linear_columns(plan, prefix: str) -> dict[str, float]:
+    estimate, std_error = linear_forecast(plan, len(plan.arm))
+    return {f"{prefix}_forecast": estimate, f"{prefix}_se": std_error}
 
 
 def _mean_se(values: np.ndarray) -> str:
@@ -98,17 +169,24 @@ def _mean_se(values: np.ndarray) -> str:
 
 def run_synthetic(args: argparse.Namespace) -> None:
     print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}, n_repeats={args.n_repeats or 'none'}; "
-          f"new population {N_NEW:,} customers; seeds from {args.first_seed}")
+          f"n_jobs={args.n_jobs}; new population {N_NEW:,} customers; seeds from {args.first_seed}")
     print("| learner | training rows | repetitions | raw plug-in / truth | calibrated plug-in / truth | "
           "forecast / truth | 95% interval covers truth | binomial range at 95% | interval half-width / truth | "
           "true profit raw → calibrated plan | seconds per repetition |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if args.rows and len(args.rows) > 1:
+        raise SystemExit("synthetic writes one --rows CSV; give one path")
     for n in args.n:
         for name in args.learners:
             started, rows = time.perf_counter(), []
             for seed in range(args.first_seed, args.first_seed + args.repeats):
-                rows.append(synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
-                                             not args.no_raw))
+                row = synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
+                                       not args.no_raw, args.n_jobs)
+                rows.append(row)
+                if args.rows:  # every repetition at once: a run stopped early keeps what it measured
+                    with open(args.rows[0], "a") as out:
+                        out.write(",".join([name, str(n), str(args.n_repeats), str(args.cv)]
+                                           + [f"{row[key]:.9g}" for key in ROW_COLUMNS[4:]]) + "\n")
                 if time.perf_counter() - started > args.seconds:
                     break
             seconds = (time.perf_counter() - started) / len(rows)
@@ -123,43 +201,114 @@ def run_synthetic(args: argparse.Namespace) -> None:
                   f"{covered.mean():.2f} ({covered.sum()}/{reps}) | "
                   f"{low:.2f}–{high:.2f} | {np.median(half):.2f} | {table['raw_truth'].mean():,.0f} → "
                   f"{table['cal_truth'].mean():,.0f} | {seconds:.1f} |", flush=True)
-            if args.rows:
-                with open(args.rows, "a") as out:
-                    for row in rows:
-                        out.write(",".join([name, str(n), str(args.n_repeats), str(args.cv)]
-                                           + [f"{row[key]:.9g}" for key in ROW_COLUMNS[4:]]) + "\n")
 
 
+#: Columns of a ``--rows`` CSV (no header). Files written before the all-rows-map columns have the first 12.
 ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
-               "raw_plug_in", "raw_truth", "seed"]
+               "raw_plug_in", "raw_truth", "seed", "all_plug_in", "all_truth", "all_forecast", "all_high", "all_low",
+               "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se"]
+
+Key = tuple[str, int, int, int]  # learner, training rows, cv, n_repeats
 
 
-def _read_rows(path: str) -> dict[tuple[str, int], dict[int, dict[str, float]]]:
-    """``--rows`` CSV: (learner, n) -> seed -> that repetition's numbers."""
-    table: dict[tuple[str, int], dict[int, dict[str, float]]] = {}
-    for line in Path(path).read_text().splitlines():
-        values = dict(zip(ROW_COLUMNS, line.split(","), strict=True))
-        numbers = {key: float(value) for key, value in values.items() if key != "learner"}
-        table.setdefault((values["learner"], int(numbers["n"])), {})[int(numbers["seed"])] = numbers
+def _read_rows(paths: list[str], by_setting: bool = False) -> dict[Key, dict[int, dict[str, float]]]:
+    """``--rows`` CSVs: (learner, n, cv, n_repeats) -> seed -> that repetition's numbers (cv and n_repeats
+    as 0 unless ``by_setting``: the before/after summary pairs files of one setting each). A seed
+    found twice keeps its first row."""
+    table: dict[Key, dict[int, dict[str, float]]] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            fields = line.split(",")
+            values = dict(zip(ROW_COLUMNS, fields, strict=False))
+            numbers = {key: float(values.get(key, "nan")) for key in ROW_COLUMNS if key != "learner"}
+            setting = (int(numbers["cv"]), int(numbers["n_repeats"])) if by_setting else (0, 0)
+            key = (values["learner"], int(numbers["n"]), *setting)
+            table.setdefault(key, {}).setdefault(int(numbers["seed"]), numbers)
     return table
+
+
+def _columns(rows: dict[int, dict[str, float]], seeds: list[int]) -> dict[str, np.ndarray]:
+    return {column: np.array([rows[seed][column] for seed in seeds]) for column in ROW_COLUMNS[1:]}
 
 
 def _coverage(table: dict[str, np.ndarray]) -> np.ndarray:
     return (table["low"] <= table["cal_truth"]) & (table["cal_truth"] <= table["high"])
 
 
+def _z(table: dict[str, np.ndarray]) -> np.ndarray:
+    """(forecast - truth) / SE, the SE read back from the 95% interval: mean about 0 ± 1/sqrt(n) if honest."""
+    return (table["forecast"] - table["cal_truth"]) / ((table["high"] - table["low"]) / (2 * stats.norm.ppf(0.975)))
+
+
 def _mean_z(table: dict[str, np.ndarray]) -> str:
-    """Mean of (forecast - truth) / SE, the SE read back from the 95% interval: about 0 ± 1/sqrt(n) if honest."""
-    z = (table["forecast"] - table["cal_truth"]) / ((table["high"] - table["low"]) / (2 * stats.norm.ppf(0.975)))
-    return _mean_se(z)
+    return _mean_se(_z(table))
 
 
 def _ratio_of_sums(table: dict[str, np.ndarray]) -> str:
     return f"{table['forecast'].sum() / table['cal_truth'].sum():.2f}"
 
 
+def _variant(table: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The columns of one predictor under the names of the fold-map one (``cal_truth``, ``forecast``...);
+    ``lin`` / ``all_lin``: with the linear-share correction (:func:`linear_forecast`)."""
+    half = stats.norm.ppf(0.975)
+    if prefix == "cal":
+        return table
+    if prefix == "lin":
+        return {**table, "forecast": table["lin_forecast"], "low": table["lin_forecast"] - half * table["lin_se"],
+                "high": table["lin_forecast"] + half * table["lin_se"]}
+    one = {**table, "cal_plug_in": table["all_plug_in"], "cal_truth": table["all_truth"],
+           "forecast": table["all_forecast"], "low": table["all_low"], "high": table["all_high"]}
+    if prefix == "all_lin":
+        one.update(forecast=table["all_lin_forecast"], low=table["all_lin_forecast"] - half * table["all_lin_se"],
+                   high=table["all_lin_forecast"] + half * table["all_lin_se"])
+    return one
+
+
+def run_variants(args: argparse.Namespace) -> None:
+    """Fold maps (the learner's predictor) against all-rows maps, on the same fits (paired), per setting."""
+    table = _read_rows(args.rows, by_setting=True)
+    print("| learner | training rows | cv × repeats | repetitions | maps of the plan | plug-in / truth | "
+          "forecast / truth | median forecast / truth | Σ forecast / Σ truth | mean forecast − truth | "
+          "interval covers truth | "
+          "binomial range at 95% | mean z | interval half-width / truth | true profit of the plan | "
+          "true profit fold − all-rows (paired) | seconds per repetition |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(table, key=lambda item: (item[1], ["T", "DR", "S", "X", "R"].index(item[0])
+                                               if item[0] in ("T", "DR", "S", "X", "R") else 9, item[2:])):
+        variants = [("fold (new)", "cal", "all_truth"), ("all rows (old)", "all", "all_truth"),
+                    ("fold, share-scaled correction", "lin", "lin_forecast"),
+                    ("all rows, share-scaled correction", "all_lin", "lin_forecast")]
+        for label, prefix, needed in variants:
+            # the repetitions that measured this variant (older --rows files lack the later columns)
+            seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row[needed]))
+            if not seeds:
+                continue
+            both = _columns(table[key], seeds)
+            reps = len(seeds)
+            low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
+            gap = both["cal_truth"] - both["all_truth"]
+            one = _variant(both, prefix)
+            covered = _coverage(one)
+            ratio = one["forecast"] / one["cal_truth"]
+            half = (one["high"] - one["low"]) / 2 / one["cal_truth"]
+            error = one["forecast"] - one["cal_truth"]
+            paired = f"{gap.mean():+,.0f} ± {gap.std(ddof=1) / np.sqrt(reps):,.0f}" if prefix == "cal" and reps > 1 \
+                else ""
+            print(f"| {key[0]} | {key[1]:,} | {key[2]} × {key[3]} | {reps} | {label} | "
+                  f"{_mean_se(one['cal_plug_in'] / one['cal_truth'])} | {_mean_se(ratio)} | {np.median(ratio):.2f} | "
+                  f"{_ratio_of_sums(one)} | {error.mean():+,.0f} ± {error.std(ddof=1) / np.sqrt(reps):,.0f} | "
+                  f"{covered.sum()}/{reps} | {low:.0f}–{high:.0f} | {_mean_z(one)} | "
+                  f"{np.median(half):.2f} | {one['cal_truth'].mean():,.0f} | {paired} | "
+                  f"{np.nanmean(both['seconds']):.0f} |")
+
+
 def run_summary(args: argparse.Namespace) -> None:
-    """Before versus after on the seeds both runs reached (paired: same training sets and customers)."""
+    """Before versus after on the seeds both runs reached (paired: same training sets and customers);
+    with ``--rows`` instead: fold maps versus all-rows maps of the same fits (:func:`run_variants`)."""
+    if args.rows:
+        run_variants(args)
+        return
     before, after = _read_rows(args.before), _read_rows(args.after)
     print("| learner | training rows | paired repetitions | raw plug-in / truth | forecast / truth before → after | "
           "Σ forecast / Σ truth before → after | "
@@ -170,8 +319,7 @@ def run_summary(args: argparse.Namespace) -> None:
         seeds = sorted(set(before[key]) & set(after[key]))
         if not seeds:
             continue
-        old, new = ({column: np.array([rows[seed][column] for seed in seeds]) for column in ROW_COLUMNS[1:]}
-                    for rows in (before[key], after[key]))
+        old, new = (_columns(rows, seeds) for rows in (before[key], after[key]))
         reps = len(seeds)
         low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95) / reps
         covered_old, covered_new = _coverage(old), _coverage(new)
@@ -192,8 +340,9 @@ def run_public(args: argparse.Namespace) -> None:
         data_sets.append(("Starbucks (train file, purchase)", lambda: load_starbucks(path=starbucks),
                           Economics(value=10.0, contact_cost=0.15)))
     print("| data set | learner | split | holdout rows | contacts | raw plug-in | calibrated plug-in | "
-          "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) | all-rows maps: contacts | "
+          "forecast [95% CI] | holdout AIPW [95% CI] | z |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for title, load, economics in data_sets:
         if args.datasets and not any(word.lower() in title.lower() for word in args.datasets):
             continue
@@ -209,23 +358,28 @@ def run_public(args: argparse.Namespace) -> None:
                 half = rng.permutation(len(y)) < len(y) // 2
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats).fit(
+                    learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
                         X[half], y[half], treatment=treatment[half])
                     holdout = X[~half]
-                    alone = make_learner(name, args.base).fit(X[half], y[half], treatment=treatment[half])
+                    alone = make_learner(name, args.base, args.n_jobs).fit(X[half], y[half],
+                                                                           treatment=treatment[half])
                     raw = plan_campaign(alone.predict_outcomes(holdout), economics,
                                         arms=learner.treatment_arms_)
-                    plan = plan_campaign(learner.predict_outcomes(holdout), economics, arms=learner.treatment_arms_,
-                                         forecast_learner=learner)
-                    realised = evaluate_policy(plan, y[~half], treatment=treatment[~half], baselines=False,
-                                               control_value=learner.control_value_).value
-                forecast = plan.forecast.forecast
-                z = (forecast.estimate - realised.estimate) / np.hypot(forecast.std_error, realised.std_error)
-                print(f"| {title} | {name} | {split} | {int((~half).sum()):,} | {plan.n_contacts:,} | "
+                    own = learner.predict_outcomes(holdout)
+                    plans = [plan_campaign(outcomes, economics, arms=learner.treatment_arms_, forecast_learner=learner)
+                             for outcomes in (own, all_rows_outcomes(learner, holdout, own))]
+                    realised = [evaluate_policy(plan, y[~half], treatment=treatment[~half], baselines=False,
+                                                control_value=learner.control_value_).value for plan in plans]
+                cells = []
+                for plan, value in zip(plans, realised, strict=True):
+                    forecast = plan.forecast.forecast
+                    z = (forecast.estimate - value.estimate) / np.hypot(forecast.std_error, value.std_error)
+                    cells.append(f"{forecast.estimate:,.0f} [{forecast.ci_low:,.0f}, {forecast.ci_high:,.0f}] | "
+                                 f"{value.estimate:,.0f} [{value.ci_low:,.0f}, {value.ci_high:,.0f}] | {z:+.2f}")
+                print(f"| {title} | {name} | {split} | {int((~half).sum()):,} | {plans[0].n_contacts:,} | "
                       f"{raw.totals()['expected_incremental_profit']:,.0f} | "
-                      f"{plan.totals()['expected_incremental_profit']:,.0f} | {forecast.estimate:,.0f} "
-                      f"[{forecast.ci_low:,.0f}, {forecast.ci_high:,.0f}] | {realised.estimate:,.0f} "
-                      f"[{realised.ci_low:,.0f}, {realised.ci_high:,.0f}] | {z:+.2f} |", flush=True)
+                      f"{plans[0].totals()['expected_incremental_profit']:,.0f} | {cells[0]} | "
+                      f"{plans[1].n_contacts:,} | {cells[1]} |", flush=True)
 
 
 def main() -> None:
@@ -242,12 +396,16 @@ def main() -> None:
                         help="CalibratedLearner(n_repeats=); 0: do not pass it (the code before n_repeats)")
     parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
     parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
-    parser.add_argument("--rows", default=None, help="synthetic: append every repetition's numbers to this CSV")
+    parser.add_argument("--rows", nargs="+", default=None,
+                        help="synthetic: append every repetition's numbers to this CSV; summary: read these CSVs "
+                             "and compare the fold maps with the all-rows maps of the same fits")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="n_jobs= of the learners' XGBoost models (1: on a 2-core machine, 5x faster than 2)")
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
     parser.add_argument("--base", default="default", choices=["default", "light"],
                         help="default: the package's XGBoost base models; light: logistic/linear")
-    parser.add_argument("--before", help="summary: --rows CSV of the run before")
-    parser.add_argument("--after", help="summary: --rows CSV of the run after")
+    parser.add_argument("--before", nargs="+", help="summary: --rows CSVs of the run before")
+    parser.add_argument("--after", nargs="+", help="summary: --rows CSVs of the run after")
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args()
     if args.what == "synthetic":

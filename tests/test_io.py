@@ -429,6 +429,41 @@ def test_calibrated_learner_round_trip(tmp_path):
     loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "calibrated.zip"))
     for key, value in _outputs(learner, X).items():
         assert np.array_equal(_outputs(loaded, X)[key], value), key
+    # the maps predict applies (one per repeat and arm) and the all-rows summary maps come back as saved
+    assert all(
+        np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
+        and np.array_equal(a.index_weights, b.index_weights)
+        for saved, back in zip(learner.prediction_maps_, loaded.prediction_maps_, strict=True)
+        for a, b in zip(saved, back, strict=True))
+    for a, b in zip(learner.calibration_maps_, loaded.calibration_maps_, strict=True):
+        assert np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
+
+
+def test_a_calibrated_state_saved_without_its_fold_maps_is_refused(tmp_path):
+    """A CalibratedLearner saved before predict used the fold maps has no ``fold_maps``: refused by name."""
+    from uplift import learners
+
+    X, y, treatment = _data(1)
+    learner = learners.CalibratedLearner(make_learner("T", "linear", 1, known_propensity=False), cv=2, n_repeats=1).fit(
+        X, y, treatment=treatment)
+    path = uplift_io.save(learner, tmp_path / "calibrated")
+    manifest = json.loads((path / "manifest.json").read_text())
+
+    def records(node):
+        if isinstance(node, dict):
+            if node.get("class") == "state/CalibratedState":
+                yield node
+            for value in node.values():
+                yield from records(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from records(value)
+
+    (state,) = records(manifest["object"])
+    del state["fields"]["fold_maps"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match=r"lacks CalibratedState field\(s\) \['fold_maps'\].*older version"):
+        uplift_io.load(path)
 
 
 def test_auto_learner_round_trip_with_its_report(tmp_path):

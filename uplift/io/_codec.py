@@ -259,6 +259,12 @@ class Decoder:
         if unknown:
             raise ModelFileError(f"the model file gives {cls.__name__} field(s) {unknown} that this version of "
                                  "uplift does not have; load it with the version that saved it.")
+        missing = sorted(name for name, field in fields.items() if field.init and name not in values
+                         and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING)
+        if missing:
+            raise ModelFileError(f"the model file lacks {cls.__name__} field(s) {missing} that this version of uplift "
+                                 "needs: it was saved by an older version. Load it with that version, or fit the "
+                                 "model again and save it.")
         obj = cls(**{k: v for k, v in values.items() if fields[k].init})
         for name, value in values.items():
             if not fields[name].init:

@@ -4,9 +4,9 @@ Raw effect estimates are shrunk (an S-learner whose trees ignore the treatment) 
 T-learner: the difference of two models' errors). A campaign that *selects* the customers with the
 largest estimates then inherits that error as bias. The wrapper cross-fits the inner learner,
 learns a monotone (isotonic) or linear map from its out-of-fold effects to doubly robust
-pseudo-outcomes, and predicts the mapped effect of one fold model per repeat of the cross-fit,
-averaged: a predictor of the same kind as each training row's out-of-fold prediction, so that the
-profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
+pseudo-outcomes, and predicts with one fold model per repeat of the cross-fit, each through the map
+fitted without that model's fold, averaged: exactly the predictor each training row's out-of-fold
+prediction is, so that the profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ class CalibratedState:
     maps: tuple[CalibrationMap, ...]
     cross_fit: CrossFit
     binary: bool
+    #: per repeat, per treated arm: the map fitted without the first fold (what ``predict`` applies to ``inner[r]``)
+    fold_maps: tuple[tuple[CalibrationMap, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class _Repeat:
     """One cross-fit of :class:`CalibratedLearner` (fit-time only; never stored)."""
 
     model: Any
+    maps: tuple[CalibrationMap, ...]
     control: np.ndarray
     effect: np.ndarray
     calibrated: np.ndarray
@@ -191,8 +194,9 @@ class CalibratedLearner(BaseUpliftLearner):
         Folds of each cross-fit.
     n_repeats : int, default 3
         Cross-fits, each with its own random folds. ``predict`` averages ``n_repeats`` models (the
-        first fold's model of each repeat) and every training row's out-of-fold prediction averages
-        the ``n_repeats`` models that did not see it: the same kind of predictor, so the profit
+        first fold's model of each repeat, through the map fitted without that fold) and every
+        training row's out-of-fold prediction averages the ``n_repeats`` models and maps that did not
+        see it: the same kind of predictor, so the profit
         forecast's correction measures the plan's own selection error. Costs
         ``cv * n_repeats`` fits of the inner learner. ``n_repeats=1``: one cross-fit and a
         single-model ``predict`` (cheaper; the plan is noisier).
@@ -217,8 +221,14 @@ class CalibratedLearner(BaseUpliftLearner):
         The models ``predict`` averages: the inner learner fitted on the first fold's training part
         of each repeat (``n_repeats`` models; the other fold models are only used for the
         out-of-fold predictions and are not kept).
+    prediction_maps_ : tuple of tuples of CalibrationMap
+        The maps ``predict`` applies: for repeat ``r``, one per treated arm, fitted on the
+        out-of-fold effects and pseudo-outcomes of the rows outside its first fold (the rows
+        ``estimators_[r]`` was fitted on); ``estimators_[r]`` goes through ``prediction_maps_[r]``.
     calibration_maps_ : tuple of CalibrationMap
-        One per treated arm, fitted on every repeat's out-of-fold effects and pseudo-outcomes.
+        A summary for reading and plotting, not used by ``predict``: one per treated arm, fitted on
+        every row of every repeat (out-of-fold effects and pseudo-outcomes), so less noisy than
+        each fold's map.
     cross_fit_ : CrossFit
         Out-of-fold effects, pseudo-outcomes and propensities of the training rows, each the mean
         over the repeats (for :meth:`blp`, :meth:`gates` and
@@ -242,8 +252,8 @@ class CalibratedLearner(BaseUpliftLearner):
     own score alone left the default S-learner's uninformative arm-1 score flat at the average
     effect, and a 3-arm plan then sent arm 1 to everyone the other arms rejected.
 
-    ``predict`` averages ``g_k`` applied to the effects of ``R = n_repeats`` fold models, one per
-    repeat (as scikit-learn's ``CalibratedClassifierCV(ensemble=True)``): the map is only ever
+    ``predict`` averages a map ``g_k`` applied to the effects of ``R = n_repeats`` fold models, one
+    per repeat (as scikit-learn's ``CalibratedClassifierCV(ensemble=True)``): the map is only ever
     applied to models of the kind it was fitted on. A learner refitted on all rows is less shrunk
     (or less noisy) than its fold models, and the map then over-corrects it. Measured on the
     3-arm synthetic campaign of ``benchmarks/bench_forecast.py`` (default S-learner, 10,000 rows):
@@ -251,13 +261,21 @@ class CalibratedLearner(BaseUpliftLearner):
     repetitions); with the fold models and the joint index, 143% (14 repetitions).
 
     Why one model per repeat, not every fold model: training row ``i``'s out-of-fold prediction
-    (the input of the profit forecast) averages the ``R`` models fitted without it, one per repeat,
-    each on a random ``(K - 1) / K`` of the other rows. The first fold's model of each repeat is
-    fitted on a random ``(K - 1) / K`` of all rows, so ``predict`` is a predictor of the same
-    distribution: its noise, and so the optimizer's curse of a plan that selects on it, is the
-    one the training rows measure. Averaging all ``K`` fold models of one cross-fit (the behaviour
-    before ``n_repeats``) gives a less noisy plan than the single out-of-fold model each row had,
-    and the forecast then over-corrected (``docs/benchmarks.md``, issue 14).
+    (the input of the profit forecast) averages, over the ``R`` repeats, the model fitted without
+    its fold mapped by the map fitted without its fold, each on a random ``(K - 1) / K`` of the
+    other rows. ``predict`` averages the first fold's model of each repeat mapped by the map of
+    that same fold (:attr:`prediction_maps_`), each fitted on a random ``(K - 1) / K`` of all rows:
+    a predictor of the same distribution, so its noise, and the optimizer's curse of a plan that
+    selects on it, is the one the training rows measure. Averaging all ``K`` fold models of one
+    cross-fit (the behaviour before ``n_repeats``) gives a less noisy plan than the single
+    out-of-fold model each row had, and the forecast then over-corrected (``docs/benchmarks.md``,
+    issue 14). Likewise the map: one fitted on every row of every repeat
+    (:attr:`calibration_maps_`) is less noisy than each row's fold map, so with it the plan would
+    select less noise than the rows do. Measured against that all-rows map on the same fits
+    (``benchmarks/bench_forecast.py``, 10,000 rows, ``cv=5``, 200 repetitions, default T-learner),
+    the fold maps did not remove a bias: the forecast leaned *higher* (forecast - truth +1,559 ± 360
+    against +632 ± 351) and the plans earned 4% less (the fold maps' own noise). See
+    ``docs/benchmarks.md``.
 
     ``predict_outcomes`` is
     ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the models' mean control outcome
@@ -370,11 +388,13 @@ class CalibratedLearner(BaseUpliftLearner):
                              np.mean([repeat.pseudo for repeat in repeats], axis=0),
                              np.mean([repeat.probabilities for repeat in repeats], axis=0),
                              data.y, data.codes, data.weight)
-        return CalibratedState(tuple(repeat.model for repeat in repeats), tuple(maps), cross_fit, binary)
+        return CalibratedState(tuple(repeat.model for repeat in repeats), tuple(maps), cross_fit, binary,
+                               tuple(repeat.maps for repeat in repeats))
 
     def _cross_fit_once(self, plan: FitPlan, data: FitData, method: str) -> _Repeat:
         """One cross-fit (the folds of ``plan``'s seed): out-of-fold effects, control, pseudo-outcomes and
-        doubly out-of-fold calibrated effects of every training row, and the first fold's model."""
+        doubly out-of-fold calibrated effects of every training row, and the first fold's model with the
+        maps (one per arm) that calibrate the first fold's rows: fitted without that fold."""
         treatment = np.asarray(plan.labels)[data.codes]
         n, n_arms = len(data.y), plan.n_arms
         folds = plan.folds(data)
@@ -389,6 +409,7 @@ class CalibratedLearner(BaseUpliftLearner):
         probabilities = self._probabilities(plan, data, folds)
         pseudo = np.full((n, n_arms), np.nan)
         calibrated = np.empty((n, n_arms))
+        first_maps: list[CalibrationMap] = []
         for code in range(1, n_arms + 1):
             rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
             mu0 = outcomes[rows, 0]
@@ -402,7 +423,10 @@ class CalibratedLearner(BaseUpliftLearner):
                 fold_map = fit_map(method, effect[fit_rows], pseudo[fit_rows, code - 1],
                                    data.weight_of(fit_rows), int(self.n_bins))
                 calibrated[test, code - 1] = fold_map(effect[test])
-        return _Repeat(first, outcomes[:, 0], effect, calibrated, pseudo, np.asarray(probabilities))
+                if len(first_maps) < code:  # the first fold: the one whose model predict keeps
+                    first_maps.append(fold_map)
+        return _Repeat(first, tuple(first_maps), outcomes[:, 0], effect, calibrated, pseudo,
+                       np.asarray(probabilities))
 
     def _fit_inner(self, data: FitData, treatment: np.ndarray, rows: np.ndarray, plan: FitPlan) -> Any:
         model = clone(self.learner).fit(data.X[rows], data.y[rows], treatment=treatment[rows],
@@ -427,9 +451,9 @@ class CalibratedLearner(BaseUpliftLearner):
         """Control outcome and calibrated effects; for a binary outcome both bounded as in every learner:
         the control into [0, 1], each effect into ``[-control, 1 - control]``."""
         effects = np.zeros((X.shape[0], len(state.maps)))
-        for model in state.inner:
-            raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(state.maps))
-            effects += np.column_stack([mapping(raw) for mapping in state.maps])
+        for model, maps in zip(state.inner, state.fold_maps, strict=True):
+            raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(maps))
+            effects += np.column_stack([mapping(raw) for mapping in maps])
         effects /= len(state.inner)
         control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in state.inner], axis=0)
         if state.binary:
@@ -452,6 +476,10 @@ class CalibratedLearner(BaseUpliftLearner):
     @property
     def calibration_maps_(self) -> tuple[CalibrationMap, ...]:
         return self._fitted().maps
+
+    @property
+    def prediction_maps_(self) -> tuple[tuple[CalibrationMap, ...], ...]:
+        return self._fitted().fold_maps
 
     @property
     def cross_fit_(self) -> CrossFit:
