@@ -429,18 +429,19 @@ def test_calibrated_learner_round_trip(tmp_path):
     loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "calibrated.zip"))
     for key, value in _outputs(learner, X).items():
         assert np.array_equal(_outputs(loaded, X)[key], value), key
-    # the maps predict applies (one per repeat and arm) and the all-rows summary maps come back as saved
+    # the fold maps (one per repeat and arm) and the all-rows maps predict applies come back as saved
     assert all(
         np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
         and np.array_equal(a.index_weights, b.index_weights)
-        for saved, back in zip(learner.prediction_maps_, loaded.prediction_maps_, strict=True)
+        for saved, back in zip(learner.fold_maps_, loaded.fold_maps_, strict=True)
         for a, b in zip(saved, back, strict=True))
     for a, b in zip(learner.calibration_maps_, loaded.calibration_maps_, strict=True):
         assert np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
 
 
-def test_a_calibrated_state_saved_without_its_fold_maps_is_refused(tmp_path):
-    """A CalibratedLearner saved before predict used the fold maps has no ``fold_maps``: refused by name."""
+def test_a_calibrated_state_without_fold_maps_loads_and_one_without_maps_is_refused(tmp_path):
+    """A CalibratedLearner saved before the fold maps were kept (no ``fold_maps``) loads and predicts the same:
+    predict does not use them. A state missing a field it needs (``maps``) is refused by name."""
     from uplift import learners
 
     X, y, treatment = _data(1)
@@ -462,7 +463,12 @@ def test_a_calibrated_state_saved_without_its_fold_maps_is_refused(tmp_path):
     (state,) = records(manifest["object"])
     del state["fields"]["fold_maps"]
     (path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ModelFileError, match=r"lacks CalibratedState field\(s\) \['fold_maps'\].*older version"):
+    older = uplift_io.load(path)
+    assert older.fold_maps_ is None
+    np.testing.assert_array_equal(older.predict(X), learner.predict(X))
+    del state["fields"]["maps"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match=r"lacks CalibratedState field\(s\) \['maps'\].*older version"):
         uplift_io.load(path)
 
 

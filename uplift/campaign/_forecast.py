@@ -7,8 +7,7 @@ were from realised profits on the *training* rows, where every prediction came f
 not see the row (the repeated cross-fit of :class:`uplift.learners.CalibratedLearner`) and the same
 decision rule (the plan's prices) was applied. The correction is honest only if a training row's
 prediction is as noisy as a new customer's: ``CalibratedLearner`` predicts new customers with one
-fold model per repeat, each through the map fitted without its fold, and each training row with the
-same number of models and maps that did not see it.
+fold model per repeat, and each training row with the same number of models that did not see it.
 """
 
 from __future__ import annotations
@@ -184,10 +183,9 @@ def forecast_profit(
     The correction measures the selection error of the *training rows'* predictor, so it is the
     plan's only when the plan's predictor is of the same kind. With
     :class:`~uplift.learners.CalibratedLearner` it is: ``predict`` averages one fold model per
-    repeat (``n_repeats`` models, each fitted on a random ``(cv - 1) / cv`` of the rows), each
-    through the calibration map fitted without its fold, and row ``i``'s out-of-fold prediction
-    averages the ``n_repeats`` models and maps fitted without it, each on a random
-    ``(cv - 1) / cv`` of the other rows: the two have the same distribution, and since
+    repeat (``n_repeats`` models, each fitted on a random ``(cv - 1) / cv`` of the rows), and row
+    ``i``'s out-of-fold prediction averages the ``n_repeats`` models fitted without it, each on a
+    random ``(cv - 1) / cv`` of the other rows: the two have the same distribution, and since
     they share most of their training rows, the correction follows this fit's own errors, not
     only their average. (When the plan averaged all ``cv`` fold models of one cross-fit while
     each row had one, the forecast over-corrected: 0.47 of the truth for the default T-learner on

@@ -4,9 +4,9 @@ Raw effect estimates are shrunk (an S-learner whose trees ignore the treatment) 
 T-learner: the difference of two models' errors). A campaign that *selects* the customers with the
 largest estimates then inherits that error as bias. The wrapper cross-fits the inner learner,
 learns a monotone (isotonic) or linear map from its out-of-fold effects to doubly robust
-pseudo-outcomes, and predicts with one fold model per repeat of the cross-fit, each through the map
-fitted without that model's fold, averaged: exactly the predictor each training row's out-of-fold
-prediction is, so that the profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
+pseudo-outcomes, and predicts the mapped effect of one fold model per repeat of the cross-fit,
+averaged: a predictor of the same kind as each training row's out-of-fold prediction, so that the
+profit forecast of :func:`uplift.campaign.forecast_profit` is honest.
 """
 
 from __future__ import annotations
@@ -157,8 +157,9 @@ class CalibratedState:
     maps: tuple[CalibrationMap, ...]
     cross_fit: CrossFit
     binary: bool
-    #: per repeat, per treated arm: the map fitted without the first fold (what ``predict`` applies to ``inner[r]``)
-    fold_maps: tuple[tuple[CalibrationMap, ...], ...]
+    #: per repeat, per treated arm: the map fitted without the first fold (the alternative predictor measured in
+    #: docs/benchmarks.md; not used by ``predict``); None in files saved before it was kept
+    fold_maps: tuple[tuple[CalibrationMap, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,8 @@ class CalibratedLearner(BaseUpliftLearner):
         Folds of each cross-fit.
     n_repeats : int, default 3
         Cross-fits, each with its own random folds. ``predict`` averages ``n_repeats`` models (the
-        first fold's model of each repeat, through the map fitted without that fold) and every
-        training row's out-of-fold prediction averages the ``n_repeats`` models and maps that did not
-        see it: the same kind of predictor, so the profit
+        first fold's model of each repeat) and every training row's out-of-fold prediction averages
+        the ``n_repeats`` models that did not see it: the same kind of predictor, so the profit
         forecast's correction measures the plan's own selection error. Costs
         ``cv * n_repeats`` fits of the inner learner. ``n_repeats=1``: one cross-fit and a
         single-model ``predict`` (cheaper; the plan is noisier).
@@ -221,14 +221,15 @@ class CalibratedLearner(BaseUpliftLearner):
         The models ``predict`` averages: the inner learner fitted on the first fold's training part
         of each repeat (``n_repeats`` models; the other fold models are only used for the
         out-of-fold predictions and are not kept).
-    prediction_maps_ : tuple of tuples of CalibrationMap
-        The maps ``predict`` applies: for repeat ``r``, one per treated arm, fitted on the
-        out-of-fold effects and pseudo-outcomes of the rows outside its first fold (the rows
-        ``estimators_[r]`` was fitted on); ``estimators_[r]`` goes through ``prediction_maps_[r]``.
     calibration_maps_ : tuple of CalibrationMap
-        A summary for reading and plotting, not used by ``predict``: one per treated arm, fitted on
-        every row of every repeat (out-of-fold effects and pseudo-outcomes), so less noisy than
-        each fold's map.
+        The maps ``predict`` applies to every model in ``estimators_``: one per treated arm, fitted
+        on every repeat's out-of-fold effects and pseudo-outcomes.
+    fold_maps_ : tuple of tuples of CalibrationMap, or None
+        Not used by ``predict``: for repeat ``r``, one map per treated arm fitted without the first
+        fold (the rows ``estimators_[r]`` was not fitted on). Kept so that the alternative predictor
+        (``estimators_[r]`` through ``fold_maps_[r]``, exactly each training row's kind) can be
+        measured against ``predict`` (``benchmarks/bench_forecast.py``); None for a model saved
+        before they were kept.
     cross_fit_ : CrossFit
         Out-of-fold effects, pseudo-outcomes and propensities of the training rows, each the mean
         over the repeats (for :meth:`blp`, :meth:`gates` and
@@ -261,21 +262,21 @@ class CalibratedLearner(BaseUpliftLearner):
     repetitions); with the fold models and the joint index, 143% (14 repetitions).
 
     Why one model per repeat, not every fold model: training row ``i``'s out-of-fold prediction
-    (the input of the profit forecast) averages, over the ``R`` repeats, the model fitted without
-    its fold mapped by the map fitted without its fold, each on a random ``(K - 1) / K`` of the
-    other rows. ``predict`` averages the first fold's model of each repeat mapped by the map of
-    that same fold (:attr:`prediction_maps_`), each fitted on a random ``(K - 1) / K`` of all rows:
-    a predictor of the same distribution, so its noise, and the optimizer's curse of a plan that
-    selects on it, is the one the training rows measure. Averaging all ``K`` fold models of one
-    cross-fit (the behaviour before ``n_repeats``) gives a less noisy plan than the single
-    out-of-fold model each row had, and the forecast then over-corrected (``docs/benchmarks.md``,
-    issue 14). Likewise the map: one fitted on every row of every repeat
-    (:attr:`calibration_maps_`) is less noisy than each row's fold map, so with it the plan would
-    select less noise than the rows do. Measured against that all-rows map on the same fits
-    (``benchmarks/bench_forecast.py``, 10,000 rows, ``cv=5``, 200 repetitions, default T-learner),
-    the fold maps did not remove a bias: the forecast leaned *higher* (forecast - truth +1,559 ± 360
-    against +632 ± 351) and the plans earned 4% less (the fold maps' own noise). See
-    ``docs/benchmarks.md``.
+    (the input of the profit forecast) averages the ``R`` models fitted without it, one per repeat,
+    each on a random ``(K - 1) / K`` of the other rows. The first fold's model of each repeat is
+    fitted on a random ``(K - 1) / K`` of all rows, so ``predict`` is a predictor of the same
+    distribution: its noise, and so the optimizer's curse of a plan that selects on it, is the
+    one the training rows measure. Averaging all ``K`` fold models of one cross-fit (the behaviour
+    before ``n_repeats``) gives a less noisy plan than the single out-of-fold model each row had,
+    and the forecast then over-corrected (``docs/benchmarks.md``, issue 14).
+
+    Why the all-rows map, although each training row's map was fitted without its fold (and so is
+    noisier): the exact match, each model through the map fitted without its fold
+    (:attr:`fold_maps_`), was measured against it on the same fits (``benchmarks/bench_forecast.py``,
+    10,000 training rows, ``cv=5``, default learners): its plans earned 3-4% less (T: -364 ± 49 of
+    8,928 over 200 repetitions; S: -485 ± 65 of 13,290 over 124) and its forecast leaned higher
+    (forecast / truth 1.20 ± 0.05 against 1.09 ± 0.04 for T, 1.11 ± 0.04 against 1.01 ± 0.03 for
+    S). The map's own noise costs more than the mismatch.
 
     ``predict_outcomes`` is
     ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the models' mean control outcome
@@ -451,9 +452,9 @@ class CalibratedLearner(BaseUpliftLearner):
         """Control outcome and calibrated effects; for a binary outcome both bounded as in every learner:
         the control into [0, 1], each effect into ``[-control, 1 - control]``."""
         effects = np.zeros((X.shape[0], len(state.maps)))
-        for model, maps in zip(state.inner, state.fold_maps, strict=True):
-            raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(maps))
-            effects += np.column_stack([mapping(raw) for mapping in maps])
+        for model in state.inner:
+            raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(state.maps))
+            effects += np.column_stack([mapping(raw) for mapping in state.maps])
         effects /= len(state.inner)
         control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in state.inner], axis=0)
         if state.binary:
@@ -478,7 +479,7 @@ class CalibratedLearner(BaseUpliftLearner):
         return self._fitted().maps
 
     @property
-    def prediction_maps_(self) -> tuple[tuple[CalibrationMap, ...], ...]:
+    def fold_maps_(self) -> tuple[tuple[CalibrationMap, ...], ...] | None:
         return self._fitted().fold_maps
 
     @property
