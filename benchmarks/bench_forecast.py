@@ -15,11 +15,13 @@ Usage::
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
 
-Every repetition also plans the same new customers with the predictor before the fold-map fix,
-rebuilt from the same fit: each repeat's first-fold model through the all-rows maps
-(``calibration_maps_``) instead of the map fitted without its fold (``prediction_maps_``, what
-``predict`` uses). Both plans are forecast from the same cross-fit, so the comparison is paired and
-costs one fit (``all_*`` columns of ``--rows``; ``summary --rows`` tabulates both). ``--n-jobs``
+Every repetition plans the same new customers with two predictors of the same fit: the learner's
+own (``predict_outcomes``: each repeat's first-fold model through the all-rows maps,
+``calibration_maps_``; the ``all_*`` columns of ``--rows``) and the exact match of a training row's
+predictor (each model through the map fitted without its fold, ``fold_maps_``; the ``cal_*``,
+``forecast``, ``low``, ``high`` columns). Both plans are forecast from the same cross-fit, so the
+comparison is paired and costs one fit (``summary --rows`` tabulates both). The CSVs written while
+``predict`` used the fold maps (the morning of 2026-11-30) have the same columns with the same meaning. ``--n-jobs``
 (default 1) goes to the learners' XGBoost models: on a 2-core machine one thread is fastest.
 
 ``synthetic``: a 3-arm campaign on ``make_uplift_classification`` (known true outcome probabilities):
@@ -94,20 +96,20 @@ def mapped_outcomes(learner: CalibratedLearner, X: np.ndarray, maps_per_model) -
     return np.column_stack([control, control[:, None] + effects])
 
 
-def all_rows_outcomes(learner: CalibratedLearner, frame, own: np.ndarray) -> np.ndarray:
-    """The predictor before the fold-map fix, from the same fit: every model through the all-rows maps
-    (``calibration_maps_``). Checks first that :func:`mapped_outcomes` reproduces ``own`` (the learner's
-    ``predict_outcomes(frame)``) with its ``prediction_maps_`` (when it has them)."""
+def fold_map_outcomes(learner: CalibratedLearner, frame, own: np.ndarray) -> np.ndarray:
+    """The alternative predictor of the same fit: every model through the map fitted without its fold
+    (``fold_maps_``). Checks first that :func:`mapped_outcomes` reproduces ``own`` (the learner's
+    ``predict_outcomes(frame)``) with the all-rows ``calibration_maps_``."""
     X = learner._check_X(frame)  # the fold models were fitted on the learner's encoded array
-    if hasattr(learner, "prediction_maps_"):
-        np.testing.assert_allclose(mapped_outcomes(learner, X, learner.prediction_maps_), own, rtol=0, atol=1e-9)
-    return mapped_outcomes(learner, X, [learner.calibration_maps_] * len(learner.estimators_))
+    np.testing.assert_allclose(mapped_outcomes(learner, X, [learner.calibration_maps_] * len(learner.estimators_)),
+                               own, rtol=0, atol=1e-9)
+    return mapped_outcomes(learner, X, learner.fold_maps_)
 
 
 def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
                      raw: bool, n_jobs: int | None = 1) -> dict:
-    """One repetition: one fit, the plan of the learner's own predictor (fold maps: ``cal_*``, ``forecast``,
-    ``low``, ``high``) and of the all-rows-map predictor of the same fit (``all_*``), each with its
+    """One repetition: one fit, the plan of the fold-map predictor (``cal_*``, ``forecast``, ``low``,
+    ``high``) and of the learner's own, all-rows-map predictor of the same fit (``all_*``), each with its
     forecast (the same cross-fit, so the same correction rule), and the raw learner's plan if ``raw``."""
     started = time.perf_counter()
     train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
@@ -117,8 +119,8 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
         learner = calibrated(name, base, cv, method, n_repeats, n_jobs).fit(train.X, train.y,
                                                                             treatment=train.treatment)
         own = learner.predict_outcomes(new.X)
-        plan = plan_campaign(own, SYNTHETIC, forecast_learner=learner)
-        all_rows = plan_campaign(all_rows_outcomes(learner, new.X, own), SYNTHETIC, forecast_learner=learner)
+        plan = plan_campaign(fold_map_outcomes(learner, new.X, own), SYNTHETIC, forecast_learner=learner)
+        all_rows = plan_campaign(own, SYNTHETIC, forecast_learner=learner)
         if raw:
             alone = make_learner(name, base, n_jobs).fit(train.X, train.y, treatment=train.treatment)
             raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
@@ -276,7 +278,7 @@ def run_variants(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(table, key=lambda item: (item[1], ["T", "DR", "S", "X", "R"].index(item[0])
                                                if item[0] in ("T", "DR", "S", "X", "R") else 9, item[2:])):
-        variants = [("fold (new)", "cal", "all_truth"), ("all rows (old)", "all", "all_truth"),
+        variants = [("fold maps", "cal", "all_truth"), ("all-rows maps (predict)", "all", "all_truth"),
                     ("fold, share-scaled correction", "lin", "lin_forecast"),
                     ("all rows, share-scaled correction", "all_lin", "lin_forecast")]
         for label, prefix, needed in variants:
@@ -339,8 +341,8 @@ def run_public(args: argparse.Namespace) -> None:
     if starbucks.is_dir():
         data_sets.append(("Starbucks (train file, purchase)", lambda: load_starbucks(path=starbucks),
                           Economics(value=10.0, contact_cost=0.15)))
-    print("| data set | learner | split | holdout rows | contacts | raw plug-in | calibrated plug-in | "
-          "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) | all-rows maps: contacts | "
+    print("| data set | learner | split | holdout rows | fold maps: contacts | raw plug-in | calibrated plug-in | "
+          "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) | all-rows maps (predict): contacts | "
           "forecast [95% CI] | holdout AIPW [95% CI] | z |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for title, load, economics in data_sets:
@@ -367,7 +369,7 @@ def run_public(args: argparse.Namespace) -> None:
                                         arms=learner.treatment_arms_)
                     own = learner.predict_outcomes(holdout)
                     plans = [plan_campaign(outcomes, economics, arms=learner.treatment_arms_, forecast_learner=learner)
-                             for outcomes in (own, all_rows_outcomes(learner, holdout, own))]
+                             for outcomes in (fold_map_outcomes(learner, holdout, own), own)]  # fold maps, predict
                     realised = [evaluate_policy(plan, y[~half], treatment=treatment[~half], baselines=False,
                                                 control_value=learner.control_value_).value for plan in plans]
                 cells = []
