@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 
 import numpy as np
@@ -151,3 +152,16 @@ def test_write_behind_writes_in_order_and_raises_the_writers_error():
 
     with pytest.raises(OSError, match="disk full"), score_module._WriteBehind(broken) as write:
         write(1)
+
+
+@pytest.mark.parametrize("message", [
+    "In CSV column #1: CSV conversion error to double: invalid value '12,5 EUR'",  # multi-threaded reader
+    "In CSV column #1: Row #32: CSV conversion error to double: invalid value '12,5 EUR'",  # one thread
+])
+def test_pyarrow_conversion_errors_name_the_column_with_or_without_the_row(message, tmp_path):
+    """pyarrow's single-threaded CSV reader adds 'Row #N:' to the message; the column is named either way
+    (before, with OMP_NUM_THREADS=1, the user got pyarrow's raw message)."""
+    from uplift.workflow._table import _arrow_error
+
+    error = _arrow_error(tmp_path / "bad.csv", "DATA", ["cid", "spend"], message)
+    assert re.search(r"column 'spend' must hold a number .*got '12,5 EUR'", str(error)), str(error)

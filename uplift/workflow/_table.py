@@ -346,9 +346,11 @@ def _arrow_frame(table: Any, untyped: list[str]) -> pd.DataFrame:
 def _arrow_error(path: Path, argument: str, names: list[str], message: str) -> UpliftInputError:
     """pyarrow's 'In CSV column #3: CSV conversion error to double: invalid value 'x'' in our words.
 
-    ``names`` are the file's columns: pyarrow counts every column of the file, read or not.
+    ``names`` are the file's columns: pyarrow counts every column of the file, read or not. A
+    single-threaded reader (``OMP_NUM_THREADS=1``, one core) adds the row: 'In CSV column #3: Row #32:
+    CSV conversion error ...'.
     """
-    found = re.search(r"column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'", message)
+    found = re.search(r"column #(\d+): (?:Row #\d+: )?CSV conversion error to (\w+): invalid value '(.*)'", message)
     if found and int(found.group(1)) < len(names):
         expected = {"double": "a number", "bool": "True or False"}.get(found.group(2), found.group(2))
         return _unparsable(path, argument, names[int(found.group(1))], expected, found.group(3))
