@@ -33,14 +33,18 @@ _CANDIDATES = 5_000  # rows fill considers (the most efficient ones) on large pr
 _EXACT_TIME = 2.0  # seconds HiGHS may take on a small plan
 
 
-def _chosen(arm: np.ndarray, values: np.ndarray) -> np.ndarray:
+def chosen(arm: np.ndarray, values: np.ndarray, empty: float = 0.0) -> np.ndarray:
+    """Each customer's value (gain, spend...) of the arm the plan gives it; ``empty`` where it gets none.
+
+    The one lookup of the planners (in-process and Spark).
+    """
     rows = np.arange(len(arm))
-    return np.where(arm > 0, values[rows, np.maximum(arm - 1, 0)], 0.0)
+    return np.where(arm > 0, values[rows, np.maximum(arm - 1, 0)], empty)
 
 
 def plan_profit(arm: np.ndarray, gain: np.ndarray) -> float:
     """Total profit of the options chosen by ``arm`` (0 = no contact)."""
-    return float(_chosen(arm, gain).sum())
+    return float(chosen(arm, gain).sum())
 
 
 def _limits(n: int, n_arms: int, arm_min: np.ndarray | None, arm_max: np.ndarray | None) -> tuple[np.ndarray, ...]:
@@ -55,13 +59,13 @@ def feasible(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float
     n, n_arms = gain.shape
     low, high = _limits(n, n_arms, arm_min, arm_max)
     counts = np.bincount(arm, minlength=n_arms + 1)[1:]
-    if not np.isfinite(_chosen(arm, gain)).all() or (counts > high).any():
+    if not np.isfinite(chosen(arm, gain)).all() or (counts > high).any():
         return False
     if minimums and (counts < low).any():
         return False
     if max_contacts is not None and counts.sum() > max_contacts:
         return False
-    return budget is None or float(_chosen(arm, spend).sum()) <= budget  # strict: never a cent over
+    return budget is None or float(chosen(arm, spend).sum()) <= budget  # strict: never a cent over
 
 
 def fill(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | None, max_contacts: int | None,
@@ -77,9 +81,9 @@ def fill(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | N
     low, high = _limits(n, n_arms, arm_min, arm_max)
     counts = np.bincount(arm, minlength=n_arms + 1)[1:].astype(np.float64)
     # a hair of slack so that the total, summed in another order, still fits; checked again by the caller
-    left = np.inf if budget is None else budget - float(_chosen(arm, spend).sum()) - 1e-12 * max(1.0, abs(budget))
+    left = np.inf if budget is None else budget - float(chosen(arm, spend).sum()) - 1e-12 * max(1.0, abs(budget))
     contacts_left = np.inf if max_contacts is None else max_contacts - counts.sum()
-    current_gain, current_spend = _chosen(arm, gain), _chosen(arm, spend)
+    current_gain, current_spend = chosen(arm, gain), chosen(arm, spend)
     useful = np.zeros(n, dtype=bool)
     for k in range(n_arms):  # column by column: no (n, n_arms) temporaries on large plans
         useful |= (gain[:, k] > current_gain) & (spend[:, k] - current_spend <= left)
@@ -94,8 +98,8 @@ def fill(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: float | N
             break
         g, c = gain[rows], spend[rows]
         here = arm[rows]
-        d_g = g - _chosen(here, g)[:, None]
-        d_c = c - _chosen(here, c)[:, None]
+        d_g = g - chosen(here, g)[:, None]
+        d_c = c - chosen(here, c)[:, None]
         ok = (d_g > 1e-12 * np.maximum(np.abs(g), 1.0)) & (d_c <= left) & (counts < high)[None, :]
         ok &= np.where(here > 0, counts[np.maximum(here - 1, 0)] > low[np.maximum(here - 1, 0)],
                        contacts_left >= 1)[:, None]
@@ -156,7 +160,7 @@ def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
             counts = np.bincount(arm, minlength=n_arms + 1)[1:]
             if counts[k] >= low[k] or counts[k] >= high[k]:
                 break
-            left = np.inf if budget is None else budget - float(_chosen(arm, spend).sum())
+            left = np.inf if budget is None else budget - float(chosen(arm, spend).sum())
             here = arm
             movable = np.isfinite(gain[:, k]) & (here != k + 1)
             movable &= np.where(here > 0, counts[np.maximum(here - 1, 0)] > low[np.maximum(here - 1, 0)],
@@ -164,8 +168,8 @@ def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
             if not movable.any():
                 break
             candidates = np.flatnonzero(movable)
-            loss = _chosen(here, gain)[candidates] - gain[candidates, k]
-            extra = spend[candidates, k] - _chosen(here, spend)[candidates]
+            loss = chosen(here, gain)[candidates] - gain[candidates, k]
+            extra = spend[candidates, k] - chosen(here, spend)[candidates]
             fits = extra <= left
             if fits.any():
                 arm[_cheapest_moves(candidates[fits], loss[fits], extra[fits], here, counts, low, left,
@@ -176,12 +180,12 @@ def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
             fresh = candidates[here[candidates] == 0]
             if fresh.size == 0 or max_contacts is not None:
                 fresh = candidates[np.argsort(extra, kind="stable")[:1]]  # one move at a time
-            cost = spend[fresh, k] - _chosen(here, spend)[fresh]
+            cost = spend[fresh, k] - chosen(here, spend)[fresh]
             order = np.argsort(cost, kind="stable")[: int(low[k] - counts[k])]
             fresh, cost = fresh[order], np.cumsum(cost[order])
             contacted = np.flatnonzero((arm > 0) & (arm != k + 1))
             contacted = np.setdiff1d(contacted, fresh, assume_unique=True)
-            efficiency = _chosen(arm, gain)[contacted] / np.maximum(_chosen(arm, spend)[contacted], 1e-300)
+            efficiency = chosen(arm, gain)[contacted] / np.maximum(chosen(arm, spend)[contacted], 1e-300)
             contacted = contacted[np.argsort(efficiency, kind="stable")]
             source = arm[contacted] - 1
             surplus = counts - low
@@ -192,7 +196,7 @@ def meet_minimums(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
                 members = np.flatnonzero(source == j)
                 rank[members] = np.arange(members.size)
             droppable = contacted[rank < surplus[source]]
-            freed = np.cumsum(_chosen(arm, spend)[droppable])
+            freed = np.cumsum(chosen(arm, spend)[droppable])
             slack = 1e-12 * max(1.0, abs(budget or 0.0))
             available = (freed[-1] if freed.size else 0.0) + left - slack
             m = int(np.searchsorted(cost, available, side="right"))

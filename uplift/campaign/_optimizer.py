@@ -43,7 +43,7 @@ import pandas as pd
 
 from .._results import Result, jsonable
 from ._hull import _slopes, solve_budget
-from ._improve import feasible, fill, meet_minimums, plan_profit, single_best, solve_exact
+from ._improve import chosen, feasible, fill, meet_minimums, plan_profit, single_best, solve_exact
 from ._prices import coordinate_prices, dual_value, smoothed_prices
 
 logger = logging.getLogger(__name__)
@@ -123,10 +123,6 @@ def _refill(arm: np.ndarray, pool: np.ndarray, previous: np.ndarray, gain: np.nd
         pool, options = pool[~accepted], options[~accepted]
 
 
-def _chosen_gain(arm: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    return np.where(arm > 0, gain[np.arange(len(arm)), np.maximum(arm - 1, 0)], -np.inf)
-
-
 def repair_arms(
     arm: np.ndarray, gain: np.ndarray, arm_min: np.ndarray | None, arm_max: np.ndarray | None, arm_prices: np.ndarray,
 ) -> np.ndarray:
@@ -142,7 +138,7 @@ def repair_arms(
     """
     arm_before, arm = arm, arm.copy()
     n_arms = gain.shape[1]
-    chosen_gain = _chosen_gain(arm, gain)
+    chosen_gain = chosen(arm, gain, -np.inf)
     high = np.full(n_arms, np.inf) if arm_max is None else arm_max.astype(np.float64)
     low = np.zeros(n_arms) if arm_min is None else arm_min.astype(np.float64)
     pool: list[np.ndarray] = []
@@ -182,7 +178,7 @@ def repair_contacts(arm: np.ndarray, gain: np.ndarray, max_contacts: int | None)
     arm = arm.copy()
     members = np.flatnonzero(arm > 0)
     if max_contacts is not None and members.size > max_contacts:
-        chosen_gain = _chosen_gain(arm, gain)
+        chosen_gain = chosen(arm, gain, -np.inf)
         arm[members[np.argsort(chosen_gain[members], kind="stable")[: members.size - max_contacts]]] = 0
     return arm
 
@@ -199,7 +195,7 @@ def repair_budget(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray, budget: 
     if budget is not None and members.size:
         cost = spend[members, arm[members] - 1]
         if cost.sum() > budget:
-            efficiency = _slopes(cost, _chosen_gain(arm, gain)[members])
+            efficiency = _slopes(cost, chosen(arm, gain, -np.inf)[members])
             order = np.argsort(-efficiency, kind="stable")
             keep = np.cumsum(cost[order]) <= budget
             arm[members[order[~keep]]] = 0

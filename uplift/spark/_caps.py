@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign._hull import _slopes
+from ..campaign._improve import chosen
 from ..campaign._optimizer import (
     price_positions,
     release_margin,
@@ -53,11 +54,6 @@ from ._polish import Constraints, PlanState, apply_moves, marked_table, polish, 
 __all__ = ["plan_caps"]
 
 logger = logging.getLogger(__name__)
-
-
-def _chosen(arm: np.ndarray, values: np.ndarray) -> np.ndarray:
-    rows = np.arange(len(arm))
-    return np.where(arm > 0, values[rows, np.maximum(arm - 1, 0)], 0.0)
 
 
 def _sample(problem: Any, source: Any, n_active: int, positions: np.ndarray, max_collect: int,
@@ -132,7 +128,7 @@ def _repair(problem: Any, source: Any, base: Cut, state: PlanState, constraints:
             for k in rewarded:
                 members = arm == k + 1
                 better[members] = release_margin(gain[members], k)
-            return {"chosen_gain": _chosen(arm, gain), "better": better}
+            return {"chosen_gain": chosen(arm, gain), "better": better}
 
         table = marked_table(problem, source, base, overrides, columns, "chosen_gain double, better double")
         parts = []
@@ -156,7 +152,7 @@ def _repair(problem: Any, source: Any, base: Cut, state: PlanState, constraints:
     if max_contacts is not None and state.contacts > max_contacts:
         count = _limit(state.contacts - max_contacts, "over max_contacts", max_collect)
         table = marked_table(problem, source, base, overrides,
-                             lambda arm, gain, spend: {"chosen_gain": _chosen(arm, gain)}, "chosen_gain double")
+                             lambda arm, gain, spend: {"chosen_gain": chosen(arm, gain)}, "chosen_gain double")
         rows = _collect([table.where(F.col("current") > 0).orderBy(F.asc("chosen_gain"), F.asc(id_col))
                          .limit(count).toPandas()], id_col)
         passes += 1
@@ -167,8 +163,8 @@ def _repair(problem: Any, source: Any, base: Cut, state: PlanState, constraints:
         overrides, state = apply_moves(id_col, rows, gain, spend, arm, moved, state, overrides)
     if budget is not None and state.spend > budget:
         def efficiency(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray) -> dict[str, np.ndarray]:
-            cost = _chosen(arm, spend)
-            return {"efficiency": _slopes(cost, _chosen(arm, gain)), "cost": cost}
+            cost = chosen(arm, spend)
+            return {"efficiency": _slopes(cost, chosen(arm, gain)), "cost": cost}
 
         table = marked_table(problem, source, base, overrides, efficiency, "efficiency double, cost double")
         tail = table.where(F.col("current") > 0).orderBy(F.asc("efficiency"), F.desc(id_col))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..campaign._improve import _CANDIDATES, fill, meet_minimums
+from ..campaign._improve import _CANDIDATES, chosen, fill, meet_minimums
 from ..campaign._optimizer import _SMALL_PLAN
 from ._cut import Cut
 
@@ -50,11 +50,6 @@ class PlanState:
     @property
     def contacts(self) -> int:
         return int(self.counts.sum())
-
-
-def _chosen(arm: np.ndarray, values: np.ndarray) -> np.ndarray:
-    rows = np.arange(len(arm))
-    return np.where(arm > 0, values[rows, np.maximum(arm - 1, 0)], 0.0)
 
 
 def _feasible(state: PlanState, constraints: Constraints, n: int, *, minimums: bool = True) -> bool:
@@ -100,7 +95,7 @@ def _fill(problem: Any, source: Any, base: Cut | None, overrides: pd.DataFrame, 
     def candidates(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:  # the selection of uplift.campaign._improve.fill, on one batch
             arm, gain, spend = problem.arms_of(batch, base, overrides)
-            current_gain, current_spend = _chosen(arm, gain), _chosen(arm, spend)
+            current_gain, current_spend = chosen(arm, gain), chosen(arm, spend)
             useful = np.zeros(len(batch), dtype=bool)
             for k in range(gain.shape[1]):
                 useful |= (gain[:, k] > current_gain) & (spend[:, k] - current_spend <= left)
@@ -132,7 +127,7 @@ def residual(constraints: Constraints, state: PlanState, arm: np.ndarray, spend:
     budget, max_contacts, arm_min, arm_max = constraints
     held = np.bincount(arm, minlength=len(state.counts) + 1)[1:]
     counts_rest = state.counts - held
-    spend_rest = state.spend - float(_chosen(arm, spend).sum())
+    spend_rest = state.spend - float(chosen(arm, spend).sum())
     return (None if budget is None else budget - spend_rest,
             None if max_contacts is None else int(max_contacts - counts_rest.sum()),
             None if arm_min is None else arm_min - counts_rest,
@@ -143,8 +138,8 @@ def apply_moves(id_col: str, rows: pd.DataFrame, gain: np.ndarray, spend: np.nda
                 after: np.ndarray, state: PlanState, overrides: pd.DataFrame) -> tuple[pd.DataFrame, PlanState]:
     """The plan after the collected ``rows`` moved from arms ``before`` to ``after``: overrides and totals."""
     n_arms = gain.shape[1]
-    new = PlanState(profit=state.profit + float(_chosen(after, gain).sum() - _chosen(before, gain).sum()),
-                    spend=state.spend + float(_chosen(after, spend).sum() - _chosen(before, spend).sum()),
+    new = PlanState(profit=state.profit + float(chosen(after, gain).sum() - chosen(before, gain).sum()),
+                    spend=state.spend + float(chosen(after, spend).sum() - chosen(before, spend).sum()),
                     counts=state.counts + np.bincount(after, minlength=n_arms + 1)[1:]
                     - np.bincount(before, minlength=n_arms + 1)[1:], customers=state.customers)
     changed = after != before
@@ -194,7 +189,7 @@ def _meet_minimums(problem: Any, source: Any, base: Cut | None, overrides: pd.Da
 
     def columns(arm: np.ndarray, gain: np.ndarray, spend: np.ndarray) -> dict[str, np.ndarray]:
         out = {}
-        current_gain, current_spend = _chosen(arm, gain), _chosen(arm, spend)
+        current_gain, current_spend = chosen(arm, gain), chosen(arm, spend)
         for k in targets:
             extra = spend[:, k] - current_spend
             out[f"loss_{k}"] = current_gain - gain[:, k]
