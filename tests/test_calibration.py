@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -243,3 +245,30 @@ def test_fold_maps_are_the_training_rows_predictor_and_predict_uses_the_all_rows
     np.testing.assert_allclose(learner.predict(X[rows]), np.clip(summary, -control[:, None], 1 - control[:, None]),
                                rtol=0, atol=1e-12)
     assert np.abs(summary - learner.cross_fit_.calibrated_effect[rows]).max() > 1e-6
+
+
+class _CountingLogistic(LogisticRegression):
+    """A logistic regression that counts the rows it is asked to predict (clones share the count)."""
+
+    predicted_rows: ClassVar[list[int]] = []
+
+    def predict_proba(self, X):
+        _CountingLogistic.predicted_rows.append(len(X))
+        return super().predict_proba(X)
+
+
+def test_every_fold_model_predicts_once_at_fit_and_predict():
+    """Issue 14: each fold model was asked for predict and then predict_outcomes (two passes over its
+    base models) at fit, and so was each of the n_repeats kept models at predict. A T-learner with
+    2 treated arms has 3 outcome models; with cv=3 and n_repeats=2 one pass each is 3 * 3 * 2 calls at
+    fit (every training row once per repeat and model: 3 * 2 * n rows) and 3 * 2 at predict."""
+    data = make_uplift_classification(600, 4, n_arms=2, random_state=5)
+    _CountingLogistic.predicted_rows.clear()
+    learner = CalibratedLearner(TLearner(_CountingLogistic()), cv=3, n_repeats=2).fit(
+        data.X, data.y, treatment=data.treatment)
+    assert len(_CountingLogistic.predicted_rows) == 3 * 3 * 2
+    assert sum(_CountingLogistic.predicted_rows) == 3 * 2 * 600
+    _CountingLogistic.predicted_rows.clear()
+    outcomes = learner.predict_outcomes(data.X[:50])
+    assert _CountingLogistic.predicted_rows == [50] * 3 * 2
+    assert np.array_equal(learner.predict(data.X[:50]), outcomes[:, 1:] - outcomes[:, :1])

@@ -14,7 +14,10 @@ learner states only its recipe, in three methods:
 
 Learners that model the outcomes (S, T) derive the effect from them; learners with a separate
 effect model (X, R, DR, class transformation, transformed outcome) derive the outcomes from a
-control outcome model plus the effect (:class:`SeparateEffectLearner`).
+control outcome model plus the effect (:class:`SeparateEffectLearner`). ``_outcomes_and_effects``
+gives both from one pass over the fitted models, for a caller that needs both (the calibration's
+fold models, cross-validation with outcomes): each bit for bit what ``_outcomes`` and ``_effects``
+return.
 """
 
 from __future__ import annotations
@@ -213,8 +216,17 @@ class BaseUpliftLearner(BaseEstimator):
         raise NotImplementedError
 
     def _effects(self, state: Any, X: np.ndarray) -> np.ndarray:
+        return self._outcomes_and_effects(state, X)[1]
+
+    def _outcomes_and_effects(self, state: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(_outcomes(state, X), _effects(state, X))`` from one pass over the fitted models.
+
+        Here: the outcomes once, the effects their differences (what ``_effects`` is for a learner
+        that models the outcomes). A learner whose effects are not the outcomes' differences overrides
+        it, so that both stay bit for bit what its ``_outcomes`` and ``_effects`` return.
+        """
         outcomes = self._outcomes(state, X)
-        return outcomes[:, 1:] - outcomes[:, :1]
+        return outcomes, outcomes[:, 1:] - outcomes[:, :1]
 
     # -- prediction -----------------------------------------------------------------------------
     @property
@@ -266,10 +278,23 @@ class BaseUpliftLearner(BaseEstimator):
         -------
         ndarray of shape (n, n_arms + 1)
             Control first, then arms in the order of ``treatment_arms_``; probabilities for a binary
-            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k`` (to rounding).
+            outcome. ``outcomes[:, k] - outcomes[:, 0]`` equals ``predict`` for arm ``k`` (to rounding,
+            about 1e-16, for a learner with a separate effect model; exactly for S, T and
+            ``CalibratedLearner``).
         """
         X = self._check_X(X)
         return self._outcomes(self.models_, X)
+
+    def _predict_outcomes_and_effects(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict_outcomes(X), predict(X))``, bit for bit, from one pass over the fitted models.
+
+        Half the work of calling both when the effects are the outcomes' differences (S, T) or the
+        outcomes are built from the effects (every learner with a separate effect model): for a
+        caller that needs both on the same rows.
+        """
+        X = self._check_X(X)
+        outcomes, effects = self._outcomes_and_effects(self.models_, X)
+        return outcomes, self._shape(effects)
 
     # -- inference ------------------------------------------------------------------------------
     def _bootstrap(self) -> BootstrapResult:
@@ -383,7 +408,10 @@ class SeparateEffectLearner(BaseUpliftLearner):
         return self._control_and_effects(state, X)[1]
 
     def _outcomes(self, state: EffectState, X: np.ndarray) -> np.ndarray:
+        return self._outcomes_and_effects(state, X)[0]
+
+    def _outcomes_and_effects(self, state: EffectState, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         control, effects = self._control_and_effects(state, X)
         if control is None:
             control = average_prediction(state.control, X)
-        return np.column_stack([control, control[:, None] + effects])
+        return np.column_stack([control, control[:, None] + effects]), effects

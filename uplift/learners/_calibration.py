@@ -30,7 +30,6 @@ from ._propensity import arm_probabilities, pair_propensity
 __all__ = ["CalibratedLearner", "CalibrationMap", "CrossFit"]
 
 
-
 @dataclass(frozen=True)
 class CalibrationMap:
     """A fitted map from the raw effects of every arm to one arm's calibrated effect (plain arrays).
@@ -281,7 +280,9 @@ class CalibratedLearner(BaseUpliftLearner):
     ``predict_outcomes`` is
     ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the models' mean control outcome
     and ``tau_k`` the calibrated effect (clipped into [0, 1] for a binary outcome), so the per-arm
-    outcomes stay consistent with the calibrated effects. In a
+    outcomes stay consistent with the calibrated effects; ``predict`` returns exactly (bit for bit)
+    ``outcomes[:, 1:] - outcomes[:, :1]``, so a plan (which reads the outcomes) and a ranking metric
+    (which reads the effects) see the same ties of the isotonic map. In a
     randomized experiment the pseudo-outcome is unbiased whatever the inner learner's errors are.
     The inner learner's own ``propensity`` (if any) must not be a per-row array: it is fitted on folds.
 
@@ -383,7 +384,7 @@ class CalibratedLearner(BaseUpliftLearner):
         calibrated = np.mean([repeat.calibrated for repeat in repeats], axis=0)
         binary = plan.outcome_type == "binary"
         crossed = np.column_stack([control, control[:, None] + calibrated])
-        if binary:  # as _control_and_effects bounds the plan's customers
+        if binary:  # as _outcomes_and_effects bounds the plan's customers
             np.clip(crossed, 0.0, 1.0, out=crossed)
         cross_fit = CrossFit(np.mean([repeat.effect for repeat in repeats], axis=0), calibrated, crossed,
                              np.mean([repeat.pseudo for repeat in repeats], axis=0),
@@ -405,8 +406,8 @@ class CalibratedLearner(BaseUpliftLearner):
         for train, test in folds:
             model = self._fit_inner(data, treatment, train, plan)
             first = model if first is None else first
-            outcomes[test] = model.predict_outcomes(data.X[test])
-            effect[test] = np.asarray(model.predict(data.X[test])).reshape(len(test), n_arms)
+            outcomes[test], fold_effect = model._predict_outcomes_and_effects(data.X[test])
+            effect[test] = fold_effect.reshape(len(test), n_arms)
         probabilities = self._probabilities(plan, data, folds)
         pseudo = np.full((n, n_arms), np.nan)
         calibrated = np.empty((n, n_arms))
@@ -448,26 +449,36 @@ class CalibratedLearner(BaseUpliftLearner):
             return np.broadcast_to(shares, (len(data.codes), plan.n_arms + 1))
         return arm_probabilities(plan, data, cross_fit=True, folds=folds)[0]
 
-    def _control_and_effects(self, state: CalibratedState, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Control outcome and calibrated effects; for a binary outcome both bounded as in every learner:
-        the control into [0, 1], each effect into ``[-control, 1 - control]``."""
-        effects = np.zeros((X.shape[0], len(state.maps)))
+    def _outcomes_and_effects(self, state: CalibratedState, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outcomes ``[control, control + calibrated effect]`` and the effects as their differences.
+
+        Each model of ``state.inner`` predicts its outcomes and raw effects once; the control outcome is
+        their mean, the calibrated effect the mean of the maps applied to each one's raw effects. For a
+        binary outcome both are bounded as in every learner: the control into [0, 1], each effect into
+        ``[-control, 1 - control]``. The effects returned (``predict``) are then the differences of the
+        outcomes returned (``predict_outcomes``), bit for bit: ``control + effect - control`` rounds
+        away from ``effect`` by about 1e-16, which is enough to split the ties of an isotonic map, and
+        a plan (which reads the outcomes) and a tie-aware metric (which reads the effects) would then
+        rank the customers differently.
+        """
+        n_rows, n_arms = X.shape[0], len(state.maps)
+        effects = np.zeros((n_rows, n_arms))
+        controls = []
         for model in state.inner:
-            raw = np.asarray(model.predict(X)).reshape(X.shape[0], len(state.maps))
+            outcomes, raw = model._predict_outcomes_and_effects(X)
+            raw = raw.reshape(n_rows, n_arms)
+            controls.append(outcomes[:, 0])
             effects += np.column_stack([mapping(raw) for mapping in state.maps])
         effects /= len(state.inner)
-        control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in state.inner], axis=0)
+        control = np.mean(controls, axis=0)
         if state.binary:
             control = np.clip(control, 0.0, 1.0)
             np.clip(effects, -control[:, None], 1.0 - control[:, None], out=effects)
-        return control, effects
-
-    def _effects(self, state: CalibratedState, X: np.ndarray) -> np.ndarray:
-        return self._control_and_effects(state, X)[1]
+        outcomes = np.column_stack([control, control[:, None] + effects])
+        return outcomes, outcomes[:, 1:] - outcomes[:, :1]
 
     def _outcomes(self, state: CalibratedState, X: np.ndarray) -> np.ndarray:
-        control, effects = self._control_and_effects(state, X)
-        return np.column_stack([control, control[:, None] + effects])
+        return self._outcomes_and_effects(state, X)[0]
 
     # -- fitted attributes and diagnostics -------------------------------------------------------
     @property
