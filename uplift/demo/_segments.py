@@ -144,33 +144,16 @@ def persuadables_section(context: ReportContext) -> None:
     report.summary["importance"] = {str(arm): item.to_dict() for arm, item in importances.items()}
 
 
-class _PlanEffects:
-    """The calibrated learner's effects exactly as the plan and the ranking section read them.
-
-    They take ``predict_outcomes`` and subtract the control's outcome; ``predict`` returns the same
-    effects to within 1e-16, but that rounding splits some of the ties that the isotonic calibration
-    makes, and a tie-aware Qini moves with them (0.0167 against 0.0165 on the quick demo). So the
-    drivers rank by the very numbers the plan used.
-    """
-
-    def __init__(self, learner: Any) -> None:
-        self.learner = learner
-        self.control_value_ = learner.control_value_
-
-    def predict(self, X: Any) -> np.ndarray:
-        outcomes = np.asarray(self.learner.predict_outcomes(X))
-        return outcomes[:, 1:] - outcomes[:, :1]
-
-
 def _importance(context: ReportContext, arm: Any, n_resamples: int) -> PermutationImportance:
     """Permutation importance on the holdout of the calibrated learner the plan uses, with bootstrap intervals.
 
     The holdout's features are shuffled as the user gave them (a text column shuffled as text is its codes
     shuffled) and predicted by ``results["learner"]``, which validates them into the matrix its fold models
-    take: the unshuffled effects are those the plan was made from.
+    take: the unshuffled effects are those the plan was made from (``CalibratedLearner.predict`` is exactly
+    the differences of the ``predict_outcomes`` the plan reads, ties included).
     """
     table, (_, test) = context.table, context.results["split"]
-    return permutation_importance(_PlanEffects(context.results["learner"]), table.X.iloc[test], table.y[test],
+    return permutation_importance(context.results["learner"], table.X.iloc[test], table.y[test],
                                   treatment=table.treatment[test], treatment_value=arm, n_repeats=N_REPEATS,
                                   interval="bootstrap", n_resamples=n_resamples, random_state=context.random_state)
 
