@@ -454,6 +454,33 @@ def test_real_t_learner_in_grid_search_cv_and_out_of_fold_outcomes():
     np.testing.assert_allclose(result.outcomes[:, 1] - result.outcomes[:, 0], result.effect, atol=1e-12)
 
 
+class _TwoModelsWithOutcomes(_TwoModels):
+    """The minimal learner with per-arm outcomes too (not one of ours: asked for both, one after the other)."""
+
+    def predict_outcomes(self, X):
+        X = np.asarray(X)
+        return np.column_stack([model.predict_proba(X)[:, 1] for model in self.models_])
+
+
+@pytest.mark.parametrize("kind", ["calibrated", "not ours"])
+def test_out_of_fold_outcomes_come_with_the_effects_of_the_same_fold_models(kind):
+    """With return_outcomes our learners predict both from one pass (issue 14): the effects are those
+    of a run without outcomes, and the outcomes each fold model's predict_outcomes, bit for bit."""
+    from uplift.learners import CalibratedLearner, SLearner
+
+    data = make_uplift_classification(600, 4, random_state=6)
+    learner = (CalibratedLearner(SLearner(LogisticRegression(), interactions=True), cv=2, n_repeats=1)
+               if kind == "calibrated" else _TwoModelsWithOutcomes())
+    both = cross_val_uplift(learner, data.X, data.y, treatment=data.treatment, cv=3, return_outcomes=True,
+                            return_estimators=True, random_state=0)
+    effects_only = cross_val_uplift(learner, data.X, data.y, treatment=data.treatment, cv=3, random_state=0)
+    np.testing.assert_array_equal(both.effect, effects_only.effect)
+    for estimator, (_, test) in zip(both.estimators, both.folds, strict=True):
+        np.testing.assert_array_equal(both.outcomes[test], estimator.predict_outcomes(data.X.iloc[test]))
+    if kind == "calibrated":  # its predict is exactly the outcomes' difference
+        np.testing.assert_array_equal(both.effect, both.outcomes[:, 1] - both.outcomes[:, 0])
+
+
 def test_named_scores_are_the_evaluation_functions_in_our_convention():
     from uplift.evaluation import qini_auc_score, uplift_at_k, uplift_auc_score
 

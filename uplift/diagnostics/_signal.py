@@ -38,7 +38,7 @@ from .._utils import take
 from ..evaluation import qini_auc_score, rate_score, score_interval
 from ..exceptions import UpliftInputError
 from ..inference import Estimate, average_treatment_effect
-from ..learners import TLearner
+from ..learners import BaseUpliftLearner, TLearner
 from ..model_selection import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, cross_val_uplift
 from ..validation import (
     check_1d,
@@ -349,8 +349,12 @@ def signal_check(
                    else UpliftStratifiedGroupKFold(2, random_state=seed))
         train, test = next(halving.split(X, outcome, group_array, treatment=treated))
         model = clone(learner).fit(take(X, train), outcome[train], treatment=treated[train])
-        effect = np.asarray(model.predict(take(X, test)), dtype=np.float64)
-        outcomes = np.asarray(model.predict_outcomes(take(X, test)), dtype=np.float64)
+        X_test = take(X, test)
+        if isinstance(model, BaseUpliftLearner):  # both from one pass over its models
+            outcomes, effect = model._predict_outcomes_and_effects(X_test)
+        else:
+            effect = np.asarray(model.predict(X_test), dtype=np.float64)
+            outcomes = np.asarray(model.predict_outcomes(X_test), dtype=np.float64)
         test_groups = None if group_array is None else group_array[test]
         rate = rate_score(outcome[test], effect, treatment=treated[test], target=target, outcome_predictions=outcomes,
                           n_resamples=n_resamples, groups=test_groups, random_state=seed)

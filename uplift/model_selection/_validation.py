@@ -17,6 +17,7 @@ from .._results import Result, jsonable
 from .._utils import plain, take
 from ..evaluation import get_scorer, get_scorer_names
 from ..exceptions import UpliftInputError
+from ..learners import BaseUpliftLearner
 from ..validation import check_1d, check_consistent_length, check_outcome, check_sample_weight, check_treatment
 from ._split import UpliftStratifiedGroupKFold, UpliftStratifiedKFold, check_fold_arms
 
@@ -371,12 +372,17 @@ def cross_val_uplift(
         if weights is not None:
             fit_arguments["sample_weight"] = weights[train]
         estimator.fit(take(X, train), outcome[train], **fit_arguments)
-        predicted = np.asarray(estimator.predict(take(X, test)), dtype=np.float64)
+        X_test = take(X, test)
+        if return_outcomes and isinstance(estimator, BaseUpliftLearner):  # both from one pass over its models
+            predicted_outcomes, predicted = estimator._predict_outcomes_and_effects(X_test)
+        else:
+            predicted = np.asarray(estimator.predict(X_test), dtype=np.float64)
+            if return_outcomes:
+                predicted_outcomes = np.asarray(estimator.predict_outcomes(X_test), dtype=np.float64)
         if effect is None:
             effect = np.full((n_rows, *predicted.shape[1:]), np.nan)
         effect[test] = predicted
         if return_outcomes:
-            predicted_outcomes = np.asarray(estimator.predict_outcomes(take(X, test)), dtype=np.float64)
             if outcomes is None:
                 outcomes = np.full((n_rows, predicted_outcomes.shape[1]), np.nan)
             outcomes[test] = predicted_outcomes

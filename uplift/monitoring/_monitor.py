@@ -17,6 +17,7 @@ from .._report import Report
 from .._results import Result, jsonable
 from ..campaign import Economics
 from ..exceptions import UpliftInputError, UpliftTypeError
+from ..learners import BaseUpliftLearner
 from ._decay import DecayResult, uplift_decay
 from ._drift import DEFAULT_THRESHOLDS, AssignmentDrift, assignment_drift, feature_drift
 from ._histograms import bin_like
@@ -365,7 +366,11 @@ def monitor(
             "or a model saved with uplift.io.save(model, path, reference=X_train)."
         )
     learner, policy = _parts(model)
-    scores = learner.predict(X)
+    outcomes = None
+    if y is not None and isinstance(learner, BaseUpliftLearner):  # the decay tests read both: one pass
+        outcomes, scores = learner._predict_outcomes_and_effects(X)
+    else:
+        scores = learner.predict(X)
     has_scores = "scores" in reference
     current = bin_like(reference, X, scores=scores if has_scores else None)
     skipped: list[str] = []
@@ -394,7 +399,7 @@ def monitor(
                            f"(p = {assignment.p_value:.2g})")
     decay = None
     if y is not None:
-        decay, why = _decay(learner, policy, X, y, treatment, propensity, policy_arm, scores, training, level,
+        decay, why = _decay(learner, policy, X, y, treatment, propensity, policy_arm, scores, outcomes, training, level,
                             n_resamples, random_state)
         if decay is None:
             skipped.append(why)
@@ -408,7 +413,8 @@ def monitor(
 
 def _decay(
     learner: Any, policy: Any, X: Any, y: Any, treatment: Any, propensity: Any, policy_arm: Any,
-    scores: np.ndarray, training: dict[str, Any] | None, level: float, n_resamples: int, random_state: Any,
+    scores: np.ndarray, outcomes: np.ndarray | None, training: dict[str, Any] | None, level: float,
+    n_resamples: int, random_state: Any,
 ) -> tuple[DecayResult | None, str]:
     arms = np.asarray(learner.treatment_arms_)
     if len(arms) != 1:
@@ -429,7 +435,7 @@ def _decay(
     result = uplift_decay(
         y, np.asarray(scores).reshape(-1), treatment=coded, propensity=propensity, policy_arm=chosen,
         economics=economics,
-        outcomes=learner.predict_outcomes(X), training_rate=training.get("rate"),
+        outcomes=learner.predict_outcomes(X) if outcomes is None else outcomes, training_rate=training.get("rate"),
         training_value=training.get("value_per_customer"),
         training_rate_std_error=float(training.get("rate_std_error") or 0.0),
         training_value_std_error=float(training.get("value_std_error") or 0.0),
