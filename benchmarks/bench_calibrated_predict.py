@@ -8,7 +8,8 @@ differences of ``predict_outcomes`` by about 1e-16. After, every model is asked 
 ``outcomes[:, 1:] - outcomes[:, :1]``.
 
 The script runs two source trees side by side, alternating, each in its own process (``--before``:
-for example ``git archive <commit> uplift | tar -x -C /tmp/before``; ``--after``: this checkout), on
+a folder holding the old ``uplift/``, by default commit ``--before-commit`` of this repository taken
+out with ``git archive``; ``--after``: this checkout), on
 :func:`uplift.datasets.make_uplift_classification` (10,000 rows, 6 features, 3 treated arms) with
 ``CalibratedLearner(TLearner(random_state=0, n_jobs=1))`` (5 folds, 3 repeats: 15 T-learner fits of
 4 XGBoost models), and prints the fastest time of each phase, the ratio, and how far the results
@@ -19,17 +20,19 @@ outcomes' differences bit for bit).
 
 Usage::
 
-    git archive <commit> uplift | (mkdir -p /tmp/before && tar -x -C /tmp/before)
-    OMP_NUM_THREADS=1 nice python benchmarks/bench_calibrated_predict.py --before /tmp/before --rounds 2
+    OMP_NUM_THREADS=1 nice python benchmarks/bench_calibrated_predict.py --rounds 3   # before: commit db83cc8
+    OMP_NUM_THREADS=1 nice python benchmarks/bench_calibrated_predict.py --before /tmp/before
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -38,9 +41,13 @@ import numpy as np
 from uplift.datasets import make_uplift_classification
 from uplift.evaluation import qini_auc_score
 
+#: The last commit before the change: predict and predict_outcomes asked separately, predict unrounded.
+BEFORE_COMMIT = "db83cc8"
+
 CHILD = """
 import json, sys, time
 import numpy as np
+import uplift
 from uplift.datasets import make_uplift_classification
 from uplift.learners import CalibratedLearner, TLearner
 
@@ -55,11 +62,20 @@ predict_outcomes = time.perf_counter() - start
 start = time.perf_counter()
 effects = learner.predict(data.X)
 predict = time.perf_counter() - start
-import uplift
 assert uplift.__file__.startswith(sys.argv[2]), uplift.__file__
 np.savez(sys.argv[1], cross_fit=learner.cross_fit_.outcomes, outcomes=outcomes, effects=effects)
 print(json.dumps({{"fit": fit, "predict_outcomes": predict_outcomes, "predict": predict}}))
 """
+
+
+def _checkout(repository: Path, commit: str, folder: Path) -> Path:
+    """The package ``uplift/`` as it was at ``commit``, written under ``folder``."""
+    archive = subprocess.run(["git", "-C", str(repository), "archive", "--format=tar", commit, "uplift"],
+                             capture_output=True, check=True).stdout
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
 
 
 def _run(tree: Path, n: int, output: Path) -> dict[str, float]:
@@ -72,14 +88,16 @@ def _run(tree: Path, n: int, output: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", type=Path, required=True, help="source tree holding the old uplift/")
+    parser.add_argument("--before", type=Path, help="source tree holding the old uplift/ (default: --before-commit)")
+    parser.add_argument("--before-commit", default=BEFORE_COMMIT, help="commit taken out when --before is not given")
     parser.add_argument("--after", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--n", type=int, default=10_000)
     arguments = parser.parse_args()
-    trees = {"before": arguments.before.resolve(), "after": arguments.after.resolve()}
-    times: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    times: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
     with tempfile.TemporaryDirectory() as folder:
+        before = arguments.before or _checkout(arguments.after, arguments.before_commit, Path(folder) / "before")
+        trees = {"before": before.resolve(), "after": arguments.after.resolve()}
         for round_number in range(arguments.rounds):
             order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
             for name in order:
