@@ -52,6 +52,7 @@ import numpy as np
 from scipy import stats
 
 from uplift.campaign import Economics, evaluate_policy, plan_campaign, score_profit
+from uplift.campaign._forecast import training_decisions
 from uplift.datasets import load_hillstrom, load_starbucks, make_uplift_classification
 from uplift.learners import CalibratedLearner, DRLearner, RLearner, SLearner, TLearner, XLearner
 
@@ -126,6 +127,7 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
             raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
     gain = score_profit(new.mu, SYNTHETIC).gain
     forecast, all_forecast = plan.forecast.forecast, all_rows.forecast.forecast
+    oracle = oracle_correction(all_rows, learner, score_profit(train.mu, SYNTHETIC).gain)
     raw_columns = {"raw_plug_in": np.nan, "raw_truth": np.nan}
     if raw:
         raw_columns = {"raw_plug_in": raw_plan.totals()["expected_incremental_profit"],
@@ -135,7 +137,25 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
             "all_plug_in": all_rows.totals()["expected_incremental_profit"], "all_truth": _truth(all_rows, gain),
             "all_forecast": all_forecast.estimate, "all_low": all_forecast.ci_low, "all_high": all_forecast.ci_high,
             "seconds": time.perf_counter() - started, **_linear_columns(plan, "lin"),
-            **_linear_columns(all_rows, "all_lin")}
+            **_linear_columns(all_rows, "all_lin"), "all_oracle": oracle}
+
+
+def oracle_correction(plan, learner: CalibratedLearner, true_gain: np.ndarray) -> float:
+    """What the forecast's correction estimates, computed from the true profits of the training rows:
+    ``Σ_k n_k · mean(ΔΠ_i − ΔΠ̂_i | a_i = k)``, with ``ΔΠ̂`` from the out-of-fold outcomes
+    (``cross_fit_.outcomes``) and ``a_i`` the plan's rule on them (``n_k`` the plan's contacts of arm ``k``).
+    The forecast's correction minus this is its sampling error alone: mean 0 and the forecast's standard
+    error when the correction is honest (``summary --rows`` shows it in SE units)."""
+    cross_fit = learner.cross_fit_
+    estimated = score_profit(cross_fit.outcomes, plan.economics, arms=plan.arm_labels)
+    decision = training_decisions(estimated, plan.solution)
+    total = 0.0
+    for k in range(1, estimated.n_arms + 1):
+        members = decision == k
+        if members.any():
+            error = true_gain[members, k - 1] - estimated.gain[members, k - 1]
+            total += int((plan.arm == k).sum()) * float(error.mean())
+    return total
 
 
 def linear_forecast(plan, n_customers: int) -> tuple[float, float]:
@@ -208,7 +228,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
 #: Columns of a ``--rows`` CSV (no header). Files written before the all-rows-map columns have the first 12.
 ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
                "raw_plug_in", "raw_truth", "seed", "all_plug_in", "all_truth", "all_forecast", "all_high", "all_low",
-               "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se"]
+               "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se", "all_oracle"]
 
 Key = tuple[str, int, int, int]  # learner, training rows, cv, n_repeats
 
@@ -274,8 +294,8 @@ def run_variants(args: argparse.Namespace) -> None:
           "forecast / truth | median forecast / truth | Σ forecast / Σ truth | mean forecast − truth | "
           "interval covers truth | "
           "binomial range at 95% | mean z | interval half-width / truth | true profit of the plan | "
-          "true profit fold − all-rows (paired) | seconds per repetition |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "true profit fold − all-rows (paired) | correction − oracle, in SE | seconds per repetition |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(table, key=lambda item: (item[1], ["T", "DR", "S", "X", "R"].index(item[0])
                                                if item[0] in ("T", "DR", "S", "X", "R") else 9, item[2:])):
         variants = [("fold maps", "cal", "all_truth"), ("all-rows maps (predict)", "all", "all_truth"),
@@ -297,11 +317,16 @@ def run_variants(args: argparse.Namespace) -> None:
             error = one["forecast"] - one["cal_truth"]
             paired = f"{gap.mean():+,.0f} ± {gap.std(ddof=1) / np.sqrt(reps):,.0f}" if prefix == "cal" and reps > 1 \
                 else ""
+            sampling = ""
+            if prefix == "all" and np.isfinite(both["all_oracle"]).all():  # the correction's own error, in SE
+                z = ((both["all_forecast"] - both["all_plug_in"] - both["all_oracle"])
+                     / ((both["all_high"] - both["all_low"]) / (2 * stats.norm.ppf(0.975))))
+                sampling = f"{_mean_se(z)} (sd {z.std(ddof=1):.2f})"
             print(f"| {key[0]} | {key[1]:,} | {key[2]} × {key[3]} | {reps} | {label} | "
                   f"{_mean_se(one['cal_plug_in'] / one['cal_truth'])} | {_mean_se(ratio)} | {np.median(ratio):.2f} | "
                   f"{_ratio_of_sums(one)} | {error.mean():+,.0f} ± {error.std(ddof=1) / np.sqrt(reps):,.0f} | "
                   f"{covered.sum()}/{reps} | {low:.0f}–{high:.0f} | {_mean_z(one)} | "
-                  f"{np.median(half):.2f} | {one['cal_truth'].mean():,.0f} | {paired} | "
+                  f"{np.median(half):.2f} | {one['cal_truth'].mean():,.0f} | {paired} | {sampling} | "
                   f"{np.nanmean(both['seconds']):.0f} |")
 
 

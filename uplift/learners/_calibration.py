@@ -399,7 +399,7 @@ class CalibratedLearner(BaseUpliftLearner):
         maps (one per arm) that calibrate the first fold's rows: fitted without that fold."""
         treatment = np.asarray(plan.labels)[data.codes]
         n, n_arms = len(data.y), plan.n_arms
-        folds = plan.folds(data)
+        folds = plan.folds(data, by_outcome=False)  # see FitPlan.folds and the class Notes
         outcomes = np.empty((n, n_arms + 1))
         effect = np.empty((n, n_arms))
         first = None

@@ -169,10 +169,17 @@ class FitPlan:
             )
         return model.fit(X, y, sample_weight=weight)
 
-    def folds(self, data: FitData) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Cross-fitting folds stratified by arm (and outcome, when binary)."""
-        # n_quantiles=1: a continuous outcome is one cell, so its folds are stratified by arm alone
-        strata = arm_outcome_strata(data.codes, data.y, binary=self.outcome_type == "binary", n_quantiles=1)
+    def folds(self, data: FitData, *, by_outcome: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Cross-fitting folds stratified by arm, and by outcome when it is binary and ``by_outcome``.
+
+        ``by_outcome=False`` for a cross-fit whose out-of-fold errors are summed over the rows a rule
+        selects (:class:`~uplift.learners.CalibratedLearner`, for the profit forecast): folds
+        stratified by outcome hold exactly the conversion rate of the other folds, arm by arm, so a
+        held-out fold's outcomes are tied to the level its models and calibration maps learned.
+        """
+        # n_quantiles=1: a continuous outcome (or binary=False) is one cell, so the folds are stratified by arm alone
+        binary = by_outcome and self.outcome_type == "binary"
+        strata = arm_outcome_strata(data.codes, data.y, binary=binary, n_quantiles=1)
         smallest = int(np.bincount(np.unique(strata, return_inverse=True)[1]).min())
         if smallest >= self.n_folds:
             splitter: Any = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
