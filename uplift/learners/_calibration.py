@@ -277,6 +277,15 @@ class CalibratedLearner(BaseUpliftLearner):
     (forecast / truth 1.20 ± 0.05 against 1.09 ± 0.04 for T, 1.11 ± 0.04 against 1.01 ± 0.03 for
     S). The map's own noise costs more than the mismatch.
 
+    Why the folds are stratified by arm but not by outcome (as the other learners' cross-fits are):
+    with a binary outcome, folds stratified by outcome hold, arm by arm, exactly the conversion rate of
+    the other folds, which is what the held-out fold's models and calibration maps were fitted on. A
+    fold's outcomes are then tied to the level of its own predictions, and a rule that selects rows
+    on those predictions (the plan's, in :func:`uplift.campaign.forecast_profit`) selects that tie
+    too. Measured on the 3-arm synthetic campaign (T-learner, 10,000 rows, 300 repetitions): the
+    forecast's correction ran 0.43 ± 0.07 standard errors above the value it estimates (the same
+    sum computed from the training rows' true profits), and the forecast's interval covered 89%.
+
     ``predict_outcomes`` is
     ``[mu_0(x), mu_0(x) + tau_1(x), ...]`` with ``mu_0`` the models' mean control outcome
     and ``tau_k`` the calibrated effect (clipped into [0, 1] for a binary outcome), so the per-arm
@@ -399,7 +408,7 @@ class CalibratedLearner(BaseUpliftLearner):
         maps (one per arm) that calibrate the first fold's rows: fitted without that fold."""
         treatment = np.asarray(plan.labels)[data.codes]
         n, n_arms = len(data.y), plan.n_arms
-        folds = plan.folds(data, by_outcome=False)  # see FitPlan.folds and the class Notes
+        folds = plan.folds(data, by_outcome=False)  # not by outcome: see the class Notes
         outcomes = np.empty((n, n_arms + 1))
         effect = np.empty((n, n_arms))
         first = None
