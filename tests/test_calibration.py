@@ -7,6 +7,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from uplift.datasets import make_uplift_classification
 from uplift.evaluation import blp_test, dr_pseudo_outcome, gates
@@ -181,9 +182,25 @@ def test_repeats_average_single_cross_fits_and_predict_with_one_model_per_repeat
                                                                                   treatment=data.treatment)
                for seed in (0, 1)]
     # repeat r is the single cross-fit of seed r: every out-of-fold array is the mean of theirs
-    for name in ("effect", "calibrated_effect", "pseudo_outcome", "propensity"):
+    for name in ("effect", "pseudo_outcome", "propensity"):
         np.testing.assert_allclose(getattr(both.cross_fit_, name),
                                    np.mean([getattr(single.cross_fit_, name) for single in singles], axis=0))
+    # the calibrated effect: each fold's rows through the map fitted on the rows outside the fold, with both
+    # repeats' effects and pseudo-outcomes of those rows stacked (the singles stack only their own)
+    folds = [StratifiedKFold(3, shuffle=True, random_state=seed).split(data.X, data.treatment)  # by arm
+             for seed in (0, 1)]
+    expected = np.zeros((1200, 2))
+    for r, repeat_folds in enumerate(folds):
+        for train, test in repeat_folds:
+            for k in range(2):
+                rows = train[np.isin(data.treatment[train], [0, k + 1])]
+                fold_map = fit_map("isotonic", np.vstack([single.cross_fit_.effect[rows] for single in singles]),
+                                   np.concatenate([single.cross_fit_.pseudo_outcome[rows, k] for single in singles]),
+                                   None)
+                expected[test, k] += fold_map(singles[r].cross_fit_.effect[test]) / 2
+    np.testing.assert_allclose(both.cross_fit_.calibrated_effect, expected, rtol=0, atol=1e-12)
+    assert np.abs(both.cross_fit_.calibrated_effect
+                  - np.mean([single.cross_fit_.calibrated_effect for single in singles], axis=0)).max() > 1e-4
     control = np.mean([single.cross_fit_.outcomes[:, 0] for single in singles], axis=0)
     np.testing.assert_allclose(both.cross_fit_.outcomes, np.clip(
         np.column_stack([control, control[:, None] + both.cross_fit_.calibrated_effect]), 0.0, 1.0))
