@@ -190,13 +190,25 @@ def forecast_profit(
     only their average. (When the plan averaged all ``cv`` fold models of one cross-fit while
     each row had one, the forecast over-corrected: 0.47 of the truth for the default T-learner on
     10,000 rows, ``docs/benchmarks.md``.) The interval covers the sampling error of the
-    correction; it assumes the plan's customers resemble the training rows. The plan's eligibility mask,
+    correction as if the training rows' corrections were independent; they are not quite, because
+    each fold's models were fitted on the other folds' outcomes and the rule selects on their
+    predictions (the covariance between folds of a cross-validated estimate, for which one
+    cross-fit has no unbiased variance estimator: Bengio and Grandvalet, 2004; Bates, Hastie and
+    Tibshirani estimate it by nested cross-validation, at ``cv - 1`` times the fits). On 10,000
+    training rows the interval is therefore somewhat too narrow (``docs/benchmarks.md``). It
+    assumes the plan's customers resemble the training rows. The plan's eligibility mask,
     ``risk="conservative"`` and the repair of its caps are not replayed on the training rows (only
     its prices are).
 
     References
     ----------
     Athey, S. and Wager, S. (2021). Policy learning with observational data. *Econometrica* 89(1).
+
+    Bates, S., Hastie, T. and Tibshirani, R. (2024). Cross-validation: what does it estimate and how
+    well does it do it? *Journal of the American Statistical Association*. arXiv:2104.00673.
+
+    Bengio, Y. and Grandvalet, Y. (2004). No unbiased estimator of the variance of K-fold
+    cross-validation. *Journal of Machine Learning Research* 5, 1089-1105.
 
     Chernozhukov, V., Demirer, M., Duflo, E. and Fernández-Val, I. (2018). Generic machine learning
     inference on heterogeneous treatment effects in randomized experiments. NBER WP 24678.
