@@ -1,0 +1,115 @@
+"""Where does the forecast's error come from? Plan error, rows' error and the correction, arm by arm.
+
+Usage::
+
+    python benchmarks/bench_forecast_decompose.py run --learner T --n 10000 --first-seed 0 --repeats 150 --rows a.csv
+    python benchmarks/bench_forecast_decompose.py summary --rows a.csv b.csv
+
+On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
+repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
+customers with its ``predict_outcomes`` and forecasts the plan. For each arm ``k``, with ``n_k`` the plan's
+contacts and ``a_i`` the plan's rule on the training rows' out-of-fold outcomes, it records
+
+- ``A_k``: the plan's plug-in minus its true profit on its own customers (the selected error of the plan);
+- ``B_k = n_k · mean(ΔΠ_i − ΔΠ̂_i | a_i = k)``: the oracle correction, from the training rows' true profits;
+- ``C_k``: the forecast's correction (``forecast_profit``'s per-arm ``correction``) and its standard error.
+
+So ``forecast − truth = (A + B) + (C − B)``: ``A + B`` is how far the plan's selected error is from the
+rows' (the predictor mismatch), ``C − B`` the correction's own sampling error, mean 0 and standard
+deviation 1 in units of the forecast's standard error when the correction and its interval are honest.
+``summary`` prints both in those units. Run it with the tree to measure first on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from bench_forecast import N_NEW, SYNTHETIC, calibrated
+from scipy import stats
+
+from uplift.campaign import plan_campaign, score_profit
+from uplift.campaign._forecast import training_decisions
+from uplift.datasets import make_uplift_classification
+
+ARMS = (1, 2, 3)
+COLUMNS = ["learner", "n", "seed", "truth", "forecast", "se", "plug_in",
+           *[f"{name}{k}" for k in ARMS for name in ("n", "m", "A", "B", "C", "se")], "seconds"]
+
+
+def repetition(learner_name: str, n: int, seed: int) -> list[float]:
+    """One fit, plan and forecast; the columns of ``COLUMNS`` after ``learner`` and ``n``."""
+    started = time.perf_counter()
+    train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
+    new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        learner = calibrated(learner_name, "default", 5, "isotonic", 3, 1).fit(train.X, train.y,
+                                                                                treatment=train.treatment)
+        plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+    true_new, estimated_new = score_profit(new.mu, SYNTHETIC).gain, plan.scores.gain
+    rows = score_profit(learner.cross_fit_.outcomes, SYNTHETIC)
+    true_rows = score_profit(train.mu, SYNTHETIC).gain
+    decision = training_decisions(rows, plan.solution)
+    table = plan.forecast.per_arm
+    parts: list[float] = []
+    for k in ARMS:
+        chosen, members = plan.arm == k, decision == k
+        n_k = int(chosen.sum())
+        plan_error = float((estimated_new[chosen, k - 1] - true_new[chosen, k - 1]).sum())
+        row_error = true_rows[members, k - 1] - rows.gain[members, k - 1]
+        oracle = n_k * float(row_error.mean()) if members.any() else 0.0
+        parts += [n_k, int(members.sum()), plan_error, oracle, float(table["correction"].iloc[k - 1]),
+                  float(table["std_error"].iloc[k - 1])]
+    forecast = plan.forecast.forecast
+    truth = float(true_new[plan.arm > 0, plan.arm[plan.arm > 0] - 1].sum())
+    return [seed, truth, forecast.estimate, forecast.std_error, plan.forecast.plug_in, *parts,
+            time.perf_counter() - started]
+
+
+def run(args: argparse.Namespace) -> None:
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        values = repetition(args.learner, args.n, seed)
+        with open(args.rows[0], "a") as out:  # every repetition at once: a stopped run keeps what it measured
+            out.write(",".join([args.learner, str(args.n)] + [f"{value:.9g}" for value in values]) + "\n")
+
+
+def _mean_se(values: np.ndarray) -> str:
+    return f"{values.mean():+.2f} ± {values.std(ddof=1) / np.sqrt(len(values)):.2f}"
+
+
+def summary(args: argparse.Namespace) -> None:
+    rows = [line.split(",") for path in args.rows for line in Path(path).read_text().splitlines()]
+    table = {name: np.array([float(row[i]) for row in rows]) for i, name in enumerate(COLUMNS) if i >= 1}
+    reps = len(rows)
+    mismatch = sum(table[f"A{k}"] + table[f"B{k}"] for k in ARMS) / table["se"]
+    sampling = sum(table[f"C{k}"] - table[f"B{k}"] for k in ARMS) / table["se"]
+    z = (table["forecast"] - table["truth"]) / table["se"]
+    covered = int((np.abs(z) <= stats.norm.ppf(0.975)).sum())
+    low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
+    print("| learner | training rows | repetitions | forecast / truth | interval covers truth | binomial range | "
+          "mean z (sd) | mismatch (A + B) / SE: mean (sd) | sampling (C − B) / SE: mean (sd) | corr |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {rows[0][0]} | {int(table['n'][0]):,} | {reps} | {_mean_se(table['forecast'] / table['truth'])} | "
+          f"{covered}/{reps} | {low:.0f}–{high:.0f} | {_mean_se(z)} ({z.std(ddof=1):.2f}) | "
+          f"{_mean_se(mismatch)} ({mismatch.std(ddof=1):.2f}) | {_mean_se(sampling)} ({sampling.std(ddof=1):.2f}) | "
+          f"{np.corrcoef(mismatch, sampling)[0, 1]:+.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["run", "summary"])
+    parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=150)
+    parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
+    args = parser.parse_args()
+    (run if args.what == "run" else summary)(args)
+
+
+if __name__ == "__main__":
+    main()
