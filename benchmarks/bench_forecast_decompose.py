@@ -4,6 +4,8 @@ Usage::
 
     python benchmarks/bench_forecast_decompose.py run --learner T --n 10000 --first-seed 0 --repeats 150 --rows a.csv
     python benchmarks/bench_forecast_decompose.py summary --rows a.csv b.csv
+    python benchmarks/bench_forecast_decompose.py folds --learner S --repeats 80 --rows folds.csv  # A/B of the folds
+    python benchmarks/bench_forecast_decompose.py folds-summary --rows folds.csv
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
 repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from functools import partialmethod
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,7 @@ from scipy import stats
 from uplift.campaign import plan_campaign, score_profit
 from uplift.campaign._forecast import training_decisions
 from uplift.datasets import make_uplift_classification
+from uplift.learners._plan import FitPlan
 
 ARMS = (1, 2, 3)
 COLUMNS = ["learner", "n", "seed", "truth", "forecast", "se", "plug_in",
@@ -77,6 +81,40 @@ def run(args: argparse.Namespace) -> None:
             out.write(",".join([args.learner, str(args.n)] + [f"{value:.9g}" for value in values]) + "\n")
 
 
+def folds(args: argparse.Namespace) -> None:
+    """Paired: the plan's true profit and forecast / truth with CalibratedLearner's folds stratified by arm ×
+    outcome (as before 2026-11-30) and by arm only (now), on the same training sets and customers."""
+    original = FitPlan.folds
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+        gain = score_profit(new.mu, SYNTHETIC).gain
+        values: list[float] = [seed]
+        for by_outcome in (True, False):
+            FitPlan.folds = partialmethod(original, by_outcome=by_outcome)  # type: ignore[method-assign]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
+                        train.X, train.y, treatment=train.treatment)
+                    plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+            finally:
+                FitPlan.folds = original  # type: ignore[method-assign]
+            chosen = plan.arm > 0
+            values += [float(gain[chosen, plan.arm[chosen] - 1].sum()), plan.forecast.forecast.estimate]
+        with open(args.rows[0], "a") as out:
+            out.write(",".join(f"{value:.9g}" for value in values) + "\n")
+
+
+def folds_summary(args: argparse.Namespace) -> None:
+    table = np.array([[float(x) for x in line.split(",")] for path in args.rows
+                      for line in Path(path).read_text().splitlines()])
+    gap = table[:, 3] - table[:, 1]
+    print(f"{len(table)} paired repetitions: true profit of the plan {table[:, 1].mean():,.0f} (arm × outcome) → "
+          f"{table[:, 3].mean():,.0f} (arm only), {gap.mean():+,.0f} ± {gap.std(ddof=1) / np.sqrt(len(gap)):,.0f}; "
+          f"forecast / truth {np.mean(table[:, 2] / table[:, 1]):.3f} → {np.mean(table[:, 4] / table[:, 3]):.3f}")
+
+
 def _mean_se(values: np.ndarray) -> str:
     return f"{values.mean():+.2f} ± {values.std(ddof=1) / np.sqrt(len(values)):.2f}"
 
@@ -101,14 +139,14 @@ def summary(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["run", "summary"])
+    parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary"])
     parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
     parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
     args = parser.parse_args()
-    (run if args.what == "run" else summary)(args)
+    {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary}[args.what](args)
 
 
 if __name__ == "__main__":
