@@ -295,7 +295,7 @@ class CalibratedLearner(BaseUpliftLearner):
     too. Measured on the 3-arm synthetic campaign (T-learner, 10,000 rows, 300 repetitions): the
     forecast's correction ran 0.43 ± 0.07 standard errors above the value it estimates (the same
     sum computed from the training rows' true profits) and the forecast / truth was 1.13 ± 0.04; with
-    folds stratified by arm (and the stacked maps below), +0.02 ± 0.08 and 1.00 ± 0.04. The price,
+    folds stratified by arm (and the stacked maps above), +0.02 ± 0.08 and 1.00 ± 0.04. The price,
     measured and not yet explained: the default S-learner's plans earned about 3% less (-425 ± 152
     of 13,221 over 80 paired repetitions; T: -61 ± 75 of 8,928 over 200).
 
