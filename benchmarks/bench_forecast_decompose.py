@@ -6,6 +6,7 @@ Usage::
     python benchmarks/bench_forecast_decompose.py summary --rows a.csv b.csv
     python benchmarks/bench_forecast_decompose.py folds --learner S --repeats 80 --rows folds.csv  # A/B of the folds
     python benchmarks/bench_forecast_decompose.py folds-summary --rows folds.csv
+    python benchmarks/bench_forecast_decompose.py levels --learner S --repeats 6 --rows -  # models' level spread
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
 repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
@@ -116,6 +117,34 @@ def folds_summary(args: argparse.Namespace) -> None:
           f"forecast / truth {np.mean(table[:, 2] / table[:, 1]):.3f} → {np.mean(table[:, 4] / table[:, 3]):.3f}")
 
 
+def levels(args: argparse.Namespace) -> None:
+    """How much the mean effect of each arm varies between the models ``predict`` keeps (one per repeat), with
+    the folds stratified by arm × outcome and by arm only, against the spread of the effects across customers:
+    a check of why the S-learner's plans earn less with folds not stratified by outcome."""
+    original = FitPlan.folds
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
+        cells = [str(seed)]
+        for by_outcome in (True, False):
+            def forced(plan, data, _forced=by_outcome, **_ignored):  # ignores the by_outcome CalibratedLearner passes
+                return original(plan, data, by_outcome=_forced)
+            FitPlan.folds = forced  # type: ignore[method-assign]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
+                        train.X, train.y, treatment=train.treatment)
+            finally:
+                FitPlan.folds = original  # type: ignore[method-assign]
+            X = learner._check_X(train.X)
+            level = np.array([np.asarray(model.predict(X)).reshape(len(X), -1).mean(axis=0)
+                              for model in learner.estimators_])
+            cells.append(np.array2string(level.std(axis=0, ddof=1), precision=4))
+        spread = np.asarray(learner.cross_fit_.effect).std(axis=0)
+        print(f"seed {cells[0]}: SD of the models' mean effect per arm, arm × outcome folds {cells[1]}, arm only "
+              f"{cells[2]}; SD of the effects across customers {np.array2string(spread, precision=4)}", flush=True)
+
+
 def _mean_se(values: np.ndarray) -> str:
     return f"{values.mean():+.2f} ± {values.std(ddof=1) / np.sqrt(len(values)):.2f}"
 
@@ -140,14 +169,15 @@ def summary(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary"])
+    parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary", "levels"])
     parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
     parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
     args = parser.parse_args()
-    {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary}[args.what](args)
+    {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary,
+     "levels": levels}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -393,16 +393,7 @@ class CalibratedLearner(BaseUpliftLearner):
         n_repeats = int(self.n_repeats)
         repeats = [self._cross_fit_once(plan.with_seed(_repeat_seed(plan.random_state, r)), data)
                    for r in range(n_repeats)]
-        n_arms = plan.n_arms
-        maps = []
-        for code in range(1, n_arms + 1):
-            # one map per arm on every repeat's out-of-fold effects and pseudo-outcomes, stacked
-            rows = np.flatnonzero((data.codes == 0) | (data.codes == code))
-            maps.append(fit_map(method, np.vstack([repeat.effect[rows] for repeat in repeats]),
-                                np.concatenate([repeat.pseudo[rows, code - 1] for repeat in repeats]),
-                                None if data.weight is None else np.tile(data.weight[rows], n_repeats),
-                                int(self.n_bins)))
-        fold_maps, calibrated = self._calibrate_out_of_fold(repeats, data, method)
+        maps, fold_maps, calibrated = self._calibrate(repeats, data, method)
         control = np.mean([repeat.control for repeat in repeats], axis=0)
         binary = plan.outcome_type == "binary"
         crossed = np.column_stack([control, control[:, None] + calibrated])
@@ -412,7 +403,7 @@ class CalibratedLearner(BaseUpliftLearner):
                              np.mean([repeat.pseudo for repeat in repeats], axis=0),
                              np.mean([repeat.probabilities for repeat in repeats], axis=0),
                              data.y, data.codes, data.weight)
-        return CalibratedState(tuple(repeat.model for repeat in repeats), tuple(maps), cross_fit, binary, fold_maps)
+        return CalibratedState(tuple(repeat.model for repeat in repeats), maps, cross_fit, binary, fold_maps)
 
     def _cross_fit_once(self, plan: FitPlan, data: FitData) -> _Repeat:
         """One cross-fit (the folds of ``plan``'s seed): out-of-fold effects, control and pseudo-outcomes
@@ -438,37 +429,41 @@ class CalibratedLearner(BaseUpliftLearner):
                 pair_propensity(probabilities[rows], code))
         return _Repeat(first, folds, outcomes[:, 0], effect, pseudo, np.asarray(probabilities))
 
-    def _calibrate_out_of_fold(self, repeats: list[_Repeat], data: FitData, method: str
-                               ) -> tuple[tuple[tuple[CalibrationMap, ...], ...], np.ndarray]:
-        """Doubly out-of-fold calibrated effects of every training row, averaged over the repeats, and the
-        maps of each repeat's first fold (``fold_maps_``).
+    def _calibrate(self, repeats: list[_Repeat], data: FitData, method: str) -> tuple[
+            tuple[CalibrationMap, ...], tuple[tuple[CalibrationMap, ...], ...], np.ndarray]:
+        """The maps ``predict`` applies, the maps of each repeat's first fold (``fold_maps_``) and the doubly
+        out-of-fold calibrated effects of every training row, averaged over the repeats.
 
-        The rows of fold ``f`` of repeat ``r`` go through a map fitted on the rows outside that fold, with
-        every repeat's out-of-fold effects and pseudo-outcomes of those rows stacked: the same stacking
-        as the all-rows map that ``predict`` applies, so that the training rows' predictor is about as
-        noisy as the plan's (see the class Notes). With one repeat: each fold's own cross-fit.
+        Every map of arm ``k`` is fitted on the rows of the control and ``k`` with every repeat's out-of-fold
+        effects and pseudo-outcomes of those rows stacked: ``predict``'s on all of them, the one that
+        calibrates fold ``f`` of repeat ``r`` on the rows outside that fold, so that the training rows'
+        predictor is about as noisy as the plan's (see the class Notes). With one repeat: each fold's own
+        cross-fit.
         """
-        n_arms = repeats[0].effect.shape[1]
+        n, n_arms, n_repeats = len(data.y), repeats[0].effect.shape[1], len(repeats)
         effects = np.vstack([repeat.effect for repeat in repeats])
         pseudos = np.vstack([repeat.pseudo for repeat in repeats])
-        n = len(data.y)
+
+        def stacked_map(rows: np.ndarray, code: int) -> CalibrationMap:
+            stacked = np.concatenate([rows + r * n for r in range(n_repeats)])
+            weight = data.weight_of(rows)
+            return fit_map(method, effects[stacked], pseudos[stacked, code - 1],
+                           None if weight is None else np.tile(weight, n_repeats), int(self.n_bins))
+
+        in_pair = [(data.codes == 0) | (data.codes == code) for code in range(1, n_arms + 1)]
+        maps = tuple(stacked_map(np.flatnonzero(in_pair[code - 1]), code) for code in range(1, n_arms + 1))
         fold_maps = []
         calibrated = np.zeros((n, n_arms))
         for repeat in repeats:
-            first_maps: list[CalibrationMap] = []
+            first_maps = []
             for code in range(1, n_arms + 1):
-                in_pair = (data.codes == 0) | (data.codes == code)
-                for train, test in repeat.folds:
-                    fit_rows = train[in_pair[train]]
-                    stacked = np.concatenate([fit_rows + r * n for r in range(len(repeats))])
-                    weight = data.weight_of(fit_rows)
-                    fold_map = fit_map(method, effects[stacked], pseudos[stacked, code - 1],
-                                       None if weight is None else np.tile(weight, len(repeats)), int(self.n_bins))
+                for f, (train, test) in enumerate(repeat.folds):
+                    fold_map = stacked_map(train[in_pair[code - 1][train]], code)
                     calibrated[test, code - 1] += fold_map(repeat.effect[test])
-                    if len(first_maps) < code:  # the first fold: the one whose model predict keeps
+                    if f == 0:  # the first fold: the one whose model predict keeps
                         first_maps.append(fold_map)
             fold_maps.append(tuple(first_maps))
-        return tuple(fold_maps), calibrated / len(repeats)
+        return maps, tuple(fold_maps), calibrated / n_repeats
 
     def _fit_inner(self, data: FitData, treatment: np.ndarray, rows: np.ndarray, plan: FitPlan) -> Any:
         model = clone(self.learner).fit(data.X[rows], data.y[rows], treatment=treatment[rows],
