@@ -86,12 +86,15 @@ def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int, n_job
 
 def mapped_outcomes(learner: CalibratedLearner, X: np.ndarray, maps_per_model) -> np.ndarray:
     """What ``learner.predict_outcomes(X)`` computes, with the calibration maps of each model given:
-    ``maps_per_model[r]`` (one map per arm) applied to ``learner.estimators_[r]``'s effects, averaged,
+    ``maps_per_model[r]`` (one map per arm) applied to ``learner.estimators_[r]``'s effects minus its level
+    (``effect_levels_[r]``), averaged,
     bounded into probabilities as the learner does for a binary outcome."""
     control = np.mean([np.asarray(model.predict_outcomes(X))[:, 0] for model in learner.estimators_], axis=0)
-    effects = np.mean([np.column_stack([mapping(np.asarray(model.predict(X)).reshape(len(X), -1))
+    levels = learner.effect_levels_ or [0.0] * len(learner.estimators_)  # the maps take centred effects
+    effects = np.mean([np.column_stack([mapping(np.asarray(model.predict(X)).reshape(len(X), -1) - level)
                                         for mapping in maps])
-                       for model, maps in zip(learner.estimators_, maps_per_model, strict=True)], axis=0)
+                       for model, maps, level in zip(learner.estimators_, maps_per_model, levels, strict=True)],
+                      axis=0)
     control = np.clip(control, 0.0, 1.0)
     effects = np.clip(effects, -control[:, None], 1.0 - control[:, None])
     return np.column_stack([control, control[:, None] + effects])

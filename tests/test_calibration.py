@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -147,11 +148,14 @@ def test_per_arm_outcomes_are_consistent_and_maps_are_per_arm():
     control = np.mean([model.predict_outcomes(X)[:, 0] for model in learner.estimators_], axis=0)
     np.testing.assert_allclose(outcomes[:, 0], control)
     np.testing.assert_allclose(outcomes[:, 1:], outcomes[:, :1] + effect, atol=1e-12)
-    raws = [model.predict(X) for model in learner.estimators_]
+    # each kept model's level: its mean raw effect per arm over the training rows, which the maps take away
+    for model, level in zip(learner.estimators_, learner.effect_levels_, strict=True):
+        np.testing.assert_allclose(level, model.predict(X).mean(axis=0), rtol=0, atol=1e-15)
+    raws = [model.predict(X) - level for model, level in zip(learner.estimators_, learner.effect_levels_, strict=True)]
     assert len(learner.fold_maps_) == 3 and all(len(maps) == 2 for maps in learner.fold_maps_)
     for k in range(2):
         # the calibrated effect is the mean over fold models of the all-rows map applied to each one's
-        # effect, bounded (binary outcome) so that control + effect stays a probability
+        # centred effect, bounded (binary outcome) so that control + effect stays a probability
         mapped = np.mean([learner.calibration_maps_[k](raw) for raw in raws], axis=0)
         np.testing.assert_allclose(effect[:, k], np.clip(mapped, -control, 1 - control))
         # isotonic maps are non-decreasing
@@ -185,19 +189,29 @@ def test_repeats_average_single_cross_fits_and_predict_with_one_model_per_repeat
     for name in ("effect", "pseudo_outcome", "propensity"):
         np.testing.assert_allclose(getattr(both.cross_fit_, name),
                                    np.mean([getattr(single.cross_fit_, name) for single in singles], axis=0))
-    # the calibrated effect: each fold's rows through the map fitted on the rows outside the fold, with both
-    # repeats' effects and pseudo-outcomes of those rows stacked (the singles stack only their own)
-    folds = [StratifiedKFold(3, shuffle=True, random_state=seed).split(data.X, data.treatment)  # by arm
+    # the maps take each row's out-of-fold effect minus its fold model's level (that model's mean effect over all
+    # rows): refit the fold models of both repeats to know them
+    X = data.X.to_numpy()
+    folds = [list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, data.treatment))  # by arm
              for seed in (0, 1)]
+    centred = np.zeros((2, 1200, 2))
+    for r, repeat_folds in enumerate(folds):
+        for train, test in repeat_folds:
+            model = clone(inner).fit(X[train], data.y[train], treatment=data.treatment[train])
+            raw = model.predict(X)
+            np.testing.assert_allclose(raw[test], singles[r].cross_fit_.effect[test], rtol=0, atol=1e-12)
+            centred[r, test] = raw[test] - raw.mean(axis=0)
+    # the calibrated effect: each fold's rows through the map fitted on the rows outside the fold, with both
+    # repeats' centred effects and pseudo-outcomes of those rows stacked (the singles stack only their own)
     expected = np.zeros((1200, 2))
     for r, repeat_folds in enumerate(folds):
         for train, test in repeat_folds:
             for k in range(2):
                 rows = train[np.isin(data.treatment[train], [0, k + 1])]
-                fold_map = fit_map("isotonic", np.vstack([single.cross_fit_.effect[rows] for single in singles]),
+                fold_map = fit_map("isotonic", np.vstack([centred[q, rows] for q in range(2)]),
                                    np.concatenate([single.cross_fit_.pseudo_outcome[rows, k] for single in singles]),
                                    None)
-                expected[test, k] += fold_map(singles[r].cross_fit_.effect[test]) / 2
+                expected[test, k] += fold_map(centred[r, test]) / 2
     np.testing.assert_allclose(both.cross_fit_.calibrated_effect, expected, rtol=0, atol=1e-12)
     assert np.abs(both.cross_fit_.calibrated_effect
                   - np.mean([single.cross_fit_.calibrated_effect for single in singles], axis=0)).max() > 1e-4
@@ -205,14 +219,13 @@ def test_repeats_average_single_cross_fits_and_predict_with_one_model_per_repeat
     np.testing.assert_allclose(both.cross_fit_.outcomes, np.clip(
         np.column_stack([control, control[:, None] + both.cross_fit_.calibrated_effect]), 0.0, 1.0))
     # predict's models: the first fold's model of each repeat, the single cross-fits' own
-    X = data.X.to_numpy()
     assert len(both.estimators_) == 2 and all(len(single.estimators_) == 1 for single in singles)
     for model, single in zip(both.estimators_, singles, strict=True):
         np.testing.assert_allclose(model.predict(X), single.estimators_[0].predict(X))
     # one map per arm, fitted on both repeats' rows stacked
     for k in range(2):
         rows = np.flatnonzero(np.isin(data.treatment, [0, k + 1]))
-        expected = fit_map("isotonic", np.vstack([single.cross_fit_.effect[rows] for single in singles]),
+        expected = fit_map("isotonic", np.vstack([centred[q, rows] for q in range(2)]),
                            np.concatenate([single.cross_fit_.pseudo_outcome[rows, k] for single in singles]), None)
         np.testing.assert_allclose(both.calibration_maps_[k].values, expected.values)
         np.testing.assert_allclose(both.calibration_maps_[k].knots, expected.knots)
@@ -252,7 +265,8 @@ def test_fold_maps_are_the_training_rows_predictor_and_predict_uses_the_all_rows
     rows = np.flatnonzero(first_fold)
     control = learner.predict_outcomes(X[rows])[:, 0]
     np.testing.assert_allclose(control, learner.cross_fit_.outcomes[rows, 0], rtol=0, atol=1e-12)
-    raws = [model.predict(X[rows]) for model in learner.estimators_]
+    raws = [model.predict(X[rows]) - level
+            for model, level in zip(learner.estimators_, learner.effect_levels_, strict=True)]
     own = np.mean([np.column_stack([mapping(raw) for mapping in maps])
                    for maps, raw in zip(learner.fold_maps_, raws, strict=True)], axis=0)
     np.testing.assert_allclose(own, learner.cross_fit_.calibrated_effect[rows], rtol=0, atol=1e-12)
@@ -278,13 +292,15 @@ def test_every_fold_model_predicts_once_at_fit_and_predict():
     """Issue 14: each fold model was asked for predict and then predict_outcomes (two passes over its
     base models) at fit, and so was each of the n_repeats kept models at predict. A T-learner with
     2 treated arms has 3 outcome models; with cv=3 and n_repeats=2 one pass each is 3 * 3 * 2 calls at
-    fit (every training row once per repeat and model: 3 * 2 * n rows) and 3 * 2 at predict."""
+    fit and 3 * 2 at predict. At fit each fold model predicts every training row in its one pass (its
+    held-out fold's out-of-fold predictions and its level, the mean effect the maps take away):
+    3 * 3 * 2 * n rows."""
     data = make_uplift_classification(600, 4, n_arms=2, random_state=5)
     _CountingLogistic.predicted_rows.clear()
     learner = CalibratedLearner(TLearner(_CountingLogistic()), cv=3, n_repeats=2).fit(
         data.X, data.y, treatment=data.treatment)
     assert len(_CountingLogistic.predicted_rows) == 3 * 3 * 2
-    assert sum(_CountingLogistic.predicted_rows) == 3 * 2 * 600
+    assert _CountingLogistic.predicted_rows == [600] * 3 * 3 * 2
     _CountingLogistic.predicted_rows.clear()
     outcomes = learner.predict_outcomes(data.X[:50])
     assert _CountingLogistic.predicted_rows == [50] * 3 * 2

@@ -437,6 +437,8 @@ def test_calibrated_learner_round_trip(tmp_path):
         for a, b in zip(saved, back, strict=True))
     for a, b in zip(learner.calibration_maps_, loaded.calibration_maps_, strict=True):
         assert np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
+    for a, b in zip(learner.effect_levels_, loaded.effect_levels_, strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_a_calibrated_state_without_fold_maps_loads_and_one_without_maps_is_refused(tmp_path):
@@ -466,6 +468,17 @@ def test_a_calibrated_state_without_fold_maps_loads_and_one_without_maps_is_refu
     older = uplift_io.load(path)
     assert older.fold_maps_ is None
     np.testing.assert_array_equal(older.predict(X), learner.predict(X))
+    # saved before the effects were centred (no ``levels``): its maps were fitted on raw effects, so they take
+    # the raw effects as they did then
+    del state["fields"]["levels"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    oldest = uplift_io.load(path)
+    assert oldest.effect_levels_ is None
+    (model,) = oldest.estimators_
+    raw = model.predict(np.asarray(X, dtype=np.float64))
+    control = np.clip(model.predict_outcomes(np.asarray(X, dtype=np.float64))[:, 0], 0.0, 1.0)
+    np.testing.assert_allclose(oldest.predict(X), np.clip(oldest.calibration_maps_[0](raw), -control, 1 - control),
+                               rtol=0, atol=1e-12)
     del state["fields"]["maps"]
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match=r"lacks CalibratedState field\(s\) \['maps'\].*older version"):

@@ -160,6 +160,9 @@ class CalibratedState:
     #: per repeat, per treated arm: the map fitted without the first fold (the alternative predictor measured in
     #: docs/benchmarks.md; not used by ``predict``); None in files saved before it was kept
     fold_maps: tuple[tuple[CalibrationMap, ...], ...] | None = None
+    #: per kept model (``inner``), the level its raw effects are centred by before the maps (its mean raw effect
+    #: per arm over the training rows); None in files saved before the effects were centred (maps of raw effects)
+    levels: tuple[np.ndarray, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,10 @@ class _Repeat:
     effect: np.ndarray
     pseudo: np.ndarray
     probabilities: np.ndarray
+    #: ``effect`` minus the level of the fold model that predicted each row: what the maps are fitted on
+    centred: np.ndarray
+    #: the level of ``model`` (its mean raw effect per arm over the training rows)
+    level: np.ndarray
 
 
 def _repeat_seed(random_state: int | None, repeat: int) -> int | None:
@@ -222,11 +229,16 @@ class CalibratedLearner(BaseUpliftLearner):
         out-of-fold predictions and are not kept).
     calibration_maps_ : tuple of CalibrationMap
         The maps ``predict`` applies to every model in ``estimators_``: one per treated arm, fitted
-        on every repeat's out-of-fold effects and pseudo-outcomes.
+        on every repeat's out-of-fold effects (centred, see ``effect_levels_``) and pseudo-outcomes.
+    effect_levels_ : tuple of ndarray, or None
+        The level of each model in ``estimators_``: its mean raw effect per treated arm over the
+        training rows. The maps take a model's raw effects minus its level
+        (``calibration_maps_[k](model.predict(X) - effect_levels_[r])``); None for a model saved before
+        the effects were centred (its maps take the raw effects).
     fold_maps_ : tuple of tuples of CalibrationMap, or None
         Not used by ``predict``: for repeat ``r``, one map per treated arm fitted without the first
-        fold (the rows ``estimators_[r]`` was not fitted on), on every repeat's out-of-fold effects and
-        pseudo-outcomes of the other rows. Kept so that the alternative predictor
+        fold (the rows ``estimators_[r]`` was not fitted on), on every repeat's out-of-fold (centred)
+        effects and pseudo-outcomes of the other rows. Kept so that the alternative predictor
         (``estimators_[r]`` through ``fold_maps_[r]``, exactly each training row's kind) can be
         measured against ``predict`` (``benchmarks/bench_forecast.py``); None for a model saved
         before they were kept.
@@ -403,22 +415,31 @@ class CalibratedLearner(BaseUpliftLearner):
                              np.mean([repeat.pseudo for repeat in repeats], axis=0),
                              np.mean([repeat.probabilities for repeat in repeats], axis=0),
                              data.y, data.codes, data.weight)
-        return CalibratedState(tuple(repeat.model for repeat in repeats), maps, cross_fit, binary, fold_maps)
+        return CalibratedState(tuple(repeat.model for repeat in repeats), maps, cross_fit, binary, fold_maps,
+                               tuple(repeat.level for repeat in repeats))
 
     def _cross_fit_once(self, plan: FitPlan, data: FitData) -> _Repeat:
-        """One cross-fit (the folds of ``plan``'s seed): out-of-fold effects, control and pseudo-outcomes
-        of every training row, its folds, and the first fold's model (the one ``predict`` keeps)."""
+        """One cross-fit (the folds of ``plan``'s seed): out-of-fold effects (raw and centred on their model's
+        level), control and pseudo-outcomes of every training row, its folds, and the first fold's model (the
+        one ``predict`` keeps) with its level."""
         treatment = np.asarray(plan.labels)[data.codes]
         n, n_arms = len(data.y), plan.n_arms
         folds = plan.folds(data, by_outcome=False)  # not by outcome: see the class Notes
         outcomes = np.empty((n, n_arms + 1))
         effect = np.empty((n, n_arms))
-        first = None
+        centred = np.empty((n, n_arms))
+        first = first_level = None
         for train, test in folds:
             model = self._fit_inner(data, treatment, train, plan)
-            first = model if first is None else first
-            outcomes[test], fold_effect = model._predict_outcomes_and_effects(data.X[test])
-            effect[test] = fold_effect.reshape(len(test), n_arms)
+            # every training row once: the held-out fold's predictions, and the model's level on all rows
+            every_outcome, every_effect = model._predict_outcomes_and_effects(data.X)
+            every_effect = every_effect.reshape(n, n_arms)
+            level = np.average(every_effect, axis=0, weights=data.weight)
+            if first is None:
+                first, first_level = model, level
+            outcomes[test] = every_outcome[test]
+            effect[test] = every_effect[test]
+            centred[test] = every_effect[test] - level
         probabilities = self._probabilities(plan, data, folds)
         pseudo = np.full((n, n_arms), np.nan)
         for code in range(1, n_arms + 1):
@@ -427,7 +448,8 @@ class CalibratedLearner(BaseUpliftLearner):
             pseudo[rows, code - 1] = dr_pseudo_outcome(
                 data.y[rows], (data.codes[rows] == code).astype(np.float64), mu0, mu0 + effect[rows, code - 1],
                 pair_propensity(probabilities[rows], code))
-        return _Repeat(first, folds, outcomes[:, 0], effect, pseudo, np.asarray(probabilities))
+        return _Repeat(first, folds, outcomes[:, 0], effect, pseudo, np.asarray(probabilities), centred,
+                       np.asarray(first_level))
 
     def _calibrate(self, repeats: list[_Repeat], data: FitData, method: str) -> tuple[
             tuple[CalibrationMap, ...], tuple[tuple[CalibrationMap, ...], ...], np.ndarray]:
@@ -441,7 +463,7 @@ class CalibratedLearner(BaseUpliftLearner):
         cross-fit.
         """
         n, n_arms, n_repeats = len(data.y), repeats[0].effect.shape[1], len(repeats)
-        effects = np.vstack([repeat.effect for repeat in repeats])
+        effects = np.vstack([repeat.centred for repeat in repeats])
         pseudos = np.vstack([repeat.pseudo for repeat in repeats])
 
         def stacked_map(rows: np.ndarray, code: int) -> CalibrationMap:
@@ -459,7 +481,7 @@ class CalibratedLearner(BaseUpliftLearner):
             for code in range(1, n_arms + 1):
                 for f, (train, test) in enumerate(repeat.folds):
                     fold_map = stacked_map(train[in_pair[code - 1][train]], code)
-                    calibrated[test, code - 1] += fold_map(repeat.effect[test])
+                    calibrated[test, code - 1] += fold_map(repeat.centred[test])
                     if f == 0:  # the first fold: the one whose model predict keeps
                         first_maps.append(fold_map)
             fold_maps.append(tuple(first_maps))
@@ -499,9 +521,10 @@ class CalibratedLearner(BaseUpliftLearner):
         n_rows, n_arms = X.shape[0], len(state.maps)
         effects = np.zeros((n_rows, n_arms))
         controls = []
-        for model in state.inner:
+        levels = state.levels or (np.zeros(n_arms),) * len(state.inner)  # older files: maps of raw effects
+        for model, level in zip(state.inner, levels, strict=True):
             outcomes, raw = model._predict_outcomes_and_effects(X)
-            raw = raw.reshape(n_rows, n_arms)
+            raw = raw.reshape(n_rows, n_arms) - level
             controls.append(outcomes[:, 0])
             effects += np.column_stack([mapping(raw) for mapping in state.maps])
         effects /= len(state.inner)
@@ -527,6 +550,10 @@ class CalibratedLearner(BaseUpliftLearner):
     @property
     def fold_maps_(self) -> tuple[tuple[CalibrationMap, ...], ...] | None:
         return self._fitted().fold_maps
+
+    @property
+    def effect_levels_(self) -> tuple[np.ndarray, ...] | None:
+        return self._fitted().levels
 
     @property
     def cross_fit_(self) -> CrossFit:
