@@ -334,32 +334,42 @@ def run_variants(args: argparse.Namespace) -> None:
 
 
 def run_summary(args: argparse.Namespace) -> None:
-    """Before versus after on the seeds both runs reached (paired: same training sets and customers);
-    with ``--rows`` instead: fold maps versus all-rows maps of the same fits (:func:`run_variants`)."""
+    """Before versus after on the seeds both runs reached (paired: same training sets and customers), for the
+    learner's own predictor (``all_*`` columns; the fold maps' for files written before those columns), with the
+    paired change of the plan's true profit; with ``--rows`` instead: fold maps versus all-rows maps of the same
+    fits (:func:`run_variants`)."""
     if args.rows:
         run_variants(args)
         return
     before, after = _read_rows(args.before), _read_rows(args.after)
-    print("| learner | training rows | paired repetitions | raw plug-in / truth | forecast / truth before → after | "
-          "Σ forecast / Σ truth before → after | "
+    print("| learner | training rows | paired repetitions | plan | raw plug-in / truth | "
+          "forecast / truth before → after | Σ forecast / Σ truth before → after | "
           "interval covers truth before → after | binomial range at 95% | interval half-width / truth before → after "
-          "| mean z before → after | true profit of the calibrated plan before → after |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| mean z before → after | true profit of the calibrated plan before → after | paired change |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(set(before) & set(after), key=lambda item: (item[1], item[0])):
         seeds = sorted(set(before[key]) & set(after[key]))
         if not seeds:
             continue
         old, new = (_columns(rows, seeds) for rows in (before[key], after[key]))
+        # the learner's own predictor (all-rows maps) where both runs recorded it, else the fold maps (older files)
+        own = np.isfinite(old["all_truth"]).all() and np.isfinite(new["all_truth"]).all()
+        if own:
+            old, new = _variant(old, "all"), _variant(new, "all")
         reps = len(seeds)
         low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95) / reps
         covered_old, covered_new = _coverage(old), _coverage(new)
         half_old, half_new = ((table["high"] - table["low"]) / 2 / table["cal_truth"] for table in (old, new))
-        print(f"| {key[0]} | {key[1]:,} | {reps} | {_mean_se(old['raw_plug_in'] / old['raw_truth'])} | "
+        change = new["cal_truth"] - old["cal_truth"]
+        spread = change.std(ddof=1) / np.sqrt(reps) if reps > 1 else float("nan")
+        print(f"| {key[0]} | {key[1]:,} | {reps} | {'predict (all-rows maps)' if own else 'fold maps'} | "
+              f"{_mean_se(old['raw_plug_in'] / old['raw_truth'])} | "
               f"{_mean_se(old['forecast'] / old['cal_truth'])} → {_mean_se(new['forecast'] / new['cal_truth'])} | "
               f"{_ratio_of_sums(old)} → {_ratio_of_sums(new)} | "
               f"{covered_old.sum()}/{reps} → {covered_new.sum()}/{reps} | {low:.2f}–{high:.2f} | "
               f"{np.median(half_old):.2f} → {np.median(half_new):.2f} | {_mean_z(old)} → {_mean_z(new)} | "
-              f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} |")
+              f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} | "
+              f"{change.mean():+,.0f} ± {spread:,.0f} |")
 
 
 def run_public(args: argparse.Namespace) -> None:

@@ -7,6 +7,8 @@ Usage::
     python benchmarks/bench_forecast_decompose.py folds --learner S --repeats 80 --rows folds.csv  # A/B of the folds
     python benchmarks/bench_forecast_decompose.py folds-summary --rows folds.csv
     python benchmarks/bench_forecast_decompose.py levels --learner S --repeats 6 --rows -  # models' level spread
+    python benchmarks/bench_forecast_decompose.py redraw --learner T --first-seed 1 --repeats 2 --draws 50 --rows r.csv
+    python benchmarks/bench_forecast_decompose.py redraw-summary --rows r.csv  # fold models held fixed
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
 repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
@@ -26,6 +28,7 @@ deviation 1 in units of the forecast's standard error when the correction and it
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 import warnings
 from pathlib import Path
@@ -34,10 +37,14 @@ import numpy as np
 from bench_forecast import N_NEW, SYNTHETIC, calibrated
 from scipy import stats
 
-from uplift.campaign import plan_campaign, score_profit
+from uplift.campaign import forecast_profit, plan_campaign, score_profit
 from uplift.campaign._forecast import training_decisions
 from uplift.datasets import make_uplift_classification
+from uplift.evaluation import dr_pseudo_outcome
+from uplift.learners import CalibratedLearner
+from uplift.learners._calibration import CalibratedState, CrossFit
 from uplift.learners._plan import FitPlan
+from uplift.learners._propensity import pair_propensity
 
 ARMS = (1, 2, 3)
 COLUMNS = ["learner", "n", "seed", "truth", "forecast", "se", "plug_in",
@@ -145,6 +152,95 @@ def levels(args: argparse.Namespace) -> None:
               f"{cells[2]}; SD of the effects across customers {np.array2string(spread, precision=4)}", flush=True)
 
 
+def redraw(args: argparse.Namespace) -> None:
+    """The correction's own error with every fold model held fixed: where does its excess spread come from?
+
+    Fits ``CalibratedLearner(learner)`` once per seed, keeps every fold model's out-of-fold predictions, then
+    redraws each training row's arm (the design's 1/4 each) and outcome (from its true probabilities) ``--draws``
+    times. Each draw recomputes what depends on the outcomes (pseudo-outcomes, arm shares, every calibration map,
+    the plan of the new customers, the forecast and the oracle ``B``) but not the fold models, whose noise is then
+    independent of the outcomes the correction averages. If the correction's error ``(C − B) / SE`` still has a
+    standard deviation above 1, the maps and the plan's selection make the excess; if about 1, the fold models'
+    dependence on the other folds' outcomes does.
+    """
+    captured: dict[str, object] = {}
+    calibrate = CalibratedLearner._calibrate
+
+    def spy(self, repeats, data, method):
+        captured.update(repeats=repeats, data=data)
+        return calibrate(self, repeats, data, method)
+
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+        CalibratedLearner._calibrate = spy  # type: ignore[method-assign]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
+                    train.X, train.y, treatment=train.treatment)
+        finally:
+            CalibratedLearner._calibrate = calibrate  # type: ignore[method-assign]
+        repeats, data = captured["repeats"], captured["data"]
+        state, X_new, mu = learner._fitted(), learner._check_X(new.X), np.asarray(train.mu)
+        true_new, true_rows = score_profit(new.mu, SYNTHETIC).gain, score_profit(mu, SYNTHETIC).gain
+        rng = np.random.default_rng(seed + 77)
+        for draw in range(-1, args.draws):  # draw -1: the training set's own outcomes, to check the replay
+            if draw < 0:
+                codes, y = data.codes, data.y
+            else:
+                codes = rng.integers(0, 4, len(data.y))
+                y = (rng.random(len(codes)) < mu[np.arange(len(codes)), codes]).astype(np.float64)
+            redrawn = dataclasses.replace(data, y=y, codes=codes)
+            shares = np.broadcast_to(np.bincount(codes, minlength=4) / len(codes), (len(codes), 4))
+            replayed = []
+            for repeat in repeats:
+                pseudo = np.full_like(repeat.pseudo, np.nan)
+                for code in ARMS:
+                    rows = np.flatnonzero((codes == 0) | (codes == code))
+                    mu0 = repeat.control[rows]
+                    pseudo[rows, code - 1] = dr_pseudo_outcome(y[rows], (codes[rows] == code).astype(np.float64),
+                                                               mu0, mu0 + repeat.effect[rows, code - 1],
+                                                               pair_propensity(shares[rows], code))
+                replayed.append(dataclasses.replace(repeat, pseudo=pseudo, probabilities=shares))
+            maps, fold_maps, calibrated_effect = learner._calibrate(replayed, redrawn, "isotonic")
+            control = np.mean([repeat.control for repeat in replayed], axis=0)
+            outcomes = np.clip(np.column_stack([control, control[:, None] + calibrated_effect]), 0.0, 1.0)
+            cross_fit = CrossFit(np.mean([repeat.effect for repeat in replayed], axis=0), calibrated_effect, outcomes,
+                                 np.mean([repeat.pseudo for repeat in replayed], axis=0), shares, y, codes, None)
+            replay = CalibratedState(state.inner, maps, cross_fit, True, fold_maps, state.levels)
+            plan = plan_campaign(learner._outcomes_and_effects(replay, X_new)[0], SYNTHETIC)
+            forecast = forecast_profit(plan, cross_fit)
+            rows = score_profit(outcomes, SYNTHETIC)
+            decision = training_decisions(rows, plan.solution)
+            oracle = sum(int((plan.arm == k).sum()) * float((true_rows[decision == k, k - 1]
+                                                              - rows.gain[decision == k, k - 1]).mean())
+                         for k in ARMS if (decision == k).any())
+            chosen = plan.arm > 0
+            truth = float(true_new[chosen, plan.arm[chosen] - 1].sum())
+            if draw < 0:  # the replay of the fit's own data must be the learner's own forecast
+                own = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+                assert abs(own.forecast.forecast.estimate - forecast.forecast.estimate) < 1e-6
+                continue
+            with open(args.rows[0], "a") as out:
+                out.write(",".join(f"{value:.9g}" for value in (
+                    seed, draw, truth, forecast.forecast.estimate, forecast.forecast.std_error, forecast.plug_in,
+                    forecast.correction, oracle)) + "\n")
+
+
+def redraw_summary(args: argparse.Namespace) -> None:
+    table = np.array([[float(x) for x in line.split(",")] for path in args.rows
+                      for line in Path(path).read_text().splitlines()])
+    print("| seed | draws | (C − B) / SE: mean (sd) | (forecast − truth) / SE: mean (sd) | interval covers truth |")
+    print("|---:|---:|---:|---:|---:|")
+    for seed in np.unique(table[:, 0]):
+        rows = table[table[:, 0] == seed]
+        own = (rows[:, 6] - rows[:, 7]) / rows[:, 4]
+        z = (rows[:, 3] - rows[:, 2]) / rows[:, 4]
+        print(f"| {seed:.0f} | {len(rows)} | {_mean_se(own)} ({own.std(ddof=1):.2f}) | {_mean_se(z)} "
+              f"({z.std(ddof=1):.2f}) | {int((np.abs(z) <= stats.norm.ppf(0.975)).sum())}/{len(rows)} |")
+
+
 def _mean_se(values: np.ndarray) -> str:
     return f"{values.mean():+.2f} ± {values.std(ddof=1) / np.sqrt(len(values)):.2f}"
 
@@ -169,15 +265,17 @@ def summary(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary", "levels"])
+    parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary", "levels", "redraw",
+                                         "redraw-summary"])
     parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
+    parser.add_argument("--draws", type=int, default=50, help="redraw: outcome draws per fit")
     parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
     args = parser.parse_args()
     {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary,
-     "levels": levels}[args.what](args)
+     "levels": levels, "redraw": redraw, "redraw-summary": redraw_summary}[args.what](args)
 
 
 if __name__ == "__main__":
