@@ -88,27 +88,42 @@ def run(args: argparse.Namespace) -> None:
             out.write(",".join([args.learner, str(args.n)] + [f"{value:.9g}" for value in values]) + "\n")
 
 
+def fit_patched(learner_name: str, train, owner: type, name: str, replacement) -> CalibratedLearner:
+    """``CalibratedLearner(learner)`` at the defaults fitted on ``train`` with ``owner.name`` replaced during the
+    fit (restored after, whatever happens)."""
+    original = getattr(owner, name)
+    setattr(owner, name, replacement)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return calibrated(learner_name, "default", 5, "isotonic", 3, 1).fit(train.X, train.y,
+                                                                                treatment=train.treatment)
+    finally:
+        setattr(owner, name, original)
+
+
+def _forced_folds(by_outcome: bool):
+    """``FitPlan.folds`` stratified by outcome or not, whatever ``CalibratedLearner`` asks for."""
+    original = FitPlan.folds
+
+    def forced(plan, data, **_ignored):
+        return original(plan, data, by_outcome=by_outcome)
+    return forced
+
+
 def folds(args: argparse.Namespace) -> None:
     """Paired: the plan's true profit and forecast / truth with CalibratedLearner's folds stratified by arm ×
     outcome (as before 2026-11-30) and by arm only (now), on the same training sets and customers."""
-    original = FitPlan.folds
     for seed in range(args.first_seed, args.first_seed + args.repeats):
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
         new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
         gain = score_profit(new.mu, SYNTHETIC).gain
         values: list[float] = [seed]
         for by_outcome in (True, False):
-            def forced(plan, data, _forced=by_outcome, **_ignored):  # ignores the by_outcome CalibratedLearner passes
-                return original(plan, data, by_outcome=_forced)
-            FitPlan.folds = forced  # type: ignore[method-assign]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
-                        train.X, train.y, treatment=train.treatment)
-                    plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
-            finally:
-                FitPlan.folds = original  # type: ignore[method-assign]
+            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
             chosen = plan.arm > 0
             values += [float(gain[chosen, plan.arm[chosen] - 1].sum()), plan.forecast.forecast.estimate]
         with open(args.rows[0], "a") as out:
@@ -128,21 +143,11 @@ def levels(args: argparse.Namespace) -> None:
     """How much the mean effect of each arm varies between the models ``predict`` keeps (one per repeat), with
     the folds stratified by arm × outcome and by arm only, against the spread of the effects across customers:
     a check of why the S-learner's plans earn less with folds not stratified by outcome."""
-    original = FitPlan.folds
     for seed in range(args.first_seed, args.first_seed + args.repeats):
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
         cells = [str(seed)]
         for by_outcome in (True, False):
-            def forced(plan, data, _forced=by_outcome, **_ignored):  # ignores the by_outcome CalibratedLearner passes
-                return original(plan, data, by_outcome=_forced)
-            FitPlan.folds = forced  # type: ignore[method-assign]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
-                        train.X, train.y, treatment=train.treatment)
-            finally:
-                FitPlan.folds = original  # type: ignore[method-assign]
+            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome))
             X = learner._check_X(train.X)
             level = np.array([np.asarray(model.predict(X)).reshape(len(X), -1).mean(axis=0)
                               for model in learner.estimators_])
@@ -173,14 +178,7 @@ def redraw(args: argparse.Namespace) -> None:
     for seed in range(args.first_seed, args.first_seed + args.repeats):
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
         new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
-        CalibratedLearner._calibrate = spy  # type: ignore[method-assign]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                learner = calibrated(args.learner, "default", 5, "isotonic", 3, 1).fit(
-                    train.X, train.y, treatment=train.treatment)
-        finally:
-            CalibratedLearner._calibrate = calibrate  # type: ignore[method-assign]
+        learner = fit_patched(args.learner, train, CalibratedLearner, "_calibrate", spy)
         repeats, data = captured["repeats"], captured["data"]
         state, X_new, mu = learner._fitted(), learner._check_X(new.X), np.asarray(train.mu)
         true_new, true_rows = score_profit(new.mu, SYNTHETIC).gain, score_profit(mu, SYNTHETIC).gain
