@@ -9,6 +9,7 @@ Usage::
     python benchmarks/bench_forecast_decompose.py levels --learner S --repeats 6 --rows -  # models' level spread
     python benchmarks/bench_forecast_decompose.py redraw --learner T --first-seed 1 --repeats 2 --draws 50 --rows r.csv
     python benchmarks/bench_forecast_decompose.py redraw-summary --rows r.csv  # fold models held fixed
+    python benchmarks/bench_forecast_decompose.py redraw --learner S --repeats 4 --pin-map-levels --rows p.csv
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
 repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
@@ -28,6 +29,7 @@ deviation 1 in units of the forecast's standard error when the correction and it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import time
 import warnings
@@ -37,6 +39,7 @@ import numpy as np
 from bench_forecast import N_NEW, SYNTHETIC, calibrated
 from scipy import stats
 
+import uplift.learners._calibration as calibration_module
 from uplift.campaign import forecast_profit, plan_campaign, score_profit
 from uplift.campaign._forecast import training_decisions
 from uplift.datasets import make_uplift_classification
@@ -170,10 +173,13 @@ def redraw(args: argparse.Namespace) -> None:
     """
     captured: dict[str, object] = {}
     calibrate = CalibratedLearner._calibrate
+    levels: list[float] = []  # --pin-map-levels: each map's level in the fit, in the order the maps are fitted
 
     def spy(self, repeats, data, method):
         captured.update(repeats=repeats, data=data)
-        return calibrate(self, repeats, data, method)
+        levels.clear()
+        with _map_levels(levels, pin=False):
+            return calibrate(self, repeats, data, method)
 
     for seed in range(args.first_seed, args.first_seed + args.repeats):
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
@@ -201,7 +207,8 @@ def redraw(args: argparse.Namespace) -> None:
                                                                mu0, mu0 + repeat.effect[rows, code - 1],
                                                                pair_propensity(shares[rows], code))
                 replayed.append(dataclasses.replace(repeat, pseudo=pseudo, probabilities=shares))
-            maps, fold_maps, calibrated_effect = learner._calibrate(replayed, redrawn, "isotonic")
+            with _map_levels(list(levels), pin=args.pin_map_levels):
+                maps, fold_maps, calibrated_effect = learner._calibrate(replayed, redrawn, "isotonic")
             control = np.mean([repeat.control for repeat in replayed], axis=0)
             outcomes = np.clip(np.column_stack([control, control[:, None] + calibrated_effect]), 0.0, 1.0)
             cross_fit = CrossFit(np.mean([repeat.effect for repeat in replayed], axis=0), calibrated_effect, outcomes,
@@ -224,6 +231,31 @@ def redraw(args: argparse.Namespace) -> None:
                 out.write(",".join(f"{value:.9g}" for value in (
                     seed, draw, truth, forecast.forecast.estimate, forecast.forecast.std_error, forecast.plug_in,
                     forecast.correction, oracle)) + "\n")
+
+
+@contextlib.contextmanager
+def _map_levels(levels: list[float], pin: bool):
+    """While inside: every calibration map fitted records its level (the weighted mean of its target) in
+    ``levels`` or, with ``pin``, is shifted to the level recorded for it in the fit (the maps are fitted in the
+    same order in every replay): their shapes follow the redrawn outcomes, their levels do not."""
+    fit = calibration_module.fit_map
+    calls = iter(range(len(levels))) if pin else None
+
+    def fit_map(method, effects, target, weight, n_bins=20):
+        mapping = fit(method, effects, target, weight, n_bins)
+        level = float(np.average(target, weights=weight))
+        if calls is None:
+            levels.append(level)
+            return mapping
+        shift = levels[next(calls)] - level
+        values = mapping.values + (shift if method == "isotonic" else np.r_[shift, 0.0])
+        return dataclasses.replace(mapping, values=values)
+
+    calibration_module.fit_map = fit_map
+    try:
+        yield
+    finally:
+        calibration_module.fit_map = fit
 
 
 def redraw_summary(args: argparse.Namespace) -> None:
@@ -270,6 +302,8 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
     parser.add_argument("--draws", type=int, default=50, help="redraw: outcome draws per fit")
+    parser.add_argument("--pin-map-levels", action="store_true",
+                        help="redraw: keep every calibration map's level at the fit's own (shapes still redrawn)")
     parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
     args = parser.parse_args()
     {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary,
