@@ -5,7 +5,8 @@ Usage::
     python benchmarks/bench_forecast.py synthetic --n 10000 60000 --seconds 240   # every learner
     python benchmarks/bench_forecast.py synthetic --base light --learners T S --n 10000 --repeats 200
     python benchmarks/bench_forecast.py public --splits 3                            # Hillstrom, Starbucks
-    python benchmarks/bench_forecast.py public --learners S T --splits 8 --first-split 4   # splits 4-11
+    python benchmarks/bench_forecast.py public --learners S T --splits 8 --first-split 4 > p.md  # splits 4-11
+    python benchmarks/bench_forecast.py public-summary --rows p.md q.md   # z against the halves' own share
     python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --cv 3 --n-repeats 3 --no-raw --rows after.csv
     python benchmarks/bench_forecast.py summary --before before.csv --after after.csv  # paired on common seeds
     # two processes on disjoint seeds, then fold maps vs all-rows maps of the same fits:
@@ -440,9 +441,38 @@ def run_public(args: argparse.Namespace) -> None:
                       f"{plans[1].n_contacts:,} | {cells[1]} | {halves:+.2f} |", flush=True)
 
 
+def run_public_summary(args: argparse.Namespace) -> None:
+    """Read ``public`` outputs (their markdown rows, with the halves' column) and, per data set and learner,
+    set the learner's own z (all-rows maps) against the split's own share: ``z = a + b · halves``. The
+    intercept ``a`` is the lean the split does not explain; splits whose plan contacted nobody (z nan) are left
+    out."""
+    cells: dict[tuple[str, str], dict[int, tuple[float, float]]] = {}
+    for path in args.rows:
+        for line in Path(path).read_text().splitlines():
+            fields = [field.strip() for field in line.strip().strip("|").split("|")]
+            if len(fields) != 15 or not fields[2].isdigit():
+                continue
+            z, halves = float(fields[13]), float(fields[14])
+            if np.isfinite(z):
+                cells.setdefault((fields[0], fields[1]), {}).setdefault(int(fields[2]), (z, halves))
+    print("| data set | learner | splits | mean z (sd) | below the holdout | halves' z, mean | "
+          "z = a + b · halves: a | b | residual sd | correlation |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (title, name), by_split in sorted(cells.items()):
+        z, halves = np.array(list(by_split.values())).T
+        design = np.column_stack([np.ones_like(halves), halves])
+        coef, *_ = np.linalg.lstsq(design, z, rcond=None)
+        residual = z - design @ coef
+        scale = residual @ residual / max(len(z) - 2, 1)
+        se = np.sqrt(np.diag(scale * np.linalg.inv(design.T @ design)))
+        print(f"| {title} | {name} | {len(z)} | {_mean_se(z)} ({z.std(ddof=1):.2f}) | {(z < 0).sum()} | "
+              f"{halves.mean():+.2f} | {coef[0]:+.2f} ± {se[0]:.2f} | {coef[1]:.2f} ± {se[1]:.2f} | "
+              f"{np.sqrt(scale):.2f} | {np.corrcoef(z, halves)[0, 1]:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["synthetic", "public", "summary"])
+    parser.add_argument("what", choices=["synthetic", "public", "summary", "public-summary"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -457,7 +487,8 @@ def main() -> None:
     parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
     parser.add_argument("--rows", nargs="+", default=None,
                         help="synthetic: append every repetition's numbers to this CSV; summary: read these CSVs "
-                             "and compare the fold maps with the all-rows maps of the same fits")
+                             "and compare the fold maps with the all-rows maps of the same fits; public-summary: "
+                             "the outputs of public runs")
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="n_jobs= of the learners' XGBoost models (1: on a 2-core machine, 5x faster than 2)")
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
@@ -471,6 +502,8 @@ def main() -> None:
         run_synthetic(args)
     elif args.what == "summary":
         run_summary(args)
+    elif args.what == "public-summary":
+        run_public_summary(args)
     else:
         run_public(args)
 
