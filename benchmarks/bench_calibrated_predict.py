@@ -11,12 +11,12 @@ The script runs two source trees side by side, alternating, each in its own proc
 a folder holding the old ``uplift/``, by default commit ``--before-commit`` of this repository taken
 out with ``git archive``; ``--after``: this checkout), on
 :func:`uplift.datasets.make_uplift_classification` (10,000 rows, 6 features, 3 treated arms) with
-``CalibratedLearner(TLearner(random_state=0, n_jobs=1))`` (5 folds, 3 repeats: 15 T-learner fits of
-4 XGBoost models), and prints the fastest time of each phase, the ratio, and how far the results
-moved between the trees (largest absolute difference of ``cross_fit_.outcomes``,
-``predict_outcomes`` and ``predict``; the in-sample Qini of each arm's ``predict``, which treats tied
-effects as one block; the number of distinct calibrated effects; whether ``predict`` equals the
-outcomes' differences bit for bit).
+``CalibratedLearner(TLearner(random_state=0, n_jobs=1))`` (the defaults: 5 folds × ``n_repeats``,
+3 repeats up to commit 0eec1fb and 6 after it, so 15 or 30 T-learner fits of 4 XGBoost models), and
+prints the fastest time of each phase, the ratio, and how far the results moved between the trees
+(largest absolute difference of ``cross_fit_.outcomes``, ``predict_outcomes`` and ``predict``; the
+in-sample Qini of each arm's ``predict``, which treats tied effects as one block; the number of
+distinct calibrated effects; whether ``predict`` equals the outcomes' differences bit for bit).
 
 Usage::
 

@@ -481,8 +481,9 @@ def main() -> None:
     parser.add_argument("--first-split", type=int, default=0, help="public: seed of the first split")
     parser.add_argument("--datasets", nargs="*", default=None, help="public: only these (hillstrom, starbucks)")
     parser.add_argument("--cv", type=int, default=5)
-    parser.add_argument("--n-repeats", type=int, default=3,
-                        help="CalibratedLearner(n_repeats=); 0: do not pass it (the code before n_repeats)")
+    parser.add_argument("--n-repeats", type=int, default=6,
+                        help="CalibratedLearner(n_repeats=), default the library's; 0: do not pass it (the code "
+                             "before n_repeats)")
     parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
     parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
     parser.add_argument("--rows", nargs="+", default=None,

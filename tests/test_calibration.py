@@ -143,7 +143,7 @@ def test_per_arm_outcomes_are_consistent_and_maps_are_per_arm():
     learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3).fit(data.X, data.y, treatment=data.treatment)
     assert len(learner.calibration_maps_) == 2
     effect, outcomes = learner.predict(data.X), learner.predict_outcomes(data.X)
-    assert len(learner.estimators_) == 3
+    assert learner.n_repeats == 6 and len(learner.estimators_) == 6  # the default: one model per repeat
     X = data.X.to_numpy()  # the fold models were fitted on the learner's encoded array
     control = np.mean([model.predict_outcomes(X)[:, 0] for model in learner.estimators_], axis=0)
     np.testing.assert_allclose(outcomes[:, 0], control)
@@ -152,7 +152,7 @@ def test_per_arm_outcomes_are_consistent_and_maps_are_per_arm():
     for model, level in zip(learner.estimators_, learner.effect_levels_, strict=True):
         np.testing.assert_allclose(level, model.predict(X).mean(axis=0), rtol=0, atol=1e-15)
     raws = [model.predict(X) - level for model, level in zip(learner.estimators_, learner.effect_levels_, strict=True)]
-    assert len(learner.fold_maps_) == 3 and all(len(maps) == 2 for maps in learner.fold_maps_)
+    assert len(learner.fold_maps_) == 6 and all(len(maps) == 2 for maps in learner.fold_maps_)
     for k in range(2):
         # the calibrated effect is the mean over fold models of the all-rows map applied to each one's
         # centred effect, bounded (binary outcome) so that control + effect stays a probability
