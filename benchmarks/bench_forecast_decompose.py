@@ -10,11 +10,13 @@ Usage::
     python benchmarks/bench_forecast_decompose.py redraw --learner T --first-seed 1 --repeats 2 --draws 50 --rows r.csv
     python benchmarks/bench_forecast_decompose.py redraw-summary --rows r.csv  # fold models held fixed
     python benchmarks/bench_forecast_decompose.py redraw --learner S --repeats 4 --pin-map-levels --rows p.csv
+    python benchmarks/bench_forecast_decompose.py level-covariance --learner S --repeats 3 --n-repeats 3 --rows -
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
-repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``), plans the new
-customers with its ``predict_outcomes`` and forecasts the plan. For each arm ``k``, with ``n_k`` the plan's
-contacts and ``a_i`` the plan's rule on the training rows' out-of-fold outcomes, it records
+repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``; ``--n-repeats`` the
+library's, 6 since commit b13e529: the measurements in docs/benchmarks.md before it pass ``--n-repeats 3``),
+plans the new customers with its ``predict_outcomes`` and forecasts the plan. For each arm ``k``, with
+``n_k`` the plan's contacts and ``a_i`` the plan's rule on the training rows' out-of-fold outcomes, it records
 
 - ``A_k``: the plan's plug-in minus its true profit on its own customers (the selected error of the plan);
 - ``B_k = n_k · mean(ΔΠ_i − ΔΠ̂_i | a_i = k)``: the oracle correction, from the training rows' true profits;
@@ -36,7 +38,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from bench_forecast import N_NEW, SYNTHETIC, calibrated
+from bench_forecast import LIBRARY_REPEATS, N_NEW, SYNTHETIC, calibrated
 from scipy import stats
 
 import uplift.learners._calibration as calibration_module
@@ -54,15 +56,15 @@ COLUMNS = ["learner", "n", "seed", "truth", "forecast", "se", "plug_in",
            *[f"{name}{k}" for k in ARMS for name in ("n", "m", "A", "B", "C", "se")], "seconds"]
 
 
-def repetition(learner_name: str, n: int, seed: int) -> list[float]:
+def repetition(learner_name: str, n: int, seed: int, n_repeats: int) -> list[float]:
     """One fit, plan and forecast; the columns of ``COLUMNS`` after ``learner`` and ``n``."""
     started = time.perf_counter()
     train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
     new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        learner = calibrated(learner_name, "default", 5, "isotonic", 3, 1).fit(train.X, train.y,
-                                                                                treatment=train.treatment)
+        learner = calibrated(learner_name, "default", 5, "isotonic", n_repeats, 1).fit(train.X, train.y,
+                                                                                        treatment=train.treatment)
         plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
     true_new, estimated_new = score_profit(new.mu, SYNTHETIC).gain, plan.scores.gain
     rows = score_profit(learner.cross_fit_.outcomes, SYNTHETIC)
@@ -86,12 +88,12 @@ def repetition(learner_name: str, n: int, seed: int) -> list[float]:
 
 def run(args: argparse.Namespace) -> None:
     for seed in range(args.first_seed, args.first_seed + args.repeats):
-        values = repetition(args.learner, args.n, seed)
+        values = repetition(args.learner, args.n, seed, args.n_repeats)
         with open(args.rows[0], "a") as out:  # every repetition at once: a stopped run keeps what it measured
             out.write(",".join([args.learner, str(args.n)] + [f"{value:.9g}" for value in values]) + "\n")
 
 
-def fit_patched(learner_name: str, train, owner: type, name: str, replacement) -> CalibratedLearner:
+def fit_patched(learner_name: str, train, owner: type, name: str, replacement, n_repeats: int) -> CalibratedLearner:
     """``CalibratedLearner(learner)`` at the defaults fitted on ``train`` with ``owner.name`` replaced during the
     fit (restored after, whatever happens)."""
     original = getattr(owner, name)
@@ -99,8 +101,8 @@ def fit_patched(learner_name: str, train, owner: type, name: str, replacement) -
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return calibrated(learner_name, "default", 5, "isotonic", 3, 1).fit(train.X, train.y,
-                                                                                treatment=train.treatment)
+            return calibrated(learner_name, "default", 5, "isotonic", n_repeats, 1).fit(train.X, train.y,
+                                                                                        treatment=train.treatment)
     finally:
         setattr(owner, name, original)
 
@@ -123,7 +125,7 @@ def folds(args: argparse.Namespace) -> None:
         gain = score_profit(new.mu, SYNTHETIC).gain
         values: list[float] = [seed]
         for by_outcome in (True, False):
-            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome))
+            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome), args.n_repeats)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
@@ -150,7 +152,7 @@ def levels(args: argparse.Namespace) -> None:
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
         cells = [str(seed)]
         for by_outcome in (True, False):
-            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome))
+            learner = fit_patched(args.learner, train, FitPlan, "folds", _forced_folds(by_outcome), args.n_repeats)
             X = learner._check_X(train.X)
             level = np.array([np.asarray(model.predict(X)).reshape(len(X), -1).mean(axis=0)
                               for model in learner.estimators_])
@@ -184,7 +186,7 @@ def redraw(args: argparse.Namespace) -> None:
     for seed in range(args.first_seed, args.first_seed + args.repeats):
         train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
         new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
-        learner = fit_patched(args.learner, train, CalibratedLearner, "_calibrate", spy)
+        learner = fit_patched(args.learner, train, CalibratedLearner, "_calibrate", spy, args.n_repeats)
         repeats, data = captured["repeats"], captured["data"]
         state, X_new, mu = learner._fitted(), learner._check_X(new.X), np.asarray(train.mu)
         true_new, true_rows = score_profit(new.mu, SYNTHETIC).gain, score_profit(mu, SYNTHETIC).gain
@@ -258,6 +260,67 @@ def _map_levels(levels: list[float], pin: bool):
         calibration_module.fit_map = fit
 
 
+def _noise_weights(rule: np.ndarray, codes: np.ndarray, scores, prop: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Weight of each training row's outcome noise in the forecast's correction when the rule gives arm
+    ``rule[i]`` (``scale[k - 1]``: the plan's contacts of arm ``k`` over the training rows given it)."""
+    weight = np.zeros(len(rule))
+    for k in ARMS:
+        treated, control = (rule == k) & (codes == k), (rule == k) & (codes == 0)
+        weight[treated] = (scores.unit_value[treated] - scores.unit_cost[treated, k - 1]) / prop[treated, k]
+        weight[control] = -scores.unit_value[control] / prop[control, 0]
+        weight[rule == k] *= scale[k - 1]
+    return weight
+
+
+def level_covariance(args: argparse.Namespace) -> None:
+    """The first-order covariance between the calibration maps' levels and the plan's selection, as a share of
+    the forecast's variance: could it be the correction's excess spread?
+
+    Each training row's outcome noise moves every map's level (a weighted mean of pseudo-outcomes) by a known
+    weight ``λ_ik``, and a level moves rows across the plan's rule, changing the weight ``κ_i`` of their own
+    noise in the correction. Two rows' corrections then covary by ``Σ_{k,l} H_kl H_lk`` with
+    ``H_kl = Σ_i (∂κ_i/∂level_l) λ_ik r_i²`` (``r_i`` the row's residual; the derivative a secant over ± one
+    standard error of the level). Prints that term over the forecast's variance per fit.
+    """
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            learner = calibrated(args.learner, "default", 5, "isotonic", args.n_repeats, 1).fit(
+                train.X, train.y, treatment=train.treatment)
+            plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        fit = learner.cross_fit_
+        n, codes, prop = len(fit.y), fit.codes, fit.propensity
+        scores = score_profit(fit.outcomes, SYNTHETIC)
+        decision = training_decisions(scores, plan.solution)
+        contacts = np.array([(plan.arm == k).sum() for k in ARMS])
+        members = np.array([(decision == k).sum() for k in ARMS])
+
+
+        residual2 = (fit.y - fit.outcomes[np.arange(n), codes]) ** 2
+        lam, step = np.zeros((n, len(ARMS))), np.zeros(len(ARMS))
+        for k in ARMS:
+            pair = (codes == 0) | (codes == k)
+            share = prop[pair, k] / (prop[pair, k] + prop[pair, 0])
+            lam[pair, k - 1] = np.where(codes[pair] == k, 1 / share, -1 / (1 - share)) / pair.sum()
+            step[k - 1] = fit.pseudo_outcome[pair, k - 1].std(ddof=1) / np.sqrt(pair.sum())
+        H, flips = np.zeros((len(ARMS), len(ARMS))), []
+        for l_arm in range(len(ARMS)):
+            moved = []
+            for sign in (1, -1):
+                shifted = fit.outcomes.copy()
+                shifted[:, l_arm + 1] = np.clip(shifted[:, l_arm + 1] + sign * step[l_arm], 0, 1)
+                rule = training_decisions(score_profit(shifted, SYNTHETIC), plan.solution)
+                moved.append(_noise_weights(rule, codes, scores, prop, contacts / np.maximum(members, 1)))
+            flips.append(int((moved[0] != moved[1]).sum()))
+            slope = (moved[0] - moved[1]) / (2 * step[l_arm])
+            H[:, l_arm] = (slope[:, None] * lam * residual2[:, None]).sum(axis=0)
+        variance = plan.forecast.forecast.std_error ** 2
+        print(f"{args.learner} seed {seed}: covariance term / forecast variance {np.sum(H * H.T) / variance:+.3f}; "
+              f"rows moved by ± one SE of each arm's level {flips}", flush=True)
+
+
 def redraw_summary(args: argparse.Namespace) -> None:
     table = np.array([[float(x) for x in line.split(",")] for path in args.rows
                       for line in Path(path).read_text().splitlines()])
@@ -296,18 +359,21 @@ def summary(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary", "levels", "redraw",
-                                         "redraw-summary"])
+                                         "redraw-summary", "level-covariance"])
     parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
     parser.add_argument("--draws", type=int, default=50, help="redraw: outcome draws per fit")
+    parser.add_argument("--n-repeats", type=int, default=LIBRARY_REPEATS,
+                        help=f"CalibratedLearner(n_repeats=), default the library's ({LIBRARY_REPEATS})")
     parser.add_argument("--pin-map-levels", action="store_true",
                         help="redraw: keep every calibration map's level at the fit's own (shapes still redrawn)")
     parser.add_argument("--rows", nargs="+", required=True, help="run: the CSV to append to; summary: CSVs to read")
     args = parser.parse_args()
     {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary,
-     "levels": levels, "redraw": redraw, "redraw-summary": redraw_summary}[args.what](args)
+     "levels": levels, "redraw": redraw, "redraw-summary": redraw_summary,
+     "level-covariance": level_covariance}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -321,7 +321,7 @@ class CalibratedLearner(BaseUpliftLearner):
     effect. The maps re-estimate the level from the pseudo-outcomes anyway, so each model's own
     level (its mean raw effect over the training rows, ``effect_levels_``) is taken away first: the
     default S-learner's plans earned 145 ± 50 more (12,852 → 12,997, 200 paired repetitions on the
-    synthetic campaign), the T-learner's the same (+4 ± 32). The level costs one prediction of every
+    synthetic campaign, 3 repeats), the T-learner's the same (+4 ± 32). The level costs one prediction of every
     training row by each fold model (instead of its held-out fold only): fit took 1.11 times as long
     (``benchmarks/bench_calibrated_predict.py --before-commit 57bb84c``, T-learner, 10,000 rows).
 
@@ -332,7 +332,8 @@ class CalibratedLearner(BaseUpliftLearner):
     403 ± 44 more (8,870 → 9,274); the forecast stayed as close to the truth (forecast / truth 1.06
     and 1.02), and its interval covered about as often (S 181 → 180, T 184 → 187 of 200): the excess
     spread of the correction is not from the few models each row averages (``docs/benchmarks.md``).
-    Fit and ``predict`` take about twice as long (``benchmarks/bench_calibrated_predict.py``); pass
+    Fit takes 2.02 and ``predict_outcomes`` 2.24 times as long (T-learner, 10,000 rows;
+    ``benchmarks/bench_calibrated_predict.py --rounds 3 --before-commit 0eec1fb``); pass
     ``n_repeats=3`` for the old cost.
 
     ``predict_outcomes`` is
