@@ -335,3 +335,61 @@ def test_cross_fit_folds_are_stratified_by_arm_not_by_outcome():
         # by outcome, every training set would hold 4/5 of the arm's conversions to within 1 row; a random
         # fold's count has a standard deviation of about 6 rows here, so all five within 1 has chance < 1e-4
         assert np.abs(conversions - 0.8 * data.y[rows].sum()).max() > 1
+
+
+# -- the maps refitted on shifted outcomes (the forecast's bootstrap) ---------------------------------
+@pytest.mark.parametrize("method", ["isotonic", "linear"])
+def test_map_refits_reproduce_the_cross_fit_and_a_refit_of_every_fold_map(method):
+    """``MapRefits`` with no shift returns the learner's doubly out-of-fold effects (two arms, weights, estimated
+    propensities). With one arm (and weights) the maps' index is the raw effect itself, so shifting the outcomes
+    must give exactly what ``fit_map`` gives on the shifted pseudo-outcomes (``phi`` moves by ``Δy / e`` on the
+    arm's rows and ``-Δy / (1 - e)`` on the control's), fold map by fold map, averaged over the repeats."""
+    from uplift.learners import MapRefits
+
+    data = make_uplift_classification(900, 4, n_arms=2, random_state=4)
+    weight = np.random.default_rng(0).uniform(0.5, 2.0, len(data.y))
+    learner = CalibratedLearner(TLearner(LogisticRegression()), method=method, cv=3, n_repeats=2,
+                                propensity="estimate", propensity_model=LogisticRegression()).fit(
+                                    data.X, data.y, treatment=data.treatment,
+                                    sample_weight=weight)
+    cross_fit = learner.cross_fit_
+    refits = MapRefits(cross_fit.repeats, cross_fit.codes, cross_fit.weight)
+    np.testing.assert_allclose(refits(np.zeros((2, len(data.y)))), np.stack([cross_fit.calibrated_effect] * 2),
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(cross_fit.repeats.outcomes(cross_fit.calibrated_effect), cross_fit.outcomes,
+                               rtol=0, atol=1e-15)
+
+    one = make_uplift_classification(900, 4, n_arms=1, random_state=5)
+    one_weight = np.random.default_rng(2).uniform(0.5, 2.0, len(one.y))
+    learner = CalibratedLearner(TLearner(LogisticRegression()), method=method, cv=3, n_repeats=2).fit(
+        one.X, one.y, treatment=one.treatment, sample_weight=one_weight)
+    cross_fit, record = learner.cross_fit_, learner.cross_fit_.repeats
+    shift = np.random.default_rng(1).normal(0.0, 0.5, len(one.y))
+    e = record.pair_propensity[:, :, 0]
+    codes = cross_fit.codes
+    pseudo = record.pseudo[:, :, 0] + shift * np.where(codes == 1, 1 / e, -1 / (1 - e))  # every row is in the pair
+    expected = np.zeros(len(one.y))
+    for r in range(2):
+        for f in range(3):
+            rows, test = np.flatnonzero(record.fold[r] != f), np.flatnonzero(record.fold[r] == f)
+            mapping = fit_map(method, record.centred[:, rows].reshape(-1, 1), pseudo[:, rows].reshape(-1),
+                              np.tile(one_weight[rows], 2), record.n_bins)
+            expected[test] += mapping(record.centred[r, test]) / 2
+    moved = MapRefits(record, codes, cross_fit.weight)(shift[None, :])[0, :, 0]
+    np.testing.assert_allclose(moved, expected, rtol=0, atol=1e-12)
+    assert np.abs(moved - cross_fit.calibrated_effect[:, 0]).max() > 1e-3  # the shift did move the maps
+
+
+def test_monotone_fit_of_many_rows_equals_isotonic_regression_with_tied_knots():
+    from sklearn.isotonic import IsotonicRegression
+
+    from uplift.learners._calibration import _monotone
+
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 7, 20):
+        knots = np.sort(rng.normal(size=size))
+        if size > 3:
+            knots[1], knots[-1] = knots[2], knots[-2]  # ties are pooled before the fit, as IsotonicRegression does
+        weight, means = rng.uniform(0.1, 3.0, size), rng.normal(size=(5, size))
+        expected = [IsotonicRegression().fit(knots, row, sample_weight=weight).predict(knots) for row in means]
+        np.testing.assert_allclose(_monotone(knots, means, weight), expected, rtol=0, atol=1e-12)

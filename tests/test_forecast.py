@@ -9,7 +9,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from uplift.campaign import Economics, forecast_profit, plan_campaign, score_profit
 from uplift.datasets import make_uplift_classification
-from uplift.exceptions import UpliftInputError, UpliftTypeError
+from uplift.exceptions import UpliftInputError, UpliftTypeError, UpliftWarning
 from uplift.learners import CalibratedLearner, CrossFit, TLearner
 
 
@@ -22,7 +22,7 @@ def _hand_cross_fit() -> CrossFit:
 
 def test_forecast_by_hand():
     plan = plan_campaign([[0.1, 0.3]] * 3, Economics(value=10.0))
-    result = forecast_profit(plan, _hand_cross_fit())
+    result = forecast_profit(plan, _hand_cross_fit(), n_draws=0)  # no per-repeat record: nothing to bootstrap
     # training rows 0 and 1 have gain 10 * 0.2 = 2 > 0 and get the arm; rows 2 and 3 gain 0 (no contact).
     # corrections: row 0 (treated) 10 * (1 - 0.3) / 0.5 = 14; row 1 (control) -10 * (0 - 0.1) / 0.5 = 2
     # mean 8, variance (ddof 1) 72; plan: 3 contacts of plug-in 2 each = 6, so 6 + 3 * 8 = 30, SE sqrt(9 * 72 / 2) = 18
@@ -33,6 +33,9 @@ def test_forecast_by_hand():
     table = result.summary()
     assert table["arm"].tolist() == [1, "total"] and table["training_rows"].tolist() == [2, 2]
     assert result.to_dict()["method"] == result.method and "training rows" in str(result)
+    assert result.inflation == 1.0 and result.n_draws == 0 and result.to_dict()["inflation"] == 1.0
+    with pytest.warns(UpliftWarning, match="per-repeat record"):  # asked to bootstrap what it cannot
+        assert forecast_profit(plan, _hand_cross_fit()).forecast.std_error == pytest.approx(18.0)
 
 
 def test_forecast_bad_inputs():
@@ -45,7 +48,30 @@ def test_forecast_bad_inputs():
     per_customer = plan_campaign([[0.1, 0.3]] * 3, Economics(value=[10.0, 10.0, 10.0]))
     with pytest.raises(UpliftInputError, match="economics="):
         forecast_profit(per_customer, _hand_cross_fit())
-    assert forecast_profit(per_customer, _hand_cross_fit(), economics=Economics(value=10.0)).forecast.estimate == 30
+    assert forecast_profit(per_customer, _hand_cross_fit(), economics=Economics(value=10.0),
+                           n_draws=0).forecast.estimate == 30
+    for bad in (True, 5, -1, 2.5, "100"):
+        with pytest.raises(UpliftInputError, match="n_draws"):
+            forecast_profit(plan, _hand_cross_fit(), n_draws=bad)
+
+
+def test_the_bootstrap_widens_the_interval_of_independent_rows_reproducibly():
+    """The default forecast's standard error is the one of independent rows (``n_draws=0``) times the bootstrap's
+    inflation, never narrower; the point forecast is the same; a seed gives the same interval twice."""
+    train = make_uplift_classification(3000, 5, n_arms=2, random_state=3)
+    new = make_uplift_classification(2000, 5, n_arms=2, random_state=4)
+    learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3, n_repeats=2).fit(
+        train.X, train.y, treatment=train.treatment)
+    economics = Economics(value=30.0, contact_cost=[0.05, 0.05], conversion_cost=[0.0, 2.0])
+    plan = plan_campaign(learner.predict_outcomes(new.X), economics)
+    plain_rows = forecast_profit(plan, learner, n_draws=0)
+    widened = forecast_profit(plan, learner, n_draws=40, random_state=1)
+    assert widened.forecast.estimate == plain_rows.forecast.estimate
+    assert widened.inflation >= 1.0 and widened.n_draws == 40 and "40 draws" in widened.method
+    assert widened.forecast.std_error == pytest.approx(plain_rows.forecast.std_error * widened.inflation)
+    np.testing.assert_allclose(widened.per_arm["std_error"], plain_rows.per_arm["std_error"] * widened.inflation)
+    again = forecast_profit(plan, learner, n_draws=40, random_state=1)
+    assert again.forecast.std_error == widened.forecast.std_error
 
 
 ECONOMICS = Economics(value=30.0, contact_cost=[0.05, 0.05, 0.10], conversion_cost=[0.0, 2.0, 4.0])

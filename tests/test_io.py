@@ -439,33 +439,61 @@ def test_calibrated_learner_round_trip(tmp_path):
         assert np.array_equal(a.values, b.values) and np.array_equal(a.knots, b.knots)
     for a, b in zip(learner.effect_levels_, loaded.effect_levels_, strict=True):
         assert np.array_equal(a, b)
+    # the per-repeat record the forecast's bootstrap refits the maps from
+    saved, back = learner.cross_fit_.repeats, loaded.cross_fit_.repeats
+    for name in ("fold", "centred", "pseudo", "pair_propensity", "control"):
+        assert np.array_equal(getattr(saved, name), getattr(back, name), equal_nan=True), name
+    assert (back.method, back.n_bins, back.binary) == (saved.method, saved.n_bins, saved.binary)
+
+
+def _records(node, key: str):
+    """Every record of class ``key`` in a manifest's object tree (the dicts themselves, to edit in place)."""
+    if isinstance(node, dict):
+        if node.get("class") == key:
+            yield node
+        for value in node.values():
+            yield from _records(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _records(value, key)
+
+
+def _saved_without(tmp_path: Path, n_repeats: int, key: str, field: str):
+    """A CalibratedLearner saved, its record ``key`` stripped of ``field`` (a file from before the field was kept),
+    and loaded back: ``(X, learner, loaded, path, manifest, record)``, the last three to strip more."""
+    from uplift import learners
+
+    X, y, treatment = _data(1)
+    learner = learners.CalibratedLearner(make_learner("T", "linear", 1, known_propensity=False), cv=2,
+                                         n_repeats=n_repeats).fit(X, y, treatment=treatment)
+    path = uplift_io.save(learner, tmp_path / "calibrated")
+    manifest = json.loads((path / "manifest.json").read_text())
+    (record,) = _records(manifest["object"], key)
+    del record["fields"][field]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return X, learner, uplift_io.load(path), path, manifest, record
+
+
+def test_a_cross_fit_saved_without_its_repeats_loads_and_forecasts_with_a_warning(tmp_path):
+    """A CalibratedLearner saved before the cross-fit kept its per-repeat record loads; its forecast says that it
+    cannot widen the interval for the maps' noise (an UpliftWarning, and the method says so), and n_draws=0
+    takes the interval of independent rows without a warning."""
+    from uplift.campaign import Economics, forecast_profit, plan_campaign
+    from uplift.exceptions import UpliftWarning
+
+    X, _, older, *_ = _saved_without(tmp_path, 2, "state/CrossFit", "repeats")
+    assert older.cross_fit_.repeats is None
+    plan = plan_campaign(older.predict_outcomes(X), Economics(value=30.0, contact_cost=0.5))
+    with pytest.warns(UpliftWarning, match="n_draws=0"):
+        result = forecast_profit(plan, older)
+    assert result.inflation == 1.0 and "independent rows" in result.method
+    assert forecast_profit(plan, older, n_draws=0).forecast.std_error == result.forecast.std_error
 
 
 def test_a_calibrated_state_without_fold_maps_loads_and_one_without_maps_is_refused(tmp_path):
     """A CalibratedLearner saved before the fold maps were kept (no ``fold_maps``) loads and predicts the same:
     predict does not use them. A state missing a field it needs (``maps``) is refused by name."""
-    from uplift import learners
-
-    X, y, treatment = _data(1)
-    learner = learners.CalibratedLearner(make_learner("T", "linear", 1, known_propensity=False), cv=2, n_repeats=1).fit(
-        X, y, treatment=treatment)
-    path = uplift_io.save(learner, tmp_path / "calibrated")
-    manifest = json.loads((path / "manifest.json").read_text())
-
-    def records(node):
-        if isinstance(node, dict):
-            if node.get("class") == "state/CalibratedState":
-                yield node
-            for value in node.values():
-                yield from records(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from records(value)
-
-    (state,) = records(manifest["object"])
-    del state["fields"]["fold_maps"]
-    (path / "manifest.json").write_text(json.dumps(manifest))
-    older = uplift_io.load(path)
+    X, learner, older, path, manifest, state = _saved_without(tmp_path, 1, "state/CalibratedState", "fold_maps")
     assert older.fold_maps_ is None
     np.testing.assert_array_equal(older.predict(X), learner.predict(X))
     # saved before the effects were centred (no ``levels``): its maps were fitted on raw effects, so they take

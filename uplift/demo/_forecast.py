@@ -44,7 +44,7 @@ def forecast_section(context: ReportContext) -> None:
         f"to the {forecast.n_training:,} training customers, each predicted by models that never saw them and "
         f"planned by the same rule (a correction of {_signed(context, forecast.correction)}). Picking the customers "
         "with the largest predictions also picks the predictions that are too large by chance; the correction "
-        "removes that optimism, and the interval is its sampling noise."
+        f"removes that optimism, and the interval is its sampling noise{_widened(forecast)}."
     )
     inside = estimate.ci_low <= measured.estimate <= estimate.ci_high
     report.verdict(
@@ -88,6 +88,17 @@ def _per_arm_table(context: ReportContext, forecast: Any) -> pd.DataFrame:
                                        f"{context.money(high)}]",
         })
     return pd.DataFrame(rows)
+
+
+def _widened(forecast: Any) -> str:
+    """How the bootstrap of the calibration maps widened the interval, as a clause of the paragraph above."""
+    if not forecast.n_draws:
+        return ""
+    if forecast.inflation <= 1.0:
+        return (f" (re-fitting the calibration maps on {forecast.n_draws} redrawn sets of outcomes did not widen "
+                "it)")
+    return (f", widened by {100 * (forecast.inflation - 1):.0f}% for the noise of the calibration maps (re-fitted on "
+            f"{forecast.n_draws} redrawn sets of outcomes)")
 
 
 def _forecast_figure(context: ReportContext, forecast: Any, measured: Any) -> Any:

@@ -49,6 +49,7 @@ RECORDS: dict[str, tuple[str, str]] = {
     "state/CalibratedState": ("uplift.learners._calibration", "CalibratedState"),
     "state/CalibrationMap": ("uplift.learners._calibration", "CalibrationMap"),
     "state/CrossFit": ("uplift.learners._calibration", "CrossFit"),
+    "state/CrossFitRepeats": ("uplift.learners._calibration", "CrossFitRepeats"),
     "state/StackingReport": ("uplift.learners._auto", "StackingReport"),
     "campaign/Economics": ("uplift.campaign", "Economics"),
 }

@@ -10,7 +10,7 @@ xgboost, the default base model, is imported only when a default model is built.
 
 from ._auto import AutoLearner, StackingReport, default_candidates
 from ._base import BaseUpliftLearner
-from ._calibration import CalibratedLearner, CalibrationMap, CrossFit
+from ._calibration import CalibratedLearner, CalibrationMap, CrossFit, CrossFitRepeats, MapRefits
 from ._defaults import default_classifier, default_effect_regressor, default_propensity_model, default_regressor
 from ._inference import Bootstrap, BootstrapResult
 from ._meta import SLearner, TLearner, XLearner
@@ -26,7 +26,9 @@ __all__ = [
     "CalibrationMap",
     "ClassTransformation",
     "CrossFit",
+    "CrossFitRepeats",
     "DRLearner",
+    "MapRefits",
     "RLearner",
     "SLearner",
     "StackingReport",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
@@ -27,7 +28,7 @@ from ._base import ABSENT_PARAMETERS, BaseUpliftLearner
 from ._plan import FitData, FitPlan
 from ._propensity import arm_probabilities, pair_propensity
 
-__all__ = ["CalibratedLearner", "CalibrationMap", "CrossFit"]
+__all__ = ["CalibratedLearner", "CalibrationMap", "CrossFit", "CrossFitRepeats", "MapRefits"]
 
 
 @dataclass(frozen=True)
@@ -91,22 +92,224 @@ def fit_map(
     """
     effects = effects.reshape(len(effects), -1)
     w = np.ones(len(effects)) if weight is None else weight
-    ones = np.ones((len(effects), 1))
-    index_weights = np.r_[0.0, 1.0] if effects.shape[1] == 1 else _least_squares(np.hstack([ones, effects]), target, w)
-    if index_weights is None:
-        index_weights = np.r_[0.0, np.zeros(effects.shape[1])]
-    index = index_weights[0] + effects @ index_weights[1:]
+    index_weights, index = _map_index(effects, target, w)
     if method == "linear":
-        line = _least_squares(np.hstack([ones, index[:, None]]), target, w)
+        line = _least_squares(np.column_stack([np.ones(len(index)), index]), target, w)
         values = line if line is not None else np.array([np.average(target, weights=w), 0.0])
         return CalibrationMap("linear", index_weights, np.zeros(0), values)
-    chunks = [chunk for chunk in np.array_split(np.argsort(index, kind="stable"), min(n_bins, len(index)))
-              if len(chunk)]
+    chunks = _bins(index, n_bins)
     bin_weight = np.array([w[chunk].sum() for chunk in chunks])
     knots = np.array([np.average(index[chunk], weights=w[chunk]) for chunk in chunks])
     means = np.array([np.average(target[chunk], weights=w[chunk]) for chunk in chunks])
     values = IsotonicRegression().fit(knots, means, sample_weight=bin_weight).predict(knots)
     return CalibrationMap("isotonic", index_weights, knots, np.asarray(values, dtype=np.float64))
+
+
+def _map_index(effects: np.ndarray, target: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The index of :func:`fit_map`: its weights (intercept first) and its value on every row."""
+    ones = np.ones((len(effects), 1))
+    index_weights = np.r_[0.0, 1.0] if effects.shape[1] == 1 else _least_squares(np.hstack([ones, effects]), target, w)
+    if index_weights is None:
+        index_weights = np.r_[0.0, np.zeros(effects.shape[1])]
+    return index_weights, index_weights[0] + effects @ index_weights[1:]
+
+
+def _bins(index: np.ndarray, n_bins: int) -> list[np.ndarray]:
+    """The isotonic map's quantile bins of ``index`` (equal counts, in index order): row positions per bin."""
+    return [chunk for chunk in np.array_split(np.argsort(index, kind="stable"), min(n_bins, len(index)))
+            if len(chunk)]
+
+
+@dataclass(frozen=True)
+class CrossFitRepeats:
+    """What each repeat's calibration maps were fitted on, so that the maps can be refitted on redrawn outcomes.
+
+    Kept by :class:`CalibratedLearner` in ``cross_fit_.repeats`` for the bootstrap of
+    :func:`uplift.campaign.forecast_profit` (:class:`MapRefits`); ``R`` repeats, ``n`` training
+    rows, ``A`` treated arms.
+
+    Attributes
+    ----------
+    fold : ndarray (R, n)
+        Each row's fold in each repeat.
+    centred : ndarray (R, n, A)
+        Out-of-fold raw effects, centred on their fold model's level (what the maps take).
+    pseudo : ndarray (R, n, A)
+        Doubly robust pseudo-outcomes (what the maps are fitted to; NaN on rows of other arms).
+    pair_propensity : ndarray (R, n, A)
+        Probability of arm ``k`` among the rows of the control and ``k`` (the pseudo-outcome's).
+    control : ndarray (n,)
+        The repeats' mean control outcome (before a binary outcome's bound).
+    method : str
+    n_bins : int
+    binary : bool
+        Whether outcomes are bounded into [0, 1] (a binary outcome).
+
+    See Also
+    --------
+    CrossFit : Holds it as ``repeats``.
+    MapRefits : Refits the fold maps from it.
+    """
+
+    fold: np.ndarray
+    centred: np.ndarray
+    pseudo: np.ndarray
+    pair_propensity: np.ndarray
+    control: np.ndarray
+    method: str
+    n_bins: int
+    binary: bool
+
+    def outcomes(self, calibrated: np.ndarray) -> np.ndarray:
+        """Outcomes ``[control, control + effect]`` of calibrated effects, bounded as the learner bounds them.
+
+        Parameters
+        ----------
+        calibrated : ndarray (n, A) or (draws, n, A)
+            Calibrated effects of the training rows.
+
+        Returns
+        -------
+        ndarray (n, A + 1) or (draws, n, A + 1)
+            Control outcome first, into [0, 1] for a binary outcome (as ``cross_fit_.outcomes``).
+        """
+        control = np.broadcast_to(self.control[:, None], (*calibrated.shape[:-1], 1))
+        out = np.concatenate([control, control + calibrated], axis=-1)
+        return np.clip(out, 0.0, 1.0, out=out) if self.binary else out
+
+
+def _monotone(knots: np.ndarray, means: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Weighted increasing fits of each row of ``means`` (draws, m) at the sorted ``knots``, equal knots pooled.
+
+    What ``IsotonicRegression().fit(knots, row, sample_weight=weight).predict(knots)`` returns for each
+    row, for all rows at once (:class:`MapRefits` needs one fit per map and draw): the fit at point
+    ``i`` is ``max_{j <= i} min_{k >= i}`` of the weighted mean of points ``j..k`` (the min-max
+    formula of isotonic regression; Barlow, Bartholomew, Bremner and Brunk, 1972), exact for the
+    few points of a binned map."""
+    unique, inverse = np.unique(knots, return_inverse=True)
+    pooled_weight = np.bincount(inverse, weights=weight)
+    sums = np.zeros((len(means), len(unique)))
+    np.add.at(sums.T, inverse, (means * weight).T)
+    total_weight = np.r_[0.0, np.cumsum(pooled_weight)]
+    total = np.concatenate([np.zeros((len(means), 1)), np.cumsum(sums, axis=1)], axis=1)
+    first, last = np.triu_indices(len(unique))
+    span = np.full((len(means), len(unique), len(unique)), np.inf)  # [draw, j, k]: mean of points j..k
+    span[:, first, last] = (total[:, last + 1] - total[:, first]) / (total_weight[last + 1] - total_weight[first])
+    upper = np.minimum.accumulate(span[:, :, ::-1], axis=2)[:, :, ::-1]  # [draw, j, i]: min over k >= i
+    upper[:, np.tril_indices(len(unique), -1)[0], np.tril_indices(len(unique), -1)[1]] = -np.inf  # j > i
+    return upper.max(axis=1)[:, inverse]
+
+
+class MapRefits:
+    """The training rows' doubly out-of-fold calibrated effects, with every fold map refitted on shifted outcomes.
+
+    Built once from a cross-fit (``repeats``, arm ``codes`` and row ``weight``); each call takes a
+    batch of outcome shifts ``Δy`` (draws, n) and returns the calibrated effects (draws, n, A) that
+    :class:`CalibratedLearner` would have computed had the outcomes been ``y + Δy``, with its fold
+    models held fixed. A pseudo-outcome is linear in the outcome (its slope ``1/e`` on the arm's rows,
+    ``-1/(1-e)`` on the control's), so each map's bin means move linearly; each map keeps the index
+    and the bins it was fitted with, and only its values are refitted (pool-adjacent-violators per
+    draw for the isotonic map, least squares for the linear one). A shift of zero returns
+    ``cross_fit_.calibrated_effect`` (to rounding).
+
+    Parameters
+    ----------
+    repeats : CrossFitRepeats
+        ``cross_fit_.repeats`` of a fitted :class:`CalibratedLearner`.
+    codes : ndarray (n,)
+        Arm code of each training row (0 = control; ``cross_fit_.codes``).
+    weight : ndarray (n,) or None
+        Row weights (``cross_fit_.weight``).
+
+    See Also
+    --------
+    uplift.campaign.forecast_profit : Bootstraps the maps with it.
+    CalibratedLearner : Fits the maps it refits.
+    """
+
+    def __init__(self, repeats: CrossFitRepeats, codes: np.ndarray, weight: np.ndarray | None) -> None:
+        fold, centred, pseudo = repeats.fold, repeats.centred, repeats.pseudo
+        n_repeats, n, n_arms = centred.shape
+        w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
+        self.shape = (n, n_arms)
+        self.n_repeats = n_repeats
+        self.method = repeats.method
+        #: per fold map: (arm column, rows -> bins (n, n_bins) sparse, base bin means, bin weights, knots,
+        #: [(rows it predicts, rows -> knots (rows, n_bins) sparse)]); the linear map keeps its line and the index
+        #: of the rows it predicts instead
+        self.fold_maps: list[tuple[Any, ...]] = []
+        for code in range(1, n_arms + 1):
+            pair = (codes == 0) | (codes == code)
+            e = repeats.pair_propensity[:, :, code - 1]
+            slope = np.where(codes == code, 1.0 / e, np.where(codes == 0, -1.0 / (1.0 - e), 0.0)) * w  # (R, n)
+            for r in range(n_repeats):
+                for f in np.unique(fold[r]):
+                    self.fold_maps.append(self._layout(code - 1, np.flatnonzero((fold[r] != f) & pair),
+                                                       [(r, np.flatnonzero(fold[r] == f))], centred, pseudo, slope,
+                                                       w, repeats.n_bins))
+
+    def _layout(self, column: int, rows: np.ndarray, targets: list[tuple[int, np.ndarray]], centred: np.ndarray,
+                pseudo: np.ndarray, slope: np.ndarray, w: np.ndarray, n_bins: int) -> tuple[Any, ...]:
+        """One map as ``CalibratedLearner._calibrate`` fitted it (every repeat's pairs of ``rows`` stacked), and
+        how it predicts ``targets``: rows with repeat ``r``'s centred effects."""
+        n_repeats, n = slope.shape
+        effects = centred[:, rows].reshape(-1, centred.shape[2])  # repeat by repeat, rows in order
+        target = pseudo[:, rows, column].reshape(-1)
+        stacked_w = np.tile(w[rows], n_repeats)
+        row_of = np.tile(rows, n_repeats)
+        entry_slope = slope[:, rows].reshape(-1)
+        index_weights, index = _map_index(effects, target, stacked_w)
+        points = [(test, index_weights[0] + centred[r, test] @ index_weights[1:]) for r, test in targets]
+        if self.method == "linear":
+            design = np.column_stack([np.ones(len(index)), index])
+            line = _least_squares(design, target, stacked_w)
+            if line is None:  # fit_map's fallback: the weighted mean, no slope
+                line = np.array([np.average(target, weights=stacked_w), 0.0])
+                solve = np.vstack([np.full(len(index), 1.0 / stacked_w.sum()), np.zeros(len(index))])
+            else:  # (2, entries): the line's change per unit of weighted target
+                solve = np.linalg.solve(design.T @ (design * stacked_w[:, None]), design.T)
+            per_row = sparse.csr_matrix((np.concatenate([solve[0] * entry_slope, solve[1] * entry_slope]),
+                                         (np.r_[row_of, row_of], np.repeat([0, 1], len(index)))), shape=(n, 2))
+            return column, per_row, line, None, None, points
+        chunks = _bins(index, n_bins)
+        bin_of = np.empty(len(index), dtype=np.int64)
+        for b, chunk in enumerate(chunks):
+            bin_of[chunk] = b
+        bin_weight = np.array([stacked_w[chunk].sum() for chunk in chunks])
+        knots = np.array([np.average(index[chunk], weights=stacked_w[chunk]) for chunk in chunks])
+        means = np.array([np.average(target[chunk], weights=stacked_w[chunk]) for chunk in chunks])
+        per_row = sparse.csr_matrix((entry_slope, (row_of, bin_of)), shape=(n, len(chunks)))
+        return column, per_row, means, bin_weight, knots, [(test, _interpolation(at, knots)) for test, at in points]
+
+    def __call__(self, shifts: np.ndarray) -> np.ndarray:
+        """The training rows' calibrated effects (draws, n, A) after every fold map is refitted on ``y + shifts``."""
+        shifts = np.atleast_2d(np.asarray(shifts, dtype=np.float64))
+        effects = np.zeros((len(shifts), *self.shape))
+        for column, per_row, base, bin_weight, knots, targets in self.fold_maps:
+            moved = np.asarray(per_row.T @ shifts.T).T  # (draws, bins or 2): Σ slope·Δy per bin
+            if self.method == "linear":
+                line = base + moved
+                for test, at in targets:
+                    effects[:, test, column] += line[:, :1] + line[:, 1:] * at[None, :]
+                continue
+            values = _monotone(knots, base + moved / bin_weight, bin_weight)
+            for test, apply in targets:
+                effects[:, test, column] += np.asarray(apply @ values.T).T
+        return effects / self.n_repeats
+
+
+def _interpolation(points: np.ndarray, knots: np.ndarray) -> sparse.csr_matrix:
+    """The matrix ``M`` with ``M @ values == np.interp(points, knots, values)`` for any ``values`` (sorted knots)."""
+    n, m = len(points), len(knots)
+    right = np.clip(np.searchsorted(knots, points, side="right"), 1, max(m - 1, 1))
+    left = right - 1
+    if m == 1:
+        return sparse.csr_matrix((np.ones(n), (np.arange(n), np.zeros(n, dtype=np.int64))), shape=(n, 1))
+    span = knots[right] - knots[left]
+    frac = np.where(span > 0, (points - knots[left]) / np.where(span > 0, span, 1.0), 1.0)
+    frac = np.clip(frac, 0.0, 1.0)
+    rows = np.arange(n)
+    return sparse.csr_matrix((np.r_[1.0 - frac, frac], (np.r_[rows, rows], np.r_[left, right])), shape=(n, m))
 
 
 @dataclass(frozen=True)
@@ -129,6 +332,11 @@ class CrossFit:
         Probability of each arm (control first): the design shares, known, or cross-fitted.
     y, codes, weight : ndarray
         Training outcome, arm code (0 = control) and weight (None: equal).
+    repeats : CrossFitRepeats or None
+        Each repeat's own out-of-fold effects, pseudo-outcomes and folds, from which the fold maps
+        can be refitted (:class:`MapRefits`, for the bootstrap of
+        :func:`uplift.campaign.forecast_profit`); None for a CrossFit built by hand or saved before
+        it was kept.
 
     See Also
     --------
@@ -149,6 +357,9 @@ class CrossFit:
     y: np.ndarray
     codes: np.ndarray
     weight: np.ndarray | None
+    #: what each repeat's maps were fitted on (:class:`CrossFitRepeats`); None in a CrossFit built by hand or
+    #: saved before it was kept
+    repeats: CrossFitRepeats | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +390,20 @@ class _Repeat:
     centred: np.ndarray
     #: the level of ``model`` (its mean raw effect per arm over the training rows)
     level: np.ndarray
+
+
+def _repeats_record(repeats: list[_Repeat], control: np.ndarray, method: str, n_bins: int,
+                    binary: bool) -> CrossFitRepeats:
+    """What the fold maps of ``repeats`` were fitted on (:class:`CrossFitRepeats`)."""
+    n, n_arms = repeats[0].centred.shape
+    fold = np.empty((len(repeats), n), dtype=np.int64)
+    for r, repeat in enumerate(repeats):
+        for f, (_, test) in enumerate(repeat.folds):
+            fold[r, test] = f
+    pair = np.stack([np.column_stack([pair_propensity(repeat.probabilities, code) for code in range(1, n_arms + 1)])
+                     for repeat in repeats])
+    return CrossFitRepeats(fold, np.stack([repeat.centred for repeat in repeats]),
+                           np.stack([repeat.pseudo for repeat in repeats]), pair, control, method, n_bins, binary)
 
 
 def _repeat_seed(random_state: int | None, repeat: int) -> int | None:
@@ -439,7 +664,8 @@ class CalibratedLearner(BaseUpliftLearner):
         cross_fit = CrossFit(np.mean([repeat.effect for repeat in repeats], axis=0), calibrated, crossed,
                              np.mean([repeat.pseudo for repeat in repeats], axis=0),
                              np.mean([repeat.probabilities for repeat in repeats], axis=0),
-                             data.y, data.codes, data.weight)
+                             data.y, data.codes, data.weight,
+                             _repeats_record(repeats, control, method, int(self.n_bins), binary))
         return CalibratedState(tuple(repeat.model for repeat in repeats), maps, cross_fit, binary, fold_maps,
                                tuple(repeat.level for repeat in repeats))
 
