@@ -234,9 +234,9 @@ class MapRefits:
         self.shape = (n, n_arms)
         self.n_repeats = n_repeats
         self.method = repeats.method
-        #: per fold map: (arm column, rows -> bins (n, n_bins) sparse, base bin means, bin weights, knots,
-        #: [(rows it predicts, rows -> knots (rows, n_bins) sparse)]); the linear map keeps its line and the index
-        #: of the rows it predicts instead
+        #: per fold map: (arm column, rows -> bins (n, n_bins) sparse, base bin means, bin weights, knots, the
+        #: fold's rows, those rows -> knots (rows, n_bins) sparse); the linear map keeps its line and the fold's
+        #: index instead
         self.fold_maps: list[tuple[Any, ...]] = []
         for code in range(1, n_arms + 1):
             pair = (codes == 0) | (codes == code)
@@ -245,13 +245,13 @@ class MapRefits:
             for r in range(n_repeats):
                 for f in np.unique(fold[r]):
                     self.fold_maps.append(self._layout(code - 1, np.flatnonzero((fold[r] != f) & pair),
-                                                       [(r, np.flatnonzero(fold[r] == f))], centred, pseudo, slope,
-                                                       w, repeats.n_bins))
+                                                       np.flatnonzero(fold[r] == f), r, centred, pseudo, slope, w,
+                                                       repeats.n_bins))
 
-    def _layout(self, column: int, rows: np.ndarray, targets: list[tuple[int, np.ndarray]], centred: np.ndarray,
+    def _layout(self, column: int, rows: np.ndarray, test: np.ndarray, r: int, centred: np.ndarray,
                 pseudo: np.ndarray, slope: np.ndarray, w: np.ndarray, n_bins: int) -> tuple[Any, ...]:
-        """One map as ``CalibratedLearner._calibrate`` fitted it (every repeat's pairs of ``rows`` stacked), and
-        how it predicts ``targets``: rows with repeat ``r``'s centred effects."""
+        """One fold map as ``CalibratedLearner._calibrate`` fitted it (every repeat's pairs of ``rows`` stacked),
+        and how it predicts its fold ``test`` of repeat ``r``."""
         n_repeats, n = slope.shape
         effects = centred[:, rows].reshape(-1, centred.shape[2])  # repeat by repeat, rows in order
         target = pseudo[:, rows, column].reshape(-1)
@@ -259,7 +259,7 @@ class MapRefits:
         row_of = np.tile(rows, n_repeats)
         entry_slope = slope[:, rows].reshape(-1)
         index_weights, index = _map_index(effects, target, stacked_w)
-        points = [(test, index_weights[0] + centred[r, test] @ index_weights[1:]) for r, test in targets]
+        test_index = index_weights[0] + centred[r, test] @ index_weights[1:]
         if self.method == "linear":
             design = np.column_stack([np.ones(len(index)), index])
             line = _least_squares(design, target, stacked_w)
@@ -270,7 +270,7 @@ class MapRefits:
                 solve = np.linalg.solve(design.T @ (design * stacked_w[:, None]), design.T)
             per_row = sparse.csr_matrix((np.concatenate([solve[0] * entry_slope, solve[1] * entry_slope]),
                                          (np.r_[row_of, row_of], np.repeat([0, 1], len(index)))), shape=(n, 2))
-            return column, per_row, line, None, None, points
+            return column, per_row, line, None, None, test, test_index
         chunks = _bins(index, n_bins)
         bin_of = np.empty(len(index), dtype=np.int64)
         for b, chunk in enumerate(chunks):
@@ -279,22 +279,20 @@ class MapRefits:
         knots = np.array([np.average(index[chunk], weights=stacked_w[chunk]) for chunk in chunks])
         means = np.array([np.average(target[chunk], weights=stacked_w[chunk]) for chunk in chunks])
         per_row = sparse.csr_matrix((entry_slope, (row_of, bin_of)), shape=(n, len(chunks)))
-        return column, per_row, means, bin_weight, knots, [(test, _interpolation(at, knots)) for test, at in points]
+        return column, per_row, means, bin_weight, knots, test, _interpolation(test_index, knots)
 
     def __call__(self, shifts: np.ndarray) -> np.ndarray:
         """The training rows' calibrated effects (draws, n, A) after every fold map is refitted on ``y + shifts``."""
         shifts = np.atleast_2d(np.asarray(shifts, dtype=np.float64))
         effects = np.zeros((len(shifts), *self.shape))
-        for column, per_row, base, bin_weight, knots, targets in self.fold_maps:
+        for column, per_row, base, bin_weight, knots, test, apply in self.fold_maps:
             moved = np.asarray(per_row.T @ shifts.T).T  # (draws, bins or 2): Σ slope·Δy per bin
-            if self.method == "linear":
+            if self.method == "linear":  # apply: the fold's index
                 line = base + moved
-                for test, at in targets:
-                    effects[:, test, column] += line[:, :1] + line[:, 1:] * at[None, :]
+                effects[:, test, column] += line[:, :1] + line[:, 1:] * apply[None, :]
                 continue
             values = _monotone(knots, base + moved / bin_weight, bin_weight)
-            for test, apply in targets:
-                effects[:, test, column] += np.asarray(apply @ values.T).T
+            effects[:, test, column] += np.asarray(apply @ values.T).T
         return effects / self.n_repeats
 
 
