@@ -149,7 +149,8 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
             "all_forecast": all_forecast.estimate, "all_low": all_forecast.ci_low, "all_high": all_forecast.ci_high,
             "seconds": time.perf_counter() - started, **_linear_columns(plan, "lin"),
             **_linear_columns(all_rows, "all_lin"), "all_oracle": oracle,
-            "inflation": plan.forecast.inflation, "all_inflation": all_rows.forecast.inflation}
+            "inflation": plan.forecast.inflation, "all_inflation": all_rows.forecast.inflation,
+            "choice": plan.forecast.model_choice_std_error, "all_choice": all_rows.forecast.model_choice_std_error}
 
 
 def oracle_correction(plan, learner: CalibratedLearner, true_gain: np.ndarray) -> float:
@@ -242,7 +243,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
 ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
                "raw_plug_in", "raw_truth", "seed", "all_plug_in", "all_truth", "all_forecast", "all_high", "all_low",
                "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se", "all_oracle", "inflation",
-               "all_inflation"]
+               "all_inflation", "choice", "all_choice"]
 
 Key = tuple[str, int, int, int]  # learner, training rows, cv, n_repeats
 
@@ -357,8 +358,8 @@ def run_summary(args: argparse.Namespace) -> None:
           "forecast / truth before → after | Σ forecast / Σ truth before → after | "
           "interval covers truth before → after | binomial range at 95% | interval half-width / truth before → after "
           "| mean z before → after | true profit of the calibrated plan before → after | paired change | "
-          "SE inflation after: mean (max) |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "SE inflation after: mean (max) | model-choice SE / SE after: mean (max) |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(set(before) & set(after), key=lambda item: (item[1], item[0])):
         seeds = sorted(set(before[key]) & set(after[key]))
         if not seeds:
@@ -381,13 +382,19 @@ def run_summary(args: argparse.Namespace) -> None:
               f"{covered_old.sum()}/{reps} → {covered_new.sum()}/{reps} | {low:.2f}–{high:.2f} | "
               f"{np.median(half_old):.2f} → {np.median(half_new):.2f} | {_mean_z(old)} → {_mean_z(new)} | "
               f"{old['cal_truth'].mean():,.0f} → {new['cal_truth'].mean():,.0f} | "
-              f"{change.mean():+,.0f} ± {spread:,.0f} | {_inflation(new, own)} |")
+              f"{change.mean():+,.0f} ± {spread:,.0f} | {_inflation(new, own)} | {_choice_share(new, own)} |")
 
 
 def _inflation(table: dict[str, np.ndarray], own: bool) -> str:
     """Mean (max) of the bootstrap's widening of the standard error (blank for rows written before it)."""
     values = table["all_inflation" if own else "inflation"]
     return f"{np.mean(values):.3f} ({np.max(values):.2f})" if np.isfinite(values).all() else ""
+
+
+def _choice_share(table: dict[str, np.ndarray], own: bool) -> str:
+    """Mean (max) of the model-choice standard error over the whole standard error (blank for rows without it)."""
+    share = table["all_choice" if own else "choice"] / ((table["high"] - table["low"]) / (2 * stats.norm.ppf(0.975)))
+    return f"{np.mean(share):.2f} ({np.max(share):.2f})" if np.isfinite(share).all() else ""
 
 
 def halves_z(y: np.ndarray, treatment: np.ndarray, half: np.ndarray) -> float:

@@ -11,6 +11,8 @@ Usage::
     python benchmarks/bench_forecast_decompose.py redraw-summary --rows r.csv  # fold models held fixed
     python benchmarks/bench_forecast_decompose.py redraw --learner S --repeats 4 --pin-map-levels --rows p.csv
     python benchmarks/bench_forecast_decompose.py level-covariance --learner S --repeats 3 --n-repeats 3 --rows -
+    python benchmarks/bench_forecast_decompose.py choice --learner S --repeats 8 --draws 20 --rows c.csv  # fold models
+    python benchmarks/bench_forecast_decompose.py choice-summary --rows c.csv
 
 On the 3-arm synthetic campaign of ``bench_forecast.py`` (same training sets, customers and economics), each
 repetition fits ``CalibratedLearner(learner)`` at the library defaults (``n_jobs=1``; ``--n-repeats`` the
@@ -356,15 +358,76 @@ def summary(args: argparse.Namespace) -> None:
           f"{np.corrcoef(mismatch, sampling)[0, 1]:+.2f} |")
 
 
+def choice(args: argparse.Namespace) -> None:
+    """The plan's choice of fold models: what ``forecast_profit`` measures against what other choices do.
+
+    Fits ``CalibratedLearner(learner)`` keeping every fold model (the learner keeps one per repeat), then plans
+    the same new customers with ``--draws`` other choices of one fold model per repeat (each through the
+    learner's own maps, at its own level) and records the variance of the plan's selected error (plug-in
+    minus true profit) over those choices, next to what the forecast measures of it on the training rows with
+    the selection held (``model_choice_std_error² / (1 + 1/cv)``: the plan's share) and the forecast's
+    standard error. Columns: learner, n, seed, measured variance, direct variance, standard error.
+    """
+    cv = 5
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        fitted: list = []
+        fit_inner = CalibratedLearner._fit_inner
+
+        def keep(self, *arguments, _fitted=fitted, _fit=fit_inner):
+            model = _fit(self, *arguments)
+            _fitted.append(model)
+            return model
+
+        train = make_uplift_classification(args.n, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+        learner = fit_patched(args.learner, train, CalibratedLearner, "_fit_inner", keep, args.n_repeats)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            plan = plan_campaign(learner.predict_outcomes(new.X), SYNTHETIC, forecast_learner=learner)
+        state, X_train, X_new = learner._fitted(), learner._check_X(train.X), learner._check_X(new.X)
+        models = [fitted[r * cv:(r + 1) * cv] for r in range(args.n_repeats)]
+        assert all(row[0] is kept for row, kept in zip(models, state.inner, strict=True))
+        levels = [[np.asarray(model._predict_outcomes_and_effects(X_train)[1]).reshape(args.n, -1).mean(axis=0)
+                   for model in row] for row in models]
+        true_new, rng, errors = score_profit(new.mu, SYNTHETIC).gain, np.random.default_rng(seed), []
+        for _ in range(args.draws):
+            pick = rng.integers(0, cv, args.n_repeats)
+            other = dataclasses.replace(state, inner=tuple(models[r][pick[r]] for r in range(args.n_repeats)),
+                                        levels=tuple(levels[r][pick[r]] for r in range(args.n_repeats)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                replan = plan_campaign(learner._outcomes_and_effects(other, X_new)[0], SYNTHETIC)
+            chosen = replan.arm > 0
+            errors.append(float((replan.scores.gain - true_new)[chosen, replan.arm[chosen] - 1].sum()))
+        measured = plan.forecast.model_choice_std_error**2 / (1 + 1 / cv)
+        with open(args.rows[0], "a") as out:
+            out.write(f"{args.learner},{args.n},{seed},{measured:.9g},{np.var(errors, ddof=1):.9g},"
+                      f"{plan.forecast.forecast.std_error:.9g}\n")
+
+
+def choice_summary(args: argparse.Namespace) -> None:
+    rows = [line.split(",") for path in args.rows for line in Path(path).read_text().splitlines()]
+    print("| learner | training rows | seeds | measured / direct variance (pooled) | by seed | measured SE / SE | "
+          "direct SE / SE |")
+    print("|---|---:|---:|---:|---|---:|---:|")
+    for key in sorted({(row[0], int(row[1])) for row in rows}, key=lambda item: (item[1], item[0])):
+        table = np.array([[float(x) for x in row[3:]] for row in rows if (row[0], int(row[1])) == key])
+        measured, direct, se = table.T
+        print(f"| {key[0]} | {key[1]:,} | {len(table)} | {measured.sum() / direct.sum():.2f} | "
+              f"{', '.join(f'{m / d:.2f}' for m, d in zip(measured, direct, strict=True))} | "
+              f"{np.mean(np.sqrt(measured) / se):.2f} | {np.mean(np.sqrt(direct) / se):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["run", "summary", "folds", "folds-summary", "levels", "redraw",
-                                         "redraw-summary", "level-covariance"])
+                                         "redraw-summary", "level-covariance", "choice", "choice-summary"])
     parser.add_argument("--learner", default="T", choices=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=150)
-    parser.add_argument("--draws", type=int, default=50, help="redraw: outcome draws per fit")
+    parser.add_argument("--draws", type=int, default=50,
+                        help="redraw: outcome draws per fit; choice: other choices of fold models per fit")
     parser.add_argument("--n-repeats", type=int, default=LIBRARY_REPEATS,
                         help=f"CalibratedLearner(n_repeats=), default the library's ({LIBRARY_REPEATS})")
     parser.add_argument("--pin-map-levels", action="store_true",
@@ -373,7 +436,7 @@ def main() -> None:
     args = parser.parse_args()
     {"run": run, "summary": summary, "folds": folds, "folds-summary": folds_summary,
      "levels": levels, "redraw": redraw, "redraw-summary": redraw_summary,
-     "level-covariance": level_covariance}[args.what](args)
+     "level-covariance": level_covariance, "choice": choice, "choice-summary": choice_summary}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -380,6 +380,28 @@ def test_map_refits_reproduce_the_cross_fit_and_a_refit_of_every_fold_map(method
     assert np.abs(moved - cross_fit.calibrated_effect[:, 0]).max() > 1e-3  # the shift did move the maps
 
 
+@pytest.mark.parametrize("method", ["isotonic", "linear"])
+def test_repeat_effects_are_each_kept_model_through_predicts_maps(method):
+    """``CrossFitRepeats.repeat_effects`` refits ``predict``'s maps from the record: on the first fold of repeat
+    ``r`` (the rows ``estimators_[r]`` did not see) it must be exactly that model's centred raw effects through
+    ``calibration_maps_`` (two arms, weights), and on every row one repeat's out-of-fold prediction."""
+    data = make_uplift_classification(900, 4, n_arms=2, random_state=4)
+    weight = np.random.default_rng(0).uniform(0.5, 2.0, len(data.y))
+    learner = CalibratedLearner(TLearner(LogisticRegression()), method=method, cv=3, n_repeats=3).fit(
+        data.X, data.y, treatment=data.treatment, sample_weight=weight)
+    cross_fit = learner.cross_fit_
+    record = cross_fit.repeats
+    effects = record.repeat_effects(cross_fit.codes, cross_fit.weight)
+    assert effects.shape == (3, 900, 2)
+    for r, (model, level) in enumerate(zip(learner.estimators_, learner.effect_levels_, strict=True)):
+        first = np.flatnonzero(record.fold[r] == 0)
+        raw = np.asarray(model.predict(data.X.to_numpy()[first])).reshape(len(first), 2) - level
+        expected = np.column_stack([mapping(raw) for mapping in learner.calibration_maps_])
+        np.testing.assert_allclose(effects[r, first], expected, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(raw, record.centred[r, first], rtol=0, atol=1e-12)
+    assert np.abs(effects[0] - effects[1]).max() > 1e-3  # other folds, other models: the repeats differ
+
+
 def test_monotone_fit_of_many_rows_equals_isotonic_regression_with_tied_knots():
     from sklearn.isotonic import IsotonicRegression
 

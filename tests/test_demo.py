@@ -108,6 +108,9 @@ def test_forecast_section_states_the_calibrated_forecast_with_its_interval(demo_
     forecast = summary["forecast"]["forecast"]
     assert (estimate, low, high) == tuple(round(forecast[key]) for key in ("estimate", "ci_low", "ci_high"))
     assert low < estimate < high
+    choice = re.search(r"Other models of the same cross-fit would have picked slightly different customers; the "
+                       r"interval allows for that too \((\$[\d,]+) of standard error\)", section)
+    assert choice and _money(choice.group(1)) == round(summary["forecast"]["model_choice_std_error"]), section[:2000]
     assert "Check on the holdout" in section and 'src="forecast.png"' in section
     rows = _cells(section)
     assert [row[0] for row in rows] == ["Mens E-Mail", "Womens E-Mail", "all arms"]

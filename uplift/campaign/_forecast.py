@@ -54,6 +54,9 @@ class ProfitForecast(Result):
         maps' own noise (1.0: not widened); measured by ``n_draws`` bootstrap draws.
     n_draws : int
         Bootstrap draws behind ``inflation`` (0: none).
+    model_choice_std_error : float
+        The standard error, added in quadrature, of which fold model of each repeat the plan's
+        predictions come from (0.0: not measured, e.g. ``n_repeats=1`` or no per-repeat record).
 
     See Also
     --------
@@ -69,6 +72,7 @@ class ProfitForecast(Result):
     n_training: int
     inflation: float = 1.0
     n_draws: int = 0
+    model_choice_std_error: float = 0.0
 
     def summary(self) -> pd.DataFrame:
         """Per-arm rows and a total row: contacts, plug_in, correction, forecast, std_error, ci_low, ci_high.
@@ -89,7 +93,8 @@ class ProfitForecast(Result):
     def to_dict(self) -> dict[str, Any]:
         return jsonable({"forecast": self.forecast, "plug_in": self.plug_in, "correction": self.correction,
                          "method": self.method, "n_training": self.n_training, "inflation": self.inflation,
-                         "n_draws": self.n_draws, "per_arm": self.per_arm})
+                         "n_draws": self.n_draws, "model_choice_std_error": self.model_choice_std_error,
+                         "per_arm": self.per_arm})
 
     def _headline(self) -> dict[str, Any]:
         return {"forecast": self.forecast.estimate, "ci_low": self.forecast.ci_low, "ci_high": self.forecast.ci_high,
@@ -158,8 +163,8 @@ def forecast_profit(
     alpha : float, default 0.05
     n_draws : int, default 200
         Draws of the wild bootstrap that measures how much the calibration maps' own noise widens
-        the interval (see the Notes); 0 keeps the standard error of independent rows (too narrow
-        when the maps move the rule's selection). Each draw refits every fold map, not the models.
+        the interval (see the Notes); 0 leaves that noise out (too narrow when the maps move the
+        rule's selection). Each draw refits every fold map, not the models.
     random_state : int, Generator or None, default 0
         Seed of the bootstrap (the same plan and learner then give the same interval).
 
@@ -178,9 +183,9 @@ def forecast_profit(
     Warns
     -----
     UpliftWarning
-        The cross-fit keeps no per-repeat record to bootstrap (a model saved before it was kept, or
-        a CrossFit built by hand) and ``n_draws`` is not 0: the interval is the one of independent
-        rows.
+        The cross-fit keeps no per-repeat record (a model saved before it was kept, or a CrossFit
+        built by hand) and ``n_draws`` is not 0: neither the maps' noise nor the choice of fold
+        models can be measured, and the interval is the one of independent rows.
 
     See Also
     --------
@@ -237,9 +242,35 @@ def forecast_profit(
     of 200 repetitions on 10,000 training rows (180 without the bootstrap; the standard error grew
     by 9% on average) and in 43 of 50 on 60,000 (41), where the maps add only 3% and the interval
     stays somewhat too narrow; with the default T-learner in 164 of 174 on 10,000 rows (162
-    without; the standard error grew by 10%). The forecast assumes the plan's
-    customers resemble the training rows. The plan's eligibility mask, ``risk="conservative"``
-    and the repair of its caps are not replayed on the training rows (only its prices are).
+    without; the standard error grew by 10%).
+
+    One more part of the error is not the rows' at all: ``predict`` keeps one fold model of each
+    repeat (``n_repeats`` of the ``cv × n_repeats`` fitted), and which one is chance. Another fold's
+    model would have predicted the plan's customers a little differently, and the plan's selected
+    error follows that model's own deviation, which does not average out over the plan's customers
+    and which the correction (each training row predicted by other models) does not share. It is
+    measured where each fold model predicted out of fold
+    (:meth:`~uplift.learners.CrossFitRepeats.repeat_effects`: every repeat's prediction of the row
+    through ``predict``'s maps): on fold ``f`` of repeat ``r``, the profit of the rows the rule
+    gives arm ``k``, at the forecast's scale, minus the same rows' mean over the repeats. Its mean
+    square over the folds, less the rows' own scatter and times ``R / (R − 1)``, is one model's
+    variance; the plan averages ``R`` models, and the training rows' predictor, whose models change
+    from fold to fold, carries ``1/cv`` of the plan's share, so ``(1 + 1/cv) / R`` of it is added
+    (``model_choice_std_error``; not with ``n_repeats=1``, where there is no second repeat to
+    measure against). The control outcome's own deviation is left out (it enters the profit at the
+    conversion cost, not at the value). So is the part of that error that comes from the customers
+    another model would have swapped in or out at the rule's margin: its size is the learner's
+    unexplained effect heterogeneity there, which the pseudo-outcomes measure far too noisily to
+    use. Against planning the same customers
+    with other choices of fold models (``docs/benchmarks.md``): with the default S-learner the
+    measured variance was 1.03 and 0.95 of the whole (pooled over 8 seeds at 10,000 training rows
+    and 6 at 60,000), with a logistic-regression T-learner about half (the swapped customers matter
+    more for a learner that explains less). It was 0.29 of the S-learner's standard error on 60,000
+    rows, where the interval then covered the truth in 45 of 50 repetitions (43 without it).
+
+    The forecast assumes the plan's customers resemble the training rows. The plan's eligibility
+    mask, ``risk="conservative"`` and the repair of its caps are not replayed on the training rows
+    (only its prices are).
 
     References
     ----------
@@ -310,29 +341,36 @@ def forecast_profit(
                         "std_error": float(np.sqrt(n_plan**2 * variance / max(count, 1))),
                         "training_rows": int(members.sum())})
     per_arm = pd.DataFrame.from_records(records)
-    inflation, method = 1.0, FORECAST_METHOD
-    if n_draws and cross_fit.repeats is None:
+    inflation, choice, method = 1.0, 0.0, FORECAST_METHOD
+    record = cross_fit.repeats
+    if record is None and n_draws:
         warnings.warn(
             "forecast_profit: this cross-fit keeps no per-repeat record (a CrossFit built by hand, or a model saved "
-            "before CalibratedLearner kept one), so its calibration maps cannot be bootstrapped and the interval "
-            "treats the training rows as independent: too narrow when the maps' noise moves the selection. Refit the "
-            "CalibratedLearner, or pass n_draws=0 to accept this interval.", UpliftWarning, stacklevel=2)
+            "before CalibratedLearner kept one), so neither its calibration maps nor its choice of fold models can "
+            "be measured and the interval treats the training rows as independent: too narrow when the maps' noise "
+            "moves the selection. Refit the CalibratedLearner, or pass n_draws=0 to accept this interval.",
+            UpliftWarning, stacklevel=2)
         method = f"{FORECAST_METHOD}; standard error of independent rows"
-    elif n_draws and cross_fit.repeats is not None:
+    elif record is not None:
         contacts = np.array([int((plan.arm == k).sum()) for k in range(1, n_arms + 1)])
-        inflation = _maps_inflation(cross_fit, cross_fit.repeats, economics, plan, scores, decision, contacts,
-                                    weight, n_draws, random_state)
-        method = (f"{FORECAST_METHOD}; standard error × {inflation:.2f} for the calibration maps' noise "
-                  f"(wild bootstrap, {n_draws} draws)")
+        if n_draws:
+            inflation = _maps_inflation(cross_fit, record, economics, plan, scores, decision, contacts, weight,
+                                        n_draws, random_state)
+            method = (f"{FORECAST_METHOD}; standard error × {inflation:.2f} for the calibration maps' noise "
+                      f"(wild bootstrap, {n_draws} draws)")
+        choice = float(np.sqrt(_choice_variance(cross_fit, record, economics, plan, decision, contacts, weight)))
+        if choice > 0:
+            method += ("; " if method == FORECAST_METHOD else ", ") + \
+                f"standard error {choice:,.4g} added in quadrature for the plan's choice of fold models"
     if len(per_arm):
         per_arm["std_error"] *= inflation
     plug_in = float(plan.totals()["expected_incremental_profit"])
     correction_total = float(per_arm["correction"].sum()) if len(per_arm) else 0.0
-    forecast = Estimate.from_normal(plug_in + correction_total, inflation * float(np.sqrt(total_variance)), alpha,
-                                    name="forecast incremental profit")
+    std_error = float(np.sqrt(inflation**2 * total_variance + choice**2))
+    forecast = Estimate.from_normal(plug_in + correction_total, std_error, alpha, name="forecast incremental profit")
     return ProfitForecast(forecast=forecast, plug_in=plug_in, correction=correction_total, per_arm=per_arm,
                           method=method, n_training=len(cross_fit.y), inflation=inflation,
-                          n_draws=n_draws if cross_fit.repeats is not None else 0)
+                          n_draws=n_draws if record is not None else 0, model_choice_std_error=choice)
 
 
 def _check_draws(n_draws: Any) -> int:
@@ -403,6 +441,47 @@ def _maps_inflation(cross_fit: CrossFit, record: CrossFitRepeats, economics: Eco
             refitted[first + d] = float((scale[column] * (rule > 0) * weight * error).sum())
     ratio = float(np.var(refitted, ddof=1) / np.var(held, ddof=1)) if np.var(held) > 0 else 1.0
     return float(np.sqrt(max(ratio, 1.0)))
+
+
+def _choice_variance(cross_fit: CrossFit, record: CrossFitRepeats, economics: Economics, plan: Any,
+                     decision: np.ndarray, contacts: np.ndarray, weight: np.ndarray) -> float:
+    """Variance of the forecast's error from which fold model of each repeat predicts the plan's customers.
+
+    ``predict`` keeps one fold model per repeat (``n_repeats`` of the ``cv × n_repeats`` fitted); another
+    fold's would have given other predictions, and the plan's selected error follows that choice, which the
+    correction (an average over the training rows, each predicted by other models) does not. A single fold
+    model's deviation is measured where it predicted out of fold: on fold ``f`` of repeat ``r``, the rows'
+    profit under that repeat's prediction (:meth:`CrossFitRepeats.repeat_effects`, through ``predict``'s own
+    maps) minus their mean over the repeats, summed over the rows the rule gives each arm at the forecast's
+    scale (``n_k`` contacts over those rows' weight). Its mean square over the ``cv × R`` folds, less the
+    rows' own scatter (the part that averages out over the plan's customers) and times ``R / (R − 1)`` for
+    the mean it is measured against, is one model's variance; the plan averages ``R`` models, and the rows'
+    predictor varies as one fold in ``cv`` of it: ``(1 + 1/cv) / R`` of it. 0 with one repeat.
+    """
+    n_repeats = record.centred.shape[0]
+    if n_repeats < 2:
+        return 0.0
+    effects = record.repeat_effects(cross_fit.codes, cross_fit.weight)
+    gains = np.stack([score_profit(record.outcomes(effects[r]), economics, arms=plan.arm_labels).gain
+                      for r in range(n_repeats)])
+    deviation = gains - gains.mean(axis=0)
+    squares = []
+    for r in range(n_repeats):
+        for f in np.unique(record.fold[r]):
+            total = scatter = 0.0
+            for k in range(1, len(contacts) + 1):
+                rows = (record.fold[r] == f) & (decision == k)
+                used = weight[rows].sum()
+                if used <= 0:
+                    continue
+                scale = contacts[k - 1] / used
+                values, w = deviation[r, rows, k - 1], weight[rows]
+                total += scale * float(w @ values)
+                scatter += scale**2 * float((w**2) @ (values - np.average(values, weights=w)) ** 2)
+            squares.append(total**2 - scatter)
+    folds = len(np.unique(record.fold[0]))
+    single = float(np.mean(squares)) * n_repeats / (n_repeats - 1)
+    return max(single, 0.0) * (1.0 + 1.0 / folds) / n_repeats
 
 
 def _mean_and_variance(values: np.ndarray, weight: np.ndarray) -> tuple[float, float, int]:

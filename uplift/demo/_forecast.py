@@ -45,6 +45,7 @@ def forecast_section(context: ReportContext) -> None:
         f"planned by the same rule (a correction of {_signed(context, forecast.correction)}). Picking the customers "
         "with the largest predictions also picks the predictions that are too large by chance; the correction "
         f"removes that optimism, and the interval is its sampling noise{_widened(forecast)}."
+        f"{_choice(context, forecast)}"
     )
     inside = estimate.ci_low <= measured.estimate <= estimate.ci_high
     report.verdict(
@@ -99,6 +100,14 @@ def _widened(forecast: Any) -> str:
                 "it)")
     return (f", widened by {100 * (forecast.inflation - 1):.0f}% for the noise of the calibration maps (re-fitted on "
             f"{forecast.n_draws} redrawn sets of outcomes)")
+
+
+def _choice(context: ReportContext, forecast: Any) -> str:
+    """The model-choice part of the interval, as the paragraph's last sentence."""
+    if not forecast.model_choice_std_error:
+        return ""
+    return (" Other models of the same cross-fit would have picked slightly different customers; the interval "
+            f"allows for that too ({context.money(forecast.model_choice_std_error)} of standard error).")
 
 
 def _forecast_figure(context: ReportContext, forecast: Any, measured: Any) -> Any:

@@ -177,6 +177,46 @@ class CrossFitRepeats:
         out = np.concatenate([control, control + calibrated], axis=-1)
         return np.clip(out, 0.0, 1.0, out=out) if self.binary else out
 
+    def repeat_effects(self, codes: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+        """Each repeat's out-of-fold effects through the maps ``predict`` applies (``calibration_maps_``).
+
+        The maps are refitted from the record exactly as :class:`CalibratedLearner` fitted them (every
+        repeat's pairs of every row stacked). Row ``i`` of repeat ``r`` is then what ``predict`` would say
+        of it with repeat ``r``'s fold model that did not see it: the spread over ``r`` is the spread of a
+        single fold model's calibrated predictions, which is what a plan inherits from the one model of
+        each repeat that ``predict`` keeps.
+
+        Parameters
+        ----------
+        codes : ndarray (n,)
+            Arm code of each training row (``cross_fit_.codes``).
+        weight : ndarray (n,) or None
+            Row weights (``cross_fit_.weight``).
+
+        Returns
+        -------
+        ndarray (R, n, A)
+        """
+        n_repeats, n, n_arms = self.centred.shape
+        effects = self.centred.reshape(-1, n_arms)
+        pseudos = self.pseudo.reshape(-1, n_arms)
+        mapped = np.empty_like(self.centred)
+        for code in range(1, n_arms + 1):
+            rows = np.flatnonzero((codes == 0) | (codes == code))
+            mapping = _stacked_map(self.method, effects, pseudos, rows, code, n, n_repeats,
+                                   None if weight is None else np.asarray(weight, dtype=np.float64)[rows], self.n_bins)
+            mapped[:, :, code - 1] = mapping(effects).reshape(n_repeats, n)
+        return mapped
+
+
+def _stacked_map(method: str, effects: np.ndarray, pseudos: np.ndarray, rows: np.ndarray, code: int, n: int,
+                 n_repeats: int, weight: np.ndarray | None, n_bins: int) -> CalibrationMap:
+    """The map of arm ``code`` fitted on every repeat's pairs of ``rows`` stacked (``effects`` and ``pseudos``:
+    (R * n, A), repeat after repeat; ``weight``: of ``rows``)."""
+    stacked = np.concatenate([rows + r * n for r in range(n_repeats)])
+    return fit_map(method, effects[stacked], pseudos[stacked, code - 1],
+                   None if weight is None else np.tile(weight, n_repeats), n_bins)
+
 
 def _monotone(knots: np.ndarray, means: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Weighted increasing fits of each row of ``means`` (draws, m) at the sorted ``knots``, equal knots pooled.
@@ -716,10 +756,8 @@ class CalibratedLearner(BaseUpliftLearner):
         pseudos = np.vstack([repeat.pseudo for repeat in repeats])
 
         def stacked_map(rows: np.ndarray, code: int) -> CalibrationMap:
-            stacked = np.concatenate([rows + r * n for r in range(n_repeats)])
-            weight = data.weight_of(rows)
-            return fit_map(method, effects[stacked], pseudos[stacked, code - 1],
-                           None if weight is None else np.tile(weight, n_repeats), int(self.n_bins))
+            return _stacked_map(method, effects, pseudos, rows, code, n, n_repeats, data.weight_of(rows),
+                                int(self.n_bins))
 
         in_pair = [(data.codes == 0) | (data.codes == code) for code in range(1, n_arms + 1)]
         maps = tuple(stacked_map(np.flatnonzero(in_pair[code - 1]), code) for code in range(1, n_arms + 1))
