@@ -124,9 +124,10 @@ def _bins(index: np.ndarray, n_bins: int) -> list[np.ndarray]:
 class CrossFitRepeats:
     """What each repeat's calibration maps were fitted on, so that the maps can be refitted on redrawn outcomes.
 
-    Kept by :class:`CalibratedLearner` in ``cross_fit_.repeats`` for the bootstrap of
-    :func:`uplift.campaign.forecast_profit` (:class:`MapRefits`); ``R`` repeats, ``n`` training
-    rows, ``A`` treated arms.
+    Kept by :class:`CalibratedLearner` in ``cross_fit_.repeats`` for
+    :func:`uplift.campaign.forecast_profit`: its bootstrap of the maps (:class:`MapRefits`) and its
+    measure of the plan's choice of fold models (:meth:`repeat_effects`); ``R`` repeats, ``n``
+    training rows, ``A`` treated arms.
 
     Attributes
     ----------
