@@ -45,8 +45,9 @@ class ProfitForecast(Result):
     correction : float
         ``forecast - plug_in``: what the cross-fitted check on the training rows adds or removes.
     per_arm : DataFrame
-        One row per treated arm: ``contacts`` (plan), ``plug_in``, ``correction``, ``std_error``,
-        ``training_rows`` (training rows the rule gives that arm).
+        One row per treated arm: ``contacts`` (plan), ``plug_in``, ``correction``, ``std_error``
+        (widened as the total's, with the arm's own model-choice part), ``training_rows`` (training
+        rows the rule gives that arm).
     method : str
     n_training : int
     inflation : float
@@ -342,6 +343,7 @@ def forecast_profit(
                         "training_rows": int(members.sum())})
     per_arm = pd.DataFrame.from_records(records)
     inflation, choice, method = 1.0, 0.0, FORECAST_METHOD
+    arm_choice = np.zeros(n_arms)
     record = cross_fit.repeats
     if record is None and n_draws:
         warnings.warn(
@@ -358,12 +360,14 @@ def forecast_profit(
                                         n_draws, random_state)
             method = (f"{FORECAST_METHOD}; standard error × {inflation:.2f} for the calibration maps' noise "
                       f"(wild bootstrap, {n_draws} draws)")
-        choice = float(np.sqrt(_choice_variance(cross_fit, record, economics, plan, decision, contacts, weight)))
+        choice_variance, arm_choice = _choice_variance(cross_fit, record, economics, plan, decision, contacts,
+                                                       weight)
+        choice = float(np.sqrt(choice_variance))
         if choice > 0:
             method += ("; " if method == FORECAST_METHOD else ", ") + \
                 f"standard error {choice:,.4g} added in quadrature for the plan's choice of fold models"
     if len(per_arm):
-        per_arm["std_error"] *= inflation
+        per_arm["std_error"] = np.sqrt((inflation * per_arm["std_error"]) ** 2 + arm_choice)
     plug_in = float(plan.totals()["expected_incremental_profit"])
     correction_total = float(per_arm["correction"].sum()) if len(per_arm) else 0.0
     std_error = float(np.sqrt(inflation**2 * total_variance + choice**2))
@@ -444,8 +448,9 @@ def _maps_inflation(cross_fit: CrossFit, record: CrossFitRepeats, economics: Eco
 
 
 def _choice_variance(cross_fit: CrossFit, record: CrossFitRepeats, economics: Economics, plan: Any,
-                     decision: np.ndarray, contacts: np.ndarray, weight: np.ndarray) -> float:
-    """Variance of the forecast's error from which fold model of each repeat predicts the plan's customers.
+                     decision: np.ndarray, contacts: np.ndarray, weight: np.ndarray) -> tuple[float, np.ndarray]:
+    """Variance of the forecast's error from which fold model of each repeat predicts the plan's customers,
+    in total and per arm.
 
     ``predict`` keeps one fold model per repeat (``n_repeats`` of the ``cv × n_repeats`` fitted); another
     fold's would have given other predictions, and the plan's selected error follows that choice, which the
@@ -456,32 +461,36 @@ def _choice_variance(cross_fit: CrossFit, record: CrossFitRepeats, economics: Ec
     scale (``n_k`` contacts over those rows' weight). Its mean square over the ``cv × R`` folds, less the
     rows' own scatter (the part that averages out over the plan's customers) and times ``R / (R − 1)`` for
     the mean it is measured against, is one model's variance; the plan averages ``R`` models, and the rows'
-    predictor varies as one fold in ``cv`` of it: ``(1 + 1/cv) / R`` of it. 0 with one repeat.
+    predictor varies as one fold in ``cv`` of it: ``(1 + 1/cv) / R`` of it. Each arm's is the same on that arm's
+    rows alone (its part of each arm's standard error). 0 with one repeat.
     """
-    n_repeats = record.centred.shape[0]
+    n_repeats, n_arms = record.centred.shape[0], len(contacts)
     if n_repeats < 2:
-        return 0.0
+        return 0.0, np.zeros(n_arms)
     effects = record.repeat_effects(cross_fit.codes, cross_fit.weight)
     gains = np.stack([score_profit(record.outcomes(effects[r]), economics, arms=plan.arm_labels).gain
                       for r in range(n_repeats)])
     deviation = gains - gains.mean(axis=0)
-    squares = []
+    sums, scatter = [], []  # per fold of each repeat, per arm
     for r in range(n_repeats):
         for f in np.unique(record.fold[r]):
-            total = scatter = 0.0
-            for k in range(1, len(contacts) + 1):
+            fold_sums, fold_scatter = np.zeros(n_arms), np.zeros(n_arms)
+            for k in range(1, n_arms + 1):
                 rows = (record.fold[r] == f) & (decision == k)
                 used = weight[rows].sum()
                 if used <= 0:
                     continue
                 scale = contacts[k - 1] / used
                 values, w = deviation[r, rows, k - 1], weight[rows]
-                total += scale * float(w @ values)
-                scatter += scale**2 * float((w**2) @ (values - np.average(values, weights=w)) ** 2)
-            squares.append(total**2 - scatter)
-    folds = len(np.unique(record.fold[0]))
-    single = float(np.mean(squares)) * n_repeats / (n_repeats - 1)
-    return max(single, 0.0) * (1.0 + 1.0 / folds) / n_repeats
+                fold_sums[k - 1] = scale * float(w @ values)
+                fold_scatter[k - 1] = scale**2 * float((w**2) @ (values - np.average(values, weights=w)) ** 2)
+            sums.append(fold_sums)
+            scatter.append(fold_scatter)
+    sums_of, scatter_of = np.array(sums), np.array(scatter)
+    factor = n_repeats / (n_repeats - 1) * (1.0 + 1.0 / len(np.unique(record.fold[0]))) / n_repeats
+    total = float(np.mean(sums_of.sum(axis=1) ** 2 - scatter_of.sum(axis=1))) * factor
+    per_arm = np.mean(sums_of**2 - scatter_of, axis=0) * factor
+    return max(total, 0.0), np.maximum(per_arm, 0.0)
 
 
 def _mean_and_variance(values: np.ndarray, weight: np.ndarray) -> tuple[float, float, int]:
