@@ -262,11 +262,11 @@ def forecast_profit(
     conversion cost, not at the value). So is the part of that error that comes from the customers
     another model would have swapped in or out at the rule's margin: its size is the learner's
     unexplained effect heterogeneity there, which the pseudo-outcomes measure far too noisily to
-    use. Against planning the same customers
-    with other choices of fold models (``docs/benchmarks.md``): with the default S-learner the
-    measured variance was 1.03 and 0.95 of the whole (pooled over 8 seeds at 10,000 training rows
-    and 6 at 60,000), with a logistic-regression T-learner about half (the swapped customers matter
-    more for a learner that explains less). It was 0.29 of the S-learner's standard error on 60,000
+    use. Against planning the same customers with other choices of fold models
+    (``docs/benchmarks.md``): with the default S-learner the measured variance was 1.03 and 0.95 of
+    the whole (pooled over 8 seeds at 10,000 training rows and 6 at 60,000), with a
+    logistic-regression T-learner about half (the swapped customers matter more for a learner that
+    explains less). It was 0.29 of the S-learner's standard error on 60,000
     rows, where the interval then covered the truth in 45 of 50 repetitions (43 without it).
 
     The forecast assumes the plan's customers resemble the training rows. The plan's eligibility
@@ -487,7 +487,7 @@ def _choice_variance(cross_fit: CrossFit, record: CrossFitRepeats, economics: Ec
             sums.append(fold_sums)
             scatter.append(fold_scatter)
     sums_of, scatter_of = np.array(sums), np.array(scatter)
-    factor = n_repeats / (n_repeats - 1) * (1.0 + 1.0 / len(np.unique(record.fold[0]))) / n_repeats
+    factor = (1.0 + 1.0 / len(np.unique(record.fold[0]))) / (n_repeats - 1)  # R / (R - 1) for the mean, / R models
     total = float(np.mean(sums_of.sum(axis=1) ** 2 - scatter_of.sum(axis=1))) * factor
     per_arm = np.mean(sums_of**2 - scatter_of, axis=0) * factor
     return max(total, 0.0), np.maximum(per_arm, 0.0)
