@@ -13,6 +13,7 @@ Usage::
     python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --no-raw --rows a.csv --first-seed 0 &
     python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --no-raw --rows b.csv --first-seed 1000 &
     python benchmarks/bench_forecast.py summary --rows a.csv b.csv
+    python benchmarks/bench_forecast.py current --rows a.csv b.csv c.csv  # one row per learner and size
 
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
@@ -385,6 +386,36 @@ def run_summary(args: argparse.Namespace) -> None:
               f"{change.mean():+,.0f} ± {spread:,.0f} | {_inflation(new, own)} | {_choice_share(new, own)} |")
 
 
+def run_current(args: argparse.Namespace) -> None:
+    """One row per learner and training size, every ``--rows`` file pooled (the first row of a seed wins): the
+    raw learner's plan before calibration against the learner's own calibrated predictor and its honest forecast.
+    Only rows that recorded the model-choice term (written by the current forecast) count."""
+    table = _read_rows(args.rows)
+    print("| learner | training rows | repetitions | raw plan: plug-in / truth | forecast / truth | "
+          "Σ forecast / Σ truth | interval covers truth | binomial range at 95% | mean z (sd) | "
+          "interval half-width / truth | true profit raw → calibrated plan | SE inflation (maps) | "
+          "model-choice SE / SE |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    order = ["S", "T", "X", "DR", "R"]
+    for key in sorted(table, key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[1])):
+        seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row["all_choice"]))
+        if not seeds:
+            continue
+        own = _variant(_columns(table[key], seeds), "all")
+        reps = len(seeds)
+        low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
+        raw = np.isfinite(own["raw_truth"])
+        raw_ratio = (f"{_mean_se(own['raw_plug_in'][raw] / own['raw_truth'][raw])}"
+                     + ("" if raw.all() else f" ({raw.sum()} of them)")) if raw.any() else "(not run)"
+        raw_profit = f"{own['raw_truth'][raw].mean():,.0f} → {own['cal_truth'][raw].mean():,.0f}" if raw.any() else ""
+        z = _z(own)
+        print(f"| {key[0]} | {key[1]:,} | {reps} | {raw_ratio} | {_mean_se(own['forecast'] / own['cal_truth'])} | "
+              f"{_ratio_of_sums(own)} | {_coverage(own).sum()}/{reps} | {low:.0f}–{high:.0f} | "
+              f"{z.mean():+.2f} ± {z.std(ddof=1) / np.sqrt(reps):.2f} ({z.std(ddof=1):.2f}) | "
+              f"{np.median((own['high'] - own['low']) / 2 / own['cal_truth']):.2f} | {raw_profit} | "
+              f"{_inflation(own, True)} | {_choice_share(own, True)} |")
+
+
 def _inflation(table: dict[str, np.ndarray], own: bool) -> str:
     """Mean (max) of the bootstrap's widening of the standard error (blank for rows written before it)."""
     values = table["all_inflation" if own else "inflation"]
@@ -492,7 +523,7 @@ def run_public_summary(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["synthetic", "public", "summary", "public-summary"])
+    parser.add_argument("what", choices=["synthetic", "public", "summary", "current", "public-summary"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -523,6 +554,8 @@ def main() -> None:
         run_synthetic(args)
     elif args.what == "summary":
         run_summary(args)
+    elif args.what == "current":
+        run_current(args)
     elif args.what == "public-summary":
         run_public_summary(args)
     else:
