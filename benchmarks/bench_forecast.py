@@ -393,7 +393,8 @@ def run_current(args: argparse.Namespace) -> None:
     table = _read_rows(args.rows)
     print("| learner | training rows | repetitions | raw plan: plug-in / truth | forecast / truth | "
           "Σ forecast / Σ truth | interval covers truth | binomial range at 95% | mean z (sd) | "
-          "interval half-width / truth | true profit raw → calibrated plan | SE inflation (maps) | "
+          "interval half-width / truth | true profit raw → calibrated plan (the raw plan's repetitions) | "
+          "SE inflation (maps) | "
           "model-choice SE / SE |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = ["S", "T", "X", "DR", "R"]
@@ -409,9 +410,10 @@ def run_current(args: argparse.Namespace) -> None:
                      + ("" if raw.all() else f" ({raw.sum()} of them)")) if raw.any() else "(not run)"
         raw_profit = f"{own['raw_truth'][raw].mean():,.0f} → {own['cal_truth'][raw].mean():,.0f}" if raw.any() else ""
         z = _z(own)
+        spread = f"{z.std(ddof=1) / np.sqrt(reps):.2f} ({z.std(ddof=1):.2f})" if reps > 1 else "(one repetition)"
         print(f"| {key[0]} | {key[1]:,} | {reps} | {raw_ratio} | {_mean_se(own['forecast'] / own['cal_truth'])} | "
               f"{_ratio_of_sums(own)} | {_coverage(own).sum()}/{reps} | {low:.0f}–{high:.0f} | "
-              f"{z.mean():+.2f} ± {z.std(ddof=1) / np.sqrt(reps):.2f} ({z.std(ddof=1):.2f}) | "
+              f"{z.mean():+.2f} ± {spread} | "
               f"{np.median((own['high'] - own['low']) / 2 / own['cal_truth']):.2f} | {raw_profit} | "
               f"{_inflation(own, True)} | {_choice_share(own, True)} |")
 
@@ -497,20 +499,24 @@ def run_public_summary(args: argparse.Namespace) -> None:
     set the learner's own z (all-rows maps) against the split's own share: ``z = a + b · halves``. The
     intercept ``a`` is the lean the split does not explain; splits whose plan contacted nobody (z nan) are left
     out."""
-    cells: dict[tuple[str, str], dict[int, tuple[float, float]]] = {}
+    cells: dict[tuple[str, str], dict[int, tuple[float, float, float, float]]] = {}
     for path in args.rows:
         for line in Path(path).read_text().splitlines():
             fields = [field.strip() for field in line.strip().strip("|").split("|")]
             if len(fields) != 15 or not fields[2].isdigit():
                 continue
             z, halves = float(fields[13]), float(fields[14])
+            # the learner's own forecast and its holdout estimate: "1,046 [712, 1,380]" -> 1046
+            forecast, holdout = (float(fields[column].split("[")[0].replace(",", "")) for column in (11, 12))
             if np.isfinite(z):
-                cells.setdefault((fields[0], fields[1]), {}).setdefault(int(fields[2]), (z, halves))
+                cells.setdefault((fields[0], fields[1]), {}).setdefault(int(fields[2]), (z, halves, forecast,
+                                                                                         holdout))
     print("| data set | learner | splits | mean z (sd) | below the holdout | halves' z, mean | "
-          "z = a + b · halves: a | b | residual sd | correlation |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "z = a + b · halves: a | b | residual sd | correlation | mean forecast | mean holdout estimate | "
+          "Σ forecast / Σ holdout |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (title, name), by_split in sorted(cells.items()):
-        z, halves = np.array(list(by_split.values())).T
+        z, halves, forecast, holdout = np.array(list(by_split.values())).T
         design = np.column_stack([np.ones_like(halves), halves])
         coef, *_ = np.linalg.lstsq(design, z, rcond=None)
         residual = z - design @ coef
@@ -518,7 +524,8 @@ def run_public_summary(args: argparse.Namespace) -> None:
         se = np.sqrt(np.diag(scale * np.linalg.inv(design.T @ design)))
         print(f"| {title} | {name} | {len(z)} | {_mean_se(z)} ({z.std(ddof=1):.2f}) | {(z < 0).sum()} | "
               f"{halves.mean():+.2f} | {coef[0]:+.2f} ± {se[0]:.2f} | {coef[1]:.2f} ± {se[1]:.2f} | "
-              f"{np.sqrt(scale):.2f} | {np.corrcoef(z, halves)[0, 1]:.2f} |")
+              f"{np.sqrt(scale):.2f} | {np.corrcoef(z, halves)[0, 1]:.2f} | {forecast.mean():,.0f} | "
+              f"{holdout.mean():,.0f} | {forecast.sum() / holdout.sum():.2f} |")
 
 
 def main() -> None:
