@@ -242,8 +242,8 @@ def forecast_profit(
     (``docs/benchmarks.md``): with the default S-learner the 95% interval covered the truth in 190
     of 200 repetitions on 10,000 training rows (180 without the bootstrap; the standard error grew
     by 9% on average) and in 43 of 50 on 60,000 (41), where the maps add only 3% and the interval
-    stays somewhat too narrow; with the default T-learner in 164 of 174 on 10,000 rows (162
-    without; the standard error grew by 10%).
+    stayed somewhat too narrow until the model-choice term below; with the default T-learner in 164
+    of 174 on 10,000 rows (162 without; the standard error grew by 10%).
 
     One more part of the error is not the rows' at all: ``predict`` keeps one fold model of each
     repeat (``n_repeats`` of the ``cv × n_repeats`` fitted), and which one is chance. Another fold's
@@ -266,8 +266,10 @@ def forecast_profit(
     (``docs/benchmarks.md``): with the default S-learner the measured variance was 1.03 and 0.95 of
     the whole (pooled over 8 seeds at 10,000 training rows and 6 at 60,000), with a
     logistic-regression T-learner about half (the swapped customers matter more for a learner that
-    explains less). It was 0.29 of the S-learner's standard error on 60,000
-    rows, where the interval then covered the truth in 45 of 50 repetitions (43 without it).
+    explains less). It is about 0.3 of the S-learner's standard error on 60,000 rows, where the
+    interval with both parts covered the truth in 92 of 100 repetitions (a true 95% gives 90-99; the
+    z's spread is 1.12, so read it there as about a 92-93% interval). Every learner's coverage at
+    10,000 and 60,000 rows: ``docs/benchmarks.md``, "Where it stands".
 
     The forecast assumes the plan's customers resemble the training rows. The plan's eligibility
     mask, ``risk="conservative"`` and the repair of its caps are not replayed on the training rows
