@@ -394,8 +394,7 @@ def run_current(args: argparse.Namespace) -> None:
     print("| learner | training rows | repetitions | raw plan: plug-in / truth | forecast / truth | "
           "Σ forecast / Σ truth | interval covers truth | binomial range at 95% | mean z (sd) | "
           "interval half-width / truth | true profit raw → calibrated plan (the raw plan's repetitions) | "
-          "SE inflation (maps) | "
-          "model-choice SE / SE |")
+          "SE inflation (maps) | model-choice SE / SE |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = ["S", "T", "X", "DR", "R"]
     for key in sorted(table, key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[1])):
