@@ -14,6 +14,11 @@ Usage::
     python benchmarks/bench_forecast.py synthetic --learners T --n 10000 --no-raw --rows b.csv --first-seed 1000 &
     python benchmarks/bench_forecast.py summary --rows a.csv b.csv
     python benchmarks/bench_forecast.py current --rows a.csv b.csv c.csv  # one row per learner and size
+    # Starbucks-shaped data with known truth (StarbucksWorld): independent draws, then the public protocol on one
+    # draw (its rows gain the plan's true profit), then whether a fold's own outcomes steer its selection:
+    python benchmarks/bench_forecast.py synthetic --world starbucks --learners T --n 42267 --no-raw --rows w.csv
+    python benchmarks/bench_forecast.py public --datasets starbucks-world --world-sample 1 --learners T --splits 6
+    python benchmarks/bench_forecast.py world-folds --learners T --n 42267 --first-seed 11 --repeats 2
 
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
@@ -42,6 +47,10 @@ Repetitions run until ``--repeats`` or ``--seconds`` per configuration, whicheve
 e-mail) and Starbucks (train file; $10 per purchase, $0.15 per promotion). The learner is fitted on
 one half, the plan made on the other, whose realised profit is estimated by AIPW
 (:func:`uplift.campaign.evaluate_policy`) with its interval. Needs /work/shared/data for Starbucks.
+``--datasets`` picks by key: ``hillstrom`` and ``starbucks`` (the default), ``starbucks-test`` (halves of the
+test file, an independent sample of the same experiment), ``starbucks-cross`` (fitted on a half of the train
+file, planned and measured on the whole test file: training and holdout rows from separate samples) and
+``lenta`` (the 50,000-row Lenta sample; an SMS is worth a response at ``LENTA_VALUE``, ``LENTA_CONTACT`` per SMS).
 The last column is the split's own share of the discrepancy: the training half's average effect minus
 the holdout half's, in its standard error (no model involved); a plan that contacts most customers
 is forecast from the one and measured on the other, so its z follows this one.
@@ -54,17 +63,24 @@ import inspect
 import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+from xgboost import XGBClassifier
 
 from uplift.campaign import Economics, evaluate_policy, plan_campaign, score_profit
 from uplift.campaign._forecast import training_decisions
-from uplift.datasets import load_hillstrom, load_starbucks, make_uplift_classification
+from uplift.datasets import load_hillstrom, load_lenta_sample, load_starbucks, make_uplift_classification
 from uplift.learners import CalibratedLearner, DRLearner, RLearner, SLearner, TLearner, XLearner
 
 SYNTHETIC = Economics(value=30.0, contact_cost=[0.05, 0.05, 0.10], conversion_cost=[0.0, 2.0, 4.0])
 N_NEW = 20_000
+#: Lenta's economics (ours: the data set states none): a response worth 10, an SMS costing 0.10, so a
+#: customer is worth an SMS when it lifts their response by more than 1 point (the average lift is 0.9): the plan
+#: must pick, as on Starbucks
+LENTA_VALUE, LENTA_CONTACT = 10.0, 0.10
 #: ``CalibratedLearner``'s own default, so that the bench follows the library
 LIBRARY_REPEATS: int = inspect.signature(CalibratedLearner).parameters["n_repeats"].default
 
@@ -119,27 +135,77 @@ def fold_map_outcomes(learner: CalibratedLearner, frame, own: np.ndarray) -> np.
     return mapped_outcomes(learner, X, learner.fold_maps_)
 
 
+class StarbucksWorld:
+    """Starbucks-shaped data with known truth: the customers of both Starbucks files (126,184, drawn with
+    replacement), a promotion at random to half of them, and a purchase drawn from outcome probabilities
+    fitted once on all of them by a T-learner of shallow boosted trees (depth 3, 150 trees, learning rate
+    0.05, at least 20 customers' weight a leaf; clipped into [1e-4, 1 - 1e-4]). Fitted on the train file
+    alone, that model's plan claims $945 on the test file and earns $663 [75, 1,250] there by AIPW; the
+    default T-learner's claims $1,434 (its effects hold its noise) and the calibrated one's $459, a truth
+    so flat that the plans learned in it earned a tenth of what they earn on the public halves. It keeps
+    what makes the public data hard: a purchase rate near 1%, an average effect of about 1 point against
+    a break-even of 1.5 at $10 per purchase and $0.15 per promotion, so that the plan picks a minority,
+    and an effect surface of the kind the learners find there."""
+
+    economics = Economics(value=10.0, contact_cost=0.15)
+
+    def __init__(self, data_dir: Path) -> None:
+        files = [load_starbucks(split=split, path=data_dir / "starbucks") for split in ("train", "test")]
+        self.X = pd.concat([data.X for data in files], ignore_index=True)
+        y = np.concatenate([np.asarray(data.y, dtype=np.float64) for data in files])
+        treatment = np.concatenate([(np.asarray(data.treatment) != data.control_value).astype(int)
+                                    for data in files])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shallow = XGBClassifier(max_depth=3, n_estimators=150, learning_rate=0.05, min_child_weight=20,
+                                    n_jobs=1, random_state=0)
+            truth = TLearner(shallow).fit(self.X, y, treatment=treatment)
+        self.mu = np.clip(np.asarray(truth.predict_outcomes(self.X), dtype=np.float64), 1e-4, 1 - 1e-4)
+
+    def draw(self, n: int, seed: int) -> SimpleNamespace:
+        """``n`` customers with their promotion, purchase and true outcome probabilities ``mu``."""
+        rng = np.random.default_rng(seed)
+        rows = rng.integers(0, len(self.X), n)
+        treatment = rng.integers(0, 2, n)
+        mu = self.mu[rows]
+        y = (rng.random(n) < mu[np.arange(n), treatment]).astype(np.float64)
+        return SimpleNamespace(X=self.X.iloc[rows].reset_index(drop=True), y=y, treatment=treatment, mu=mu,
+                               control_value=0)
+
+    def describe(self) -> str:
+        gain = score_profit(self.mu, self.economics).gain[:, 0]
+        return (f"Starbucks world: {len(self.X):,} customers, purchase rate {self.mu[:, 0].mean():.4f} without and "
+                f"{self.mu[:, 1].mean():.4f} with the promotion; {np.mean(gain > 0):.1%} worth a promotion, the best "
+                f"plan earns {gain[gain > 0].sum() / len(gain):.4f} per customer")
+
+
 def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
-                     raw: bool, n_jobs: int | None = 1) -> dict:
+                     raw: bool, n_jobs: int | None = 1, world: StarbucksWorld | None = None) -> dict:
     """One repetition: one fit, the plan of the fold-map predictor (``cal_*``, ``forecast``, ``low``,
     ``high``) and of the learner's own, all-rows-map predictor of the same fit (``all_*``), each with its
-    forecast (the same cross-fit, so the same correction rule), and the raw learner's plan if ``raw``."""
+    forecast (the same cross-fit, so the same correction rule), and the raw learner's plan if ``raw``.
+    With a ``world``, its draws (``n`` training rows and as many new customers) and economics replace the
+    3-arm campaign's."""
     started = time.perf_counter()
-    train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
-    new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+    if world is None:
+        train = make_uplift_classification(n, 6, n_arms=3, random_state=seed)
+        new = make_uplift_classification(N_NEW, 6, n_arms=3, random_state=1_000_000 + seed)
+        economics = SYNTHETIC
+    else:
+        train, new, economics = world.draw(n, seed), world.draw(n, 1_000_000 + seed), world.economics
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
         learner = calibrated(name, base, cv, method, n_repeats, n_jobs).fit(train.X, train.y,
                                                                             treatment=train.treatment)
         own = learner.predict_outcomes(new.X)
-        plan = plan_campaign(fold_map_outcomes(learner, new.X, own), SYNTHETIC, forecast_learner=learner)
-        all_rows = plan_campaign(own, SYNTHETIC, forecast_learner=learner)
+        plan = plan_campaign(fold_map_outcomes(learner, new.X, own), economics, forecast_learner=learner)
+        all_rows = plan_campaign(own, economics, forecast_learner=learner)
         if raw:
             alone = make_learner(name, base, n_jobs).fit(train.X, train.y, treatment=train.treatment)
-            raw_plan = plan_campaign(alone.predict_outcomes(new.X), SYNTHETIC)
-    gain = score_profit(new.mu, SYNTHETIC).gain
+            raw_plan = plan_campaign(alone.predict_outcomes(new.X), economics)
+    gain = score_profit(new.mu, economics).gain
     forecast, all_forecast = plan.forecast.forecast, all_rows.forecast.forecast
-    oracle = oracle_correction(all_rows, learner, score_profit(train.mu, SYNTHETIC).gain)
+    oracle = oracle_correction(all_rows, learner, score_profit(train.mu, economics).gain)
     raw_columns = {"raw_plug_in": np.nan, "raw_truth": np.nan}
     if raw:
         raw_columns = {"raw_plug_in": raw_plan.totals()["expected_incremental_profit"],
@@ -205,19 +271,24 @@ def _mean_se(values: np.ndarray) -> str:
 
 def run_synthetic(args: argparse.Namespace) -> None:
     print(f"base models: {args.base}; calibration: {args.method}, cv={args.cv}, n_repeats={args.n_repeats or 'none'}; "
-          f"n_jobs={args.n_jobs}; new population {N_NEW:,} customers; seeds from {args.first_seed}")
+          f"n_jobs={args.n_jobs}; new population "
+          f"{'as many as the training rows' if args.world == 'starbucks' else f'{N_NEW:,}'} customers; "
+          f"seeds from {args.first_seed}")
     print("| learner | training rows | repetitions | raw plug-in / truth | calibrated plug-in / truth | "
           "forecast / truth | 95% interval covers truth | binomial range at 95% | interval half-width / truth | "
           "true profit raw → calibrated plan | seconds per repetition |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     if args.rows and len(args.rows) > 1:
         raise SystemExit("synthetic writes one --rows CSV; give one path")
+    world = StarbucksWorld(Path(args.data)) if args.world == "starbucks" else None
+    if world is not None:
+        print(world.describe(), flush=True)
     for n in args.n:
         for name in args.learners:
             started, rows = time.perf_counter(), []
             for seed in range(args.first_seed, args.first_seed + args.repeats):
                 row = synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
-                                       not args.no_raw, args.n_jobs)
+                                       not args.no_raw, args.n_jobs, world)
                 rows.append(row)
                 if args.rows:  # every repetition at once: a run stopped early keeps what it measured
                     with open(args.rows[0], "a") as out:
@@ -389,7 +460,8 @@ def run_summary(args: argparse.Namespace) -> None:
 def run_current(args: argparse.Namespace) -> None:
     """One row per learner and training size, every ``--rows`` file pooled (the first row of a seed wins): the
     raw learner's plan before calibration against the learner's own calibrated predictor and its honest forecast.
-    Only rows that recorded the model-choice term (written by the current forecast) count."""
+    Only rows that recorded the model-choice term (written by the current forecast) count, and only plans that
+    contacted someone."""
     table = _read_rows(args.rows)
     print("| learner | training rows | repetitions | raw plan: plug-in / truth | forecast / truth | "
           "Σ forecast / Σ truth | interval covers truth | binomial range at 95% | mean z (sd) | "
@@ -398,11 +470,14 @@ def run_current(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = ["S", "T", "X", "DR", "R"]
     for key in sorted(table, key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[1])):
-        seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row["all_choice"]))
+        recorded = [seed for seed, row in table[key].items() if np.isfinite(row["all_choice"])]
+        # a plan that contacts nobody has a forecast of 0 with no interval and a truth of 0: nothing to measure
+        seeds = sorted(seed for seed in recorded if table[key][seed]["all_high"] > table[key][seed]["all_low"])
         if not seeds:
             continue
         own = _variant(_columns(table[key], seeds), "all")
         reps = len(seeds)
+        empty = f" ({len(recorded) - reps} empty plan(s) left out)" if len(recorded) > reps else ""
         low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
         raw = np.isfinite(own["raw_truth"])
         raw_ratio = (f"{_mean_se(own['raw_plug_in'][raw] / own['raw_truth'][raw])}"
@@ -410,7 +485,8 @@ def run_current(args: argparse.Namespace) -> None:
         raw_profit = f"{own['raw_truth'][raw].mean():,.0f} → {own['cal_truth'][raw].mean():,.0f}" if raw.any() else ""
         z = _z(own)
         spread = f"{z.std(ddof=1) / np.sqrt(reps):.2f} ({z.std(ddof=1):.2f})" if reps > 1 else "(one repetition)"
-        print(f"| {key[0]} | {key[1]:,} | {reps} | {raw_ratio} | {_mean_se(own['forecast'] / own['cal_truth'])} | "
+        print(f"| {key[0]} | {key[1]:,} | {reps}{empty} | {raw_ratio} | "
+              f"{_mean_se(own['forecast'] / own['cal_truth'])} | "
               f"{_ratio_of_sums(own)} | {_coverage(own).sum()}/{reps} | {low:.0f}–{high:.0f} | "
               f"{z.mean():+.2f} ± {spread} | "
               f"{np.median((own['high'] - own['low']) / 2 / own['cal_truth']):.2f} | {raw_profit} | "
@@ -429,93 +505,171 @@ def _choice_share(table: dict[str, np.ndarray], own: bool) -> str:
     return f"{np.mean(share):.2f} ({np.max(share):.2f})" if np.isfinite(share).all() else ""
 
 
-def halves_z(y: np.ndarray, treatment: np.ndarray, half: np.ndarray) -> float:
-    """The training half's average effect (difference in means, every treated arm against control) minus the
-    holdout half's, in its standard error: how far the split alone puts the two halves apart. A plan that
-    contacts nearly everyone is forecast from the training half's effect and measured on the holdout's, so its
-    z follows this one."""
+def halves_z(fit: tuple[np.ndarray, np.ndarray], held: tuple[np.ndarray, np.ndarray]) -> float:
+    """The training rows' average effect (difference in means, every treated arm against control) minus the
+    holdout's, in its standard error; each side is ``(y, treatment)``. How far the split alone puts the two
+    apart: a plan that contacts nearly everyone is forecast from the training rows' effect and measured on the
+    holdout's, so its z follows this one."""
     means, variances = [], []
-    for rows in (half, ~half):
-        treated, control = y[rows & (treatment > 0)], y[rows & (treatment == 0)]
+    for y, treatment in (fit, held):
+        treated, control = y[treatment > 0], y[treatment == 0]
         means.append(treated.mean() - control.mean())
         variances.append(treated.var(ddof=1) / len(treated) + control.var(ddof=1) / len(control))
     return float((means[0] - means[1]) / np.sqrt(sum(variances)))
 
 
-def run_public(args: argparse.Namespace) -> None:
-    data_sets = [("Hillstrom (Womens vs none, visit)", lambda: load_hillstrom(outcome="visit", arms="womens"),
-                  Economics(value=2.0, contact_cost=0.05))]
-    starbucks = Path(args.data) / "starbucks"
+def _arrays(data) -> tuple[object, np.ndarray, np.ndarray]:
+    """Features, outcome as float, and arms as 0 (control), 1, ... (the default learners need no
+    control_value then)."""
+    labels = [data.control_value, *sorted(set(np.asarray(data.treatment).tolist()) - {data.control_value})]
+    codes = {label: code for code, label in enumerate(labels)}
+    arms = np.array([codes[value] for value in np.asarray(data.treatment).tolist()])
+    return data.X, np.asarray(data.y, dtype=np.float64), arms
+
+
+#: ``public``'s data sets by key: title, loader of the rows split in halves (or of the training file), loader of
+#: a separate holdout file (None: the other half is the holdout), economics. The default runs the first two.
+#: ``starbucks-world`` is one draw of :class:`StarbucksWorld` (``world_sample`` picks which), the size of the
+#: train file: the public protocol on a sample whose truth is known.
+def _public_sets(data_dir: Path, world_sample: int = 0) -> dict[str, tuple]:
+    starbucks, lenta = data_dir / "starbucks", data_dir / "lenta"
+    sets = {"hillstrom": ("Hillstrom (Womens vs none, visit)", lambda: load_hillstrom(outcome="visit", arms="womens"),
+                          None, Economics(value=2.0, contact_cost=0.05))}
     if starbucks.is_dir():
-        data_sets.append(("Starbucks (train file, purchase)", lambda: load_starbucks(path=starbucks),
-                          Economics(value=10.0, contact_cost=0.15)))
+        economics = Economics(value=10.0, contact_cost=0.15)
+        sets["starbucks"] = ("Starbucks (train file, purchase)", lambda: load_starbucks(path=starbucks), None,
+                             economics)
+        sets["starbucks-test"] = ("Starbucks (test file, purchase)",
+                                  lambda: load_starbucks(split="test", path=starbucks), None, economics)
+        sets["starbucks-cross"] = ("Starbucks (train-file half, measured on the test file)",
+                                   lambda: load_starbucks(path=starbucks),
+                                   lambda: load_starbucks(split="test", path=starbucks), economics)
+    if lenta.is_dir():
+        sets["lenta"] = ("Lenta sample (SMS, response)", lambda: load_lenta_sample(path=lenta), None,
+                         Economics(value=LENTA_VALUE, contact_cost=LENTA_CONTACT))
+    if starbucks.is_dir():
+        sets["starbucks-world"] = (f"Starbucks world (sample {world_sample}, 84,534 customers)",
+                                   lambda: StarbucksWorld(data_dir).draw(84_534, 2_000_000 + world_sample), None,
+                                   StarbucksWorld.economics)
+    return sets
+
+
+def run_public(args: argparse.Namespace) -> None:
+    sets = _public_sets(Path(args.data), args.world_sample)
+    keys = args.datasets or [key for key in ("hillstrom", "starbucks") if key in sets]
+    unknown = sorted(set(keys) - set(sets))
+    if unknown:
+        raise SystemExit(f"--datasets: {unknown} not known or their files not under --data {args.data}; "
+                         f"choose from {sorted(sets)}")
     print("| data set | learner | split | holdout rows | fold maps: contacts | raw plug-in | calibrated plug-in | "
           "forecast [95% CI] | holdout AIPW [95% CI] | z (forecast − holdout) | all-rows maps (predict): contacts | "
-          "forecast [95% CI] | holdout AIPW [95% CI] | z | halves' effect difference, z |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for title, load, economics in data_sets:
-        if args.datasets and not any(word.lower() in title.lower() for word in args.datasets):
-            continue
+          "forecast [95% CI] | holdout AIPW [95% CI] | z | halves' effect difference, z | true profit (predict) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in keys:
+        title, load, load_holdout, economics = sets[key]
         data = load()
-        X, y = data.X, np.asarray(data.y, dtype=np.float64)
-        # arms as 0 (control), 1, ...: the default learners need no control_value then
-        labels = [data.control_value, *sorted(set(np.asarray(data.treatment).tolist()) - {data.control_value})]
-        codes = {label: code for code, label in enumerate(labels)}
-        treatment = np.array([codes[value] for value in np.asarray(data.treatment).tolist()])
+        X, y, treatment = _arrays(data)
+        mu = getattr(data, "mu", None)  # a world's true outcome probabilities
+        separate = None if load_holdout is None else _arrays(load_holdout())
         for name in args.learners:
             for split in range(args.first_split, args.first_split + args.splits):
                 rng = np.random.default_rng(split)
                 half = rng.permutation(len(y)) < len(y) // 2
-                halves = halves_z(y, treatment, half)
+                fit = (X[half], y[half], treatment[half])
+                held = (X[~half], y[~half], treatment[~half]) if separate is None else separate
+                halves = halves_z(fit[1:], held[1:])
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
-                        X[half], y[half], treatment=treatment[half])
-                    holdout = X[~half]
-                    alone = make_learner(name, args.base, args.n_jobs).fit(X[half], y[half],
-                                                                           treatment=treatment[half])
+                        fit[0], fit[1], treatment=fit[2])
+                    holdout = held[0]
+                    alone = make_learner(name, args.base, args.n_jobs).fit(fit[0], fit[1], treatment=fit[2])
                     raw = plan_campaign(alone.predict_outcomes(holdout), economics,
                                         arms=learner.treatment_arms_)
                     own = learner.predict_outcomes(holdout)
                     plans = [plan_campaign(outcomes, economics, arms=learner.treatment_arms_, forecast_learner=learner)
                              for outcomes in (fold_map_outcomes(learner, holdout, own), own)]  # fold maps, predict
-                    realised = [evaluate_policy(plan, y[~half], treatment=treatment[~half], baselines=False,
+                    realised = [evaluate_policy(plan, held[1], treatment=held[2], baselines=False,
                                                 control_value=learner.control_value_).value for plan in plans]
+                truth = "" if mu is None else f"{_truth(plans[1], score_profit(mu[~half], economics).gain):,.0f}"
                 cells = []
                 for plan, value in zip(plans, realised, strict=True):
                     forecast = plan.forecast.forecast
                     z = (forecast.estimate - value.estimate) / np.hypot(forecast.std_error, value.std_error)
                     cells.append(f"{forecast.estimate:,.0f} [{forecast.ci_low:,.0f}, {forecast.ci_high:,.0f}] | "
                                  f"{value.estimate:,.0f} [{value.ci_low:,.0f}, {value.ci_high:,.0f}] | {z:+.2f}")
-                print(f"| {title} | {name} | {split} | {int((~half).sum()):,} | {plans[0].n_contacts:,} | "
+                print(f"| {title} | {name} | {split} | {len(held[1]):,} | {plans[0].n_contacts:,} | "
                       f"{raw.totals()['expected_incremental_profit']:,.0f} | "
                       f"{plans[0].totals()['expected_incremental_profit']:,.0f} | {cells[0]} | "
-                      f"{plans[1].n_contacts:,} | {cells[1]} | {halves:+.2f} |", flush=True)
+                      f"{plans[1].n_contacts:,} | {cells[1]} | {halves:+.2f} | {truth} |", flush=True)
+
+
+def run_world_folds(args: argparse.Namespace) -> None:
+    """Is a training row's selection tied to its own outcome? In the Starbucks world (known outcome
+    probabilities), per seed: fit ``CalibratedLearner(learner)`` on ``--n`` rows and, for every fold of every
+    repeat, set its treated rows' own outcome noise (purchases minus their true probabilities, summed) against
+    the share of them among the top 10% of treated rows by calibrated out-of-fold effect; then the mean own noise
+    of the treated rows in that top 10% (z: in its standard error). Out of fold, a row's prediction never saw its
+    outcome, so the top 10% should hold rows of every fold alike and their noise should average 0."""
+    world = StarbucksWorld(Path(args.data))
+    for name in args.learners:
+        for seed in range(args.first_seed, args.first_seed + args.repeats):
+            train = world.draw(args.n[0], seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
+                    train.X, train.y, treatment=train.treatment)
+            cross_fit, record = learner.cross_fit_, learner.cross_fit_.repeats
+            rows = np.arange(len(train.y))
+            noise = train.y - train.mu[rows, train.treatment]
+            treated = train.treatment == 1
+            effect = cross_fit.calibrated_effect[:, 0]
+            top = treated & (effect >= np.quantile(effect[treated], 0.9))
+            sums, shares = [], []
+            for r in range(record.fold.shape[0]):
+                for f in np.unique(record.fold[r]):
+                    members = (record.fold[r] == f) & treated
+                    sums.append(noise[members].sum())
+                    shares.append(top[members].mean())
+            picked = noise[top]
+            z = picked.mean() / (picked.std(ddof=1) / np.sqrt(len(picked)))
+            print(f"| {name} | {args.n[0]:,} | {seed} | {len(sums)} | {np.corrcoef(sums, shares)[0, 1]:+.2f} | "
+                  f"{min(shares):.3f}–{max(shares):.3f} | {picked.mean():+.4f} (z {z:+.2f}) |", flush=True)
+
+
+def _estimate_cell(cell: str) -> tuple[float, float]:
+    """A ``public`` cell "1,046 [712, 1,380]" -> (1046, its standard error from the 95% interval)."""
+    estimate, interval = cell.split("[")
+    low, high = (float(value.replace(",", "")) for value in interval.rstrip("]").split(", "))
+    return float(estimate.replace(",", "")), (high - low) / (2 * stats.norm.ppf(0.975))
 
 
 def run_public_summary(args: argparse.Namespace) -> None:
     """Read ``public`` outputs (their markdown rows, with the halves' column) and, per data set and learner,
     set the learner's own z (all-rows maps) against the split's own share: ``z = a + b · halves``. The
     intercept ``a`` is the lean the split does not explain; splits whose plan contacted nobody (z nan) are left
-    out."""
-    cells: dict[tuple[str, str], dict[int, tuple[float, float, float, float]]] = {}
+    out. Rows with a true profit (a world's) give a second table: the forecast and the holdout estimate, each
+    against the truth in its own standard error."""
+    cells: dict[tuple[str, str], dict[int, tuple[float, ...]]] = {}
     for path in args.rows:
         for line in Path(path).read_text().splitlines():
             fields = [field.strip() for field in line.strip().strip("|").split("|")]
-            if len(fields) != 15 or not fields[2].isdigit():
+            if len(fields) not in (15, 16) or not fields[2].isdigit():  # 16: with the true-profit column
                 continue
             z, halves = float(fields[13]), float(fields[14])
-            # the learner's own forecast and its holdout estimate: "1,046 [712, 1,380]" -> 1046
-            forecast, holdout = (float(fields[column].split("[")[0].replace(",", "")) for column in (11, 12))
+            # the learner's own forecast and its holdout estimate
+            (forecast, forecast_se), (holdout, holdout_se) = (_estimate_cell(fields[column]) for column in (11, 12))
+            truth = float(fields[15].replace(",", "")) if len(fields) == 16 and fields[15] else np.nan
             if np.isfinite(z):
-                cells.setdefault((fields[0], fields[1]), {}).setdefault(int(fields[2]), (z, halves, forecast,
-                                                                                         holdout))
+                cells.setdefault((fields[0], fields[1]), {}).setdefault(
+                    int(fields[2]), (z, halves, forecast, holdout, truth, forecast_se, holdout_se))
     print("| data set | learner | splits | mean z (sd) | below the holdout | halves' z, mean | "
           "z = a + b · halves: a | b | residual sd | correlation | mean forecast | mean holdout estimate | "
           "Σ forecast / Σ holdout |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    known = []
     for (title, name), by_split in sorted(cells.items()):
-        z, halves, forecast, holdout = np.array(list(by_split.values())).T
+        z, halves, forecast, holdout, truth, forecast_se, holdout_se = np.array(list(by_split.values())).T
         design = np.column_stack([np.ones_like(halves), halves])
         coef, *_ = np.linalg.lstsq(design, z, rcond=None)
         residual = z - design @ coef
@@ -525,19 +679,46 @@ def run_public_summary(args: argparse.Namespace) -> None:
               f"{halves.mean():+.2f} | {coef[0]:+.2f} ± {se[0]:.2f} | {coef[1]:.2f} ± {se[1]:.2f} | "
               f"{np.sqrt(scale):.2f} | {np.corrcoef(z, halves)[0, 1]:.2f} | {forecast.mean():,.0f} | "
               f"{holdout.mean():,.0f} | {forecast.sum() / holdout.sum():.2f} |")
+        if np.isfinite(truth).all():
+            known.append((title, name, z, forecast, holdout, truth, forecast_se, holdout_se))
+    print("\nThe ± of a mean treats the splits as independent. Splits of one sample share its noise: on four draws "
+          "from the Starbucks world the mean z of a draw's splits ranged from -0.63 to +0.78, a shared part of about "
+          "0.5 standard errors, three times the ± of Starbucks's 28 splits (docs/benchmarks.md). Read the ± as a "
+          "lower bound.")
+    if not known:
+        return
+    print("\n| data set | learner | splits | mean truth | Σ forecast / Σ truth | (forecast − truth) / its SE: "
+          "mean (sd) | forecast's 95% interval covers truth | Σ holdout / Σ truth | (holdout − truth) / its SE: "
+          "mean (sd) | mean z against the holdout |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for title, name, z, forecast, holdout, truth, forecast_se, holdout_se in known:
+        off = (forecast - truth) / forecast_se
+        measured = (holdout - truth) / holdout_se
+        print(f"| {title} | {name} | {len(z)} | {truth.mean():,.0f} | {forecast.sum() / truth.sum():.2f} | "
+              f"{_mean_se(off)} ({off.std(ddof=1):.2f}) | {(np.abs(off) <= stats.norm.ppf(0.975)).sum()}/{len(z)} | "
+              f"{holdout.sum() / truth.sum():.2f} | {_mean_se(measured)} ({measured.std(ddof=1):.2f}) | "
+              f"{_mean_se(z)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["synthetic", "public", "summary", "current", "public-summary"])
+    parser.add_argument("what", choices=["synthetic", "public", "summary", "current", "public-summary",
+                                         "world-folds"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=600.0, help="time budget per configuration")
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--first-split", type=int, default=0, help="public: seed of the first split")
-    parser.add_argument("--datasets", nargs="*", default=None, help="public: only these (hillstrom, starbucks)")
+    parser.add_argument("--datasets", nargs="*", default=None,
+                        help="public: these keys (default hillstrom starbucks; also starbucks-test, starbucks-cross, "
+                             "lenta)")
     parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--world-sample", type=int, default=0,
+                        help="public --datasets starbucks-world: which draw of the world")
+    parser.add_argument("--world", default="campaign", choices=["campaign", "starbucks"],
+                        help="synthetic: the 3-arm campaign, or Starbucks-shaped data with known truth "
+                             "(StarbucksWorld; needs --data)")
     parser.add_argument("--n-repeats", type=int, default=LIBRARY_REPEATS,
                         help=f"CalibratedLearner(n_repeats=), default the library's ({LIBRARY_REPEATS}); 0: do not "
                              "pass it (the code before n_repeats)")
@@ -564,6 +745,11 @@ def main() -> None:
         run_current(args)
     elif args.what == "public-summary":
         run_public_summary(args)
+    elif args.what == "world-folds":
+        print("| learner | training rows | seed | folds (cv × repeats) | correlation of a fold's own treated noise "
+              "with its share of the top 10% | shares, lowest–highest | own noise of the top 10%'s treated rows |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        run_world_folds(args)
     else:
         run_public(args)
 
