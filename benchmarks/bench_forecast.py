@@ -392,10 +392,14 @@ def run_variants(args: argparse.Namespace) -> None:
         for label, prefix, needed in variants:
             # the repetitions that measured this variant (older --rows files lack the later columns)
             seeds = sorted(seed for seed, row in table[key].items() if np.isfinite(row[needed]))
-            if not seeds:
-                continue
             both = _columns(table[key], seeds)
-            reps = len(seeds)
+            # a plan that contacts nobody has no interval and nothing to measure (as in ``current``)
+            planned = _variant(both, prefix)
+            kept = planned["high"] > planned["low"]
+            both = {column: values[kept] for column, values in both.items()}
+            reps = int(kept.sum())
+            if not reps:
+                continue
             low, high = stats.binom.ppf([0.025, 0.975], reps, 0.95)
             gap = both["cal_truth"] - both["all_truth"]
             one = _variant(both, prefix)
