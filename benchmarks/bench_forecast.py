@@ -136,6 +136,13 @@ def fold_map_outcomes(learner: CalibratedLearner, frame, own: np.ndarray) -> np.
     return mapped_outcomes(learner, X, learner.fold_maps_)
 
 
+def world_truth_model() -> TLearner:
+    """The model whose outcome probabilities are :class:`StarbucksWorld`'s truth: a T-learner of shallow boosted
+    trees (``world-truth`` shows why this one)."""
+    return TLearner(XGBClassifier(max_depth=3, n_estimators=150, learning_rate=0.05, min_child_weight=20, n_jobs=1,
+                                  random_state=0))
+
+
 class StarbucksWorld:
     """Starbucks-shaped data with known truth: the customers of both Starbucks files (126,184, drawn with
     replacement), a promotion at random to half of them, and a purchase drawn from outcome probabilities
@@ -158,9 +165,7 @@ class StarbucksWorld:
                                     for data in files])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            shallow = XGBClassifier(max_depth=3, n_estimators=150, learning_rate=0.05, min_child_weight=20,
-                                    n_jobs=1, random_state=0)
-            truth = TLearner(shallow).fit(self.X, y, treatment=treatment)
+            truth = world_truth_model().fit(self.X, y, treatment=treatment)
         self.mu = np.clip(np.asarray(truth.predict_outcomes(self.X), dtype=np.float64), 1e-4, 1 - 1e-4)
 
     def draw(self, n: int, seed: int) -> SimpleNamespace:
@@ -617,8 +622,7 @@ def run_world_truth(args: argparse.Namespace) -> None:
     starbucks = Path(args.data) / "starbucks"
     train, test = (load_starbucks(split=split, path=starbucks) for split in ("train", "test"))
     candidates = {
-        "shallow T-learner (the world's truth)": lambda: TLearner(XGBClassifier(
-            max_depth=3, n_estimators=150, learning_rate=0.05, min_child_weight=20, n_jobs=1, random_state=0)),
+        "shallow T-learner (the world's truth)": world_truth_model,
         "default T-learner": lambda: TLearner(random_state=0, n_jobs=1),
         "default S-learner": lambda: SLearner(random_state=0, n_jobs=1),
         "calibrated T-learner (one cross-fit)": lambda: CalibratedLearner(TLearner(random_state=0, n_jobs=1),
