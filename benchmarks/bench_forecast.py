@@ -20,6 +20,10 @@ Usage::
     python benchmarks/bench_forecast.py public --datasets starbucks-world --world-sample 1 --learners T --splits 6
     python benchmarks/bench_forecast.py world-folds --learners T --n 42267 --first-seed 11 --repeats 2
     python benchmarks/bench_forecast.py world-truth   # why the world's truth is the shallow T-learner
+    python benchmarks/bench_forecast.py world-errors --learners T --n 42267 --repeats 30  # where the excess sits
+    python benchmarks/bench_forecast.py world-errors --rows e0.md e30.md   # the spreads of two runs pooled
+    python benchmarks/bench_forecast.py world-refits --learners T --n 42267 --repeats 2   # refits cannot see it
+    python benchmarks/bench_forecast.py synthetic --world starbucks --world-scale 4 --learners T --n 42267 --no-raw
 
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
@@ -72,7 +76,7 @@ from scipy import stats
 from xgboost import XGBClassifier
 
 from uplift.campaign import Economics, evaluate_policy, plan_campaign, score_profit
-from uplift.campaign._forecast import training_decisions
+from uplift.campaign._forecast import _corrections, training_decisions
 from uplift.datasets import load_hillstrom, load_lenta_sample, load_starbucks, make_uplift_classification
 from uplift.learners import CalibratedLearner, DRLearner, RLearner, SLearner, TLearner, XLearner
 
@@ -147,7 +151,9 @@ class StarbucksWorld:
     """Starbucks-shaped data with known truth: the customers of both Starbucks files (126,184, drawn with
     replacement), a promotion at random to half of them, and a purchase drawn from outcome probabilities
     fitted once on all of them by a T-learner of shallow boosted trees (depth 3, 150 trees, learning rate
-    0.05, at least 20 customers' weight a leaf; clipped into [1e-4, 1 - 1e-4]). Fitted on the train file
+    0.05, at least 20 customers' weight a leaf; clipped into [1e-4, 1 - 1e-4]). ``scale`` multiplies those
+    probabilities and the promotion's cost alike (``--world-scale``): the same customers are worth a
+    promotion, with an outcome ``scale`` times as common. Fitted on the train file
     alone, that model's plan claims $945 on the test file and earns $663 [75, 1,250] there by AIPW; the
     default T-learner's claims $1,434 (its effects hold its noise) and the calibrated one's $459, a truth
     so flat that the plans learned in it earned little (``world-truth``; docs/benchmarks.md). It keeps
@@ -157,7 +163,7 @@ class StarbucksWorld:
 
     economics = Economics(value=10.0, contact_cost=0.15)
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, scale: float = 1.0) -> None:
         files = [load_starbucks(split=split, path=data_dir / "starbucks") for split in ("train", "test")]
         self.X = pd.concat([data.X for data in files], ignore_index=True)
         y = np.concatenate([np.asarray(data.y, dtype=np.float64) for data in files])
@@ -166,7 +172,12 @@ class StarbucksWorld:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             truth = world_truth_model().fit(self.X, y, treatment=treatment)
-        self.mu = np.clip(np.asarray(truth.predict_outcomes(self.X), dtype=np.float64), 1e-4, 1 - 1e-4)
+        mu = np.asarray(truth.predict_outcomes(self.X), dtype=np.float64) * scale
+        if mu.max() >= 1.0:
+            raise ValueError(f"scale={scale} puts an outcome probability at {mu.max():.2f}; use a smaller scale")
+        self.mu = np.clip(mu, 1e-4, 1 - 1e-4)
+        # the promotion's price scales with the outcome, so that the same customers are worth it
+        self.economics = Economics(value=10.0, contact_cost=0.15 * scale)
 
     def draw(self, n: int, seed: int) -> SimpleNamespace:
         """``n`` customers with their promotion, purchase and true outcome probabilities ``mu``."""
@@ -180,9 +191,10 @@ class StarbucksWorld:
 
     def describe(self) -> str:
         gain = score_profit(self.mu, self.economics).gain[:, 0]
-        return (f"Starbucks world: {len(self.X):,} customers, purchase rate {self.mu[:, 0].mean():.4f} without and "
-                f"{self.mu[:, 1].mean():.4f} with the promotion; {np.mean(gain > 0):.1%} worth a promotion, the best "
-                f"plan earns {gain[gain > 0].sum() / len(gain):.4f} per customer")
+        rates = f"{self.mu[:, 0].mean():.4f} without and {self.mu[:, 1].mean():.4f} with the promotion"
+        return (f"Starbucks world: {len(self.X):,} customers, promotion cost {self.economics.contact_cost:g}, "
+                f"purchase rate {rates}; {np.mean(gain > 0):.1%} worth a promotion, the best plan earns "
+                f"{gain[gain > 0].sum() / len(gain):.4f} per customer")
 
 
 def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
@@ -286,7 +298,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     if args.rows and len(args.rows) > 1:
         raise SystemExit("synthetic writes one --rows CSV; give one path")
-    world = StarbucksWorld(Path(args.data)) if args.world == "starbucks" else None
+    world = StarbucksWorld(Path(args.data), args.world_scale) if args.world == "starbucks" else None
     if world is not None:
         print(world.describe(), flush=True)
     for n in args.n:
@@ -654,7 +666,7 @@ def run_world_folds(args: argparse.Namespace) -> None:
     the share of them among the top 10% of treated rows by calibrated out-of-fold effect; then the mean own noise
     of the treated rows in that top 10% (z: in its standard error). Out of fold, a row's prediction never saw its
     outcome, so the top 10% should hold rows of every fold alike and their noise should average 0."""
-    world = StarbucksWorld(Path(args.data))
+    world = StarbucksWorld(Path(args.data), args.world_scale)
     for name in args.learners:
         for seed in range(args.first_seed, args.first_seed + args.repeats):
             train = world.draw(args.n[0], seed)
@@ -678,6 +690,141 @@ def run_world_folds(args: argparse.Namespace) -> None:
             z = picked.mean() / (picked.std(ddof=1) / np.sqrt(len(picked)))
             print(f"| {name} | {args.n[0]:,} | {seed} | {len(sums)} | {np.corrcoef(sums, shares)[0, 1]:+.2f} | "
                   f"{min(shares):.3f}–{max(shares):.3f} | {picked.mean():+.4f} (z {z:+.2f}) |", flush=True)
+
+
+def _training_rule(learner: CalibratedLearner, plan, economics: Economics) -> tuple[object, np.ndarray, np.ndarray]:
+    """The forecast's view of the training rows: their scores (from the out-of-fold outcomes), the plan's rule
+    replayed on them, and each row's weight in the correction (its arm's ``n_k / m_k``; 0 off the rule)."""
+    cross_fit = learner.cross_fit_
+    scores = score_profit(cross_fit.outcomes, economics, arms=plan.arm_labels)
+    decision = training_decisions(scores, plan.solution)
+    contacts = np.array([int((plan.arm == k).sum()) for k in range(1, scores.n_arms + 1)])
+    used = np.array([int((decision == k).sum()) for k in range(1, scores.n_arms + 1)])
+    scale = np.where(used > 0, contacts / np.maximum(used, 1), 0.0)
+    return scores, decision, np.where(decision > 0, scale[np.maximum(decision - 1, 0)], 0.0)
+
+
+def _world_fit(name: str, args: argparse.Namespace, world: StarbucksWorld, seed: int):
+    """One draw of ``--n`` training rows and as many new customers, the learner fitted and the plan made from
+    its ``predict_outcomes`` with its forecast (as ``synthetic --world starbucks``)."""
+    train, new = world.draw(args.n[0], seed), world.draw(args.n[0], 1_000_000 + seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        learner = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
+            train.X, train.y, treatment=train.treatment)
+        plan = plan_campaign(learner.predict_outcomes(new.X), world.economics, forecast_learner=learner)
+    return train, learner, plan
+
+
+def run_world_errors(args: argparse.Namespace) -> None:
+    """Where the forecast's excess spread sits. In the Starbucks world, per seed: the correction's own error
+    (the correction minus what it estimates, ``Σ_i s_i (c_i − e_i)`` over the rows the plan's rule picks, ``e_i``
+    the row's true profit minus its plug-in, ``s_i`` its arm's ``n_k / m_k``), split exactly into the rows' own
+    outcome noise (``c_i`` with the predictions replaced by the truth) and the assignment part,
+    ``(1{T_i = a}/e_a − 1)`` times the prediction's error (the rest). Each part in its own standard error of
+    independent rows (``sqrt(Σ_i (s_i part_i)²)``), the whole also in the forecast's standard error. Honest parts
+    have a spread of 1 over the seeds. Last, the same for an inverse-propensity correction (the outcome's
+    residual against 0 instead of the prediction: no prediction enters its error but through the rule), and its
+    standard error over the doubly robust one's."""
+    world = StarbucksWorld(Path(args.data), args.world_scale)
+    for name in args.learners:
+        z_parts: list[tuple[float, float, float, float]] = []
+        for seed in range(args.first_seed, args.first_seed + args.repeats):
+            train, learner, plan = _world_fit(name, args, world, seed)
+            if not (plan.arm > 0).any():
+                print(f"| {name} | {args.n[0]:,} | {seed} | (the plan contacts nobody) | | | | |", flush=True)
+                continue
+            cross_fit = learner.cross_fit_
+            scores, decision, weight = _training_rule(learner, plan, world.economics)
+            rows, column = np.arange(len(decision)), np.maximum(decision - 1, 0)
+            truth = score_profit(train.mu, world.economics, arms=plan.arm_labels).gain
+            own = _corrections(scores, decision, cross_fit.outcomes, cross_fit) - \
+                (truth[rows, column] - scores.gain[rows, column])
+            outcome = _corrections(scores, decision, train.mu, cross_fit)
+            assignment = own - outcome
+            # the inverse-propensity correction (the residuals against 0, not the predictions) minus its target:
+            # the observed profit reweighted minus the true one, no prediction in it but the rule's
+            ipw = _corrections(scores, decision, np.zeros_like(cross_fit.outcomes), cross_fit) - \
+                (truth[rows, column] + scores.contact_cost[column])
+            parts = [weight * values for values in (own, outcome, assignment, ipw)]
+            z = [float(part.sum() / np.sqrt((part**2).sum())) for part in parts]
+            z_parts.append((float(parts[0].sum() / plan.forecast.forecast.std_error), *z))
+            share = float(np.sqrt((parts[2] ** 2).sum() / (parts[0] ** 2).sum()))
+            width = float(np.sqrt((parts[3] ** 2).sum() / (parts[0] ** 2).sum()))
+            print(f"| {name} | {args.n[0]:,} | {seed} | {z_parts[-1][0]:+.2f} | {z[0]:+.2f} | {z[1]:+.2f} | "
+                  f"{z[2]:+.2f} | {share:.2f} | {z[3]:+.2f} | {width:.2f} |", flush=True)
+        _errors_summary(name, args.n[0], z_parts)
+
+
+def _errors_summary(name: str, n: int, z_parts: list[tuple[float, ...]]) -> None:
+    """``world-errors``' last line: the spread of each z column over the seeds (honest: 1), and the correlation
+    of the outcome and assignment parts (in the share column)."""
+    if len(z_parts) < 2:
+        return
+    table = np.array(z_parts)
+    sd = [f"sd {column.std(ddof=1):.2f}" for column in table.T]
+    correlation = np.corrcoef(table[:, 2], table[:, 3])[0, 1]
+    print(f"| {name} | {n:,} | {len(table)} seeds | {' | '.join(sd[:4])} | correlation of the outcome and "
+          f"assignment parts {correlation:+.2f} | {sd[4]} | |", flush=True)
+
+
+def run_world_errors_rows(paths: list[str]) -> None:
+    """The pooled last line of saved ``world-errors`` outputs (seeds with an empty plan left out)."""
+    parts: dict[tuple[str, int], list[tuple[float, ...]]] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            fields = [field.strip() for field in line.strip().strip("|").split("|")]
+            if len(fields) < 10 or not fields[2].isdigit() or not fields[3]:
+                continue  # the header, a summary line, an empty plan
+            key = (fields[0], int(fields[1].replace(",", "")))
+            parts.setdefault(key, []).append(tuple(float(fields[column]) for column in (3, 4, 5, 6, 8)))
+    for (name, n), z_parts in parts.items():
+        _errors_summary(name, n, z_parts)
+
+
+def run_world_refits(args: argparse.Namespace) -> None:
+    """Could refits measure the excess? A parametric bootstrap of the whole cross-fit, tried in the Starbucks
+    world: per seed, a world whose truth is the cross-fit's own out-of-fold outcomes; ``--n-refits`` draws of
+    purchases from it (the promotion held), the learner refitted on each, the plan's rule replayed on the refitted
+    out-of-fold outcomes; the spread of the correction's error against the refitted rows' own selected error in
+    that world, over its spread with the predictions held (exact: the purchases' Bernoulli variance). The ratio
+    is what the refits would widen the variance by; next to it, the share of rows the rule picks in the real
+    cross-fit and in the refits, and the spread of the world's effects against the true ones."""
+    world = StarbucksWorld(Path(args.data), args.world_scale)
+    for name in args.learners:
+        for seed in range(args.first_seed, args.first_seed + args.repeats):
+            train, learner, plan = _world_fit(name, args, world, seed)
+            cross_fit = learner.cross_fit_
+            scores, decision, weight = _training_rule(learner, plan, world.economics)
+            n, rows = len(decision), np.arange(len(decision))
+            mean = cross_fit.outcomes[rows, cross_fit.codes]
+            slope = _corrections(scores, decision, cross_fit.outcomes, cross_fit, mean + 1.0)
+            exact = float(((weight * slope) ** 2 * mean * (1.0 - mean)).sum())
+            rng, held, refitted, picked = np.random.default_rng(seed), [], [], []
+            for _ in range(args.n_refits):
+                drawn = (rng.random(n) < mean).astype(np.float64)
+                held.append(float((weight * _corrections(scores, decision, cross_fit.outcomes, cross_fit,
+                                                         drawn)).sum()))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    again = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
+                        train.X, drawn, treatment=train.treatment).cross_fit_
+                moved = score_profit(again.outcomes, world.economics, arms=plan.arm_labels)
+                rule = training_decisions(moved, plan.solution)
+                column = np.maximum(rule - 1, 0)
+                used = np.array([int((rule == k).sum()) for k in range(1, moved.n_arms + 1)])
+                contacts = np.array([int((plan.arm == k).sum()) for k in range(1, moved.n_arms + 1)])
+                scale = np.where(used > 0, contacts / np.maximum(used, 1), 0.0)
+                error = _corrections(moved, rule, again.outcomes, again, drawn) - \
+                    (scores.gain[rows, column] - moved.gain[rows, column])
+                refitted.append(float((np.where(rule > 0, scale[column], 0.0) * error).sum()))
+                picked.append(float((rule > 0).mean()))
+            ratio = (exact + np.var(refitted, ddof=1) - np.var(held, ddof=1)) / exact if exact > 0 else float("nan")
+            effect = cross_fit.outcomes[:, 1:] - cross_fit.outcomes[:, :1]
+            true_effect = train.mu[:, 1:] - train.mu[:, :1]
+            picks = f"{np.mean(picked):.3f} ({min(picked):.3f}–{max(picked):.3f})"
+            print(f"| {name} | {args.n[0]:,} | {seed} | {args.n_refits} | {effect.std():.4f} | "
+                  f"{true_effect.std():.4f} | {(decision > 0).mean():.3f} | {picks} | {ratio:.2f} |", flush=True)
 
 
 def _estimate_cell(cell: str) -> tuple[float, float]:
@@ -746,7 +893,7 @@ def run_public_summary(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["synthetic", "public", "summary", "current", "public-summary",
-                                         "world-folds", "world-truth"])
+                                         "world-folds", "world-truth", "world-errors", "world-refits"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -762,15 +909,18 @@ def main() -> None:
     parser.add_argument("--world", default="campaign", choices=["campaign", "starbucks"],
                         help="synthetic: the 3-arm campaign, or Starbucks-shaped data with known truth "
                              "(StarbucksWorld; needs --data)")
+    parser.add_argument("--world-scale", type=float, default=1.0,
+                        help="the Starbucks world's outcome probabilities and promotion cost times this (default 1)")
     parser.add_argument("--n-repeats", type=int, default=LIBRARY_REPEATS,
                         help=f"CalibratedLearner(n_repeats=), default the library's ({LIBRARY_REPEATS}); 0: do not "
                              "pass it (the code before n_repeats)")
+    parser.add_argument("--n-refits", type=int, default=20, help="world-refits: refits per seed")
     parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
     parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
     parser.add_argument("--rows", nargs="+", default=None,
                         help="synthetic: append every repetition's numbers to this CSV; summary: read these CSVs "
                              "and compare the fold maps with the all-rows maps of the same fits; public-summary: "
-                             "the outputs of public runs")
+                             "the outputs of public runs; world-errors: pool the outputs of world-errors runs")
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="n_jobs= of the learners' XGBoost models (1: on a 2-core machine, 5x faster than 2)")
     parser.add_argument("--method", default="isotonic", choices=["isotonic", "linear"])
@@ -795,6 +945,17 @@ def main() -> None:
               "with its share of the top 10% | shares, lowest–highest | own noise of the top 10%'s treated rows |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         run_world_folds(args)
+    elif args.what == "world-errors":
+        print("| learner | training rows | seed | correction's own error / forecast SE | the same / its SE of "
+              "independent rows | outcome part / its SE | assignment part / its SE | assignment part's share of "
+              "that SE | inverse-propensity correction's own error / its SE | its SE / the doubly robust one's |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        run_world_errors_rows(args.rows) if args.rows else run_world_errors(args)
+    elif args.what == "world-refits":
+        print("| learner | training rows | seed | refits | world's effects: sd | true effects: sd | rows the rule "
+              "picks: cross-fit | refits: mean (range) | refitted variance / held variance |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        run_world_refits(args)
     else:
         run_public(args)
 
