@@ -11,6 +11,7 @@ from scipy import stats
 
 from uplift.cli import main
 from uplift.demo import run_demo
+from uplift.demo._forecast import RARE_OUTCOME, rare_outcome_note
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,35 @@ def test_forecast_section_states_the_calibrated_forecast_with_its_interval(demo_
     per_arm = [_interval(row[-1].replace("$", "")) for row in rows]
     assert all(low <= value <= high for value, low, high in per_arm)
     assert abs(per_arm[0][0] + per_arm[1][0] - per_arm[2][0]) <= 2
+    # Hillstrom's visits (about 15%) are not rare: no warning that the interval runs narrow
+    assert summary["forecast"]["rare_outcome"] is False and "are rare here" not in section
+
+
+def test_rare_outcome_note_only_for_a_binary_outcome_below_the_threshold():
+    below = int(RARE_OUTCOME * 10_000) - 1  # ones among 10,000 customers, just below the threshold
+    note = rare_outcome_note([1] * below + [0] * (10_000 - below), "purchases")
+    assert note.startswith(f"Purchases are rare here ({below / 100:.1f}% of the training customers), and with a "
+                           "rare outcome this interval is too narrow")
+    assert "Read it as an interval of about 90%." in note and "A rare outcome" in note
+    at = int(RARE_OUTCOME * 10_000)
+    assert rare_outcome_note([1] * at + [0] * (10_000 - at)) == ""
+    assert rare_outcome_note([0.0] * 999 + [12.5]) == ""  # a continuous outcome (spend): no conversion rate
+    assert rare_outcome_note([0] * 999 + [2]) == ""  # counts, not conversions
+    assert rare_outcome_note([]) == ""
+
+
+def test_answer_quotes_the_rare_outcome_caveat_with_the_forecast_interval():
+    from types import SimpleNamespace
+
+    from uplift.demo._answer import _forecast_text
+    from uplift.demo._context import money
+
+    interval = SimpleNamespace(estimate=373.0, ci_low=48.0, ci_high=698.0)
+    plan = SimpleNamespace(forecast=SimpleNamespace(forecast=interval))
+    for rare, caveat in ((True, "; with an outcome this rare it is too narrow, read it as about 90%"), (False, "")):
+        context = SimpleNamespace(money=money, report=SimpleNamespace(summary={"forecast": {"rare_outcome": rare}}))
+        assert _forecast_text(context, plan) == ("Forecast before sending, from calibrated, cross-fitted effects: "
+                                                 f"$373 (95% interval $48 to $698{caveat}; section 5).")
 
 
 def test_calibration_section_reads_the_blp_slope_and_shows_gates(demo_report):

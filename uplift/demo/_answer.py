@@ -100,8 +100,12 @@ def _forecast_text(context: ReportContext, plan: Any) -> str:
     if forecast is None:
         return f"The model expected {context.money(plan.totals()['expected_incremental_profit'])}."
     estimate = forecast.forecast
+    # the forecast section's note on a rare outcome, repeated where the interval is quoted
+    rare = context.report.summary.get("forecast", {}).get("rare_outcome", False)
+    caveat = "; with an outcome this rare it is too narrow, read it as about 90%" if rare else ""
     return (f"Forecast before sending, from calibrated, cross-fitted effects: {context.money(estimate.estimate)} "
-            f"(95% interval {context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}; section 5).")
+            f"(95% interval {context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}{caveat}; "
+            "section 5).")
 
 
 def _policies(plan: Any, evaluation: Any) -> list[dict[str, Any]]:
