@@ -274,7 +274,7 @@ def forecast_profit(
     42,267 training rows) the default T-learner's interval covered the truth in 137 of 152
     repetitions and the S-learner's in 55 of 63 (z spread about 1.24 and 1.21: intervals of about
     90%), with no lean (Σ forecast / Σ truth 1.10-1.12 and 1.01); with twice the purchases both
-    covered at the nominal rate. The excess is in the rows' own outcome noise, not
+    covered at the nominal rate (the T-learner's also with 1.5 times). The excess is in the rows' own outcome noise, not
     in the predictions: similar rows in different folds move one another's selection (a buyer
     raises her look-alikes' predicted effects), so their corrections are not independent. Refitting
     the learner on outcomes redrawn from its own predictions does not reproduce it (those are too
