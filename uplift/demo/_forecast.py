@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..validation import check_outcome
 from ._context import ReportContext
 
 __all__ = ["RARE_OUTCOME", "forecast_section", "rare_outcome_note"]
@@ -108,8 +108,8 @@ def rare_outcome_note(y: Any, outcome_plural: str = "conversions") -> str:
     >>> rare_outcome_note([0] * 90 + [1] * 10)
     ''
     """
-    values = np.asarray(y, dtype=np.float64)
-    if values.size == 0 or not np.isin(values, (0.0, 1.0)).all():
+    values, kind = check_outcome(y)
+    if kind != "binary" or values.size == 0:
         return ""
     rate = float(values.mean())
     if rate >= RARE_OUTCOME:
