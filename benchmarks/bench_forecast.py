@@ -695,13 +695,18 @@ def run_world_folds(args: argparse.Namespace) -> None:
 def _training_rule(learner: CalibratedLearner, plan, economics: Economics) -> tuple[object, np.ndarray, np.ndarray]:
     """The forecast's view of the training rows: their scores (from the out-of-fold outcomes), the plan's rule
     replayed on them, and each row's weight in the correction (its arm's ``n_k / m_k``; 0 off the rule)."""
-    cross_fit = learner.cross_fit_
-    scores = score_profit(cross_fit.outcomes, economics, arms=plan.arm_labels)
+    scores = score_profit(learner.cross_fit_.outcomes, economics, arms=plan.arm_labels)
+    return scores, *_rule_weights(scores, plan)
+
+
+def _rule_weights(scores, plan) -> tuple[np.ndarray, np.ndarray]:
+    """The plan's rule replayed on ``scores`` (each row's arm, 0 for none) and each row's weight in the
+    correction: its arm's plan contacts over the rows the rule gives that arm (0 off the rule)."""
     decision = training_decisions(scores, plan.solution)
     contacts = np.array([int((plan.arm == k).sum()) for k in range(1, scores.n_arms + 1)])
     used = np.array([int((decision == k).sum()) for k in range(1, scores.n_arms + 1)])
     scale = np.where(used > 0, contacts / np.maximum(used, 1), 0.0)
-    return scores, decision, np.where(decision > 0, scale[np.maximum(decision - 1, 0)], 0.0)
+    return decision, np.where(decision > 0, scale[np.maximum(decision - 1, 0)], 0.0)
 
 
 def _world_fit(name: str, args: argparse.Namespace, world: StarbucksWorld, seed: int):
@@ -810,14 +815,11 @@ def run_world_refits(args: argparse.Namespace) -> None:
                     again = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
                         train.X, drawn, treatment=train.treatment).cross_fit_
                 moved = score_profit(again.outcomes, world.economics, arms=plan.arm_labels)
-                rule = training_decisions(moved, plan.solution)
+                rule, rule_weight = _rule_weights(moved, plan)
                 column = np.maximum(rule - 1, 0)
-                used = np.array([int((rule == k).sum()) for k in range(1, moved.n_arms + 1)])
-                contacts = np.array([int((plan.arm == k).sum()) for k in range(1, moved.n_arms + 1)])
-                scale = np.where(used > 0, contacts / np.maximum(used, 1), 0.0)
                 error = _corrections(moved, rule, again.outcomes, again, drawn) - \
                     (scores.gain[rows, column] - moved.gain[rows, column])
-                refitted.append(float((np.where(rule > 0, scale[column], 0.0) * error).sum()))
+                refitted.append(float((rule_weight * error).sum()))
                 picked.append(float((rule > 0).mean()))
             ratio = (exact + np.var(refitted, ddof=1) - np.var(held, ddof=1)) / exact if exact > 0 else float("nan")
             effect = cross_fit.outcomes[:, 1:] - cross_fit.outcomes[:, :1]
