@@ -799,6 +799,9 @@ def run_world_refits(args: argparse.Namespace) -> None:
     for name in args.learners:
         for seed in range(args.first_seed, args.first_seed + args.repeats):
             train, learner, plan = _world_fit(name, args, world, seed)
+            if not (plan.arm > 0).any():  # no contacts: no correction to measure, as in world-errors
+                print(f"| {name} | {args.n[0]:,} | {seed} | (the plan contacts nobody) | | | | | |", flush=True)
+                continue
             cross_fit = learner.cross_fit_
             scores, decision, weight = _training_rule(learner, plan, world.economics)
             n, rows = len(decision), np.arange(len(decision))
@@ -952,7 +955,10 @@ def main() -> None:
               "independent rows | outcome part / its SE | assignment part / its SE | assignment part's share of "
               "that SE | inverse-propensity correction's own error / its SE | its SE / the doubly robust one's |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        run_world_errors_rows(args.rows) if args.rows else run_world_errors(args)
+        if args.rows:
+            run_world_errors_rows(args.rows)
+        else:
+            run_world_errors(args)
     elif args.what == "world-refits":
         print("| learner | training rows | seed | refits | world's effects: sd | true effects: sd | rows the rule "
               "picks: cross-fit | refits: mean (range) | refitted variance / held variance |")
