@@ -20,6 +20,17 @@ def test_help_everywhere(argv, capsys):
     assert "usage: uplift" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("command", ["check", "train", "score", "plan", "report", "demo", "benchmark", "monitor",
+                                     "retrain"])
+def test_every_command_help_reads_as_written(command, capsys):
+    """argparse %-formats help strings but not descriptions: a description written with "%%" printed it twice
+    ("fit an uplift model on 70%% of it")."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0 and "usage: uplift" in out and "%%" not in out
+
+
 def test_datasets_list(capsys):
     assert main(["datasets", "list"]) == 0
     out = capsys.readouterr().out

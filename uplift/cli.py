@@ -298,7 +298,7 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
     train = commands.add_parser(
         "train", help="fit an uplift model on an experiment and save it",
-        description="Cross-validate the learner (Qini AUC with a 95%% bootstrap interval, printed and stored "
+        description="Cross-validate the learner (Qini AUC with a 95% bootstrap interval, printed and stored "
         "with the model), fit it on every row of DATA, and save it to MODEL (a folder, or a .zip).",
     )
     _experiment_arguments(train)
@@ -341,8 +341,8 @@ def _add_workflow_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
     report = commands.add_parser(
         "report", help="the HTML report on your own experiment",
-        description="Check the experiment in DATA, fit an uplift model on 70%% of it, plan the campaign on the "
-        "other 30%% and measure what the plan earns there, against treat-all, treat-none and rank-by-response. "
+        description="Check the experiment in DATA, fit an uplift model on 70% of it, plan the campaign on the "
+        "other 30% and measure what the plan earns there, against treat-all, treat-none and rank-by-response. "
         "Writes index.html and summary.json into --output.",
     )
     _experiment_arguments(report)
