@@ -415,3 +415,28 @@ def test_monotone_fit_of_many_rows_equals_isotonic_regression_with_tied_knots():
         weight, means = rng.uniform(0.1, 3.0, size), rng.normal(size=(5, size))
         expected = [IsotonicRegression().fit(knots, row, sample_weight=weight).predict(knots) for row in means]
         np.testing.assert_allclose(_monotone(knots, means, weight), expected, rtol=0, atol=1e-12)
+
+
+def test_forecast_blocks_are_the_same_cross_fit_refitted_without_each_block():
+    """``forecast_blocks=3`` leaves the fit itself as it was and keeps, per block, the out-of-fold outcomes of the
+    same learner fitted on the other blocks' rows alone (NaN on the block's own rows); blocks differ in size by at
+    most one row."""
+    data = make_uplift_classification(900, 4, random_state=11)
+    inner = TLearner(LogisticRegression())
+    plain = CalibratedLearner(inner, cv=3, n_repeats=2).fit(data.X, data.y, treatment=data.treatment)
+    blocked = CalibratedLearner(inner, cv=3, n_repeats=2, forecast_blocks=3).fit(data.X, data.y,
+                                                                                 treatment=data.treatment)
+    np.testing.assert_array_equal(blocked.predict(data.X), plain.predict(data.X))
+    np.testing.assert_array_equal(blocked.cross_fit_.outcomes, plain.cross_fit_.outcomes)
+    assert plain.cross_fit_.block is None and plain.cross_fit_.block_outcomes is None
+    block, refits = blocked.cross_fit_.block, blocked.cross_fit_.block_outcomes
+    assert refits.shape == (3, 900, 2) and np.ptp(np.bincount(block)) <= 1
+    for b in range(3):
+        kept = block != b
+        assert np.isnan(refits[b][~kept]).all() and np.isfinite(refits[b][kept]).all()
+        alone = CalibratedLearner(inner, cv=3, n_repeats=2).fit(data.X[kept], data.y[kept],
+                                                                 treatment=data.treatment[kept])
+        np.testing.assert_allclose(refits[b][kept], alone.cross_fit_.outcomes)
+    for bad in (1, 2, -1, True, 2.5):
+        with pytest.raises(UpliftInputError, match="forecast_blocks must be 0"):
+            CalibratedLearner(inner, forecast_blocks=bad).fit(data.X, data.y, treatment=data.treatment)

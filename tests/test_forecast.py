@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -226,3 +227,62 @@ def test_the_bootstrap_widens_when_the_maps_move_the_selection():
     plain_rows, choice = forecast_profit(plan, learner, n_draws=0), widened.model_choice_std_error
     assert widened.forecast.std_error == pytest.approx(
         np.sqrt(widened.inflation**2 * (plain_rows.forecast.std_error**2 - choice**2) + choice**2))
+
+
+def test_block_covariance_by_hand():
+    """Six training rows, every one given the arm (outcomes 0.1 / 0.3, gain 10 * 0.2 = 2), in three blocks of two
+    (rows 0 1 | 2 3 | 4 5). The refit without block 1 drops row 0 from the rule (its outcomes 0.2 / 0.2, gain 0),
+    the refit without block 0 drops row 2, every other row is predicted as before. The plan has 3 contacts, so each
+    of the 6 rows counts 3 / 6 = 0.5. Rows 0 and 2 are treated buyers: correction 10 * 0.7 / 0.5 = 14, doubly
+    robust profit 2 + 14 = 16, term 8. So D_01 = D_10 = 8 and every other D is 0: Σ_{a≠b} D_ab D_ba = 128, times
+    B / (B - 1) = 1.5: 192. The corrections are 14, 2, 14, 2, -6, -18 (mean 4 / 3, sum of squares about it
+    2248 / 3), so the independent rows' variance is 3² * 2248 / 15 / 6 = 224.8."""
+    same = [0.1, 0.3]
+    outcomes = np.array([same] * 6)
+    refits = np.full((3, 6, 2), np.nan)
+    refits[0, 2:] = [[0.2, 0.2], same, same, same]
+    refits[1, [0, 1, 4, 5]] = [[0.2, 0.2], same, same, same]
+    refits[2, :4] = same
+    cross_fit = CrossFit(effect=outcomes[:, 1:] - outcomes[:, :1], calibrated_effect=outcomes[:, 1:] - outcomes[:, :1],
+                         outcomes=outcomes, pseudo_outcome=np.zeros((6, 1)), propensity=np.full((6, 2), 0.5),
+                         y=np.array([1.0, 0.0, 1.0, 0.0, 0.0, 1.0]), codes=np.array([1, 0, 1, 0, 1, 0]), weight=None,
+                         block=np.array([0, 0, 1, 1, 2, 2]), block_outcomes=refits)
+    plan = plan_campaign([same] * 3, Economics(value=10.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no per-repeat record, but the refits need no bootstrap
+        result = forecast_profit(plan, cross_fit)
+    assert result.selection_covariance == pytest.approx(192.0)
+    assert result.forecast.std_error == pytest.approx(np.sqrt(224.8 + 192.0))
+    assert result.per_arm["std_error"].iloc[0] == pytest.approx(np.sqrt(224.8 + 192.0))
+    assert result.n_blocks == 3 and result.n_draws == 0 and result.inflation == 1.0 and "3 refits" in result.method
+    assert result.to_dict()["selection_covariance"] == pytest.approx(192.0)
+    # the refits move the interval, never the forecast
+    plain = forecast_profit(plan, dataclasses.replace(cross_fit, block=None, block_outcomes=None), n_draws=0)
+    assert plain.forecast.estimate == result.forecast.estimate and plain.forecast.std_error == pytest.approx(
+        np.sqrt(224.8))
+    # a covariance estimate below 0 (rows 0 and 2 moving with opposite signs) adds nothing
+    y = cross_fit.y.copy()
+    y[2] = 0.0  # row 2 a treated non-buyer: correction -6, term 0.5 * (2 - 6) = -2, so D_01 D_10 < 0
+    negative = forecast_profit(plan, dataclasses.replace(cross_fit, y=y))
+    assert negative.selection_covariance == 0.0
+    assert negative.forecast.std_error == pytest.approx(forecast_profit(
+        plan, dataclasses.replace(cross_fit, y=y, block=None, block_outcomes=None), n_draws=0).forecast.std_error)
+
+
+def test_forecast_blocks_add_their_covariance_to_the_interval_of_a_real_fit():
+    """A learner fitted with ``forecast_blocks``: the forecast is the one without the refits, and its variance is
+    that of the same cross-fit without them (independent rows and the choice of fold models, no bootstrap) plus the
+    measured covariance."""
+    train = make_uplift_classification(3000, 5, n_arms=2, random_state=3)
+    new = make_uplift_classification(2000, 5, n_arms=2, random_state=4)
+    learner = CalibratedLearner(TLearner(LogisticRegression()), cv=3, n_repeats=2, forecast_blocks=4).fit(
+        train.X, train.y, treatment=train.treatment)
+    economics = Economics(value=30.0, contact_cost=[0.05, 0.05], conversion_cost=[0.0, 2.0])
+    plan = plan_campaign(learner.predict_outcomes(new.X), economics)
+    result = forecast_profit(plan, learner)
+    without = dataclasses.replace(learner.cross_fit_, block=None, block_outcomes=None)
+    plain = forecast_profit(plan, without, n_draws=0)
+    assert result.forecast.estimate == plain.forecast.estimate and result.n_blocks == 4
+    assert result.selection_covariance >= 0.0 and result.model_choice_std_error == plain.model_choice_std_error
+    assert result.forecast.std_error**2 == pytest.approx(plain.forecast.std_error**2 + result.selection_covariance)
+    assert (result.per_arm["std_error"] >= plain.per_arm["std_error"] - 1e-9).all()

@@ -446,6 +446,23 @@ def test_calibrated_learner_round_trip(tmp_path):
     assert (back.method, back.n_bins, back.binary) == (saved.method, saved.n_bins, saved.binary)
 
 
+def test_calibrated_learner_with_forecast_blocks_round_trip(tmp_path):
+    """The block refits (``forecast_blocks``) come back as saved, NaN included, and give the same forecast."""
+    from uplift import learners
+    from uplift.campaign import Economics, forecast_profit, plan_campaign
+
+    X, y, treatment = _data(1)
+    learner = learners.CalibratedLearner(make_learner("T", "linear", 1, known_propensity=False), cv=2, n_repeats=1,
+                                         forecast_blocks=3).fit(X, y, treatment=treatment)
+    loaded = uplift_io.load(uplift_io.save(learner, tmp_path / "blocks.zip"))
+    saved, back = learner.cross_fit_, loaded.cross_fit_
+    assert np.array_equal(saved.block, back.block)
+    assert np.array_equal(saved.block_outcomes, back.block_outcomes, equal_nan=True)
+    assert loaded.get_params()["forecast_blocks"] == 3
+    plan = plan_campaign(learner.predict_outcomes(X), Economics(value=30.0, contact_cost=0.5))
+    assert forecast_profit(plan, loaded).forecast == forecast_profit(plan, learner).forecast
+
+
 def _records(node, key: str):
     """Every record of class ``key`` in a manifest's object tree (the dicts themselves, to edit in place)."""
     if isinstance(node, dict):
