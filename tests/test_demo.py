@@ -134,6 +134,30 @@ def test_rare_outcome_note_only_for_a_binary_outcome_below_the_threshold():
     assert rare_outcome_note([0.0] * 999 + [12.5]) == ""  # a continuous outcome (spend): no conversion rate
     assert rare_outcome_note([0] * 999 + [2]) == ""  # counts, not conversions
     assert rare_outcome_note([]) == ""
+    measured = rare_outcome_note([1] * below + [0] * (10_000 - below), "purchases", n_blocks=5)
+    assert measured.startswith(f"Purchases are rare here ({below / 100:.1f}% of the training customers). Single "
+                               "buyers then move the models")
+    assert "fitted 5 more times, each time without a different fifth of the training customers" in measured
+    assert "too narrow" not in measured and "A rare outcome" in measured
+    assert rare_outcome_note([1] * at + [0] * (10_000 - at), n_blocks=5) == ""
+
+
+def test_the_report_refits_without_blocks_only_for_a_rare_outcome():
+    from types import SimpleNamespace
+
+    from uplift.demo._forecast import RARE_BLOCKS, _widened, forecast_blocks_for
+
+    below, at = int(RARE_OUTCOME * 10_000) - 1, int(RARE_OUTCOME * 10_000)
+    assert forecast_blocks_for([1] * below + [0] * (10_000 - below)) == RARE_BLOCKS == 5
+    assert forecast_blocks_for([1] * at + [0] * (10_000 - at)) == 0
+    assert forecast_blocks_for([0.0] * 999 + [12.5]) == 0
+    # the forecast section's clause: the standard error over the one without the measured covariance (5 over 4)
+    forecast = SimpleNamespace(n_blocks=5, n_draws=0, selection_covariance=9.0, forecast=SimpleNamespace(
+        std_error=5.0))
+    assert _widened(forecast) == (", widened by 25% for how the training customers' outcomes move one another's "
+                                  "selection (measured by re-fitting the model without each of 5 blocks of them)")
+    none = SimpleNamespace(n_blocks=5, n_draws=0, selection_covariance=0.0, forecast=SimpleNamespace(std_error=5.0))
+    assert "measured no positive covariance between them, so nothing was added" in _widened(none)
 
 
 def test_answer_quotes_the_rare_outcome_caveat_with_the_forecast_interval():
@@ -143,8 +167,9 @@ def test_answer_quotes_the_rare_outcome_caveat_with_the_forecast_interval():
     from uplift.demo._context import money
 
     interval = SimpleNamespace(estimate=373.0, ci_low=48.0, ci_high=698.0)
-    plan = SimpleNamespace(forecast=SimpleNamespace(forecast=interval))
-    for rare, caveat in ((True, "; with an outcome this rare it is too narrow, read it as about 90%"), (False, "")):
+    for rare, blocks, caveat in ((True, 0, "; with an outcome this rare it is too narrow, read it as about 90%"),
+                                 (True, 5, "; widened for an outcome this rare"), (False, 0, "")):
+        plan = SimpleNamespace(forecast=SimpleNamespace(forecast=interval, n_blocks=blocks))
         context = SimpleNamespace(money=money, report=SimpleNamespace(summary={"forecast": {"rare_outcome": rare}}))
         assert _forecast_text(context, plan) == ("Forecast before sending, from calibrated, cross-fitted effects: "
                                                  f"$373 (95% interval $48 to $698{caveat}; section 5).")

@@ -102,7 +102,10 @@ def _forecast_text(context: ReportContext, plan: Any) -> str:
     estimate = forecast.forecast
     # the forecast section's note on a rare outcome, repeated where the interval is quoted
     rare = context.report.summary.get("forecast", {}).get("rare_outcome", False)
-    caveat = "; with an outcome this rare it is too narrow, read it as about 90%" if rare else ""
+    caveat = ""
+    if rare:
+        caveat = ("; widened for an outcome this rare" if forecast.n_blocks else
+                  "; with an outcome this rare it is too narrow, read it as about 90%")
     return (f"Forecast before sending, from calibrated, cross-fitted effects: {context.money(estimate.estimate)} "
             f"(95% interval {context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}{caveat}; "
             "section 5).")

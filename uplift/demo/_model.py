@@ -15,6 +15,7 @@ import numpy as np
 from ..learners import CalibratedLearner, SLearner, default_classifier, default_regressor
 from ..model_selection import train_test_split
 from ._context import ReportContext
+from ._forecast import forecast_blocks_for
 
 #: Share of the customers kept out of fitting, to measure what the plan earns.
 HOLDOUT_SHARE = 0.3
@@ -35,7 +36,8 @@ def model_section(context: ReportContext) -> None:
         model.set_params(n_estimators=100)
     inner = SLearner(outcome_model=model, control_value=table.control_value, random_state=context.random_state)
     folds = 3 if context.quick else CALIBRATION_FOLDS
-    learner = CalibratedLearner(inner, cv=folds, random_state=context.random_state)
+    blocks = forecast_blocks_for(table.y[train])  # a rare outcome: refits for the forecast's interval
+    learner = CalibratedLearner(inner, cv=folds, forecast_blocks=blocks, random_state=context.random_state)
     started = time.perf_counter()
     learner.fit(table.X.iloc[train], table.y[train], treatment=table.treatment[train])
     seconds = time.perf_counter() - started
@@ -43,7 +45,8 @@ def model_section(context: ReportContext) -> None:
     report.paragraph(
         f"An S-learner with XGBoost (the default model, docs/learners.md) was fitted {folds * learner.n_repeats} "
         f"times on the {len(train):,} training customers ({100 * (1 - HOLDOUT_SHARE):.0f}%, split stratified by arm "
-        f"and outcome; {seconds:.1f} s in all): {learner.n_repeats} rounds of {folds}, each fit leaving out a "
+        f"and outcome; {seconds:.1f} s in all{', with the refits below' if blocks else ''}): {learner.n_repeats} "
+        f"rounds of {folds}, each fit leaving out a "
         f"different {_PARTS.get(folds, f'1/{folds}')} of them, so every training customer also has an effect "
         f"predicted by {learner.n_repeats} models that never saw them (averaged). Those out-of-fold "
         "effects are compared with what the customers' arms and outcomes say (doubly robust effects) to "
@@ -51,11 +54,14 @@ def model_section(context: ReportContext) -> None:
         "with such predictions (section 7). The other "
         f"{len(test):,} customers are the holdout: the plan below is made for them and its profit measured on "
         "what they really did in the experiment."
+        + (f" Because {context.outcome_plural} are rare here, the whole fit was also repeated {blocks} times, each "
+           f"without a different {_PARTS.get(blocks, f'1/{blocks}')} of the training customers, to measure how "
+           "much their outcomes move one another's selection (section 5)." if blocks else "")
     )
     context.results["learner"] = learner
     context.results["inner_learner"] = inner
     context.results["split"] = (train, test)
     context.results["outcomes_test"] = learner.predict_outcomes(table.X.iloc[test])
     report.summary["model"] = {"learner": "CalibratedLearner(SLearner)", "calibration_folds": folds,
-                               "calibration_repeats": learner.n_repeats,
+                               "calibration_repeats": learner.n_repeats, "forecast_blocks": blocks,
                                "train_rows": len(train), "holdout_rows": len(test), "seconds": round(seconds, 2)}
