@@ -24,6 +24,10 @@ Usage::
     python benchmarks/bench_forecast.py world-errors --rows e0.md e30.md   # the spreads of two runs pooled
     python benchmarks/bench_forecast.py world-refits --learners T --n 42267 --repeats 2   # refits cannot see it
     python benchmarks/bench_forecast.py synthetic --world starbucks --world-scale 4 --learners T --n 42267 --no-raw
+    python benchmarks/bench_forecast.py synthetic --world starbucks --world-draw without --learners T --n 42267 --no-raw
+    python benchmarks/bench_forecast.py world-blocks --learners T --n 42267 --repeats 30 > b.md   # block refits
+    python benchmarks/bench_forecast.py world-blocks --rows b.md   # do their products hold the covariance?
+    python benchmarks/bench_forecast.py synthetic --world starbucks --learners T --n 42267 --no-raw --forecast-blocks 5
 
 ``--n-repeats 0`` runs ``CalibratedLearner`` without the argument (for a checkout before it), so that
 the same script and seeds measure the code before and after.
@@ -107,10 +111,13 @@ def _truth(plan, gain: np.ndarray) -> float:
     return float(gain[chosen, plan.arm[chosen] - 1].sum())
 
 
-def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int, n_jobs: int | None = 1
-               ) -> CalibratedLearner:
-    """``CalibratedLearner`` of the learner; ``n_repeats=0``: without the argument (for the code before it)."""
+def calibrated(name: str, base: str, cv: int, method: str, n_repeats: int, n_jobs: int | None = 1,
+               forecast_blocks: int = 0) -> CalibratedLearner:
+    """``CalibratedLearner`` of the learner; ``n_repeats=0``: without the argument (for the code before it);
+    ``forecast_blocks`` only when not 0 (likewise)."""
     extra = {} if n_repeats == 0 else {"n_repeats": n_repeats}
+    if forecast_blocks:
+        extra["forecast_blocks"] = forecast_blocks
     return CalibratedLearner(make_learner(name, base, n_jobs), method=method, cv=cv, **extra)
 
 
@@ -163,7 +170,7 @@ class StarbucksWorld:
 
     economics = Economics(value=10.0, contact_cost=0.15)
 
-    def __init__(self, data_dir: Path, scale: float = 1.0) -> None:
+    def __init__(self, data_dir: Path, scale: float = 1.0, replace: bool = True) -> None:
         files = [load_starbucks(split=split, path=data_dir / "starbucks") for split in ("train", "test")]
         self.X = pd.concat([data.X for data in files], ignore_index=True)
         y = np.concatenate([np.asarray(data.y, dtype=np.float64) for data in files])
@@ -178,11 +185,18 @@ class StarbucksWorld:
         self.mu = np.clip(mu, 1e-4, 1 - 1e-4)
         # the promotion's price scales with the outcome, so that the same customers are worth it
         self.economics = Economics(value=10.0, contact_cost=0.15 * scale)
+        self.replace = replace
 
     def draw(self, n: int, seed: int) -> SimpleNamespace:
-        """``n`` customers with their promotion, purchase and true outcome probabilities ``mu``."""
+        """``n`` customers with their promotion, purchase and true outcome probabilities ``mu``; drawn with
+        replacement (a customer may appear twice, with outcomes of their own) unless ``replace=False``."""
         rng = np.random.default_rng(seed)
-        rows = rng.integers(0, len(self.X), n)
+        if self.replace:
+            rows = rng.integers(0, len(self.X), n)
+        else:
+            if n > len(self.X):
+                raise ValueError(f"cannot draw {n:,} of {len(self.X):,} customers without replacement")
+            rows = rng.permutation(len(self.X))[:n]
         treatment = rng.integers(0, 2, n)
         mu = self.mu[rows]
         y = (rng.random(n) < mu[np.arange(n), treatment]).astype(np.float64)
@@ -198,7 +212,8 @@ class StarbucksWorld:
 
 
 def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: str, n_repeats: int,
-                     raw: bool, n_jobs: int | None = 1, world: StarbucksWorld | None = None) -> dict:
+                     raw: bool, n_jobs: int | None = 1, world: StarbucksWorld | None = None,
+                     forecast_blocks: int = 0) -> dict:
     """One repetition: one fit, the plan of the fold-map predictor (``cal_*``, ``forecast``, ``low``,
     ``high``) and of the learner's own, all-rows-map predictor of the same fit (``all_*``), each with its
     forecast (the same cross-fit, so the same correction rule), and the raw learner's plan if ``raw``.
@@ -213,8 +228,8 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
         train, new, economics = world.draw(n, seed), world.draw(n, 1_000_000 + seed), world.economics
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # poor-overlap notes of estimated propensities, empty plans
-        learner = calibrated(name, base, cv, method, n_repeats, n_jobs).fit(train.X, train.y,
-                                                                            treatment=train.treatment)
+        learner = calibrated(name, base, cv, method, n_repeats, n_jobs, forecast_blocks).fit(
+            train.X, train.y, treatment=train.treatment)
         own = learner.predict_outcomes(new.X)
         plan = plan_campaign(fold_map_outcomes(learner, new.X, own), economics, forecast_learner=learner)
         all_rows = plan_campaign(own, economics, forecast_learner=learner)
@@ -235,7 +250,8 @@ def synthetic_repeat(name: str, base: str, n: int, seed: int, cv: int, method: s
             "seconds": time.perf_counter() - started, **_linear_columns(plan, "lin"),
             **_linear_columns(all_rows, "all_lin"), "all_oracle": oracle,
             "inflation": plan.forecast.inflation, "all_inflation": all_rows.forecast.inflation,
-            "choice": plan.forecast.model_choice_std_error, "all_choice": all_rows.forecast.model_choice_std_error}
+            "choice": plan.forecast.model_choice_std_error, "all_choice": all_rows.forecast.model_choice_std_error,
+            "blocks": plan.forecast.selection_covariance, "all_blocks": all_rows.forecast.selection_covariance}
 
 
 def oracle_correction(plan, learner: CalibratedLearner, true_gain: np.ndarray) -> float:
@@ -298,7 +314,9 @@ def run_synthetic(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     if args.rows and len(args.rows) > 1:
         raise SystemExit("synthetic writes one --rows CSV; give one path")
-    world = StarbucksWorld(Path(args.data), args.world_scale) if args.world == "starbucks" else None
+    world = None
+    if args.world == "starbucks":
+        world = StarbucksWorld(Path(args.data), args.world_scale, args.world_draw == "with")
     if world is not None:
         print(world.describe(), flush=True)
     for n in args.n:
@@ -306,7 +324,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
             started, rows = time.perf_counter(), []
             for seed in range(args.first_seed, args.first_seed + args.repeats):
                 row = synthetic_repeat(name, args.base, n, seed, args.cv, args.method, args.n_repeats,
-                                       not args.no_raw, args.n_jobs, world)
+                                       not args.no_raw, args.n_jobs, world, args.forecast_blocks)
                 rows.append(row)
                 if args.rows:  # every repetition at once: a run stopped early keeps what it measured
                     with open(args.rows[0], "a") as out:
@@ -329,11 +347,12 @@ def run_synthetic(args: argparse.Namespace) -> None:
 
 
 #: Columns of a ``--rows`` CSV (no header). Files written before the all-rows-map columns have the first 12, those
-#: written before the forecast widened its interval for the maps' noise (2026-11-30, late) all but the last 2.
+#: written before the forecast widened its interval for the maps' noise (2026-11-30, late) all but the last 4,
+#: those written before ``forecast_blocks`` (2026-12-02) all but the last 2.
 ROW_COLUMNS = ["learner", "n", "n_repeats", "cv", "cal_plug_in", "cal_truth", "forecast", "high", "low",
                "raw_plug_in", "raw_truth", "seed", "all_plug_in", "all_truth", "all_forecast", "all_high", "all_low",
                "seconds", "lin_forecast", "lin_se", "all_lin_forecast", "all_lin_se", "all_oracle", "inflation",
-               "all_inflation", "choice", "all_choice"]
+               "all_inflation", "choice", "all_choice", "blocks", "all_blocks"]
 
 Key = tuple[str, int, int, int]  # learner, training rows, cv, n_repeats
 
@@ -488,8 +507,8 @@ def run_current(args: argparse.Namespace) -> None:
     print("| learner | training rows | repetitions | raw plan: plug-in / truth | forecast / truth | "
           "Σ forecast / Σ truth | interval covers truth | binomial range at 95% | mean z (sd) | "
           "interval half-width / truth | true profit raw → calibrated plan (the raw plan's repetitions) | "
-          "SE inflation (maps) | model-choice SE / SE |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "SE inflation (maps) | model-choice SE / SE | block covariance / SE² (max); the same seeds without it |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = ["S", "T", "X", "DR", "R"]
     for key in sorted(table, key=lambda item: (order.index(item[0]) if item[0] in order else 9, item[1])):
         recorded = [seed for seed, row in table[key].items() if np.isfinite(row["all_choice"])]
@@ -512,13 +531,26 @@ def run_current(args: argparse.Namespace) -> None:
               f"{_ratio_of_sums(own)} | {_coverage(own).sum()}/{reps} | {low:.0f}–{high:.0f} | "
               f"{z.mean():+.2f} ± {spread} | "
               f"{np.median((own['high'] - own['low']) / 2 / own['cal_truth']):.2f} | {raw_profit} | "
-              f"{_inflation(own, True)} | {_choice_share(own, True)} |")
+              f"{_inflation(own, True)} | {_choice_share(own, True)} | {_block_share(own)} |")
 
 
 def _inflation(table: dict[str, np.ndarray], own: bool) -> str:
     """Mean (max) of the bootstrap's widening of the standard error (blank for rows written before it)."""
     values = table["all_inflation" if own else "inflation"]
     return f"{np.mean(values):.3f} ({np.max(values):.2f})" if np.isfinite(values).all() else ""
+
+
+def _block_share(table: dict[str, np.ndarray]) -> str:
+    """Mean (max) of the block covariance over the forecast's variance, and the same repetitions without it (the
+    standard error of independent rows and model choice, no maps' bootstrap): covered, z sd. Blank for rows without
+    the block refits."""
+    values = table["all_blocks"]
+    if not np.isfinite(values).all() or not values.any():
+        return ""
+    variance = ((table["all_high"] - table["all_low"]) / (2 * stats.norm.ppf(0.975))) ** 2
+    z = (table["all_forecast"] - table["all_truth"]) / np.sqrt(np.maximum(variance - values, 1e-12))
+    return (f"{np.mean(values / variance):.2f} ({np.max(values / variance):.2f}); without it "
+            f"{int(np.sum(np.abs(z) <= stats.norm.ppf(0.975)))}/{len(z)}, z sd {z.std(ddof=1):.2f}")
 
 
 def _choice_share(table: dict[str, np.ndarray], own: bool) -> str:
@@ -666,7 +698,7 @@ def run_world_folds(args: argparse.Namespace) -> None:
     the share of them among the top 10% of treated rows by calibrated out-of-fold effect; then the mean own noise
     of the treated rows in that top 10% (z: in its standard error). Out of fold, a row's prediction never saw its
     outcome, so the top 10% should hold rows of every fold alike and their noise should average 0."""
-    world = StarbucksWorld(Path(args.data), args.world_scale)
+    world = StarbucksWorld(Path(args.data), args.world_scale, args.world_draw == "with")
     for name in args.learners:
         for seed in range(args.first_seed, args.first_seed + args.repeats):
             train = world.draw(args.n[0], seed)
@@ -721,6 +753,17 @@ def _world_fit(name: str, args: argparse.Namespace, world: StarbucksWorld, seed:
     return train, learner, plan
 
 
+def _world_seeds(args: argparse.Namespace, world: StarbucksWorld, name: str, blank: int):
+    """Each seed's draw, fitted learner and plan (:func:`_world_fit`); a plan that contacts nobody has no correction
+    to measure: its row says so (``blank`` empty cells after it) and the seed is skipped."""
+    for seed in range(args.first_seed, args.first_seed + args.repeats):
+        train, learner, plan = _world_fit(name, args, world, seed)
+        if not (plan.arm > 0).any():
+            print(f"| {name} | {args.n[0]:,} | {seed} | (the plan contacts nobody) |" + " |" * blank, flush=True)
+            continue
+        yield seed, train, learner, plan
+
+
 def run_world_errors(args: argparse.Namespace) -> None:
     """Where the forecast's excess spread sits. In the Starbucks world, per seed: the correction's own error
     (the correction minus what it estimates, ``Σ_i s_i (c_i − e_i)`` over the rows the plan's rule picks, ``e_i``
@@ -731,14 +774,10 @@ def run_world_errors(args: argparse.Namespace) -> None:
     have a spread of 1 over the seeds. Last, the same for an inverse-propensity correction (the outcome's
     residual against 0 instead of the prediction: no prediction enters its error but through the rule), and its
     standard error over the doubly robust one's."""
-    world = StarbucksWorld(Path(args.data), args.world_scale)
+    world = StarbucksWorld(Path(args.data), args.world_scale, args.world_draw == "with")
     for name in args.learners:
         z_parts: list[tuple[float, float, float, float]] = []
-        for seed in range(args.first_seed, args.first_seed + args.repeats):
-            train, learner, plan = _world_fit(name, args, world, seed)
-            if not (plan.arm > 0).any():
-                print(f"| {name} | {args.n[0]:,} | {seed} | (the plan contacts nobody) | | | | |", flush=True)
-                continue
+        for seed, train, learner, plan in _world_seeds(args, world, name, 4):
             cross_fit = learner.cross_fit_
             scores, decision, weight = _training_rule(learner, plan, world.economics)
             rows, column = np.arange(len(decision)), np.maximum(decision - 1, 0)
@@ -795,13 +834,9 @@ def run_world_refits(args: argparse.Namespace) -> None:
     that world, over its spread with the predictions held (exact: the purchases' Bernoulli variance). The ratio
     is what the refits would widen the variance by; next to it, the share of rows the rule picks in the real
     cross-fit and in the refits, and the spread of the world's effects against the true ones."""
-    world = StarbucksWorld(Path(args.data), args.world_scale)
+    world = StarbucksWorld(Path(args.data), args.world_scale, args.world_draw == "with")
     for name in args.learners:
-        for seed in range(args.first_seed, args.first_seed + args.repeats):
-            train, learner, plan = _world_fit(name, args, world, seed)
-            if not (plan.arm > 0).any():  # no contacts: no correction to measure, as in world-errors
-                print(f"| {name} | {args.n[0]:,} | {seed} | (the plan contacts nobody) | | | | | |", flush=True)
-                continue
+        for seed, train, learner, plan in _world_seeds(args, world, name, 5):
             cross_fit = learner.cross_fit_
             scores, decision, weight = _training_rule(learner, plan, world.economics)
             n, rows = len(decision), np.arange(len(decision))
@@ -830,6 +865,101 @@ def run_world_refits(args: argparse.Namespace) -> None:
             picks = f"{np.mean(picked):.3f} ({min(picked):.3f}–{max(picked):.3f})"
             print(f"| {name} | {args.n[0]:,} | {seed} | {args.n_refits} | {effect.std():.4f} | "
                   f"{true_effect.std():.4f} | {(decision > 0).mean():.3f} | {picks} | {ratio:.2f} |", flush=True)
+
+
+def _block_terms(x_full: np.ndarray, refits: list[tuple[np.ndarray, np.ndarray]], block: np.ndarray) -> float:
+    """``B/(B − 1) Σ_{a≠b} D_ab D_ba`` with ``D_ab = Σ_{i∈a} (x_i − x_i^{(−b)})``: ``x`` a row's weighted term of
+    the correction from the whole fit, ``x^{(−b)}`` the same from the fit without block ``b`` (``refits[b]``: its
+    rows' indices and terms)."""
+    n_blocks = len(refits)
+    moved = np.zeros((n_blocks, n_blocks))
+    for b, (kept, x_refit) in enumerate(refits):
+        difference = x_full[kept] - x_refit
+        moved[:, b] = np.bincount(block[kept], weights=difference, minlength=n_blocks)
+    products = moved * moved.T
+    return float((products.sum() - np.trace(products)) * n_blocks / (n_blocks - 1))
+
+
+def _block_values(fit, fit_scores, rule: np.ndarray, true_gain: np.ndarray, scale: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's weighted term under ``rule`` (one arm, weight ``scale`` on the rule's rows): its correction's
+    true error, its correction ``c_i``, and its doubly robust profit ``ΔΠ̂_i + c_i`` (the correction's error
+    plus the row's true profit: between two fits it differs by the true profit of the rows whose selection
+    flips, where ``c_i`` differs by every selected row's change of prediction)."""
+    rows, column = np.arange(len(rule)), np.maximum(rule - 1, 0)
+    c = _corrections(fit_scores, rule, fit.outcomes, fit)
+    own = c - (true_gain[rows, column] - fit_scores.gain[rows, column])
+    s = scale * (rule > 0)
+    return s * own, s * c, s * (fit_scores.gain[rows, column] + c)
+
+
+def run_world_blocks(args: argparse.Namespace) -> None:
+    """Can refits without a block of rows measure the excess? Per seed in the Starbucks world, the training rows
+    are cut at random into ``--blocks`` blocks and the learner refitted without each. The correction's error is
+    ``Σ_a G_a`` (``G_a`` block ``a``'s rows' weighted own errors); its variance is the independent rows' plus
+    ``Σ_{a≠b} Cov(G_a, G_b)``, and ``D_ab``, what block ``a``'s sum loses when block ``b``'s outcomes are left
+    out of the fit, has ``E[D_ab D_ba] = Cov(G_a, G_b)`` exactly (every other product holds a row's own
+    outcome noise once, with mean 0). Scaled by ``B/(B − 1)`` for the pairs within a block. Reported per seed:
+    the error, in the standard error of independent rows and then in that widened by the block products: from
+    the rows' true errors (oracle), from their corrections ``c_i`` and from their doubly robust profits (what a
+    forecast could use); and the share of rows whose selection a refit flips."""
+    world = StarbucksWorld(Path(args.data), args.world_scale, args.world_draw == "with")
+    for name in args.learners:
+        for seed, train, learner, plan in _world_seeds(args, world, name, 6):
+            cross_fit = learner.cross_fit_
+            scores, decision, weight = _training_rule(learner, plan, world.economics)
+            scale = weight[decision > 0].max()  # one arm: n_1 / m_1
+            truth = score_profit(train.mu, world.economics, arms=plan.arm_labels).gain
+
+            full = _block_values(cross_fit, scores, decision, truth, scale)
+            rng = np.random.default_rng(10_000 + seed)
+            block = rng.permutation(len(decision)) % args.blocks
+            refits: list[list[tuple[np.ndarray, np.ndarray]]] = [[], [], []]
+            flips = []
+            for b in range(args.blocks):
+                kept = np.flatnonzero(block != b)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    again = calibrated(name, args.base, args.cv, args.method, args.n_repeats, args.n_jobs).fit(
+                        train.X.iloc[kept], train.y[kept], treatment=train.treatment[kept]).cross_fit_
+                moved = score_profit(again.outcomes, world.economics, arms=plan.arm_labels)
+                rule = training_decisions(moved, plan.solution)
+                flips.append(float(((rule > 0) != (decision[kept] > 0)).mean()))
+                for kind, values in enumerate(_block_values(again, moved, rule, truth[kept], scale)):
+                    refits[kind].append((kept, values))
+            error = float(full[0].sum())
+            independent = float((full[0] ** 2).sum())
+            selected = full[1][decision > 0]
+            seen = float(((selected - selected.mean()) ** 2).sum())  # a forecast's variance of independent rows
+            cross = [_block_terms(full[kind], refits[kind], block) for kind in range(3)]
+            print(f"| {name} | {args.n[0]:,} | {seed} | {error:.2f} | {independent:.1f} | {seen:.1f} | "
+                  f"{cross[0]:.1f} | {cross[1]:.1f} | {cross[2]:.1f} | {np.mean(flips):.3f} |", flush=True)
+
+
+def run_world_blocks_rows(paths: list[str]) -> None:
+    """``world-blocks``' summary over saved outputs: the error's mean square over the mean variance of
+    independent rows, and over that plus each estimate of the cross terms (honest: 1); the spread of the error
+    in each standard error and how often it lies within 1.96 of them."""
+    rows = []
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            fields = [field.strip() for field in line.strip().strip("|").split("|")]
+            if len(fields) >= 10 and fields[2].isdigit() and fields[3] and not fields[3].startswith("("):
+                rows.append([float(field) for field in fields[3:10]])
+    if len(rows) < 2:
+        return
+    error, independent, seen, oracle, raw, profits, flips = np.array(rows).T
+    print(f"{len(error)} seeds; rows a refit flips: {flips.mean():.3f}")
+    print("| variance | mean error² / mean variance | error / SE: sd | within ±1.96 |")
+    print("|---|---:|---:|---:|")
+    for label, variance in (("independent rows (true errors)", independent),
+                            ("independent rows (corrections)", seen),
+                            ("+ blocks, true errors", independent + oracle), ("+ blocks, corrections", seen + raw),
+                            ("+ blocks, doubly robust profits", seen + profits)):
+        positive = np.maximum(variance, 1e-9)
+        z = error / np.sqrt(positive)
+        print(f"| {label} | {np.mean(error**2) / np.mean(variance):.2f} | {z.std(ddof=1):.2f} | "
+              f"{np.mean(np.abs(z) <= 1.96):.2f} ({int(np.sum(np.abs(z) <= 1.96))}/{len(z)}) |")
 
 
 def _estimate_cell(cell: str) -> tuple[float, float]:
@@ -898,7 +1028,8 @@ def run_public_summary(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["synthetic", "public", "summary", "current", "public-summary",
-                                         "world-folds", "world-truth", "world-errors", "world-refits"])
+                                         "world-folds", "world-truth", "world-errors", "world-refits",
+                                         "world-blocks"])
     parser.add_argument("--learners", nargs="+", default=["S", "T", "X", "DR", "R"])
     parser.add_argument("--n", nargs="+", type=int, default=[10_000, 60_000])
     parser.add_argument("--repeats", type=int, default=200)
@@ -916,10 +1047,16 @@ def main() -> None:
                              "(StarbucksWorld; needs --data)")
     parser.add_argument("--world-scale", type=float, default=1.0,
                         help="the Starbucks world's outcome probabilities and promotion cost times this (default 1)")
+    parser.add_argument("--world-draw", default="with", choices=["with", "without"],
+                        help="starbucks world: draw customers with replacement (the default: about 28%% of 42,267 "
+                             "rows then share their features with another row) or without")
     parser.add_argument("--n-repeats", type=int, default=LIBRARY_REPEATS,
                         help=f"CalibratedLearner(n_repeats=), default the library's ({LIBRARY_REPEATS}); 0: do not "
                              "pass it (the code before n_repeats)")
     parser.add_argument("--n-refits", type=int, default=20, help="world-refits: refits per seed")
+    parser.add_argument("--forecast-blocks", type=int, default=0,
+                        help="synthetic: CalibratedLearner(forecast_blocks=) (0: without the argument)")
+    parser.add_argument("--blocks", type=int, default=5, help="world-blocks: blocks of rows, one refit without each")
     parser.add_argument("--first-seed", type=int, default=0, help="synthetic: seed of the first repetition")
     parser.add_argument("--no-raw", action="store_true", help="synthetic: skip the raw learner (its columns: nan)")
     parser.add_argument("--rows", nargs="+", default=None,
@@ -959,6 +1096,15 @@ def main() -> None:
             run_world_errors_rows(args.rows)
         else:
             run_world_errors(args)
+    elif args.what == "world-blocks":
+        if args.rows:
+            run_world_blocks_rows(args.rows)
+        else:
+            print("| learner | training rows | seed | correction's own error | its variance of independent rows | "
+                  "the same from the corrections | block products: true errors | corrections | doubly robust profits | "
+                  "rows a refit flips |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            run_world_blocks(args)
     elif args.what == "world-refits":
         print("| learner | training rows | seed | refits | world's effects: sd | true effects: sd | rows the rule "
               "picks: cross-fit | refits: mean (range) | refitted variance / held variance |")
