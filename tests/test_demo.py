@@ -167,9 +167,12 @@ def test_answer_quotes_the_rare_outcome_caveat_with_the_forecast_interval():
     from uplift.demo._context import money
 
     interval = SimpleNamespace(estimate=373.0, ci_low=48.0, ci_high=698.0)
-    for rare, blocks, caveat in ((True, 0, "; with an outcome this rare it is too narrow, read it as about 90%"),
-                                 (True, 5, "; widened for an outcome this rare"), (False, 0, "")):
-        plan = SimpleNamespace(forecast=SimpleNamespace(forecast=interval, n_blocks=blocks))
+    for rare, blocks, covariance, caveat in (
+            (True, 0, 0.0, "; with an outcome this rare it is too narrow, read it as about 90%"),
+            (True, 5, 12.0, "; widened for an outcome this rare"),
+            (True, 5, 0.0, "; refits for an outcome this rare found nothing to widen it by"), (False, 0, 0.0, "")):
+        plan = SimpleNamespace(forecast=SimpleNamespace(forecast=interval, n_blocks=blocks,
+                                                        selection_covariance=covariance))
         context = SimpleNamespace(money=money, report=SimpleNamespace(summary={"forecast": {"rare_outcome": rare}}))
         assert _forecast_text(context, plan) == ("Forecast before sending, from calibrated, cross-fitted effects: "
                                                  f"$373 (95% interval $48 to $698{caveat}; section 5).")

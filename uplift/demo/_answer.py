@@ -104,8 +104,12 @@ def _forecast_text(context: ReportContext, plan: Any) -> str:
     rare = context.report.summary.get("forecast", {}).get("rare_outcome", False)
     caveat = ""
     if rare:
-        caveat = ("; widened for an outcome this rare" if forecast.n_blocks else
-                  "; with an outcome this rare it is too narrow, read it as about 90%")
+        if not forecast.n_blocks:
+            caveat = "; with an outcome this rare it is too narrow, read it as about 90%"
+        elif forecast.selection_covariance > 0:
+            caveat = "; widened for an outcome this rare"
+        else:
+            caveat = "; refits for an outcome this rare found nothing to widen it by"
     return (f"Forecast before sending, from calibrated, cross-fitted effects: {context.money(estimate.estimate)} "
             f"(95% interval {context.money(estimate.ci_low)} to {context.money(estimate.ci_high)}{caveat}; "
             "section 5).")

@@ -152,7 +152,8 @@ def rare_outcome_note(y: Any, outcome_plural: str = "conversions", n_blocks: int
                 "buyers then move the models, and similar customers bring one another into the plan, so the "
                 "training customers' corrections are not independent. The model was therefore fitted "
                 f"{n_blocks} more times, each time without a different {_PART.get(n_blocks, f'1/{n_blocks}')} of "
-                "the training customers, and the interval includes how much their outcomes moved one another. "
+                "the training customers, and the interval adds how much those refits show their outcomes moving "
+                "one another (the paragraph above says how much). "
                 "That measurement is itself noisy: on data shaped like the Starbucks experiment whose true effects "
                 "are known, such 95% intervals covered the truth 56 of 60 times (54 without it; docs/campaign.md, "
                 "\"A rare outcome\").")
