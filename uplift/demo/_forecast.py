@@ -155,8 +155,8 @@ def rare_outcome_note(y: Any, outcome_plural: str = "conversions", n_blocks: int
                 "the training customers, and the interval adds how much those refits show their outcomes moving "
                 "one another (the paragraph above says how much). "
                 "That measurement is itself noisy: on data shaped like the Starbucks experiment whose true effects "
-                "are known, such 95% intervals covered the truth 56 of 60 times (54 without it; docs/campaign.md, "
-                "\"A rare outcome\").")
+                "are known, such 95% intervals covered the truth 56 of 60 times (54 without the refits; "
+                "docs/campaign.md, \"A rare outcome\").")
     return (f"{outcome_plural.capitalize()} are rare here ({100 * rate:.1f}% of the training customers), and with "
             "a rare outcome this interval is too narrow: on data shaped like the Starbucks experiment whose true "
             "effects are known, such 95% intervals covered the truth 87-90% of the time with 1.2% of the "
