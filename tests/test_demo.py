@@ -6,9 +6,11 @@ import html
 import json
 import re
 
+import numpy as np
 import pytest
 from scipy import stats
 
+from uplift._report import Report
 from uplift.cli import main
 from uplift.demo import run_demo
 from uplift.demo._forecast import RARE_OUTCOME, rare_outcome_note
@@ -270,9 +272,47 @@ def test_the_blp_slope_is_read_in_words(slope, std_error, words):
 def test_report_tables_left_align_text_columns(tmp_path):
     import pandas as pd
 
-    from uplift._report import Report
 
     report = Report(tmp_path, "t")
     report.table(pd.DataFrame({"offer": ["a"], "rule": ["x ≤ 1 & y"], "effect": [0.5]}), text_columns=("rule",))
     assert ('<thead><tr><th>offer</th><th class="text">rule</th><th>effect</th></tr></thead><tbody><tr><td>a</td>'
             '<td class="text">x ≤ 1 &amp; y</td><td>0.5000</td></tr></tbody>') in report.parts[-1]
+
+
+def _rare_context(tmp_path):
+    """A small experiment with 1% converters, its report context (quick) and its training rows' outcomes."""
+    import pandas as pd
+
+    from uplift.campaign import Economics
+    from uplift.demo._context import ReportContext
+    from uplift.workflow import read_experiment
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                          "t": np.where(rng.random(n) < 0.5, "mail", "none")})
+    frame["y"] = (rng.random(n) < np.where(frame["t"] == "mail", 0.013, 0.007)).astype(int)
+    table = read_experiment(frame, treatment="t", outcome="y", control="none")
+    return ReportContext(table=table, economics=Economics(value=10.0, contact_cost=0.05),
+                         report=Report(tmp_path, "t"), outcome_name="purchase", quick=True)
+
+
+def test_the_model_section_refits_without_blocks_for_a_rare_outcome_and_falls_back_when_they_fail(tmp_path,
+                                                                                                  monkeypatch):
+    from uplift.demo._model import model_section
+    from uplift.exceptions import UpliftInputError
+    from uplift.learners import CalibratedLearner
+
+    context = _rare_context(tmp_path)
+    model_section(context)
+    assert context.results["learner"].cross_fit_.block_outcomes.shape[0] == 5
+    assert context.report.summary["model"]["forecast_blocks"] == 5
+
+    def fail(*args, **kwargs):
+        raise UpliftInputError("the outcome model sees only one outcome value")
+
+    monkeypatch.setattr(CalibratedLearner, "_block_refits", fail)
+    context = _rare_context(tmp_path)
+    model_section(context)  # the refits fail: the fit without them, said so
+    assert context.results["learner"].cross_fit_.block_outcomes is None
+    assert context.report.summary["model"]["forecast_blocks"] == 0

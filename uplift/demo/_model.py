@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from ..exceptions import UpliftInputError
 from ..learners import CalibratedLearner, SLearner, default_classifier, default_regressor
 from ..model_selection import train_test_split
 from ._context import ReportContext
@@ -38,8 +39,16 @@ def model_section(context: ReportContext) -> None:
     folds = 3 if context.quick else CALIBRATION_FOLDS
     blocks = forecast_blocks_for(table.y[train])  # a rare outcome: refits for the forecast's interval
     learner = CalibratedLearner(inner, cv=folds, forecast_blocks=blocks, random_state=context.random_state)
-    started = time.perf_counter()
-    learner.fit(table.X.iloc[train], table.y[train], treatment=table.treatment[train])
+    started, refits_failed = time.perf_counter(), ""
+    try:
+        learner.fit(table.X.iloc[train], table.y[train], treatment=table.treatment[train])
+    except UpliftInputError as error:
+        if not blocks:
+            raise
+        # a refit on 4/5 of few buyers can miss a class the whole fit has: the forecast keeps the plain interval
+        refits_failed, blocks = str(error), 0
+        learner = CalibratedLearner(inner, cv=folds, random_state=context.random_state)
+        learner.fit(table.X.iloc[train], table.y[train], treatment=table.treatment[train])
     seconds = time.perf_counter() - started
     report.heading("2. The uplift model", anchor="model")
     report.paragraph(
@@ -57,6 +66,9 @@ def model_section(context: ReportContext) -> None:
         + (f" Because {context.outcome_plural} are rare here, the whole fit was also repeated {blocks} times, each "
            f"without a different {_PARTS.get(blocks, f'1/{blocks}')} of the training customers, to measure how "
            "much their outcomes move one another's selection (section 5)." if blocks else "")
+        + (f" {context.outcome_plural.capitalize()} are rare here, but the refits that would measure how much their "
+           f"outcomes move one another's selection could not be fitted ({refits_failed}), so the forecast's "
+           "interval is the one of independent customers (section 5)." if refits_failed else "")
     )
     context.results["learner"] = learner
     context.results["inner_learner"] = inner
