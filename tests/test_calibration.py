@@ -440,3 +440,21 @@ def test_forecast_blocks_are_the_same_cross_fit_refitted_without_each_block():
     for bad in (1, 2, -1, True, 2.5):
         with pytest.raises(UpliftInputError, match="forecast_blocks must be 0"):
             CalibratedLearner(inner, forecast_blocks=bad).fit(data.X, data.y, treatment=data.treatment)
+
+
+def test_a_block_refit_that_fails_names_forecast_blocks_and_the_fix(monkeypatch):
+    """The whole fit succeeds but a refit on fewer rows does not (with few buyers a fold can miss a class): the error
+    says which refit, and how to fit without the refits."""
+    data = make_uplift_classification(600, 4, random_state=12)
+    whole = CalibratedLearner._cross_fit_all
+
+    def fails_on_fewer_rows(self, plan, fit_data, method, binary):
+        if len(fit_data.y) < 600:
+            raise UpliftInputError("the outcome model of arm 1 sees only one outcome value.")
+        return whole(self, plan, fit_data, method, binary)
+
+    monkeypatch.setattr(CalibratedLearner, "_cross_fit_all", fails_on_fewer_rows)
+    with pytest.raises(UpliftInputError, match=r"forecast_blocks=3: the refit without block 1 of 3 \(400 of the 600 "
+                                               r"rows\) failed: the outcome model .* pass forecast_blocks=0"):
+        CalibratedLearner(TLearner(LogisticRegression()), cv=2, n_repeats=1, forecast_blocks=3).fit(
+            data.X, data.y, treatment=data.treatment)

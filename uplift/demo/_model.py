@@ -46,7 +46,7 @@ def model_section(context: ReportContext) -> None:
         if not blocks:
             raise
         # a refit on 4/5 of few buyers can miss a class the whole fit has: the forecast keeps the plain interval
-        refits_failed, blocks = str(error), 0
+        refits_failed, blocks = str(error.__cause__ or error), 0  # the refit's own reason, not the library's advice
         learner = CalibratedLearner(inner, cv=folds, random_state=context.random_state)
         learner.fit(table.X.iloc[train], table.y[train], treatment=table.treatment[train])
     seconds = time.perf_counter() - started

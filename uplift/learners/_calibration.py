@@ -761,7 +761,14 @@ class CalibratedLearner(BaseUpliftLearner):
         outcomes = np.full((n_blocks, n, plan.n_arms + 1), np.nan)
         for b in range(n_blocks):
             kept = np.flatnonzero(block != b)
-            outcomes[b, kept] = self._cross_fit_all(plan, data.take(kept), method, binary)[4]
+            try:
+                outcomes[b, kept] = self._cross_fit_all(plan, data.take(kept), method, binary)[4]
+            except UpliftInputError as error:
+                raise UpliftInputError(
+                    f"forecast_blocks={n_blocks}: the refit without block {b + 1} of {n_blocks} ({len(kept):,} of the "
+                    f"{n:,} rows) failed: {error} Lower forecast_blocks (at least 3), or pass forecast_blocks=0 to "
+                    "fit without the refits (the forecast's interval then treats the rows as independent)."
+                ) from error
         return block, outcomes
 
     def _cross_fit_once(self, plan: FitPlan, data: FitData) -> _Repeat:
