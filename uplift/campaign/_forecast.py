@@ -457,6 +457,13 @@ def _corrections(scores: ProfitScores, decision: np.ndarray, outcomes: np.ndarra
 _BATCH = 16
 
 
+def _arm_scale(decision: np.ndarray, weight: np.ndarray, contacts: np.ndarray) -> np.ndarray:
+    """Each arm's count of a training row in the correction: the plan's contacts of the arm over the weight of the
+    rows the rule gives it (0 for an arm the rule gives no row)."""
+    used = np.array([weight[decision == k].sum() for k in range(1, len(contacts) + 1)])
+    return np.where(used > 0, contacts / np.where(used > 0, used, 1.0), 0.0)
+
+
 def _maps_inflation(cross_fit: CrossFit, record: CrossFitRepeats, economics: Economics, plan: Any,
                     scores: ProfitScores, decision: np.ndarray, contacts: np.ndarray, weight: np.ndarray,
                     n_draws: int, random_state: Any) -> float:
@@ -478,8 +485,7 @@ def _maps_inflation(cross_fit: CrossFit, record: CrossFitRepeats, economics: Eco
     rows = np.arange(n)
     residual = cross_fit.y - cross_fit.outcomes[rows, cross_fit.codes]
     true_gain = scores.gain
-    used = np.array([weight[decision == k].sum() for k in range(1, len(contacts) + 1)])
-    scale = np.where(used > 0, contacts / np.where(used > 0, used, 1.0), 0.0)
+    scale = _arm_scale(decision, weight, contacts)
     rng = np.random.default_rng(random_state)
     refitted, held = np.empty(n_draws), np.empty(n_draws)
     for first in range(0, n_draws, _BATCH):
@@ -565,8 +571,7 @@ def _block_covariance(cross_fit: CrossFit, economics: Economics, plan: Any, scor
     if block is None or refits is None:
         return 0.0, np.zeros(len(contacts))
     n_blocks, n_arms = refits.shape[0], len(contacts)
-    used = np.array([weight[decision == k].sum() for k in range(1, n_arms + 1)])
-    scale = np.where(used > 0, contacts / np.where(used > 0, used, 1.0), 0.0)
+    scale = _arm_scale(decision, weight, contacts)
 
     def terms(fit_scores: ProfitScores, rule: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
         """Per arm (columns), each row's weighted doubly robust profit under ``rule`` (0 off the arm)."""
